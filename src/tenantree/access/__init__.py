@@ -1,0 +1,1 @@
+"""Access: who may do what in which org. Every decision is made in policy.py."""

@@ -1,0 +1,75 @@
+"""Loading the facts the policy decides on, from the database."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from tenantree.access.models import CustomerAccess, SubOrgAccess, SubOrgPartnerUser
+from tenantree.access.policy import Actor, MembershipFact, OrgFacts
+from tenantree.identity.models import Account, Membership, MemberStatus, Role
+from tenantree.orgs.models import Org, OrgKind, OrgStatus
+
+
+def load_actor(session: Session, account: Account) -> Actor:
+    rows = session.execute(
+        select(Membership, Org.status)
+        .join(Org, Org.id == Membership.org_id)
+        .where(Membership.account_id == account.id)
+    ).all()
+    memberships = {
+        membership.org_id: MembershipFact(
+            membership_id=membership.id,
+            org_id=membership.org_id,
+            role=Role(membership.role),
+            is_primary_admin=membership.is_primary_admin,
+            active=membership.status == MemberStatus.ACTIVE,
+            org_active=org_status == OrgStatus.ACTIVE,
+        )
+        for membership, org_status in rows
+    }
+    return Actor(account_id=account.id, is_operator=account.is_operator, memberships=memberships)
+
+
+@dataclass(frozen=True)
+class LoadedOrg:
+    org: Org
+    facts: OrgFacts
+
+
+def load_org(session: Session, org_id: uuid.UUID) -> LoadedOrg | None:
+    row = session.execute(
+        select(Org, SubOrgAccess)
+        .outerjoin(SubOrgAccess, SubOrgAccess.org_id == Org.id)
+        .where(Org.id == org_id)
+    ).first()
+    if row is None:
+        return None
+    org, access = row
+    return LoadedOrg(org, org_facts(session, org, access))
+
+
+def org_facts(session: Session, org: Org, access: SubOrgAccess | None) -> OrgFacts:
+    partner_users: frozenset[uuid.UUID] | None = None
+    if access is not None and access.partner_users_restricted:
+        partner_users = frozenset(
+            session.scalars(
+                select(SubOrgPartnerUser.membership_id).where(
+                    SubOrgPartnerUser.sub_org_id == org.id
+                )
+            )
+        )
+    return OrgFacts(
+        id=org.id,
+        kind=OrgKind(org.kind),
+        parent_id=org.parent_id,
+        active=org.status == OrgStatus.ACTIVE,
+        customer_access_refused=(
+            access is not None and access.customer_access == CustomerAccess.REFUSED
+        ),
+        partner_users=partner_users,
+        customer_may_brand=access is not None and access.customer_may_brand,
+    )

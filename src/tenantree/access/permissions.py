@@ -1,0 +1,24 @@
+"""Every permission the API, console and CLI ask for. Kept alphabetized."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Permission(StrEnum):
+    ORG_ACCESS_MANAGE = "org:access:manage"
+    ORG_ACCESS_READ = "org:access:read"
+    ORG_AUDIT_READ = "org:audit:read"
+    ORG_BRAND_MANAGE = "org:brand:manage"
+    ORG_BRAND_READ = "org:brand:read"
+    ORG_LICENSE_REPORT_READ = "org:license_report:read"
+    ORG_PRIMARY_ADMIN_TRANSFER = "org:primary_admin:transfer"
+    ORG_QUOTAS_MANAGE = "org:quotas:manage"
+    ORG_SUB_ORGS_READ = "org:sub_orgs:read"
+    ORG_USAGE_REPORT = "org:usage:report"
+    ORG_USERS_MANAGE = "org:users:manage"
+    ORG_USERS_READ = "org:users:read"
+    ORG_VIEW = "org:view"
+    # Operator-only: create orgs and sub-orgs, activate partner features,
+    # change edition or status, grant and change licenses and license sources.
+    PLATFORM_ORGS_MANAGE = "platform:orgs:manage"

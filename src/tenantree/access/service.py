@@ -1,0 +1,189 @@
+"""Authorizing a request against an org, and a sub-org's access settings."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+from sqlalchemy import ColumnElement, and_, delete, exists, false, or_, select, true
+from sqlalchemy.orm import Session
+
+from tenantree.access.errors import OrgInvisible
+from tenantree.access.facts import LoadedOrg, load_org
+from tenantree.access.models import CustomerAccess, SubOrgAccess, SubOrgPartnerUser
+from tenantree.access.permissions import Permission
+from tenantree.access.policy import Actor, can_platform, decide
+from tenantree.audit.actions import AuditAction
+from tenantree.audit.service import AuditTrail
+from tenantree.errors import Forbidden, Invalid, NotFound
+from tenantree.identity.models import Membership
+from tenantree.orgs.models import Org, OrgKind, OrgStatus
+
+
+@dataclass(frozen=True)
+class AuthorizedOrg:
+    """An org the actor may act on for one permission, and the path it came by."""
+
+    org: Org
+    loaded: LoadedOrg
+    actor: Actor
+    via_org_id: uuid.UUID | None
+
+
+def authorize(
+    session: Session, actor: Actor, permission: Permission, org_id: uuid.UUID
+) -> AuthorizedOrg:
+    """Raise 404 if the org is invisible to the actor, 403 if not allowed."""
+    loaded = load_org(session, org_id)
+    if loaded is None:
+        raise OrgInvisible("no such org")
+    decision = decide(actor, permission, loaded.facts)
+    error = decision.error()
+    if error is not None:
+        raise error
+    return AuthorizedOrg(loaded.org, loaded, actor, decision.via_org_id)
+
+
+def require_platform(actor: Actor, permission: Permission) -> None:
+    if not can_platform(actor, permission):
+        raise Forbidden("only platform operators may do this", code="operator_only")
+
+
+def reachable_orgs(actor: Actor) -> ColumnElement[bool]:
+    """SQL condition on `Org` matching exactly the orgs `decide(ORG_VIEW)` allows.
+
+    Kept beside the policy and tested against it, so lists never show an org
+    the actor could not open, and never hide one it could.
+    """
+    if actor.is_operator:
+        return true()
+    usable = [m for m in actor.memberships.values() if m.active and m.org_active]
+    own_ids = [m.org_id for m in usable]
+    refused = exists().where(
+        SubOrgAccess.org_id == Org.id, SubOrgAccess.customer_access == CustomerAccess.REFUSED
+    )
+    own = and_(
+        Org.id.in_(own_ids),
+        or_(Org.kind != OrgKind.SUB_ORG, ~refused),
+    )
+    primary_parents = [m.org_id for m in usable if m.is_primary_admin]
+    other_parents = [m for m in usable if not m.is_primary_admin]
+    restricted = exists().where(
+        SubOrgAccess.org_id == Org.id, SubOrgAccess.partner_users_restricted.is_(True)
+    )
+    listed = exists().where(
+        SubOrgPartnerUser.sub_org_id == Org.id,
+        SubOrgPartnerUser.membership_id.in_([m.membership_id for m in other_parents]),
+    )
+    partner = or_(
+        Org.parent_id.in_(primary_parents) if primary_parents else false(),
+        and_(
+            Org.parent_id.in_([m.org_id for m in other_parents]),
+            or_(~restricted, listed),
+        )
+        if other_parents
+        else false(),
+    )
+    return and_(Org.status == OrgStatus.ACTIVE, or_(own, partner))
+
+
+# --- A sub-org's access settings --------------------------------------------
+
+
+@dataclass(frozen=True)
+class AccessSettings:
+    customer_access: CustomerAccess
+    # None means "all" partner users.
+    partner_users: list[uuid.UUID] | None
+    customer_may_brand: bool
+
+
+def _require_sub_org(org: Org) -> None:
+    if org.kind != OrgKind.SUB_ORG:
+        raise NotFound("access settings exist only for sub-orgs", code="not_a_sub_org")
+
+
+def _settings_row(session: Session, org: Org) -> SubOrgAccess:
+    row = session.get(SubOrgAccess, org.id)
+    if row is None:  # sub-orgs get a row at creation; be robust anyway
+        row = SubOrgAccess(org_id=org.id)
+        session.add(row)
+        session.flush()
+    return row
+
+
+def get_access_settings(session: Session, org: Org) -> AccessSettings:
+    _require_sub_org(org)
+    row = _settings_row(session, org)
+    partner_users = None
+    if row.partner_users_restricted:
+        partner_users = sorted(
+            session.scalars(
+                select(SubOrgPartnerUser.membership_id).where(
+                    SubOrgPartnerUser.sub_org_id == org.id
+                )
+            ),
+            key=str,
+        )
+    return AccessSettings(
+        CustomerAccess(row.customer_access), partner_users, row.customer_may_brand
+    )
+
+
+def set_access_settings(
+    session: Session,
+    trail: AuditTrail,
+    org: Org,
+    *,
+    customer_access: CustomerAccess,
+    partner_users: list[uuid.UUID] | None,
+    customer_may_brand: bool,
+) -> AccessSettings:
+    _require_sub_org(org)
+    assert org.parent_id is not None
+    before = get_access_settings(session, org)
+    if partner_users is not None:
+        wanted = list(dict.fromkeys(partner_users))
+        found = set(
+            session.scalars(
+                select(Membership.id).where(
+                    Membership.org_id == org.parent_id, Membership.id.in_(wanted)
+                )
+            )
+        )
+        unknown = [str(i) for i in wanted if i not in found]
+        if unknown:
+            raise Invalid(
+                "partner_users must list users of this sub-org's partner; unknown: "
+                + ", ".join(unknown),
+                field="partner_users",
+            )
+        partner_users = wanted
+    row = _settings_row(session, org)
+    row.customer_access = customer_access
+    row.customer_may_brand = customer_may_brand
+    row.partner_users_restricted = partner_users is not None
+    session.execute(delete(SubOrgPartnerUser).where(SubOrgPartnerUser.sub_org_id == org.id))
+    for membership_id in partner_users or []:
+        session.add(SubOrgPartnerUser(sub_org_id=org.id, membership_id=membership_id))
+    session.flush()
+    after = get_access_settings(session, org)
+    trail.record(
+        AuditAction.ACCESS_SETTINGS_CHANGED,
+        org_id=org.id,
+        target_type="org",
+        target_id=org.id,
+        before=_describe(before),
+        after=_describe(after),
+    )
+    return after
+
+
+def _describe(settings: AccessSettings) -> dict[str, object]:
+    return {
+        "customer_access": settings.customer_access.value,
+        "partner_users": "all"
+        if settings.partner_users is None
+        else [str(i) for i in settings.partner_users],
+        "customer_may_brand": settings.customer_may_brand,
+    }

@@ -1,0 +1,65 @@
+"""The FastAPI application factory."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Awaitable, Callable
+
+from fastapi import FastAPI, Request, Response
+
+from tenantree import __version__
+from tenantree.api.deps import Services
+from tenantree.api.errors import install_error_handlers
+from tenantree.api.routes import access, audit, auth, invitations, orgs, users
+from tenantree.config import Settings, get_settings
+from tenantree.db import make_engine, make_sessionmaker
+from tenantree.identity.context import IdentityConfig
+from tenantree.outbox import EmailBackend, Outbox, backend_from_url
+
+_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+
+
+def create_app(
+    settings: Settings | None = None, *, email_backend: EmailBackend | None = None
+) -> FastAPI:
+    settings = settings or get_settings()
+    engine = make_engine(settings.database_url)
+    sessions = make_sessionmaker(engine)
+    outbox = Outbox(email_backend or backend_from_url(settings.email_backend), settings.email_from)
+    outbox.attach(sessions)
+
+    app = FastAPI(
+        title="tenantree",
+        version=__version__,
+        description=(
+            "Organization hierarchy for a platform sold through MSPs and resellers: "
+            "orgs and sub-orgs, per-org user directories, partner access, audit."
+        ),
+    )
+    app.state.services = Services(
+        settings=settings,
+        sessions=sessions,
+        identity=IdentityConfig.from_settings(settings, outbox),
+    )
+    app.state.engine = engine
+    install_error_handlers(app)
+
+    @app.middleware("http")
+    async def _request_id(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        incoming = request.headers.get("x-request-id", "")
+        request.state.request_id = incoming if _REQUEST_ID.match(incoming) else str(uuid.uuid4())
+        response = await call_next(request)
+        response.headers["X-Request-ID"] = request.state.request_id
+        return response
+
+    for module in (auth, orgs, users, invitations, access, audit):
+        app.include_router(module.router)
+
+    @app.get("/healthz", include_in_schema=False)
+    def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    return app

@@ -1,0 +1,5 @@
+"""ASGI entry point for servers: `uvicorn tenantree.api.asgi:app`."""
+
+from tenantree.api.app import create_app
+
+app = create_app()

@@ -1,0 +1,85 @@
+from __future__ import annotations
+
+from fastapi import APIRouter, Request, Response
+from sqlalchemy.orm import Session
+
+from tenantree.api.deps import (
+    AnonymousTrailDep,
+    CallerDep,
+    IdentityDep,
+    SessionDep,
+    TrailDep,
+    client_address,
+)
+from tenantree.api.errors import ERROR_RESPONSES
+from tenantree.api.schemas.auth import LoginRequest, LoginResponse, MembershipOut, MeResponse
+from tenantree.errors import DomainError
+from tenantree.identity import signin
+from tenantree.identity.profile import memberships_of
+
+router = APIRouter(prefix="/api/v1", tags=["auth"], responses=ERROR_RESPONSES)
+
+
+def _commit_then_raise(session: Session, exc: DomainError) -> None:
+    # Failed sign-ins are recorded (throttling, audit) even though the request fails.
+    session.commit()
+    raise exc
+
+
+@router.post(
+    "/auth/login",
+    response_model=LoginResponse,
+    operation_id="login",
+    responses={429: {"description": "Too many failed sign-ins; see Retry-After"}},
+)
+def login(
+    body: LoginRequest,
+    request: Request,
+    session: SessionDep,
+    identity: IdentityDep,
+    trail: AnonymousTrailDep,
+) -> LoginResponse:
+    try:
+        issued = signin.sign_in(
+            session,
+            trail,
+            identity,
+            email=body.email,
+            password=body.password,
+            client_address=client_address(request),
+        )
+    except DomainError as exc:
+        _commit_then_raise(session, exc)
+        raise  # unreachable; keeps type checkers calm
+    session.commit()
+    return LoginResponse(access_token=issued.token, expires_at=issued.expires_at)
+
+
+@router.post("/auth/logout", status_code=204, operation_id="logout")
+def logout(
+    caller: CallerDep, session: SessionDep, identity: IdentityDep, trail: TrailDep
+) -> Response:
+    signin.sign_out(session, trail, identity, caller.token)
+    session.commit()
+    return Response(status_code=204)
+
+
+@router.get("/me", response_model=MeResponse, operation_id="get_me")
+def me(caller: CallerDep, session: SessionDep) -> MeResponse:
+    return MeResponse(
+        id=caller.account.id,
+        email=caller.account.email,
+        display_name=caller.account.display_name,
+        is_operator=caller.account.is_operator,
+        memberships=[
+            MembershipOut(
+                org_id=m.org_id,
+                org_name=org.name,
+                org_kind=org.kind,
+                role=m.role,
+                is_primary_admin=m.is_primary_admin,
+                status=m.status,
+            )
+            for m, org in memberships_of(session, caller.account.id)
+        ],
+    )

@@ -1,0 +1,104 @@
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Response
+
+from tenantree import clock
+from tenantree.access.permissions import Permission as P
+from tenantree.api.deps import AnonymousTrailDep, IdentityDep, OrgWith, SessionDep
+from tenantree.api.errors import ERROR_RESPONSES
+from tenantree.api.routes.users import user_out
+from tenantree.api.schemas.common import ListResponse
+from tenantree.api.schemas.users import (
+    AcceptanceOut,
+    InvitationAccept,
+    InvitationCreate,
+    InvitationOut,
+)
+from tenantree.identity import invitations
+from tenantree.identity.models import Invitation, Role
+from tenantree.pagination import MAX_LIMIT
+
+router = APIRouter(prefix="/api/v1", tags=["invitations"], responses=ERROR_RESPONSES)
+
+Limit = Annotated[int | None, Query(ge=1, le=MAX_LIMIT)]
+Cursor = Annotated[str | None, Query(max_length=500)]
+
+
+def invitation_out(invitation: Invitation) -> InvitationOut:
+    return InvitationOut(
+        id=invitation.id,
+        org_id=invitation.org_id,
+        email=invitation.email,
+        role=Role(invitation.role),
+        as_primary_admin=invitation.as_primary_admin,
+        status=invitation.status_at(clock.utcnow()),
+        created_at=invitation.created_at,
+        expires_at=invitation.expires_at,
+        accepted_at=invitation.accepted_at,
+        revoked_at=invitation.revoked_at,
+    )
+
+
+@router.post(
+    "/orgs/{org_id}/invitations",
+    response_model=InvitationOut,
+    status_code=201,
+    operation_id="create_invitation",
+)
+def create_invitation(
+    body: InvitationCreate, target: OrgWith(P.ORG_USERS_MANAGE), identity: IdentityDep
+) -> InvitationOut:
+    invitation = invitations.invite(
+        target.session, target.trail, identity, target.org, email=str(body.email), role=body.role
+    )
+    target.session.commit()
+    return invitation_out(invitation)
+
+
+@router.get(
+    "/orgs/{org_id}/invitations",
+    response_model=ListResponse[InvitationOut],
+    operation_id="list_invitations",
+)
+def list_invitations(
+    target: OrgWith(P.ORG_USERS_MANAGE), limit: Limit = None, cursor: Cursor = None
+) -> ListResponse[InvitationOut]:
+    page = invitations.list_invitations(target.session, target.org, limit=limit, cursor=cursor)
+    return ListResponse(items=[invitation_out(i) for i in page.items], next_cursor=page.next_cursor)
+
+
+@router.delete(
+    "/orgs/{org_id}/invitations/{invitation_id}",
+    status_code=204,
+    operation_id="revoke_invitation",
+)
+def revoke_invitation(invitation_id: uuid.UUID, target: OrgWith(P.ORG_USERS_MANAGE)) -> Response:
+    invitations.revoke_invitation(target.session, target.trail, target.org, invitation_id)
+    target.session.commit()
+    return Response(status_code=204)
+
+
+@router.post(
+    "/invitations/accept",
+    response_model=AcceptanceOut,
+    operation_id="accept_invitation",
+    openapi_extra={"security": []},
+)
+def accept_invitation(
+    body: InvitationAccept, session: SessionDep, identity: IdentityDep, trail: AnonymousTrailDep
+) -> AcceptanceOut:
+    acceptance = invitations.accept_invitation(
+        session,
+        trail,
+        identity,
+        token=body.token,
+        password=body.password,
+        display_name=body.display_name,
+    )
+    session.commit()
+    return AcceptanceOut(
+        org_id=acceptance.membership.org_id,
+        user=user_out(acceptance.membership),
+        account_created=acceptance.account_created,
+    )

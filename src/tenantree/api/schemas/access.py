@@ -1,0 +1,21 @@
+from __future__ import annotations
+
+import uuid
+from typing import Literal
+
+from pydantic import BaseModel
+
+from tenantree.access.models import CustomerAccess
+from tenantree.api.schemas.common import StrictBody
+
+
+class AccessSettingsBody(StrictBody):
+    customer_access: CustomerAccess
+    partner_users: Literal["all"] | list[uuid.UUID]
+    customer_may_brand: bool
+
+
+class AccessSettingsOut(BaseModel):
+    customer_access: CustomerAccess
+    partner_users: Literal["all"] | list[uuid.UUID]
+    customer_may_brand: bool

@@ -1,0 +1,37 @@
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+from tenantree.api.schemas.common import StrictBody
+
+
+class LoginRequest(StrictBody):
+    email: str = Field(min_length=3, max_length=320)
+    password: str = Field(min_length=1, max_length=1024)
+
+
+class LoginResponse(BaseModel):
+    access_token: str
+    token_type: Literal["bearer"] = "bearer"  # noqa: S105 - the scheme name
+    expires_at: datetime
+
+
+class MembershipOut(BaseModel):
+    org_id: uuid.UUID
+    org_name: str
+    org_kind: str
+    role: str
+    is_primary_admin: bool
+    status: str
+
+
+class MeResponse(BaseModel):
+    id: uuid.UUID
+    email: str
+    display_name: str
+    is_operator: bool
+    memberships: list[MembershipOut]

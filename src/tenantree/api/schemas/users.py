@@ -1,0 +1,59 @@
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from pydantic import BaseModel, EmailStr, Field
+
+from tenantree.api.schemas.common import StrictBody
+from tenantree.identity.models import InvitationStatus, MemberStatus, Role
+
+
+class UserOut(BaseModel):
+    id: uuid.UUID
+    email: str
+    display_name: str
+    role: Role
+    is_primary_admin: bool
+    status: MemberStatus
+    external_id: str | None
+    created_at: datetime
+
+
+class UserUpdate(StrictBody):
+    role: Role | None = None
+    status: MemberStatus | None = None
+
+
+class PrimaryAdminTransfer(StrictBody):
+    user_id: uuid.UUID
+
+
+class InvitationCreate(StrictBody):
+    email: EmailStr
+    role: Role
+
+
+class InvitationOut(BaseModel):
+    id: uuid.UUID
+    org_id: uuid.UUID
+    email: str
+    role: Role
+    as_primary_admin: bool
+    status: InvitationStatus
+    created_at: datetime
+    expires_at: datetime
+    accepted_at: datetime | None
+    revoked_at: datetime | None
+
+
+class InvitationAccept(StrictBody):
+    token: str = Field(min_length=1, max_length=200)
+    password: str | None = Field(default=None, max_length=1024)
+    display_name: str | None = Field(default=None, max_length=200)
+
+
+class AcceptanceOut(BaseModel):
+    org_id: uuid.UUID
+    user: UserOut
+    account_created: bool

@@ -1,0 +1,101 @@
+"""The `tenantree` command: serve the API, migrate the database, create operators."""
+
+from __future__ import annotations
+
+import os
+from typing import Annotated
+
+import typer
+
+from tenantree.config import get_settings
+from tenantree.db import make_engine, make_sessionmaker
+from tenantree.db import migrate as migrations
+from tenantree.errors import DomainError
+
+app = typer.Typer(
+    help="tenantree: the org hierarchy of a platform sold through MSPs and resellers.",
+    no_args_is_help=True,
+)
+db_app = typer.Typer(help="Database schema: migrate and check.", no_args_is_help=True)
+operator_app = typer.Typer(help="Platform operator accounts.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(operator_app, name="operator")
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on")] = 8000,
+    workers: Annotated[int, typer.Option(help="Worker processes")] = 1,
+    migrate: Annotated[bool, typer.Option(help="Apply pending migrations before serving")] = False,
+) -> None:
+    """Run the API server (TENANTREE_DATABASE_URL picks the database)."""
+    import uvicorn
+
+    settings = get_settings()
+    if migrate:
+        migrations.upgrade(settings.database_url)
+    uvicorn.run(
+        "tenantree.api.asgi:app", host=host, port=port, workers=workers, proxy_headers=False
+    )
+
+
+@db_app.command("upgrade")
+def db_upgrade(revision: Annotated[str, typer.Argument()] = "head") -> None:
+    """Apply migrations up to REVISION (default: the newest)."""
+    migrations.upgrade(get_settings().database_url, revision)
+    typer.echo("database is up to date")
+
+
+@db_app.command("downgrade")
+def db_downgrade(revision: Annotated[str, typer.Argument()]) -> None:
+    """Revert migrations down to REVISION."""
+    migrations.downgrade(get_settings().database_url, revision)
+
+
+@db_app.command("check")
+def db_check() -> None:
+    """Fail if the models have drifted from the migrations."""
+    migrations.check(get_settings().database_url)
+    typer.echo("models and migrations agree")
+
+
+@operator_app.command("create")
+def operator_create(
+    email: Annotated[str, typer.Option(help="The operator's email address")],
+) -> None:
+    """Create a platform operator.
+
+    The password comes from a prompt or TENANTREE_OPERATOR_PASSWORD, never from argv.
+    """
+    from tenantree.audit.service import AuditTrail
+    from tenantree.identity.accounts import create_operator
+    from tenantree.identity.context import IdentityConfig
+    from tenantree.outbox import Outbox, backend_from_url
+
+    settings = get_settings()
+    password = os.environ.get("TENANTREE_OPERATOR_PASSWORD") or typer.prompt(
+        "Password", hide_input=True, confirmation_prompt=True
+    )
+    sessions = make_sessionmaker(make_engine(settings.database_url))
+    config = IdentityConfig.from_settings(
+        settings, Outbox(backend_from_url(settings.email_backend), settings.email_from)
+    )
+    with sessions() as session:
+        try:
+            account = create_operator(
+                session,
+                AuditTrail(session, None, request_id="cli"),
+                config,
+                email=email,
+                password=password,
+            )
+        except DomainError as exc:
+            typer.echo(f"error: {exc.message}", err=True)
+            raise typer.Exit(code=2) from exc
+        session.commit()
+    typer.echo(f"operator {account.email} created")
+
+
+if __name__ == "__main__":
+    app()

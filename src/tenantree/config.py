@@ -1,0 +1,60 @@
+"""Settings, read from TENANTREE_* environment variables."""
+
+from __future__ import annotations
+
+import secrets
+from functools import lru_cache
+from pathlib import Path
+
+import platformdirs
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+def default_data_dir() -> Path:
+    return Path(platformdirs.user_data_dir("tenantree", appauthor=False))
+
+
+def default_database_url() -> str:
+    return f"sqlite:///{default_data_dir() / 'tenantree.db'}"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="TENANTREE_", extra="ignore")
+
+    database_url: str = Field(default_factory=default_database_url)
+    # Pepper for stored token hashes. Unset: a random key kept in the data dir, so
+    # tokens survive restarts of a single-machine install.
+    secret_key: str | None = None
+    token_ttl_seconds: int = 8 * 3600
+    invitation_ttl_seconds: int = 7 * 24 * 3600
+    email_backend: str = "console"
+    email_from: str = "tenantree <no-reply@tenantree.invalid>"
+    public_base_url: str = "http://127.0.0.1:8000"
+
+    # Sign-in throttling: failures counted in a sliding window.
+    signin_window_seconds: int = 15 * 60
+    signin_max_failures_per_account: int = 5
+    signin_max_failures_per_address: int = 30
+
+    # argon2id cost; tests lower it, production keeps the library's defaults.
+    argon2_time_cost: int = 3
+    argon2_memory_cost_kib: int = 65536
+    argon2_parallelism: int = 4
+
+    def resolved_secret_key(self) -> str:
+        if self.secret_key:
+            return self.secret_key
+        path = default_data_dir() / "secret_key"
+        if path.exists():
+            return path.read_text().strip()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        key = secrets.token_urlsafe(48)
+        path.write_text(key)
+        path.chmod(0o600)
+        return key
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,4 @@
+from tenantree.db.base import Base, UTCDateTime, new_id
+from tenantree.db.engine import make_engine, make_sessionmaker
+
+__all__ = ["Base", "UTCDateTime", "make_engine", "make_sessionmaker", "new_id"]

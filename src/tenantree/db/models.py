@@ -1,0 +1,9 @@
+"""Imports every domain's models so the metadata is complete (for Alembic)."""
+
+from tenantree.access import models as access_models  # noqa: F401
+from tenantree.audit import models as audit_models  # noqa: F401
+from tenantree.db.base import Base
+from tenantree.identity import models as identity_models  # noqa: F401
+from tenantree.orgs import models as org_models  # noqa: F401
+
+metadata = Base.metadata

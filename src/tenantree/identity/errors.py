@@ -1,0 +1,39 @@
+from tenantree.errors import Conflict, Forbidden, Invalid, NotAuthenticated, NotFound
+
+
+class InvalidCredentials(NotAuthenticated):
+    code = "invalid_credentials"
+
+
+class InvalidToken(NotAuthenticated):
+    code = "invalid_token"
+
+
+class UserSuspended(Forbidden):
+    code = "user_suspended"
+
+
+class UserNotFound(NotFound):
+    code = "user_not_found"
+
+
+class InvitationNotFound(NotFound):
+    code = "invitation_not_found"
+
+
+class InvitationUnusable(Invalid):
+    """An invitation token that is expired, revoked, already used, or unknown."""
+
+    code = "invitation_unusable"
+
+
+class AlreadyMember(Conflict):
+    code = "already_member"
+
+
+class PrimaryAdminProtected(Conflict):
+    code = "primary_admin_protected"
+
+
+class EmailTaken(Conflict):
+    code = "email_taken"

@@ -1,0 +1,218 @@
+"""Inviting people into an org's directory, and accepting invitations.
+
+The token travels by email only: the API never returns it. Accepting creates
+the sign-in account when the person is new, then the directory entry.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from tenantree import clock
+from tenantree.audit.actions import AuditAction
+from tenantree.audit.service import AuditTrail
+from tenantree.errors import Invalid
+from tenantree.identity.accounts import find_account, normalize_email
+from tenantree.identity.context import IdentityConfig
+from tenantree.identity.credentials import check_password_rules, new_token, token_digest
+from tenantree.identity.errors import AlreadyMember, InvitationNotFound
+from tenantree.identity.models import (
+    Account,
+    Invitation,
+    InvitationStatus,
+    Membership,
+    Role,
+)
+from tenantree.orgs.models import Org
+from tenantree.pagination import Page, paginate
+
+
+def invite(
+    session: Session,
+    trail: AuditTrail,
+    config: IdentityConfig,
+    org: Org,
+    *,
+    email: str,
+    role: Role,
+    as_primary_admin: bool = False,
+) -> Invitation:
+    email = normalize_email(email)
+    account = find_account(session, email)
+    if account is not None and session.scalar(
+        select(Membership.id).where(
+            Membership.org_id == org.id, Membership.account_id == account.id
+        )
+    ):
+        raise AlreadyMember(f"{email} is already a user of this org", field="email")
+    now = clock.utcnow()
+    # Inviting again replaces what is pending: only the newest link works.
+    for pending in session.scalars(
+        select(Invitation).where(
+            Invitation.org_id == org.id,
+            Invitation.email == email,
+            Invitation.accepted_at.is_(None),
+            Invitation.revoked_at.is_(None),
+        )
+    ):
+        if pending.status_at(now) == InvitationStatus.PENDING:
+            pending.revoked_at = now
+            as_primary_admin = as_primary_admin or pending.as_primary_admin
+    token = new_token()
+    invitation = Invitation(
+        org_id=org.id,
+        email=email,
+        role=Role.ADMIN if as_primary_admin else role,
+        as_primary_admin=as_primary_admin,
+        token_hash=token_digest(config.secret_key, token),
+        invited_by_account_id=trail.actor_id,
+        created_at=now,
+        expires_at=now + config.invitation_ttl,
+    )
+    session.add(invitation)
+    session.flush()
+    trail.record(
+        AuditAction.INVITATION_CREATED,
+        org_id=org.id,
+        target_type="invitation",
+        target_id=invitation.id,
+        email=email,
+        role=invitation.role,
+        as_primary_admin=as_primary_admin,
+    )
+    link = f"{config.public_base_url}/accept-invitation?token={token}"
+    role_text = "primary account administrator" if as_primary_admin else invitation.role
+    config.outbox.enqueue(
+        session,
+        to=email,
+        subject=f"You are invited to {org.name}",
+        text=(
+            f"You have been invited to join {org.name} as {role_text}.\n\n"
+            f"Accept the invitation: {link}\n\n"
+            f"Or, with the API: POST /api/v1/invitations/accept with the token {token}\n\n"
+            f"The invitation expires at {invitation.expires_at.isoformat()}.\n"
+        ),
+    )
+    return invitation
+
+
+def list_invitations(
+    session: Session, org: Org, *, limit: int | None, cursor: str | None
+) -> Page[Invitation]:
+    return paginate(
+        session,
+        select(Invitation).where(Invitation.org_id == org.id),
+        sort_column=Invitation.created_at,
+        id_column=Invitation.id,
+        limit=limit,
+        cursor=cursor,
+        descending=True,
+    )
+
+
+def revoke_invitation(
+    session: Session, trail: AuditTrail, org: Org, invitation_id: uuid.UUID
+) -> Invitation:
+    invitation = session.get(Invitation, invitation_id)
+    if invitation is None or invitation.org_id != org.id:
+        raise InvitationNotFound("no such invitation in this org")
+    now = clock.utcnow()
+    if invitation.status_at(now) == InvitationStatus.PENDING:
+        invitation.revoked_at = now
+        trail.record(
+            AuditAction.INVITATION_REVOKED,
+            org_id=org.id,
+            target_type="invitation",
+            target_id=invitation.id,
+            email=invitation.email,
+        )
+    return invitation
+
+
+@dataclass(frozen=True)
+class Acceptance:
+    membership: Membership
+    account_created: bool
+
+
+_UNUSABLE = {
+    InvitationStatus.ACCEPTED: ("invitation_already_used", "this invitation was already used"),
+    InvitationStatus.REVOKED: ("invitation_revoked", "this invitation was revoked"),
+    InvitationStatus.EXPIRED: ("invitation_expired", "this invitation has expired"),
+}
+
+
+def accept_invitation(
+    session: Session,
+    trail: AuditTrail,
+    config: IdentityConfig,
+    *,
+    token: str,
+    password: str | None,
+    display_name: str | None,
+) -> Acceptance:
+    invitation = session.scalar(
+        select(Invitation)
+        .where(Invitation.token_hash == token_digest(config.secret_key, token))
+        .with_for_update()
+    )
+    if invitation is None:
+        raise Invalid(
+            "this invitation token is not valid", code="invitation_invalid", field="token"
+        )
+    now = clock.utcnow()
+    status = invitation.status_at(now)
+    if status in _UNUSABLE:
+        code, message = _UNUSABLE[status]
+        raise Invalid(message, code=code, field="token")
+
+    account = find_account(session, invitation.email)
+    created = account is None
+    if account is None:
+        if not password:
+            raise Invalid("a new account needs a password", field="password")
+        check_password_rules(password)
+        account = Account(
+            email=invitation.email,
+            display_name=(display_name or invitation.email.split("@")[0]).strip(),
+            password_hash=config.hasher.hash(password),
+        )
+        session.add(account)
+        session.flush()
+    elif session.scalar(
+        select(Membership.id).where(
+            Membership.org_id == invitation.org_id, Membership.account_id == account.id
+        )
+    ):
+        raise AlreadyMember("you are already a user of this org")
+
+    has_primary = session.scalar(
+        select(Membership.id).where(
+            Membership.org_id == invitation.org_id, Membership.is_primary_admin
+        )
+    )
+    membership = Membership(
+        org_id=invitation.org_id,
+        account_id=account.id,
+        role=invitation.role,
+        is_primary_admin=invitation.as_primary_admin and has_primary is None,
+    )
+    session.add(membership)
+    invitation.accepted_at = now
+    invitation.accepted_account_id = account.id
+    session.flush()
+    trail.as_actor(account.id, invitation.org_id).record(
+        AuditAction.INVITATION_ACCEPTED,
+        org_id=invitation.org_id,
+        target_type="user",
+        target_id=membership.id,
+        invitation_id=str(invitation.id),
+        email=account.email,
+        role=membership.role,
+        account_created=created,
+    )
+    return Acceptance(membership, created)

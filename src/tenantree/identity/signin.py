@@ -1,0 +1,211 @@
+"""Signing in and out, and turning a bearer token back into an actor."""
+
+from __future__ import annotations
+
+import math
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from functools import lru_cache
+
+from argon2 import PasswordHasher
+from sqlalchemy import exists, func, select, update
+from sqlalchemy.orm import Session
+
+from tenantree import clock
+from tenantree.access.errors import CustomerAccessRefused, OrgDeactivated
+from tenantree.access.facts import load_actor
+from tenantree.access.policy import Actor
+from tenantree.access.service import reachable_orgs
+from tenantree.audit.actions import AuditAction
+from tenantree.audit.service import AuditTrail
+from tenantree.errors import Forbidden, TooManyRequests
+from tenantree.identity.accounts import find_account, normalize_email
+from tenantree.identity.context import IdentityConfig
+from tenantree.identity.credentials import new_token, token_digest, verify_password
+from tenantree.identity.errors import InvalidCredentials, InvalidToken, UserSuspended
+from tenantree.identity.models import AccessToken, Account, SignInFailure
+from tenantree.orgs.models import Org
+
+# Verified against when the email is unknown, so timing does not reveal accounts.
+_DUMMY_PASSWORD = "tenantree-dummy-password"  # noqa: S105
+
+
+@lru_cache(maxsize=4)
+def _dummy_hash(hasher: PasswordHasher) -> str:
+    return hasher.hash(_DUMMY_PASSWORD)
+
+
+@dataclass(frozen=True)
+class IssuedToken:
+    token: str
+    expires_at: datetime
+    account: Account
+
+
+def _throttle(
+    session: Session, config: IdentityConfig, *, column: object, value: str, limit: int
+) -> int | None:
+    """Seconds to wait if `limit` failures already fell in the window, else None."""
+    now = clock.utcnow()
+    since = now - config.signin_window
+    count, oldest = session.execute(
+        select(func.count(), func.min(SignInFailure.at)).where(
+            column == value, SignInFailure.at > since
+        )  # type: ignore[arg-type]
+    ).one()
+    if count < limit:
+        return None
+    return max(1, math.ceil((oldest + config.signin_window - now).total_seconds()))
+
+
+def sign_in(
+    session: Session,
+    trail: AuditTrail,
+    config: IdentityConfig,
+    *,
+    email: str,
+    password: str,
+    client_address: str,
+) -> IssuedToken:
+    """Check credentials and issue a token.
+
+    Failures are recorded in the session; the caller commits them even though
+    the request fails, so throttling and the audit trail see every attempt.
+    """
+    email = normalize_email(email)
+    for column, value, limit in (
+        (SignInFailure.email, email, config.signin_max_failures_per_account),
+        (SignInFailure.client_address, client_address, config.signin_max_failures_per_address),
+    ):
+        wait = _throttle(session, config, column=column, value=value, limit=limit)
+        if wait is not None:
+            trail.record(
+                AuditAction.AUTH_SIGN_IN_THROTTLED,
+                org_id=None,
+                target_type="account",
+                target_id=None,
+                email=email,
+                client_address=client_address,
+            )
+            raise TooManyRequests(
+                "too many failed sign-ins; try again later",
+                retry_after=wait,
+                code="sign_in_throttled",
+            )
+
+    account = find_account(session, email)
+    if account is None:
+        verify_password(config.hasher, _dummy_hash(config.hasher), password)
+        ok = False
+    else:
+        ok = verify_password(config.hasher, account.password_hash, password)
+    if not ok:
+        session.add(SignInFailure(email=email, client_address=client_address))
+        trail.record(
+            AuditAction.AUTH_SIGN_IN_FAILED,
+            org_id=None,
+            target_type="account",
+            target_id=account.id if account else None,
+            email=email,
+            reason="invalid_credentials",
+        )
+        raise InvalidCredentials("the email or password is wrong")
+    assert account is not None
+
+    actor = load_actor(session, account)
+    refusal = why_unusable(session, actor)
+    if refusal is not None:
+        trail.record(
+            AuditAction.AUTH_SIGN_IN_FAILED,
+            org_id=None,
+            target_type="account",
+            target_id=account.id,
+            email=email,
+            reason=refusal.code,
+        )
+        raise refusal
+
+    if account.password_hash and config.hasher.check_needs_rehash(account.password_hash):
+        account.password_hash = config.hasher.hash(password)
+    token = new_token()
+    expires_at = clock.utcnow() + config.token_ttl
+    session.add(
+        AccessToken(
+            account_id=account.id,
+            token_hash=token_digest(config.secret_key, token),
+            expires_at=expires_at,
+        )
+    )
+    trail.record(
+        AuditAction.AUTH_SIGNED_IN,
+        org_id=None,
+        target_type="account",
+        target_id=account.id,
+    )
+    return IssuedToken(token, expires_at, account)
+
+
+def why_unusable(session: Session, actor: Actor) -> Forbidden | None:
+    """Why an account may not sign in at all (no org it can enter), or None."""
+    if actor.is_operator:
+        return None
+    if session.scalar(select(exists().where(reachable_orgs(actor)).select_from(Org))):
+        return None
+    memberships = list(actor.memberships.values())
+    if not memberships:
+        return Forbidden("you are not a member of any org", code="no_membership")
+    if all(not m.org_active for m in memberships):
+        return OrgDeactivated("your org is deactivated")
+    if all(not m.active for m in memberships if m.org_active):
+        return UserSuspended("your account is suspended")
+    return CustomerAccessRefused("the partner has refused customer access to your org")
+
+
+def authenticate(session: Session, config: IdentityConfig, token: str) -> tuple[Account, Actor]:
+    now = clock.utcnow()
+    row = session.execute(
+        select(AccessToken, Account)
+        .join(Account, Account.id == AccessToken.account_id)
+        .where(AccessToken.token_hash == token_digest(config.secret_key, token))
+    ).first()
+    if row is None:
+        raise InvalidToken("the bearer token is not valid")
+    access_token, account = row
+    if access_token.revoked_at is not None or access_token.expires_at <= now:
+        raise InvalidToken("the bearer token has expired or was revoked")
+    actor = load_actor(session, account)
+    if _suspended_everywhere(actor):
+        # A suspended user's tokens stop working at once.
+        raise InvalidToken("your account is suspended", code="user_suspended")
+    return account, actor
+
+
+def _suspended_everywhere(actor: Actor) -> bool:
+    return (
+        not actor.is_operator
+        and bool(actor.memberships)
+        and all(not m.active for m in actor.memberships.values())
+    )
+
+
+def sign_out(session: Session, trail: AuditTrail, config: IdentityConfig, token: str) -> None:
+    session.execute(
+        update(AccessToken)
+        .where(
+            AccessToken.token_hash == token_digest(config.secret_key, token),
+            AccessToken.revoked_at.is_(None),
+        )
+        .values(revoked_at=clock.utcnow())
+    )
+    trail.record(
+        AuditAction.AUTH_SIGNED_OUT, org_id=None, target_type="account", target_id=trail.actor_id
+    )
+
+
+def revoke_all_tokens(session: Session, account_id: uuid.UUID) -> None:
+    session.execute(
+        update(AccessToken)
+        .where(AccessToken.account_id == account_id, AccessToken.revoked_at.is_(None))
+        .values(revoked_at=clock.utcnow())
+    )

@@ -1,0 +1,1 @@
+"""Orgs: standard orgs, partner parents (MSP or reseller) and their sub-orgs."""

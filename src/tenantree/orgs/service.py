@@ -1,0 +1,240 @@
+"""Creating and changing orgs: operator work. Reading orgs: anyone who reaches them."""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from tenantree.access.models import SubOrgAccess
+from tenantree.access.policy import Actor
+from tenantree.access.service import reachable_orgs
+from tenantree.audit.actions import AuditAction
+from tenantree.audit.service import AuditTrail
+from tenantree.errors import Conflict
+from tenantree.identity.context import IdentityConfig
+from tenantree.identity.invitations import invite
+from tenantree.identity.models import Role
+from tenantree.orgs.errors import NotAPartner, NotEligibleForPartner, SalesforceIdTaken
+from tenantree.orgs.models import Edition, Org, OrgKind, OrgStatus, PartnerType
+from tenantree.orgs.salesforce import normalize_account_id
+from tenantree.pagination import Page, paginate
+
+
+def _claim_salesforce_id(session: Session, raw: str) -> str:
+    salesforce_id = normalize_account_id(raw)
+    if session.scalar(select(Org.id).where(Org.salesforce_id == salesforce_id)):
+        raise SalesforceIdTaken(
+            f"Salesforce account {salesforce_id} already belongs to another org",
+            field="salesforce_id",
+        )
+    return salesforce_id
+
+
+def create_org(
+    session: Session,
+    trail: AuditTrail,
+    config: IdentityConfig,
+    *,
+    name: str,
+    salesforce_id: str,
+    edition: Edition,
+    primary_admin_email: str,
+) -> Org:
+    org = Org(
+        name=name,
+        kind=OrgKind.STANDARD,
+        edition=edition,
+        salesforce_id=_claim_salesforce_id(session, salesforce_id),
+    )
+    session.add(org)
+    session.flush()
+    trail.record(
+        AuditAction.ORG_CREATED,
+        org_id=org.id,
+        target_type="org",
+        target_id=org.id,
+        name=name,
+        salesforce_id=org.salesforce_id,
+        edition=edition.value,
+    )
+    invite(
+        session,
+        trail,
+        config,
+        org,
+        email=primary_admin_email,
+        role=Role.ADMIN,
+        as_primary_admin=True,
+    )
+    return org
+
+
+def activate_partner(
+    session: Session, trail: AuditTrail, org: Org, *, partner_type: PartnerType
+) -> Org:
+    if org.kind == OrgKind.SUB_ORG:
+        raise NotEligibleForPartner("a sub-org cannot become a partner", field="partner_type")
+    if org.kind == OrgKind.PARTNER:
+        raise Conflict(
+            f"this org is already a partner ({org.partner_type})", code="already_partner"
+        )
+    if org.edition != Edition.PRO:
+        raise NotEligibleForPartner(
+            "partner features need a Pro-licensed org; set edition to 'pro' first",
+            field="partner_type",
+        )
+    if org.status != OrgStatus.ACTIVE:
+        raise Conflict("a deactivated org cannot become a partner", code="org_deactivated")
+    org.kind = OrgKind.PARTNER
+    org.partner_type = partner_type
+    session.flush()
+    trail.record(
+        AuditAction.ORG_PARTNER_ACTIVATED,
+        org_id=org.id,
+        target_type="org",
+        target_id=org.id,
+        partner_type=partner_type.value,
+    )
+    return org
+
+
+def create_sub_org(
+    session: Session,
+    trail: AuditTrail,
+    config: IdentityConfig,
+    parent: Org,
+    *,
+    name: str,
+    salesforce_id: str,
+    customer_name: str,
+    primary_admin_email: str | None,
+) -> Org:
+    if parent.kind != OrgKind.PARTNER:
+        raise NotAPartner(
+            "sub-orgs can be created only under a partner org; activate partner features first"
+        )
+    if parent.status != OrgStatus.ACTIVE:
+        raise Conflict("the partner org is deactivated", code="org_deactivated")
+    sub_org = Org(
+        name=name,
+        kind=OrgKind.SUB_ORG,
+        edition=parent.edition,
+        parent_id=parent.id,
+        salesforce_id=_claim_salesforce_id(session, salesforce_id),
+        # An MSP's customers link to it through its Salesforce account.
+        partner_salesforce_id=parent.salesforce_id
+        if parent.partner_type == PartnerType.MSP
+        else None,
+        customer_name=customer_name,
+    )
+    session.add(sub_org)
+    session.flush()
+    session.add(SubOrgAccess(org_id=sub_org.id))
+    session.flush()
+    for org_id in (sub_org.id, parent.id):
+        trail.record(
+            AuditAction.SUB_ORG_CREATED,
+            org_id=org_id,
+            target_type="org",
+            target_id=sub_org.id,
+            name=name,
+            parent_id=str(parent.id),
+            salesforce_id=sub_org.salesforce_id,
+            customer_name=customer_name,
+        )
+    if primary_admin_email:
+        invite(
+            session,
+            trail,
+            config,
+            sub_org,
+            email=primary_admin_email,
+            role=Role.ADMIN,
+            as_primary_admin=True,
+        )
+    return sub_org
+
+
+def update_org(
+    session: Session,
+    trail: AuditTrail,
+    org: Org,
+    *,
+    name: str | None = None,
+    edition: Edition | None = None,
+    status: OrgStatus | None = None,
+) -> Org:
+    before = {"name": org.name, "edition": org.edition, "status": org.status}
+    if edition is not None and edition != Edition.PRO and org.kind == OrgKind.PARTNER:
+        raise Conflict(
+            "a partner org must stay on the Pro edition", code="partner_needs_pro", field="edition"
+        )
+    if name is not None:
+        org.name = name
+    if edition is not None:
+        org.edition = edition
+    if status is not None:
+        org.status = status
+    session.flush()
+    after = {"name": org.name, "edition": org.edition, "status": org.status}
+    changed = {k: {"from": before[k], "to": after[k]} for k in before if before[k] != after[k]}
+    if changed:
+        trail.record(
+            AuditAction.ORG_UPDATED,
+            org_id=org.id,
+            target_type="org",
+            target_id=org.id,
+            changes=changed,
+        )
+    return org
+
+
+def _filtered(actor: Actor, q: str | None, parent_id: uuid.UUID | None):  # type: ignore[no-untyped-def]
+    query = select(Org).where(reachable_orgs(actor))
+    if q:
+        escaped = q.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        query = query.where(func.lower(Org.name).like(f"%{escaped}%", escape="\\"))
+    if parent_id is not None:
+        query = query.where(Org.parent_id == parent_id)
+    return query
+
+
+def list_orgs(
+    session: Session,
+    actor: Actor,
+    *,
+    q: str | None,
+    parent_id: uuid.UUID | None,
+    limit: int | None,
+    cursor: str | None,
+) -> Page[Org]:
+    return paginate(
+        session,
+        _filtered(actor, q, parent_id),
+        sort_column=Org.name,
+        id_column=Org.id,
+        limit=limit,
+        cursor=cursor,
+    )
+
+
+def list_sub_orgs(
+    session: Session,
+    actor: Actor,
+    parent: Org,
+    *,
+    q: str | None,
+    limit: int | None,
+    cursor: str | None,
+) -> Page[Org]:
+    """The parent's sub-orgs that this actor reaches."""
+    return paginate(
+        session,
+        _filtered(actor, q, parent.id),
+        sort_column=Org.name,
+        id_column=Org.id,
+        limit=limit,
+        cursor=cursor,
+    )

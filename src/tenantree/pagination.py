@@ -1,0 +1,81 @@
+"""Keyset pagination: `limit` + an opaque `cursor`, stable under inserts.
+
+A cursor encodes the sort key and id of the last item returned; the next
+page starts strictly after it. Ids are random, so the sort key leads.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Generic, TypeVar
+
+from sqlalchemy import Select, and_, or_
+from sqlalchemy.orm import InstrumentedAttribute, Session
+
+from tenantree.errors import Invalid
+
+T = TypeVar("T")
+
+DEFAULT_LIMIT = 50
+MAX_LIMIT = 500
+
+
+@dataclass(frozen=True)
+class Page(Generic[T]):
+    items: list[T]
+    next_cursor: str | None
+
+
+def encode_cursor(key: Any, item_id: uuid.UUID) -> str:
+    if isinstance(key, datetime):
+        key = {"t": key.isoformat()}
+    raw = json.dumps([key, str(item_id)], separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> tuple[Any, uuid.UUID]:
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        key, item_id = json.loads(base64.urlsafe_b64decode(padded.encode()))
+        if isinstance(key, dict):
+            key = datetime.fromisoformat(key["t"])
+        return key, uuid.UUID(item_id)
+    except (ValueError, TypeError, KeyError, json.JSONDecodeError) as exc:
+        raise Invalid("the cursor is not one this API returned", field="cursor") from exc
+
+
+def paginate(
+    session: Session,
+    query: Select[tuple[T]],
+    *,
+    sort_column: InstrumentedAttribute[Any],
+    id_column: InstrumentedAttribute[uuid.UUID],
+    limit: int | None,
+    cursor: str | None,
+    descending: bool = False,
+) -> Page[T]:
+    limit = DEFAULT_LIMIT if limit is None else limit
+    if not 1 <= limit <= MAX_LIMIT:
+        raise Invalid(f"limit must be between 1 and {MAX_LIMIT}", field="limit")
+    if cursor:
+        key, last_id = decode_cursor(cursor)
+        if descending:
+            after = or_(sort_column < key, and_(sort_column == key, id_column < last_id))
+        else:
+            after = or_(sort_column > key, and_(sort_column == key, id_column > last_id))
+        query = query.where(after)
+    if descending:
+        query = query.order_by(sort_column.desc(), id_column.desc())
+    else:
+        query = query.order_by(sort_column.asc(), id_column.asc())
+    rows = list(session.scalars(query.limit(limit + 1)))
+    next_cursor = None
+    if len(rows) > limit:
+        rows = rows[:limit]
+        last = rows[-1]
+        next_cursor = encode_cursor(getattr(last, sort_column.key), getattr(last, id_column.key))
+    return Page(rows, next_cursor)
