@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Every check and test, as CI runs them. Called by `make test`.
+# Database tests run on SQLite and, when the PostgreSQL server binaries are
+# installed, on a throwaway PostgreSQL cluster too (required when CI=true).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+BIN=.venv/bin
+
+echo "== lint"
+$BIN/ruff check src tests
+$BIN/ruff format --check src tests
+
+echo "== migrations match the models (SQLite)"
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+TENANTREE_DATABASE_URL="sqlite:///$tmp/check.db" $BIN/tenantree db upgrade
+TENANTREE_DATABASE_URL="sqlite:///$tmp/check.db" $BIN/tenantree db check
+
+if scripts/with-postgres.sh true 2>/dev/null; then
+  echo "== tests on SQLite and PostgreSQL"
+  exec scripts/with-postgres.sh $BIN/pytest -n 2 "$@"
+elif [ "${CI:-}" = "true" ]; then
+  echo "PostgreSQL is required in CI but its server binaries are missing" >&2
+  exit 1
+else
+  echo "== tests on SQLite only (install postgresql to run them on PostgreSQL too)"
+  exec $BIN/pytest -n 2 "$@"
+fi

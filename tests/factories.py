@@ -1,0 +1,229 @@
+"""Builders for test state. They write through the ORM (fast, explicit) and
+flush; the caller commits. `build_world` makes the cast of ../shared/ACCESS.md.
+"""
+
+from __future__ import annotations
+
+import random
+import string
+import uuid
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from sqlalchemy.orm import Session
+
+from tenantree import clock
+from tenantree.access.models import CustomerAccess, SubOrgAccess, SubOrgPartnerUser
+from tenantree.identity.context import IdentityConfig
+from tenantree.identity.credentials import new_token, token_digest
+from tenantree.identity.models import AccessToken, Account, Membership, MemberStatus, Role
+from tenantree.orgs.models import Edition, Org, OrgKind, OrgStatus, PartnerType
+from tenantree.orgs.salesforce import checksum_suffix
+
+PASSWORD = "correct horse battery staple"
+_rng = random.Random()
+
+
+def salesforce_id(*, long: bool = True) -> str:
+    """A fresh, valid Salesforce account ID (18 characters unless long=False)."""
+    body = "001" + "".join(_rng.choices(string.ascii_letters + string.digits, k=12))
+    return body + checksum_suffix(body) if long else body
+
+
+def make_org(
+    session: Session,
+    *,
+    name: str | None = None,
+    edition: Edition = Edition.PRO,
+    status: OrgStatus = OrgStatus.ACTIVE,
+) -> Org:
+    org = Org(
+        name=name or f"Org {uuid.uuid4().hex[:6]}",
+        kind=OrgKind.STANDARD,
+        edition=edition,
+        status=status,
+        salesforce_id=salesforce_id(),
+    )
+    session.add(org)
+    session.flush()
+    return org
+
+
+def make_partner(
+    session: Session, *, name: str | None = None, partner_type: PartnerType = PartnerType.MSP
+) -> Org:
+    org = make_org(session, name=name or f"Partner {uuid.uuid4().hex[:6]}")
+    org.kind = OrgKind.PARTNER
+    org.partner_type = partner_type
+    session.flush()
+    return org
+
+
+def make_sub_org(
+    session: Session,
+    parent: Org,
+    *,
+    name: str | None = None,
+    customer_access: CustomerAccess = CustomerAccess.PERMITTED,
+    partner_users: list[Membership] | None = None,
+    customer_may_brand: bool = False,
+) -> Org:
+    org = Org(
+        name=name or f"Customer {uuid.uuid4().hex[:6]}",
+        kind=OrgKind.SUB_ORG,
+        edition=parent.edition,
+        parent_id=parent.id,
+        salesforce_id=salesforce_id(),
+        partner_salesforce_id=parent.salesforce_id
+        if parent.partner_type == PartnerType.MSP
+        else None,
+        customer_name=name or "Customer",
+    )
+    session.add(org)
+    session.flush()
+    session.add(
+        SubOrgAccess(
+            org_id=org.id,
+            customer_access=customer_access,
+            partner_users_restricted=partner_users is not None,
+            customer_may_brand=customer_may_brand,
+        )
+    )
+    for membership in partner_users or []:
+        session.add(SubOrgPartnerUser(sub_org_id=org.id, membership_id=membership.id))
+    session.flush()
+    return org
+
+
+def make_account(
+    session: Session,
+    identity: IdentityConfig,
+    *,
+    email: str | None = None,
+    password: str = PASSWORD,
+    is_operator: bool = False,
+) -> Account:
+    email = (email or f"person-{uuid.uuid4().hex[:8]}@example.com").lower()
+    account = Account(
+        email=email,
+        display_name=email.split("@")[0],
+        password_hash=identity.hasher.hash(password),
+        is_operator=is_operator,
+    )
+    session.add(account)
+    session.flush()
+    return account
+
+
+def make_member(
+    session: Session,
+    identity: IdentityConfig,
+    org: Org,
+    *,
+    role: Role = Role.USER,
+    primary: bool = False,
+    email: str | None = None,
+    account: Account | None = None,
+    status: MemberStatus = MemberStatus.ACTIVE,
+) -> Membership:
+    account = account or make_account(session, identity, email=email)
+    membership = Membership(
+        org_id=org.id,
+        account_id=account.id,
+        role=Role.ADMIN if primary else role,
+        is_primary_admin=primary,
+        status=status,
+    )
+    session.add(membership)
+    session.flush()
+    return membership
+
+
+def issue_token(session: Session, identity: IdentityConfig, account: Account) -> str:
+    """A bearer token for an account, without going through sign-in."""
+    token = new_token()
+    session.add(
+        AccessToken(
+            account_id=account.id,
+            token_hash=token_digest(identity.secret_key, token),
+            expires_at=clock.utcnow() + timedelta(hours=1),
+        )
+    )
+    session.flush()
+    return token
+
+
+def bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+@dataclass
+class World:
+    """Partner P (an MSP) with sub-orgs S and T (siblings); U is unrelated.
+
+    Actor names follow ACCESS.md. S restricts its partner users to P-A, P-U
+    and P-RO, so P-X (a P admin left off the list) cannot reach S.
+    """
+
+    P: Org
+    S: Org
+    T: Org
+    U: Org
+    accounts: dict[str, Account] = field(default_factory=dict)
+    members: dict[str, Membership] = field(default_factory=dict)
+    tokens: dict[str, str] = field(default_factory=dict)
+
+    def headers(self, actor: str) -> dict[str, str]:
+        if actor == "anon":
+            return {}
+        return bearer(self.tokens[actor])
+
+
+def build_world(
+    session: Session,
+    identity: IdentityConfig,
+    *,
+    refuse_s: bool = False,
+    customer_may_brand: bool = False,
+) -> World:
+    P = make_partner(session, name="Partner P")
+    U = make_org(session, name="Unrelated U")
+    world = World(P=P, S=P, T=P, U=U)  # S and T set below
+
+    def member(actor: str, org: Org, role: Role, primary: bool = False) -> Membership:
+        membership = make_member(
+            session,
+            identity,
+            org,
+            role=role,
+            primary=primary,
+            email=f"{actor.lower()}@example.com",
+        )
+        world.members[actor] = membership
+        world.accounts[actor] = membership.account
+        return membership
+
+    member("P-PA", P, Role.ADMIN, primary=True)
+    pa = member("P-A", P, Role.ADMIN)
+    pu = member("P-U", P, Role.USER)
+    pro = member("P-RO", P, Role.READ_ONLY)
+    member("P-X", P, Role.ADMIN)
+    world.S = make_sub_org(
+        session,
+        P,
+        name="Sub-org S",
+        customer_access=CustomerAccess.REFUSED if refuse_s else CustomerAccess.PERMITTED,
+        partner_users=[pa, pu, pro],
+        customer_may_brand=customer_may_brand,
+    )
+    world.T = make_sub_org(session, P, name="Sibling T")
+    member("S-PA", world.S, Role.ADMIN, primary=True)
+    member("S-A", world.S, Role.ADMIN)
+    member("S-U", world.S, Role.USER)
+    member("S-RO", world.S, Role.READ_ONLY)
+    member("T-A", world.T, Role.ADMIN, primary=True)
+    member("U-A", U, Role.ADMIN, primary=True)
+    world.accounts["OP"] = make_account(session, identity, email="op@example.com", is_operator=True)
+    for actor, account in world.accounts.items():
+        world.tokens[actor] = issue_token(session, identity, account)
+    return world
