@@ -8,6 +8,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import IntegrityError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from tenantree.api.schemas.common import ErrorResponse
@@ -81,6 +82,16 @@ def install_error_handlers(app: FastAPI) -> None:
             headers.setdefault("WWW-Authenticate", "Bearer")
         return JSONResponse(
             error_body(code, str(exc.detail)), status_code=exc.status_code, headers=headers
+        )
+
+    @app.exception_handler(IntegrityError)
+    async def _integrity(_: Request, exc: IntegrityError) -> JSONResponse:
+        # The services check uniqueness first; this answers the race where a
+        # concurrent request wins between that check and our commit.
+        log.info("integrity error answered as 409: %s", exc.orig)
+        return JSONResponse(
+            error_body("conflict", "this conflicts with a concurrent change; try again"),
+            status_code=409,
         )
 
     @app.exception_handler(Exception)
