@@ -11,12 +11,21 @@ class DomainError(Exception):
     status = 400
     code = "bad_request"
 
-    def __init__(self, message: str, *, code: str | None = None, field: str | None = None):
+    def __init__(
+        self,
+        message: str,
+        *,
+        code: str | None = None,
+        field: str | None = None,
+        extra: dict[str, object] | None = None,
+    ):
         super().__init__(message)
         self.message = message
         if code is not None:
             self.code = code
         self.field = field
+        # Machine-readable facts added to the error object (e.g. what is left).
+        self.extra = extra or {}
 
 
 class NotAuthenticated(DomainError):

@@ -217,6 +217,24 @@ def granted(actor: Actor, org: OrgFacts) -> frozenset[Permission]:
     return frozenset(result)
 
 
+def sees_partner_pool(actor: Actor, org: OrgFacts) -> bool:
+    """May the actor see the figures of the partner pool a sub-org draws on?
+
+    Operators and the partner's admins may; the sub-org's own users never
+    (ACCESS.md "What a report may contain"), nor partner users without the
+    report permission.
+    """
+    if actor.is_operator:
+        return True
+    return any(
+        path.via_org_id == org.parent_id
+        and path.block is None
+        and P.ORG_LICENSE_REPORT_READ in path.permissions
+        for path in paths(actor, org)
+        if org.kind == OrgKind.SUB_ORG
+    )
+
+
 def can_platform(actor: Actor, permission: Permission) -> bool:
     """Permissions with no org in the path (e.g. creating a top-level org)."""
     return actor.is_operator and permission in ALL_PERMISSIONS

@@ -11,7 +11,7 @@ from fastapi import FastAPI, Request, Response
 from tenantree import __version__
 from tenantree.api.deps import Services
 from tenantree.api.errors import install_error_handlers
-from tenantree.api.routes import access, audit, auth, invitations, orgs, users
+from tenantree.api.routes import access, audit, auth, invitations, licensing, orgs, users
 from tenantree.config import Settings, get_settings
 from tenantree.db import make_engine, make_sessionmaker
 from tenantree.identity.context import IdentityConfig
@@ -55,7 +55,7 @@ def create_app(
         response.headers["X-Request-ID"] = request.state.request_id
         return response
 
-    for module in (auth, orgs, users, invitations, access, audit):
+    for module in (auth, orgs, users, invitations, access, licensing, audit):
         app.include_router(module.router)
 
     @app.get("/healthz", include_in_schema=False)

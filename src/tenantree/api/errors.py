@@ -41,8 +41,8 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
 }
 
 
-def error_body(code: str, message: str, field: str | None = None) -> dict[str, Any]:
-    return {"error": {"code": code, "message": message, "field": field}}
+def error_body(code: str, message: str, field: str | None = None, **extra: Any) -> dict[str, Any]:
+    return {"error": {"code": code, "message": message, "field": field, **extra}}
 
 
 def _field_of(loc: tuple[Any, ...] | list[Any]) -> str | None:
@@ -59,7 +59,9 @@ def install_error_handlers(app: FastAPI) -> None:
         if isinstance(exc, NotAuthenticated):
             headers["WWW-Authenticate"] = "Bearer"
         return JSONResponse(
-            error_body(exc.code, exc.message, exc.field), status_code=exc.status, headers=headers
+            error_body(exc.code, exc.message, exc.field, **exc.extra),
+            status_code=exc.status,
+            headers=headers,
         )
 
     @app.exception_handler(RequestValidationError)

@@ -36,17 +36,22 @@ def checksum_suffix(id15: str) -> str:
 
 def normalize_account_id(raw: str, *, field: str = "salesforce_id") -> str:
     """Return the 18-character form of a Salesforce account ID, or raise 422."""
+    return normalize_record_id(raw, field=field, key_prefix=ACCOUNT_KEY_PREFIX)
+
+
+def normalize_record_id(raw: str, *, field: str, key_prefix: str | None = None) -> str:
+    """Return the 18-character form of any Salesforce record ID, or raise 422."""
+    noun = "a Salesforce account ID" if key_prefix == ACCOUNT_KEY_PREFIX else "a Salesforce ID"
     value = raw.strip() if isinstance(raw, str) else raw
     if not isinstance(value, str) or len(value) not in (15, 18):
-        raise InvalidSalesforceId("a Salesforce account ID has 15 or 18 characters", field=field)
+        raise InvalidSalesforceId(f"{noun} has 15 or 18 characters", field=field)
     if not _ID_CHARS.match(value):
         raise InvalidSalesforceId(
-            "a Salesforce account ID has only the letters A-Z, a-z and the digits 0-9",
-            field=field,
+            f"{noun} has only the letters A-Z, a-z and the digits 0-9", field=field
         )
-    if not value.startswith(ACCOUNT_KEY_PREFIX):
+    if key_prefix is not None and not value.startswith(key_prefix):
         raise InvalidSalesforceId(
-            f"a Salesforce account ID starts with {ACCOUNT_KEY_PREFIX!r} "
+            f"a Salesforce account ID starts with {key_prefix!r} "
             "(the key prefix of Account records)",
             field=field,
         )

@@ -1,0 +1,208 @@
+import uuid
+from datetime import date
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Path, Query, Response
+
+from tenantree import clock
+from tenantree.access.permissions import Permission as P
+from tenantree.access.policy import sees_partner_pool
+from tenantree.api.deps import OrgRequest, OrgWith
+from tenantree.api.errors import ERROR_RESPONSES
+from tenantree.api.schemas.common import ListResponse
+from tenantree.api.schemas.licensing import (
+    LicenseCreate,
+    LicenseOut,
+    LicenseSourceBody,
+    LicenseSourceOut,
+    LicenseUpdate,
+    QuotaBody,
+    QuotaOut,
+    ReportFormat,
+    Sku,
+    UsageBody,
+    UsageOut,
+)
+from tenantree.errors import DomainError, Invalid
+from tenantree.licensing import export, reports, service
+from tenantree.licensing.models import License
+from tenantree.licensing.pool import UsageOp
+from tenantree.licensing.sources import current_source
+from tenantree.orgs.models import OrgKind
+
+router = APIRouter(prefix="/api/v1/orgs/{org_id}", tags=["licensing"], responses=ERROR_RESPONSES)
+
+MAX_PERIOD_DAYS = 731
+
+
+def license_out(license_: License) -> LicenseOut:
+    return LicenseOut(
+        id=license_.id,
+        org_id=license_.holder_org_id,
+        sku=license_.sku,
+        unit=license_.unit,
+        quantity=license_.quantity,
+        starts_at=license_.starts_at,
+        ends_at=license_.ends_at,
+        overage_policy=license_.overage_policy,
+        salesforce_contract_id=license_.salesforce_contract_id,
+        status=license_.status,
+        in_term=license_.in_term(clock.utcnow()),
+        created_at=license_.created_at,
+    )
+
+
+def sees_pool_figures(target: OrgRequest) -> bool:
+    """Operators and partner admins see a sub-org's pool figures; the customer never."""
+    if target.org.kind != OrgKind.SUB_ORG:
+        return True  # the org's own pools
+    return sees_partner_pool(target.target.actor, target.target.loaded.facts)
+
+
+@router.post("/licenses", response_model=LicenseOut, status_code=201, operation_id="grant_license")
+def grant_license(body: LicenseCreate, target: OrgWith(P.PLATFORM_ORGS_MANAGE)) -> LicenseOut:
+    license_ = service.grant_license(
+        target.session,
+        target.trail,
+        target.org,
+        sku=body.sku,
+        unit=body.unit,
+        quantity=body.quantity,
+        starts_at=body.starts_at,
+        ends_at=body.ends_at,
+        overage_policy=body.overage_policy,
+        salesforce_contract_id=body.salesforce_contract_id,
+    )
+    target.session.commit()
+    return license_out(license_)
+
+
+@router.get("/licenses", response_model=ListResponse[LicenseOut], operation_id="list_licenses")
+def list_licenses(target: OrgWith(P.ORG_LICENSE_REPORT_READ)) -> ListResponse[LicenseOut]:
+    licenses = service.list_licenses(target.session, target.org)
+    return ListResponse(items=[license_out(lic) for lic in licenses], next_cursor=None)
+
+
+@router.patch("/licenses/{license_id}", response_model=LicenseOut, operation_id="update_license")
+def update_license(
+    license_id: uuid.UUID, body: LicenseUpdate, target: OrgWith(P.PLATFORM_ORGS_MANAGE)
+) -> LicenseOut:
+    license_ = service.update_license(
+        target.session,
+        target.trail,
+        target.org,
+        license_id,
+        quantity=body.quantity,
+        starts_at=body.starts_at,
+        ends_at=body.ends_at,
+        status=body.status,
+        overage_policy=body.overage_policy,
+    )
+    target.session.commit()
+    return license_out(license_)
+
+
+@router.get("/license-source", response_model=LicenseSourceOut, operation_id="get_license_source")
+def get_license_source(target: OrgWith(P.ORG_LICENSE_REPORT_READ)) -> LicenseSourceOut:
+    return LicenseSourceOut(source=current_source(target.session, target.org))
+
+
+@router.put("/license-source", response_model=LicenseSourceOut, operation_id="set_license_source")
+def set_license_source(
+    body: LicenseSourceBody, target: OrgWith(P.PLATFORM_ORGS_MANAGE)
+) -> LicenseSourceOut:
+    source = service.set_license_source(target.session, target.trail, target.org, body.source)
+    target.session.commit()
+    return LicenseSourceOut(source=source)
+
+
+@router.put("/quotas/{sku}", response_model=QuotaOut, operation_id="set_quota")
+def set_quota(
+    sku: Annotated[Sku, Path()], body: QuotaBody, target: OrgWith(P.ORG_QUOTAS_MANAGE)
+) -> QuotaOut:
+    max_units = service.set_quota(target.session, target.trail, target.org, sku, body.max_units)
+    target.session.commit()
+    return QuotaOut(sku=sku, max_units=max_units)
+
+
+@router.post(
+    "/usage",
+    response_model=UsageOut,
+    operation_id="report_usage",
+    description="Set, add or release units; 409 with what is left when refused.",
+)
+def report_usage(body: UsageBody, target: OrgWith(P.ORG_USAGE_REPORT)) -> UsageOut:
+    op, amount = next(
+        (UsageOp(name), getattr(body, name))
+        for name in ("set", "add", "release")
+        if getattr(body, name) is not None
+    )
+    try:
+        result = service.report_usage(
+            target.session,
+            target.trail,
+            target.org,
+            sku=body.sku,
+            op=op,
+            amount=amount,
+            reveal_pool=sees_pool_figures(target),
+        )
+    except DomainError as refusal:
+        # The refusal is audited: keep that event, nothing else was changed.
+        if refusal.status == 409:
+            target.session.commit()
+        raise
+    target.session.commit()
+    return UsageOut(sku=result.sku, consumed=result.consumed, over_quantity=result.over_quantity)
+
+
+def _period(first: date | None, last: date | None) -> reports.Period | None:
+    if first is None and last is None:
+        return None
+    if first is None or last is None:
+        raise Invalid(
+            "give both from and to (UTC days, inclusive)", field="from" if first is None else "to"
+        )
+    if last < first:
+        raise Invalid("to must not be before from", field="to")
+    if (last - first).days >= MAX_PERIOD_DAYS:
+        raise Invalid(f"a period spans at most {MAX_PERIOD_DAYS} days", field="to")
+    return reports.Period(first, last)
+
+
+@router.get(
+    "/license-report",
+    operation_id="get_license_report",
+    description=(
+        "A sub-org gets the child view; a partner or standard org the parent view. "
+        "`from`/`to` (UTC days, inclusive) add peak and average use over the period."
+    ),
+    responses={200: {"content": {"application/json": {}, "text/csv": {}}}},
+)
+def license_report(
+    target: OrgWith(P.ORG_LICENSE_REPORT_READ),
+    first: Annotated[date | None, Query(alias="from")] = None,
+    last: Annotated[date | None, Query(alias="to")] = None,
+    format: Annotated[ReportFormat, Query()] = "json",  # noqa: A002 - the API's name
+) -> Any:
+    period = _period(first, last)
+    org = target.org
+    if org.kind == OrgKind.SUB_ORG:
+        child = reports.child_report(
+            target.session, org, show_pool_figures=sees_pool_figures(target), period=period
+        )
+        if format == "csv":
+            return _csv_response(export.child_report_csv(child), org.id)
+        return export.child_report_dict(child)
+    parent = reports.parent_report(target.session, org, period=period)
+    if format == "csv":
+        return _csv_response(export.parent_report_csv(parent), org.id)
+    return export.parent_report_dict(parent)
+
+
+def _csv_response(text: str, org_id: uuid.UUID) -> Response:
+    return Response(
+        content=text,
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="license-report-{org_id}.csv"'},
+    )

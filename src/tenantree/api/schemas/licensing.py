@@ -1,0 +1,100 @@
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, Field, model_validator
+
+from tenantree.api.schemas.common import StrictBody
+from tenantree.licensing.models import LicenseSource, LicenseStatus, OveragePolicy
+
+Sku = Annotated[
+    str,
+    Field(
+        min_length=1,
+        max_length=64,
+        pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$",
+        description="Product SKU: letters, digits, '.', '_' and '-'",
+        examples=["monitoring-pro"],
+    ),
+]
+Unit = Annotated[
+    str, Field(min_length=1, max_length=32, pattern=r"^[a-z][a-z_]*$", examples=["devices"])
+]
+Units = Annotated[int, Field(ge=0, le=1_000_000_000)]
+
+
+class LicenseCreate(StrictBody):
+    sku: Sku
+    unit: Unit
+    quantity: Units
+    starts_at: datetime
+    ends_at: datetime
+    overage_policy: OveragePolicy = OveragePolicy.BLOCK
+    salesforce_contract_id: str | None = Field(default=None, min_length=15, max_length=18)
+
+
+class LicenseUpdate(StrictBody):
+    quantity: Units | None = None
+    starts_at: datetime | None = None
+    ends_at: datetime | None = None
+    status: LicenseStatus | None = None
+    overage_policy: OveragePolicy | None = None
+
+
+class LicenseOut(BaseModel):
+    id: uuid.UUID
+    org_id: uuid.UUID
+    sku: str
+    unit: str
+    quantity: int
+    starts_at: datetime
+    ends_at: datetime
+    overage_policy: OveragePolicy
+    salesforce_contract_id: str | None
+    status: LicenseStatus
+    in_term: bool
+    created_at: datetime
+
+
+class LicenseSourceBody(StrictBody):
+    source: LicenseSource
+
+
+class LicenseSourceOut(BaseModel):
+    source: LicenseSource
+
+
+class QuotaBody(StrictBody):
+    max_units: Units | None = Field(description="null removes the quota")
+
+
+class QuotaOut(BaseModel):
+    sku: str
+    max_units: int | None
+
+
+class UsageBody(StrictBody):
+    """Exactly one of set, add, release."""
+
+    sku: Sku
+    set: Units | None = None
+    add: Units | None = None
+    release: Units | None = None
+
+    @model_validator(mode="after")
+    def _one_operation(self) -> UsageBody:
+        given = [name for name in ("set", "add", "release") if getattr(self, name) is not None]
+        if len(given) != 1:
+            raise ValueError("give exactly one of set, add or release")
+        return self
+
+
+class UsageOut(BaseModel):
+    sku: str
+    consumed: int
+    over_quantity: bool
+
+
+ReportFormat = Literal["json", "csv"]

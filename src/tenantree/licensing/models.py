@@ -1,0 +1,183 @@
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from enum import StrEnum
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    UniqueConstraint,
+    Uuid,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from tenantree.clock import utcnow
+from tenantree.db import Base, UTCDateTime, new_id
+
+
+class OveragePolicy(StrEnum):
+    BLOCK = "block"
+    ALLOW_AND_FLAG = "allow_and_flag"
+
+
+class LicenseStatus(StrEnum):
+    ACTIVE = "active"
+    ENDED = "ended"
+
+
+class LicenseSource(StrEnum):
+    PARENT_POOL = "parent_pool"
+    OWN = "own"
+
+
+class License(Base):
+    """An entitlement from the sales system, held by one org."""
+
+    __tablename__ = "licenses"
+    __table_args__ = (
+        CheckConstraint("quantity >= 0", name="quantity_not_negative"),
+        CheckConstraint("ends_at > starts_at", name="term_ends_after_start"),
+        CheckConstraint("overage_policy IN ('block', 'allow_and_flag')", name="overage_policy"),
+        CheckConstraint("status IN ('active', 'ended')", name="status"),
+        Index("ix_licenses_holder_org_id_sku", "holder_org_id", "sku"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=new_id)
+    holder_org_id: Mapped[uuid.UUID] = mapped_column(
+        Uuid, ForeignKey("orgs.id", ondelete="RESTRICT")
+    )
+    sku: Mapped[str] = mapped_column(String(64))
+    unit: Mapped[str] = mapped_column(String(32))
+    quantity: Mapped[int] = mapped_column(Integer)
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    overage_policy: Mapped[str] = mapped_column(String(16), default=OveragePolicy.BLOCK)
+    salesforce_contract_id: Mapped[str | None] = mapped_column(String(18))
+    status: Mapped[str] = mapped_column(String(16), default=LicenseStatus.ACTIVE)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    def in_term(self, at: datetime) -> bool:
+        return self.status == LicenseStatus.ACTIVE and self.starts_at <= at < self.ends_at
+
+
+class LicensePool(Base):
+    """(holder org, SKU): the row every consumption locks.
+
+    `used` is the sum of the consumers' units; it changes only under the lock.
+    """
+
+    __tablename__ = "license_pools"
+    __table_args__ = (
+        UniqueConstraint("holder_org_id", "sku"),
+        CheckConstraint("used >= 0", name="used_not_negative"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=new_id)
+    holder_org_id: Mapped[uuid.UUID] = mapped_column(
+        Uuid, ForeignKey("orgs.id", ondelete="RESTRICT")
+    )
+    sku: Mapped[str] = mapped_column(String(64))
+    unit: Mapped[str] = mapped_column(String(32))
+    used: Mapped[int] = mapped_column(BigInteger, default=0)
+    version: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class Consumption(Base):
+    """What one org uses now from one pool."""
+
+    __tablename__ = "consumptions"
+    __table_args__ = (
+        UniqueConstraint("pool_id", "org_id"),
+        CheckConstraint("units >= 0", name="units_not_negative"),
+        Index("ix_consumptions_org_id", "org_id"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=new_id)
+    pool_id: Mapped[uuid.UUID] = mapped_column(
+        Uuid, ForeignKey("license_pools.id", ondelete="CASCADE")
+    )
+    org_id: Mapped[uuid.UUID] = mapped_column(Uuid, ForeignKey("orgs.id", ondelete="CASCADE"))
+    units: Mapped[int] = mapped_column(BigInteger, default=0)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+class Quota(Base):
+    """A partner's cap on how much of its pool one sub-org may use."""
+
+    __tablename__ = "quotas"
+    __table_args__ = (
+        UniqueConstraint("sub_org_id", "sku"),
+        CheckConstraint("max_units >= 0", name="max_units_not_negative"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=new_id)
+    sub_org_id: Mapped[uuid.UUID] = mapped_column(Uuid, ForeignKey("orgs.id", ondelete="CASCADE"))
+    sku: Mapped[str] = mapped_column(String(64))
+    max_units: Mapped[int] = mapped_column(BigInteger)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+class LicenseSourceChange(Base):
+    """History of a sub-org's license source; the newest row is in force."""
+
+    __tablename__ = "license_source_changes"
+    __table_args__ = (
+        CheckConstraint("source IN ('parent_pool', 'own')", name="source"),
+        Index("ix_license_source_changes_org_id_at", "org_id", "at"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=new_id)
+    org_id: Mapped[uuid.UUID] = mapped_column(Uuid, ForeignKey("orgs.id", ondelete="CASCADE"))
+    source: Mapped[str] = mapped_column(String(16))
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    changed_by: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+
+
+class UsageSnapshot(Base):
+    """An org's use of a pool right after each change (usage history)."""
+
+    __tablename__ = "usage_snapshots"
+    __table_args__ = (
+        Index("ix_usage_snapshots_pool_id_at", "pool_id", "at"),
+        Index("ix_usage_snapshots_org_id_at", "org_id", "at"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=new_id)
+    pool_id: Mapped[uuid.UUID] = mapped_column(
+        Uuid, ForeignKey("license_pools.id", ondelete="CASCADE")
+    )
+    org_id: Mapped[uuid.UUID] = mapped_column(Uuid, ForeignKey("orgs.id", ondelete="CASCADE"))
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    units: Mapped[int] = mapped_column(BigInteger)
+    pool_used: Mapped[int] = mapped_column(BigInteger)
+    over_quantity: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class UsageDaily(Base):
+    """Daily rollup per org and pool, kept current on every change.
+
+    `unit_seconds` integrates use over the part of the day up to `last_at`;
+    the rest of the day is `last_units` held constant.
+    """
+
+    __tablename__ = "usage_daily"
+    __table_args__ = (UniqueConstraint("pool_id", "org_id", "day"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=new_id)
+    pool_id: Mapped[uuid.UUID] = mapped_column(
+        Uuid, ForeignKey("license_pools.id", ondelete="CASCADE")
+    )
+    org_id: Mapped[uuid.UUID] = mapped_column(Uuid, ForeignKey("orgs.id", ondelete="CASCADE"))
+    day: Mapped[date] = mapped_column(Date)
+    peak_units: Mapped[int] = mapped_column(BigInteger)
+    unit_seconds: Mapped[int] = mapped_column(BigInteger)
+    last_units: Mapped[int] = mapped_column(BigInteger)
+    last_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -1,0 +1,94 @@
+"""The pool's invariant as a plain function: may this consumer move to N units?
+
+No database here, so the rules can be tested (and property-tested) directly.
+The caller holds the pool's lock while it asks and applies the answer.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from tenantree.licensing.errors import InvalidUsage, NoLicense, PoolExhausted, QuotaExceeded
+
+
+class UsageOp(StrEnum):
+    SET = "set"
+    ADD = "add"
+    RELEASE = "release"
+
+
+@dataclass(frozen=True)
+class PoolView:
+    """The pool as seen under its lock."""
+
+    quantity: int  # sum of in-term licenses
+    used: int  # by every consumer
+    in_term: bool  # at least one license of the SKU is in term
+    overage_allowed: bool
+
+
+@dataclass(frozen=True)
+class Change:
+    new_units: int
+    delta: int
+    # Units of the pool above its quantity after the change (allow_and_flag only).
+    pool_overage: int
+
+
+def target_units(current: int, op: UsageOp, amount: int) -> int:
+    if amount < 0:
+        raise InvalidUsage("usage amounts are whole numbers of 0 or more", field=op.value)
+    if op == UsageOp.SET:
+        return amount
+    if op == UsageOp.ADD:
+        return current + amount
+    if amount > current:
+        raise InvalidUsage(
+            f"cannot release {amount} units: this org uses {current}", field=op.value
+        )
+    return current - amount
+
+
+def plan_change(
+    *,
+    current: int,
+    op: UsageOp,
+    amount: int,
+    pool: PoolView,
+    quota: int | None,
+    reveal_pool: bool,
+) -> Change:
+    """Decide a consumer's change, or raise with what is left.
+
+    `reveal_pool` is False when a sub-org draws on its partner's pool: then no
+    message may reveal the pool's quantity, total use or remaining units.
+    """
+    new_units = target_units(current, op, amount)
+    delta = new_units - current
+    if delta <= 0:
+        # Lowering use is always possible, even on an expired license.
+        return Change(new_units, delta, max(0, pool.used + delta - pool.quantity))
+    if not pool.in_term:
+        raise NoLicense("no license of this SKU is in term (expired or not yet started)")
+    if quota is not None and new_units > quota:
+        left = max(0, quota - current)
+        raise QuotaExceeded(
+            f"this org's quota for the SKU is {quota} units; {left} units are left of it",
+            extra={"quota_remaining": left},
+        )
+    pool_after = pool.used + delta
+    if pool_after > pool.quantity and not pool.overage_allowed:
+        if reveal_pool:
+            left = max(0, pool.quantity - pool.used)
+            raise PoolExhausted(
+                f"the license pool has {left} units left", extra={"remaining": left}
+            )
+        extra = {}
+        message = "the partner's license pool cannot cover this request"
+        if quota is not None:
+            left = max(0, quota - current)
+            extra = {"quota_remaining": left}
+            message += f"; {left} units are left of this org's quota"
+        raise PoolExhausted(message, extra=extra)
+    return Change(new_units, delta, max(0, pool_after - pool.quantity))

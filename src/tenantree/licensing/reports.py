@@ -1,0 +1,339 @@
+"""License usage reports: the child view and the parent view.
+
+The child view (a sub-org's own admins) shows the org's own use and quota of
+each SKU it draws, and quantity and remaining only for licenses it holds
+itself: never its partner's quantity, the pool's total use, or a sibling.
+The parent view shows the partner's pools with every child's use, and each
+child's own licenses. Both run a fixed number of queries, however many
+children there are.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from sqlalchemy import and_, func, select
+from sqlalchemy.orm import Session
+
+from tenantree import clock
+from tenantree.licensing.history import PeriodUse, period_usage
+from tenantree.licensing.models import (
+    Consumption,
+    License,
+    LicensePool,
+    LicenseSource,
+    LicenseSourceChange,
+    OveragePolicy,
+    Quota,
+)
+from tenantree.licensing.sources import current_source, default_source
+from tenantree.orgs.models import Org, OrgKind
+
+
+@dataclass(frozen=True)
+class Period:
+    first_day: date
+    last_day: date
+
+
+@dataclass
+class LicenseLine:
+    id: uuid.UUID
+    quantity: int
+    starts_at: datetime
+    ends_at: datetime
+    status: str
+    overage_policy: str
+    in_term: bool
+
+
+@dataclass
+class ChildUse:
+    org_id: uuid.UUID
+    org_name: str
+    used: int
+    quota: int | None
+    period: PeriodUse | None = None
+
+
+@dataclass
+class PoolFigures:
+    """What only the pool's holder (and operators) may see."""
+
+    quantity: int
+    used: int
+    remaining: int
+    over_quantity: bool
+    overage_allowed: bool
+
+
+@dataclass
+class ChildItem:
+    sku: str
+    unit: str
+    source: LicenseSource
+    used: int
+    quota: int | None
+    quota_remaining: int | None
+    # Own licenses only (or when the partner itself reads the report):
+    pool: PoolFigures | None = None
+    licenses: list[LicenseLine] = field(default_factory=list)
+    period: PeriodUse | None = None
+
+
+@dataclass
+class ChildReport:
+    org_id: uuid.UUID
+    org_name: str
+    license_source: LicenseSource
+    generated_at: datetime
+    period: Period | None
+    items: list[ChildItem]
+
+
+@dataclass
+class ParentPool:
+    sku: str
+    unit: str
+    figures: PoolFigures
+    licenses: list[LicenseLine]
+    own_use: int
+    own_period: PeriodUse | None
+    children: list[ChildUse]
+
+
+@dataclass
+class ChildOwnPool:
+    sku: str
+    unit: str
+    figures: PoolFigures
+    licenses: list[LicenseLine]
+    period: PeriodUse | None
+
+
+@dataclass
+class ChildSummary:
+    org_id: uuid.UUID
+    org_name: str
+    license_source: LicenseSource
+    own_pools: list[ChildOwnPool]
+
+
+@dataclass
+class ParentReport:
+    org_id: uuid.UUID
+    org_name: str
+    generated_at: datetime
+    period: Period | None
+    pools: list[ParentPool]
+    children: list[ChildSummary]
+
+
+def _license_line(lic: License, now: datetime) -> LicenseLine:
+    return LicenseLine(
+        lic.id,
+        lic.quantity,
+        lic.starts_at,
+        lic.ends_at,
+        lic.status,
+        lic.overage_policy,
+        lic.in_term(now),
+    )
+
+
+def _figures(pool: LicensePool, licenses: list[License], now: datetime) -> PoolFigures:
+    in_term = [lic for lic in licenses if lic.in_term(now)]
+    quantity = sum(lic.quantity for lic in in_term)
+    return PoolFigures(
+        quantity=quantity,
+        used=pool.used,
+        remaining=quantity - pool.used,
+        over_quantity=pool.used > quantity,
+        overage_allowed=any(lic.overage_policy == OveragePolicy.ALLOW_AND_FLAG for lic in in_term),
+    )
+
+
+def _licenses_by_pool(
+    session: Session, holder_ids: list[uuid.UUID]
+) -> dict[tuple[uuid.UUID, str], list[License]]:
+    grouped: dict[tuple[uuid.UUID, str], list[License]] = defaultdict(list)
+    if holder_ids:
+        for lic in session.scalars(
+            select(License)
+            .where(License.holder_org_id.in_(holder_ids))
+            .order_by(License.starts_at, License.id)
+        ):
+            grouped[(lic.holder_org_id, lic.sku)].append(lic)
+    return grouped
+
+
+def child_report(
+    session: Session, org: Org, *, show_pool_figures: bool, period: Period | None
+) -> ChildReport:
+    now = clock.utcnow()
+    source = current_source(session, org)
+    holders = [org.id]
+    if source == LicenseSource.PARENT_POOL and org.parent_id is not None:
+        holders.append(org.parent_id)
+    pools = session.scalars(
+        select(LicensePool)
+        .where(LicensePool.holder_org_id.in_(holders))
+        .order_by(LicensePool.sku, LicensePool.id)
+    ).all()
+    pool_ids = [p.id for p in pools]
+    used = dict(
+        session.execute(
+            select(Consumption.pool_id, Consumption.units).where(
+                Consumption.pool_id.in_(pool_ids), Consumption.org_id == org.id
+            )
+        ).all()
+    )
+    quotas = dict(
+        session.execute(select(Quota.sku, Quota.max_units).where(Quota.sub_org_id == org.id)).all()
+    )
+    licenses = _licenses_by_pool(session, holders)
+    history = (
+        period_usage(session, pool_ids, first_day=period.first_day, last_day=period.last_day)
+        if period
+        else {}
+    )
+    items = []
+    for pool in pools:
+        from_parent = pool.holder_org_id != org.id
+        own_use = used.get(pool.id, 0)
+        quota = quotas.get(pool.sku) if from_parent else None
+        pool_licenses = licenses.get((pool.holder_org_id, pool.sku), [])
+        reveal = show_pool_figures or not from_parent
+        items.append(
+            ChildItem(
+                sku=pool.sku,
+                unit=pool.unit,
+                source=LicenseSource.PARENT_POOL if from_parent else LicenseSource.OWN,
+                used=own_use,
+                quota=quota,
+                quota_remaining=None if quota is None else max(0, quota - own_use),
+                pool=_figures(pool, pool_licenses, now) if reveal else None,
+                licenses=[_license_line(lic, now) for lic in pool_licenses] if reveal else [],
+                period=history.get((pool.id, org.id)) if period else None,
+            )
+        )
+    return ChildReport(org.id, org.name, source, now, period, items)
+
+
+def _sources(session: Session, parent: Org, children: list[Org]) -> dict[uuid.UUID, LicenseSource]:
+    """Every child's source in one query: the newest change, else the default."""
+    ids = [c.id for c in children]
+    latest = (
+        select(LicenseSourceChange.org_id, func.max(LicenseSourceChange.at).label("at"))
+        .where(LicenseSourceChange.org_id.in_(ids))
+        .group_by(LicenseSourceChange.org_id)
+        .subquery()
+    )
+    changed = (
+        dict(
+            session.execute(
+                select(LicenseSourceChange.org_id, LicenseSourceChange.source).join(
+                    latest,
+                    and_(
+                        LicenseSourceChange.org_id == latest.c.org_id,
+                        LicenseSourceChange.at == latest.c.at,
+                    ),
+                )
+            ).all()
+        )
+        if ids
+        else {}
+    )
+    return {
+        c.id: LicenseSource(changed[c.id]) if c.id in changed else default_source(c, parent)
+        for c in children
+    }
+
+
+def parent_report(session: Session, org: Org, *, period: Period | None) -> ParentReport:
+    now = clock.utcnow()
+    children = (
+        list(session.scalars(select(Org).where(Org.parent_id == org.id).order_by(Org.name, Org.id)))
+        if org.kind == OrgKind.PARTNER
+        else []
+    )
+    names = {c.id: c.name for c in children}
+    sources = _sources(session, org, children)
+    holder_ids = [org.id, *names]
+    pools = session.scalars(
+        select(LicensePool)
+        .where(LicensePool.holder_org_id.in_(holder_ids))
+        .order_by(LicensePool.sku, LicensePool.id)
+    ).all()
+    pool_ids = [p.id for p in pools]
+    consumption: dict[uuid.UUID, dict[uuid.UUID, int]] = defaultdict(dict)
+    if pool_ids:
+        for pool_id, org_id, units in session.execute(
+            select(Consumption.pool_id, Consumption.org_id, Consumption.units).where(
+                Consumption.pool_id.in_(pool_ids)
+            )
+        ):
+            consumption[pool_id][org_id] = units
+    quotas: dict[tuple[uuid.UUID, str], int] = {}
+    if names:
+        for sub_org_id, sku, max_units in session.execute(
+            select(Quota.sub_org_id, Quota.sku, Quota.max_units).where(
+                Quota.sub_org_id.in_(list(names))
+            )
+        ):
+            quotas[(sub_org_id, sku)] = max_units
+    licenses = _licenses_by_pool(session, holder_ids)
+    history = (
+        period_usage(session, pool_ids, first_day=period.first_day, last_day=period.last_day)
+        if period
+        else {}
+    )
+
+    own_pools: list[ParentPool] = []
+    child_pools: dict[uuid.UUID, list[ChildOwnPool]] = defaultdict(list)
+    for pool in pools:
+        pool_licenses = licenses.get((pool.holder_org_id, pool.sku), [])
+        figures = _figures(pool, pool_licenses, now)
+        lines = [_license_line(lic, now) for lic in pool_licenses]
+        users = consumption.get(pool.id, {})
+        if pool.holder_org_id == org.id:
+            own_pools.append(
+                ParentPool(
+                    sku=pool.sku,
+                    unit=pool.unit,
+                    figures=figures,
+                    licenses=lines,
+                    own_use=users.get(org.id, 0),
+                    own_period=history.get((pool.id, org.id)),
+                    children=[
+                        ChildUse(
+                            org_id=child_id,
+                            org_name=names[child_id],
+                            used=units,
+                            quota=quotas.get((child_id, pool.sku)),
+                            period=history.get((pool.id, child_id)),
+                        )
+                        for child_id, units in sorted(
+                            users.items(), key=lambda kv: (names.get(kv[0], ""), str(kv[0]))
+                        )
+                        if child_id in names
+                    ],
+                )
+            )
+        else:
+            child_pools[pool.holder_org_id].append(
+                ChildOwnPool(
+                    sku=pool.sku,
+                    unit=pool.unit,
+                    figures=figures,
+                    licenses=lines,
+                    period=history.get((pool.id, pool.holder_org_id)),
+                )
+            )
+    summaries = [
+        ChildSummary(c.id, c.name, sources[c.id], child_pools.get(c.id, [])) for c in children
+    ]
+    return ParentReport(org.id, org.name, now, period, own_pools, summaries)
