@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from tenantree.api.app import create_app
 from tenantree.config import Settings
+from tenantree.db import make_engine, make_sessionmaker
 from tenantree.db import migrate as migrations
 from tenantree.db.models import metadata
 from tenantree.identity.context import IdentityConfig
@@ -149,10 +150,27 @@ def db(engine: Engine, mailbox: MemoryBackend) -> Iterator[Engine]:
     mailbox.sent.clear()
 
 
+@pytest.fixture(scope="session")
+def arrange_sessions(
+    settings: Settings, identity: IdentityConfig
+) -> Iterator[sessionmaker[Session]]:
+    """Sessions for tests to arrange and inspect state beside the running app.
+
+    On SQLite they begin deferred transactions, so a test that has read
+    something and then calls the API does not hold the write lock the app's
+    IMMEDIATE transactions wait for. Email they queue goes to the mailbox.
+    """
+    engine = make_engine(settings.database_url, sqlite_immediate=False)
+    factory = make_sessionmaker(engine)
+    identity.outbox.attach(factory)
+    yield factory
+    engine.dispose()
+
+
 @pytest.fixture
-def session(db: Engine, sessions: sessionmaker[Session]) -> Iterator[Session]:
+def session(db: Engine, arrange_sessions: sessionmaker[Session]) -> Iterator[Session]:
     """A session for arranging and inspecting state; tests commit what they arrange."""
-    with sessions() as s:
+    with arrange_sessions() as s:
         yield s
 
 

@@ -7,3 +7,8 @@ from datetime import UTC, datetime
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+def current_time() -> datetime:
+    """Column default: looks `utcnow` up at call time, so a moved clock moves it too."""
+    return utcnow()

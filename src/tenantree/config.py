@@ -31,6 +31,9 @@ class Settings(BaseSettings):
     email_backend: str = "console"
     email_from: str = "tenantree <no-reply@tenantree.invalid>"
     public_base_url: str = "http://127.0.0.1:8000"
+    # Let orgs point their own SMTP relay at private or loopback addresses
+    # (off: an org admin must not make the server connect inside its network).
+    smtp_relay_allow_private_hosts: bool = False
 
     # Sign-in throttling: failures counted in a sliding window.
     signin_window_seconds: int = 15 * 60

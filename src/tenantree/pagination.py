@@ -10,7 +10,7 @@ import base64
 import json
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, Generic, TypeVar
 
 from sqlalchemy import Select, and_, or_
@@ -43,9 +43,36 @@ def decode_cursor(cursor: str) -> tuple[Any, uuid.UUID]:
         key, item_id = json.loads(base64.urlsafe_b64decode(padded.encode()))
         if isinstance(key, dict):
             key = datetime.fromisoformat(key["t"])
+        if not isinstance(item_id, str):
+            raise TypeError("the id in a cursor is a string")
         return key, uuid.UUID(item_id)
     except (ValueError, TypeError, KeyError, json.JSONDecodeError) as exc:
         raise Invalid("the cursor is not one this API returned", field="cursor") from exc
+
+
+def _key_fits(key: Any, sort_column: InstrumentedAttribute[Any]) -> bool:
+    """Whether a decoded cursor key can be compared with the sort column.
+
+    A forged cursor must be a 422, not a database error: the key has to be
+    of the column's type (an aware datetime for times, a string without NUL
+    for text, which PostgreSQL refuses).
+    """
+    column_type = sort_column.type
+    try:
+        python_type = getattr(column_type, "impl", column_type).python_type
+    except NotImplementedError:
+        return True
+    if python_type is datetime:
+        if not (isinstance(key, datetime) and key.tzinfo is not None):
+            return False
+        try:
+            key.astimezone(UTC)  # e.g. 9999-12-31T23:59:59-14:00 has no UTC form
+        except OverflowError:
+            return False
+        return True
+    if python_type is str:
+        return isinstance(key, str) and "\x00" not in key
+    return isinstance(key, python_type) and not isinstance(key, bool)
 
 
 def paginate(
@@ -63,6 +90,8 @@ def paginate(
         raise Invalid(f"limit must be between 1 and {MAX_LIMIT}", field="limit")
     if cursor:
         key, last_id = decode_cursor(cursor)
+        if not _key_fits(key, sort_column):
+            raise Invalid("the cursor is not one this API returned", field="cursor")
         if descending:
             after = or_(sort_column < key, and_(sort_column == key, id_column < last_id))
         else:

@@ -62,6 +62,27 @@ def org_facts(session: Session, org: Org, access: SubOrgAccess | None) -> OrgFac
                 )
             )
         )
+    return _facts(org, access, partner_users or frozenset())
+
+
+def load_sub_org_facts(session: Session, parent_id: uuid.UUID) -> dict[uuid.UUID, OrgFacts]:
+    """Facts for every sub-org of a partner, in two queries however many there are."""
+    rows = session.execute(
+        select(Org, SubOrgAccess)
+        .outerjoin(SubOrgAccess, SubOrgAccess.org_id == Org.id)
+        .where(Org.parent_id == parent_id)
+    ).all()
+    listed: dict[uuid.UUID, set[uuid.UUID]] = {}
+    for sub_org_id, membership_id in session.execute(
+        select(SubOrgPartnerUser.sub_org_id, SubOrgPartnerUser.membership_id)
+        .join(Org, Org.id == SubOrgPartnerUser.sub_org_id)
+        .where(Org.parent_id == parent_id)
+    ):
+        listed.setdefault(sub_org_id, set()).add(membership_id)
+    return {org.id: _facts(org, access, frozenset(listed.get(org.id, ()))) for org, access in rows}
+
+
+def _facts(org: Org, access: SubOrgAccess | None, listed: frozenset[uuid.UUID]) -> OrgFacts:
     return OrgFacts(
         id=org.id,
         kind=OrgKind(org.kind),
@@ -70,6 +91,6 @@ def org_facts(session: Session, org: Org, access: SubOrgAccess | None) -> OrgFac
         customer_access_refused=(
             access is not None and access.customer_access == CustomerAccess.REFUSED
         ),
-        partner_users=partner_users,
+        partner_users=listed if access is not None and access.partner_users_restricted else None,
         customer_may_brand=access is not None and access.customer_may_brand,
     )

@@ -9,7 +9,7 @@ from enum import StrEnum
 from sqlalchemy import Boolean, CheckConstraint, ForeignKey, String, Uuid
 from sqlalchemy.orm import Mapped, mapped_column
 
-from tenantree.clock import utcnow
+from tenantree.clock import current_time
 from tenantree.db import Base, UTCDateTime
 
 
@@ -32,7 +32,9 @@ class SubOrgAccess(Base):
     # in SubOrgPartnerUser (and the partner's primary admin, always).
     partner_users_restricted: Mapped[bool] = mapped_column(Boolean, default=False)
     customer_may_brand: Mapped[bool] = mapped_column(Boolean, default=False)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(
+        UTCDateTime, default=current_time, onupdate=current_time
+    )
 
 
 class SubOrgPartnerUser(Base):

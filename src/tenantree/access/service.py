@@ -9,10 +9,10 @@ from sqlalchemy import ColumnElement, and_, delete, exists, false, or_, select, 
 from sqlalchemy.orm import Session
 
 from tenantree.access.errors import OrgInvisible
-from tenantree.access.facts import LoadedOrg, load_org
+from tenantree.access.facts import LoadedOrg, load_org, load_sub_org_facts
 from tenantree.access.models import CustomerAccess, SubOrgAccess, SubOrgPartnerUser
 from tenantree.access.permissions import Permission
-from tenantree.access.policy import Actor, can_platform, decide
+from tenantree.access.policy import Actor, can_platform, decide, paths
 from tenantree.audit.actions import AuditAction
 from tenantree.audit.service import AuditTrail
 from tenantree.errors import Forbidden, Invalid, NotFound
@@ -85,6 +85,19 @@ def reachable_orgs(actor: Actor) -> ColumnElement[bool]:
         else false(),
     )
     return and_(Org.status == OrgStatus.ACTIVE, or_(own, partner))
+
+
+def visible_sub_org_ids(session: Session, actor: Actor, parent: Org) -> set[uuid.UUID] | None:
+    """The partner's sub-orgs whose existence the actor may know (None: all).
+
+    Visible means 404 is not the answer: blocked ones (deactivated, refused)
+    are known to exist. Used where a partner-wide view must not name a
+    sub-org the actor was kept out of.
+    """
+    if actor.is_operator:
+        return None
+    facts = load_sub_org_facts(session, parent.id)
+    return {org_id for org_id, fact in facts.items() if paths(actor, fact)}
 
 
 # --- A sub-org's access settings --------------------------------------------

@@ -11,7 +11,18 @@ from fastapi import FastAPI, Request, Response
 from tenantree import __version__
 from tenantree.api.deps import Services
 from tenantree.api.errors import install_error_handlers
-from tenantree.api.routes import access, audit, auth, invitations, licensing, orgs, users
+from tenantree.api.routes import (
+    access,
+    audit,
+    auth,
+    branding,
+    invitations,
+    licensing,
+    orgs,
+    public,
+    users,
+)
+from tenantree.branding.config import BrandingConfig
 from tenantree.config import Settings, get_settings
 from tenantree.db import make_engine, make_sessionmaker
 from tenantree.identity.context import IdentityConfig
@@ -26,7 +37,11 @@ def create_app(
     settings = settings or get_settings()
     engine = make_engine(settings.database_url)
     sessions = make_sessionmaker(engine)
-    outbox = Outbox(email_backend or backend_from_url(settings.email_backend), settings.email_from)
+    outbox = Outbox(
+        email_backend or backend_from_url(settings.email_backend),
+        settings.email_from,
+        allow_private_relay_hosts=settings.smtp_relay_allow_private_hosts,
+    )
     outbox.attach(sessions)
 
     app = FastAPI(
@@ -41,6 +56,7 @@ def create_app(
         settings=settings,
         sessions=sessions,
         identity=IdentityConfig.from_settings(settings, outbox),
+        branding=BrandingConfig.from_settings(settings),
     )
     app.state.engine = engine
     install_error_handlers(app)
@@ -55,7 +71,7 @@ def create_app(
         response.headers["X-Request-ID"] = request.state.request_id
         return response
 
-    for module in (auth, orgs, users, invitations, access, licensing, audit):
+    for module in (auth, orgs, users, invitations, access, licensing, audit, branding, public):
         app.include_router(module.router)
 
     @app.get("/healthz", include_in_schema=False)

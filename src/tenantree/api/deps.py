@@ -19,6 +19,7 @@ from tenantree.access.permissions import Permission
 from tenantree.access.policy import Actor
 from tenantree.access.service import AuthorizedOrg, authorize, require_platform
 from tenantree.audit.service import AuditTrail
+from tenantree.branding.config import BrandingConfig
 from tenantree.config import Settings
 from tenantree.identity.context import IdentityConfig
 from tenantree.identity.errors import InvalidToken
@@ -31,6 +32,7 @@ class Services:
     settings: Settings
     sessions: sessionmaker[Session]
     identity: IdentityConfig
+    branding: BrandingConfig
 
 
 def get_services(request: Request) -> Services:
@@ -58,6 +60,13 @@ def get_identity(services: ServicesDep) -> IdentityConfig:
 
 
 IdentityDep = Annotated[IdentityConfig, Depends(get_identity)]
+
+
+def get_branding(services: ServicesDep) -> BrandingConfig:
+    return services.branding
+
+
+BrandingDep = Annotated[BrandingConfig, Depends(get_branding)]
 
 _bearer = HTTPBearer(auto_error=False, description="A token from POST /api/v1/auth/login")
 

@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy import JSON, Index, String, Uuid
 from sqlalchemy.orm import Mapped, mapped_column
 
-from tenantree.clock import utcnow
+from tenantree.clock import current_time
 from tenantree.db import Base, UTCDateTime, new_id
 
 
@@ -24,7 +24,7 @@ class AuditEvent(Base):
     )
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=new_id)
-    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=current_time)
     action: Mapped[str] = mapped_column(String(64))
     # The account that acted (None: the system, or an unknown sign-in email).
     actor_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)

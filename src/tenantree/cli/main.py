@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from typing import Annotated
 
 import typer
 
+from tenantree.cli import licensing
+from tenantree.cli.context import unit_of_work
 from tenantree.config import get_settings
-from tenantree.db import make_engine, make_sessionmaker
 from tenantree.db import migrate as migrations
-from tenantree.errors import DomainError
 
 app = typer.Typer(
     help="tenantree: the org hierarchy of a platform sold through MSPs and resellers.",
@@ -20,6 +21,7 @@ db_app = typer.Typer(help="Database schema: migrate and check.", no_args_is_help
 operator_app = typer.Typer(help="Platform operator accounts.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(operator_app, name="operator")
+app.add_typer(licensing.licenses_app, name="licenses")
 
 
 @app.command()
@@ -40,23 +42,34 @@ def serve(
     )
 
 
+def _alembic(command: Callable[..., None], *args: str) -> None:
+    """Run a migration command; Alembic's refusals end it with a message, not a traceback."""
+    from alembic.util import CommandError
+
+    try:
+        command(get_settings().database_url, *args)
+    except CommandError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(code=1) from exc
+
+
 @db_app.command("upgrade")
 def db_upgrade(revision: Annotated[str, typer.Argument()] = "head") -> None:
     """Apply migrations up to REVISION (default: the newest)."""
-    migrations.upgrade(get_settings().database_url, revision)
+    _alembic(migrations.upgrade, revision)
     typer.echo("database is up to date")
 
 
 @db_app.command("downgrade")
 def db_downgrade(revision: Annotated[str, typer.Argument()]) -> None:
     """Revert migrations down to REVISION."""
-    migrations.downgrade(get_settings().database_url, revision)
+    _alembic(migrations.downgrade, revision)
 
 
 @db_app.command("check")
 def db_check() -> None:
     """Fail if the models have drifted from the migrations."""
-    migrations.check(get_settings().database_url)
+    _alembic(migrations.check)
     typer.echo("models and migrations agree")
 
 
@@ -68,34 +81,23 @@ def operator_create(
 
     The password comes from a prompt or TENANTREE_OPERATOR_PASSWORD, never from argv.
     """
-    from tenantree.audit.service import AuditTrail
     from tenantree.identity.accounts import create_operator
     from tenantree.identity.context import IdentityConfig
     from tenantree.outbox import Outbox, backend_from_url
 
-    settings = get_settings()
     password = os.environ.get("TENANTREE_OPERATOR_PASSWORD") or typer.prompt(
         "Password", hide_input=True, confirmation_prompt=True
     )
-    sessions = make_sessionmaker(make_engine(settings.database_url))
-    config = IdentityConfig.from_settings(
-        settings, Outbox(backend_from_url(settings.email_backend), settings.email_from)
-    )
-    with sessions() as session:
-        try:
-            account = create_operator(
-                session,
-                AuditTrail(session, None, request_id="cli"),
-                config,
-                email=email,
-                password=password,
-            )
-        except DomainError as exc:
-            typer.echo(f"error: {exc.message}", err=True)
-            raise typer.Exit(code=2) from exc
-        session.commit()
+    with unit_of_work() as work:
+        settings = work.settings
+        config = IdentityConfig.from_settings(
+            settings, Outbox(backend_from_url(settings.email_backend), settings.email_from)
+        )
+        account = create_operator(work.session, work.trail, config, email=email, password=password)
     typer.echo(f"operator {account.email} created")
 
+
+app.command("report")(licensing.report)
 
 if __name__ == "__main__":
     app()

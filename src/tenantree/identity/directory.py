@@ -12,7 +12,7 @@ from tenantree.audit.actions import AuditAction
 from tenantree.audit.service import AuditTrail
 from tenantree.errors import Invalid
 from tenantree.identity.errors import PrimaryAdminProtected, UserNotFound
-from tenantree.identity.models import Membership, MemberStatus, Role
+from tenantree.identity.models import Account, Membership, MemberStatus, Role
 from tenantree.identity.signin import revoke_all_tokens
 from tenantree.orgs.models import Org
 from tenantree.pagination import Page, paginate
@@ -66,6 +66,8 @@ def update_user(
     if status is not None:
         membership.status = status
     session.flush()
+    if status == MemberStatus.SUSPENDED:
+        _end_sessions_if_no_usable_membership(session, membership.account)
     after = {"role": membership.role, "status": membership.status}
     if after != before:
         trail.record(
@@ -78,6 +80,20 @@ def update_user(
             after=after,
         )
     return membership
+
+
+def _end_sessions_if_no_usable_membership(session: Session, account: Account) -> None:
+    """Suspended everywhere: end the person's sessions, so reinstating them
+    later does not bring old tokens back to life."""
+    if account.is_operator:
+        return
+    active = session.scalar(
+        select(Membership.id).where(
+            Membership.account_id == account.id, Membership.status == MemberStatus.ACTIVE
+        )
+    )
+    if active is None:
+        revoke_all_tokens(session, account.id)
 
 
 def remove_user(session: Session, trail: AuditTrail, org: Org, membership_id: uuid.UUID) -> None:
@@ -119,6 +135,9 @@ def remove_user(session: Session, trail: AuditTrail, org: Org, membership_id: uu
 def transfer_primary_admin(
     session: Session, trail: AuditTrail, org: Org, to_membership_id: uuid.UUID
 ) -> Membership:
+    # One transfer per org at a time: a concurrent one would still see the old
+    # primary and trip the one-primary index (SQLite already serialises writers).
+    session.execute(select(Org.id).where(Org.id == org.id).with_for_update())
     target = session.get(Membership, to_membership_id)
     if target is None or target.org_id != org.id:
         raise Invalid("user_id must name a user of this org", field="user_id")

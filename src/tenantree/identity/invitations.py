@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from tenantree import clock
 from tenantree.audit.actions import AuditAction
 from tenantree.audit.service import AuditTrail
+from tenantree.branding.emails import BrandedMail
 from tenantree.errors import Invalid
 from tenantree.identity.accounts import find_account, normalize_email
 from tenantree.identity.context import IdentityConfig
@@ -84,18 +85,24 @@ def invite(
         role=invitation.role,
         as_primary_admin=as_primary_admin,
     )
-    link = f"{config.public_base_url}/accept-invitation?token={token}"
-    role_text = "primary account administrator" if as_primary_admin else invitation.role
-    config.outbox.enqueue(
+    # In the org's published brand (sender, relay, links on its custom domain).
+    mail = BrandedMail.for_org(
+        session,
+        config.outbox,
+        org,
+        secret_key=config.secret_key,
+        public_base_url=config.public_base_url,
+    )
+    mail.send(
         session,
         to=email,
-        subject=f"You are invited to {org.name}",
-        text=(
-            f"You have been invited to join {org.name} as {role_text}.\n\n"
-            f"Accept the invitation: {link}\n\n"
-            f"Or, with the API: POST /api/v1/invitations/accept with the token {token}\n\n"
-            f"The invitation expires at {invitation.expires_at.isoformat()}.\n"
-        ),
+        subject=f"You are invited to {org.name} on {mail.brand.product_name}",
+        template="invitation",
+        org_name=org.name,
+        role_text="primary account administrator" if as_primary_admin else invitation.role,
+        link=f"{mail.base_url}/accept-invitation?token={token}",
+        token=token,
+        expires_at=invitation.expires_at.isoformat(),
     )
     return invitation
 

@@ -101,7 +101,7 @@ def sign_in(
     else:
         ok = verify_password(config.hasher, account.password_hash, password)
     if not ok:
-        session.add(SignInFailure(email=email, client_address=client_address))
+        session.add(SignInFailure(email=email, client_address=client_address, at=clock.utcnow()))
         trail.record(
             AuditAction.AUTH_SIGN_IN_FAILED,
             org_id=None,

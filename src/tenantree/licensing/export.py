@@ -94,6 +94,7 @@ def parent_report_dict(report: ParentReport) -> dict[str, Any]:
                 "licenses": _licenses(pool.licenses),
                 "own_use": pool.own_use,
                 **({"own_period_use": _use(pool.own_period)} if with_period else {}),
+                "other_children_use": pool.other_children_use,
                 "children": [
                     {
                         "org_id": str(child.org_id),
@@ -222,6 +223,14 @@ def parent_report_csv(report: ParentReport) -> str:
                     "quota": child.quota,
                     "peak": child.period.peak if child.period else None,
                     "average": round(child.period.average, 3) if child.period else None,
+                }
+            )
+        if pool.other_children_use:
+            rows.append(
+                {
+                    **base,
+                    "consumer_org_name": "(sub-orgs not visible to you)",
+                    "used": pool.other_children_use,
                 }
             )
     for child in report.children:

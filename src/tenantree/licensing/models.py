@@ -18,7 +18,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from tenantree.clock import utcnow
+from tenantree.clock import current_time
 from tenantree.db import Base, UTCDateTime, new_id
 
 
@@ -61,8 +61,10 @@ class License(Base):
     overage_policy: Mapped[str] = mapped_column(String(16), default=OveragePolicy.BLOCK)
     salesforce_contract_id: Mapped[str | None] = mapped_column(String(18))
     status: Mapped[str] = mapped_column(String(16), default=LicenseStatus.ACTIVE)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=current_time)
+    updated_at: Mapped[datetime] = mapped_column(
+        UTCDateTime, default=current_time, onupdate=current_time
+    )
 
     def in_term(self, at: datetime) -> bool:
         return self.status == LicenseStatus.ACTIVE and self.starts_at <= at < self.ends_at
@@ -106,7 +108,9 @@ class Consumption(Base):
     )
     org_id: Mapped[uuid.UUID] = mapped_column(Uuid, ForeignKey("orgs.id", ondelete="CASCADE"))
     units: Mapped[int] = mapped_column(BigInteger, default=0)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(
+        UTCDateTime, default=current_time, onupdate=current_time
+    )
 
 
 class Quota(Base):
@@ -122,7 +126,9 @@ class Quota(Base):
     sub_org_id: Mapped[uuid.UUID] = mapped_column(Uuid, ForeignKey("orgs.id", ondelete="CASCADE"))
     sku: Mapped[str] = mapped_column(String(64))
     max_units: Mapped[int] = mapped_column(BigInteger)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(
+        UTCDateTime, default=current_time, onupdate=current_time
+    )
 
 
 class LicenseSourceChange(Base):
@@ -137,7 +143,7 @@ class LicenseSourceChange(Base):
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=new_id)
     org_id: Mapped[uuid.UUID] = mapped_column(Uuid, ForeignKey("orgs.id", ondelete="CASCADE"))
     source: Mapped[str] = mapped_column(String(16))
-    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=current_time)
     changed_by: Mapped[uuid.UUID | None] = mapped_column(Uuid)
 
 
@@ -155,7 +161,7 @@ class UsageSnapshot(Base):
         Uuid, ForeignKey("license_pools.id", ondelete="CASCADE")
     )
     org_id: Mapped[uuid.UUID] = mapped_column(Uuid, ForeignKey("orgs.id", ondelete="CASCADE"))
-    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=current_time)
     units: Mapped[int] = mapped_column(BigInteger)
     pool_used: Mapped[int] = mapped_column(BigInteger)
     over_quantity: Mapped[bool] = mapped_column(Boolean, default=False)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import uuid
 from collections import defaultdict
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -19,6 +20,7 @@ from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
 from tenantree import clock
+from tenantree.errors import Invalid
 from tenantree.licensing.history import PeriodUse, period_usage
 from tenantree.licensing.models import (
     Consumption,
@@ -32,11 +34,28 @@ from tenantree.licensing.models import (
 from tenantree.licensing.sources import current_source, default_source
 from tenantree.orgs.models import Org, OrgKind
 
+MAX_PERIOD_DAYS = 731
+
 
 @dataclass(frozen=True)
 class Period:
     first_day: date
     last_day: date
+
+
+def period_between(first: date | None, last: date | None) -> Period | None:
+    """The period of `from`..`to` (UTC days, inclusive), or None when neither is given."""
+    if first is None and last is None:
+        return None
+    if first is None or last is None:
+        raise Invalid(
+            "give both from and to (UTC days, inclusive)", field="from" if first is None else "to"
+        )
+    if last < first:
+        raise Invalid("to must not be before from", field="to")
+    if (last - first).days >= MAX_PERIOD_DAYS:
+        raise Invalid(f"a period spans at most {MAX_PERIOD_DAYS} days", field="to")
+    return Period(first, last)
 
 
 @dataclass
@@ -103,6 +122,9 @@ class ParentPool:
     own_use: int
     own_period: PeriodUse | None
     children: list[ChildUse]
+    # Use by sub-orgs the reader may not see (restricted partner users): the
+    # pool's total stays true without naming them.
+    other_children_use: int = 0
 
 
 @dataclass
@@ -170,6 +192,23 @@ def _licenses_by_pool(
     return grouped
 
 
+_NO_USE = PeriodUse(peak=0, average=0.0)
+
+
+def _period_uses(
+    session: Session, pool_ids: list[uuid.UUID], period: Period | None
+) -> Callable[[uuid.UUID, uuid.UUID], PeriodUse | None]:
+    """(pool, org) -> its use over the period; None without a period.
+
+    An org with no history in or before the period used nothing in it: it
+    gets zeros, the same in JSON and CSV, not a missing value.
+    """
+    if period is None:
+        return lambda pool_id, org_id: None
+    uses = period_usage(session, pool_ids, first_day=period.first_day, last_day=period.last_day)
+    return lambda pool_id, org_id: uses.get((pool_id, org_id), _NO_USE)
+
+
 def child_report(
     session: Session, org: Org, *, show_pool_figures: bool, period: Period | None
 ) -> ChildReport:
@@ -195,11 +234,7 @@ def child_report(
         session.execute(select(Quota.sku, Quota.max_units).where(Quota.sub_org_id == org.id)).all()
     )
     licenses = _licenses_by_pool(session, holders)
-    history = (
-        period_usage(session, pool_ids, first_day=period.first_day, last_day=period.last_day)
-        if period
-        else {}
-    )
+    history = _period_uses(session, pool_ids, period)
     items = []
     for pool in pools:
         from_parent = pool.holder_org_id != org.id
@@ -217,7 +252,7 @@ def child_report(
                 quota_remaining=None if quota is None else max(0, quota - own_use),
                 pool=_figures(pool, pool_licenses, now) if reveal else None,
                 licenses=[_license_line(lic, now) for lic in pool_licenses] if reveal else [],
-                period=history.get((pool.id, org.id)) if period else None,
+                period=history(pool.id, org.id),
             )
         )
     return ChildReport(org.id, org.name, source, now, period, items)
@@ -253,13 +288,24 @@ def _sources(session: Session, parent: Org, children: list[Org]) -> dict[uuid.UU
     }
 
 
-def parent_report(session: Session, org: Org, *, period: Period | None) -> ParentReport:
+def parent_report(
+    session: Session,
+    org: Org,
+    *,
+    period: Period | None,
+    visible_child_ids: Collection[uuid.UUID] | None = None,
+) -> ParentReport:
+    """The parent view. `visible_child_ids` (None: all) names the sub-orgs the
+    reader may see; the others are neither listed nor named, only counted in
+    each pool's `other_children_use`."""
     now = clock.utcnow()
-    children = (
+    all_children = (
         list(session.scalars(select(Org).where(Org.parent_id == org.id).order_by(Org.name, Org.id)))
         if org.kind == OrgKind.PARTNER
         else []
     )
+    children = [c for c in all_children if visible_child_ids is None or c.id in visible_child_ids]
+    hidden_ids = {c.id for c in all_children} - {c.id for c in children}
     names = {c.id: c.name for c in children}
     sources = _sources(session, org, children)
     holder_ids = [org.id, *names]
@@ -286,11 +332,7 @@ def parent_report(session: Session, org: Org, *, period: Period | None) -> Paren
         ):
             quotas[(sub_org_id, sku)] = max_units
     licenses = _licenses_by_pool(session, holder_ids)
-    history = (
-        period_usage(session, pool_ids, first_day=period.first_day, last_day=period.last_day)
-        if period
-        else {}
-    )
+    history = _period_uses(session, pool_ids, period)
 
     own_pools: list[ParentPool] = []
     child_pools: dict[uuid.UUID, list[ChildOwnPool]] = defaultdict(list)
@@ -307,30 +349,33 @@ def parent_report(session: Session, org: Org, *, period: Period | None) -> Paren
                     figures=figures,
                     licenses=lines,
                     own_use=users.get(org.id, 0),
-                    own_period=history.get((pool.id, org.id)),
+                    own_period=history(pool.id, org.id),
                     children=[
                         ChildUse(
                             org_id=child_id,
                             org_name=names[child_id],
                             used=units,
                             quota=quotas.get((child_id, pool.sku)),
-                            period=history.get((pool.id, child_id)),
+                            period=history(pool.id, child_id),
                         )
                         for child_id, units in sorted(
                             users.items(), key=lambda kv: (names.get(kv[0], ""), str(kv[0]))
                         )
                         if child_id in names
                     ],
+                    other_children_use=sum(
+                        units for child_id, units in users.items() if child_id in hidden_ids
+                    ),
                 )
             )
-        else:
+        elif pool.holder_org_id in names:
             child_pools[pool.holder_org_id].append(
                 ChildOwnPool(
                     sku=pool.sku,
                     unit=pool.unit,
                     figures=figures,
                     licenses=lines,
-                    period=history.get((pool.id, pool.holder_org_id)),
+                    period=history(pool.id, pool.holder_org_id),
                 )
             )
     summaries = [

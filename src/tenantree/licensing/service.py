@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
@@ -125,6 +125,8 @@ def update_license(
     new_start = starts_at or license_.starts_at
     new_end = ends_at or license_.ends_at
     _check_term(new_start, new_end)
+    # Stored in UTC; comparing in UTC keeps "the same moment in another zone" unchanged.
+    new_start, new_end = new_start.astimezone(UTC), new_end.astimezone(UTC)
     if quantity is not None:
         license_.quantity = quantity
     license_.starts_at, license_.ends_at = new_start, new_end
@@ -185,6 +187,7 @@ def set_license_source(
     """Switch a sub-org's source. Its use of the old source's pools is released:
     it reports its use again against the new source."""
     _require_sub_org(org, "source")
+    _lock_consumer(session, org)
     before = current_source(session, org)
     if before == source:
         return source
@@ -204,7 +207,11 @@ def set_license_source(
             released[locked.sku] = consumption.units
             consumption.units = 0
             record_usage(session, locked, org.id, 0, over_quantity=False)
-    session.add(LicenseSourceChange(org_id=org.id, source=source, changed_by=trail.actor_id))
+    session.add(
+        LicenseSourceChange(
+            org_id=org.id, source=source, changed_by=trail.actor_id, at=clock.utcnow()
+        )
+    )
     session.flush()
     trail.record(
         AuditAction.LICENSE_SOURCE_CHANGED,
@@ -250,6 +257,14 @@ def get_quota(session: Session, org: Org, sku: str) -> int | None:
 
 
 # --- Consumption -------------------------------------------------------------
+
+
+def _lock_consumer(session: Session, org: Org) -> None:
+    """Serialise a consumer's usage against changes of its license source.
+
+    Lock order everywhere: the consumer org's row, then pool rows by id.
+    """
+    session.execute(select(Org.id).where(Org.id == org.id).with_for_update())
 
 
 def _lock_pool(session: Session, pool_id: uuid.UUID) -> LicensePool:
@@ -301,6 +316,7 @@ def report_usage(
     Raises 409 (with what is left) when the pool or quota cannot cover it. A
     refusal is audited; the caller commits that event before answering.
     """
+    _lock_consumer(session, org)
     source = current_source(session, org)
     holder_id = org.parent_id if source == LicenseSource.PARENT_POOL else org.id
     pool_id = session.scalar(
@@ -347,7 +363,10 @@ def report_usage(
     pool.version += 1
     over = change.pool_overage > 0
     if over and change.delta > 0:
-        # allow_and_flag let this change take the pool over its quantity.
+        # allow_and_flag let this change take the pool over its quantity. The
+        # event is in the consumer's audit trail, which a sub-org's own admins
+        # read: how far a partner's pool is over is a pool figure they may not
+        # see (its holder's admins have it in the parent report).
         trail.record(
             AuditAction.USAGE_OVERAGE,
             org_id=org.id,
@@ -355,7 +374,7 @@ def report_usage(
             target_id=pool.id,
             sku=sku,
             units=change.new_units,
-            pool_overage=change.pool_overage,
+            **({"pool_overage": change.pool_overage} if holder_id == org.id else {}),
         )
     session.flush()
     record_usage(session, pool, org.id, change.new_units, over_quantity=over, at=now)

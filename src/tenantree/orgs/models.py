@@ -9,7 +9,7 @@ from enum import StrEnum
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Uuid
 from sqlalchemy.orm import Mapped, mapped_column
 
-from tenantree.clock import utcnow
+from tenantree.clock import current_time
 from tenantree.db import Base, UTCDateTime, new_id
 
 
@@ -63,8 +63,10 @@ class Org(Base):
     partner_salesforce_id: Mapped[str | None] = mapped_column(String(18))
     customer_name: Mapped[str | None] = mapped_column(String(200))
     status: Mapped[str] = mapped_column(String(16), default=OrgStatus.ACTIVE)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=current_time)
+    updated_at: Mapped[datetime] = mapped_column(
+        UTCDateTime, default=current_time, onupdate=current_time
+    )
 
     @property
     def is_active(self) -> bool:

@@ -12,11 +12,16 @@ from tenantree.access.policy import Actor
 from tenantree.access.service import reachable_orgs
 from tenantree.audit.actions import AuditAction
 from tenantree.audit.service import AuditTrail
-from tenantree.errors import Conflict
+from tenantree.errors import Conflict, Invalid
 from tenantree.identity.context import IdentityConfig
 from tenantree.identity.invitations import invite
 from tenantree.identity.models import Role
-from tenantree.orgs.errors import NotAPartner, NotEligibleForPartner, SalesforceIdTaken
+from tenantree.orgs.errors import (
+    NotAPartner,
+    NotEligibleForPartner,
+    OrgNotFound,
+    SalesforceIdTaken,
+)
 from tenantree.orgs.models import Edition, Org, OrgKind, OrgStatus, PartnerType
 from tenantree.orgs.salesforce import normalize_account_id
 from tenantree.pagination import Page, paginate
@@ -238,3 +243,25 @@ def list_sub_orgs(
         limit=limit,
         cursor=cursor,
     )
+
+
+def find_org(session: Session, ref: str) -> Org:
+    """An org by its id or its Salesforce account ID, for operator tools (no visibility rule).
+
+    Raises 404 when no org has it.
+    """
+    ref = ref.strip()
+    try:
+        org = session.get(Org, uuid.UUID(ref))
+    except ValueError:
+        try:
+            salesforce_id = normalize_account_id(ref, field="org")
+        except Invalid as exc:
+            raise Invalid(
+                f"{ref!r} is neither an org id (a UUID) nor a Salesforce account ID: {exc.message}",
+                field="org",
+            ) from exc
+        org = session.scalar(select(Org).where(Org.salesforce_id == salesforce_id))
+    if org is None:
+        raise OrgNotFound(f"no org has the id or Salesforce account ID {ref!r}", field="org")
+    return org

@@ -6,6 +6,7 @@ from tenantree.outbox.backends import (
     FileBackend,
     MemoryBackend,
     SmtpBackend,
+    SmtpServer,
     backend_from_url,
 )
 from tenantree.outbox.outbox import EmailMessage, Outbox
@@ -18,5 +19,6 @@ __all__ = [
     "MemoryBackend",
     "Outbox",
     "SmtpBackend",
+    "SmtpServer",
     "backend_from_url",
 ]

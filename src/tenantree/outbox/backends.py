@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import email.message
+import ipaddress
 import smtplib
+import socket
+import ssl
 import sys
 import threading
 import uuid
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 from urllib.parse import urlparse
@@ -25,7 +29,11 @@ def to_mime(message: EmailMessage) -> email.message.EmailMessage:
     mime["To"] = message.to
     mime["Subject"] = message.subject
     mime["Message-ID"] = f"<{uuid.uuid4()}@tenantree>"
+    if message.reply_to:
+        mime["Reply-To"] = message.reply_to
     mime.set_content(message.text, cte="8bit")
+    if message.html is not None:
+        mime.add_alternative(message.html, subtype="html")
     return mime
 
 
@@ -48,12 +56,65 @@ class FileBackend:
         path.write_bytes(to_mime(message).as_bytes())
 
 
+@dataclass(frozen=True)
+class SmtpServer:
+    """An SMTP server to deliver through (an org's own relay)."""
+
+    host: str
+    port: int
+    starttls: bool = True
+    username: str | None = None
+    password: str | None = field(default=None, repr=False)
+
+
+class _PublicOnlySMTP(smtplib.SMTP):
+    """Connects only to a public address of the host: an org's relay setting must
+    not make the server reach into its own network (checked at connect time, so
+    a name that resolves elsewhere later is caught too)."""
+
+    def _get_socket(self, host: str, port: int, timeout: float) -> socket.socket:
+        addresses = [info[4][0] for info in socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)]
+        public = [a for a in addresses if ipaddress.ip_address(a).is_global]
+        if not public:
+            raise OSError(f"SMTP relay {host} has no public address ({', '.join(addresses)})")
+        return socket.create_connection((public[0], port), timeout, self.source_address)
+
+
 class SmtpBackend:
-    def __init__(self, host: str, port: int, timeout: float = 10.0):
+    def __init__(
+        self,
+        host: str,
+        port: int,
+        timeout: float = 10.0,
+        *,
+        starttls: bool = False,
+        username: str | None = None,
+        password: str | None = None,
+        public_only: bool = False,
+    ):
         self.host, self.port, self.timeout = host, port, timeout
+        self.starttls, self.username, self._password = starttls, username, password
+        self.public_only = public_only
+
+    @classmethod
+    def for_relay(cls, server: SmtpServer, *, public_only: bool) -> SmtpBackend:
+        return cls(
+            server.host,
+            server.port,
+            starttls=server.starttls,
+            username=server.username,
+            password=server.password,
+            public_only=public_only,
+        )
 
     def send(self, message: EmailMessage) -> None:
-        with smtplib.SMTP(self.host, self.port, timeout=self.timeout) as smtp:
+        smtp_class = _PublicOnlySMTP if self.public_only else smtplib.SMTP
+        with smtp_class(self.host, self.port, timeout=self.timeout) as smtp:
+            if self.starttls:
+                # Verified against the system's CAs; a relay without STARTTLS fails.
+                smtp.starttls(context=ssl.create_default_context())
+            if self.username is not None:
+                smtp.login(self.username, self._password or "")
             smtp.send_message(to_mime(message))
 
 

@@ -1,5 +1,4 @@
 import uuid
-from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query
@@ -8,7 +7,7 @@ from tenantree.access.permissions import Permission as P
 from tenantree.api.deps import OperatorDep, OrgWith, SessionDep
 from tenantree.api.errors import ERROR_RESPONSES
 from tenantree.api.schemas.audit import AuditEventOut
-from tenantree.api.schemas.common import ListResponse
+from tenantree.api.schemas.common import ListResponse, Timestamp
 from tenantree.audit import service
 from tenantree.pagination import MAX_LIMIT
 
@@ -17,8 +16,8 @@ router = APIRouter(prefix="/api/v1", tags=["audit"], responses=ERROR_RESPONSES)
 Limit = Annotated[int | None, Query(ge=1, le=MAX_LIMIT)]
 Cursor = Annotated[str | None, Query(max_length=500)]
 Action = Annotated[str | None, Query(max_length=64, description="e.g. user.updated")]
-From = Annotated[datetime | None, Query(alias="from", description="Inclusive, RFC 3339")]
-To = Annotated[datetime | None, Query(alias="to", description="Exclusive, RFC 3339")]
+From = Annotated[Timestamp | None, Query(alias="from", description="Inclusive, RFC 3339")]
+To = Annotated[Timestamp | None, Query(alias="to", description="Exclusive, RFC 3339")]
 
 
 def _page(session, org_ids, action, actor_id, since, until, limit, cursor):  # type: ignore[no-untyped-def]

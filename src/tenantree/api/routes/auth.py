@@ -13,6 +13,7 @@ from tenantree.api.deps import (
 )
 from tenantree.api.errors import ERROR_RESPONSES
 from tenantree.api.schemas.auth import LoginRequest, LoginResponse, MembershipOut, MeResponse
+from tenantree.api.schemas.common import ErrorResponse
 from tenantree.errors import DomainError
 from tenantree.identity import signin
 from tenantree.identity.profile import memberships_of
@@ -30,7 +31,19 @@ def _commit_then_raise(session: Session, exc: DomainError) -> None:
     "/auth/login",
     response_model=LoginResponse,
     operation_id="login",
-    responses={429: {"description": "Too many failed sign-ins; see Retry-After"}},
+    responses={
+        429: {
+            "model": ErrorResponse,
+            "description": "Too many failed sign-ins; see Retry-After",
+            "headers": {
+                "Retry-After": {
+                    "description": "Seconds to wait before trying again",
+                    "schema": {"type": "integer"},
+                }
+            },
+        }
+    },
+    openapi_extra={"security": []},  # anyone may sign in
 )
 def login(
     body: LoginRequest,

@@ -1,5 +1,4 @@
 import uuid
-from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Response
@@ -7,9 +6,10 @@ from fastapi import APIRouter, Path, Query, Response
 from tenantree import clock
 from tenantree.access.permissions import Permission as P
 from tenantree.access.policy import sees_partner_pool
+from tenantree.access.service import visible_sub_org_ids
 from tenantree.api.deps import OrgRequest, OrgWith
 from tenantree.api.errors import ERROR_RESPONSES
-from tenantree.api.schemas.common import ListResponse
+from tenantree.api.schemas.common import Day, ListResponse
 from tenantree.api.schemas.licensing import (
     LicenseCreate,
     LicenseOut,
@@ -23,7 +23,7 @@ from tenantree.api.schemas.licensing import (
     UsageBody,
     UsageOut,
 )
-from tenantree.errors import DomainError, Invalid
+from tenantree.errors import DomainError
 from tenantree.licensing import export, reports, service
 from tenantree.licensing.models import License
 from tenantree.licensing.pool import UsageOp
@@ -31,8 +31,6 @@ from tenantree.licensing.sources import current_source
 from tenantree.orgs.models import OrgKind
 
 router = APIRouter(prefix="/api/v1/orgs/{org_id}", tags=["licensing"], responses=ERROR_RESPONSES)
-
-MAX_PERIOD_DAYS = 731
 
 
 def license_out(license_: License) -> LicenseOut:
@@ -153,21 +151,12 @@ def report_usage(body: UsageBody, target: OrgWith(P.ORG_USAGE_REPORT)) -> UsageO
             target.session.commit()
         raise
     target.session.commit()
-    return UsageOut(sku=result.sku, consumed=result.consumed, over_quantity=result.over_quantity)
-
-
-def _period(first: date | None, last: date | None) -> reports.Period | None:
-    if first is None and last is None:
-        return None
-    if first is None or last is None:
-        raise Invalid(
-            "give both from and to (UTC days, inclusive)", field="from" if first is None else "to"
-        )
-    if last < first:
-        raise Invalid("to must not be before from", field="to")
-    if (last - first).days >= MAX_PERIOD_DAYS:
-        raise Invalid(f"a period spans at most {MAX_PERIOD_DAYS} days", field="to")
-    return reports.Period(first, last)
+    return UsageOut(
+        sku=result.sku,
+        consumed=result.consumed,
+        # Whether the partner's pool is over its quantity is the partner's business.
+        over_quantity=result.over_quantity if sees_pool_figures(target) else None,
+    )
 
 
 @router.get(
@@ -181,11 +170,11 @@ def _period(first: date | None, last: date | None) -> reports.Period | None:
 )
 def license_report(
     target: OrgWith(P.ORG_LICENSE_REPORT_READ),
-    first: Annotated[date | None, Query(alias="from")] = None,
-    last: Annotated[date | None, Query(alias="to")] = None,
+    first: Annotated[Day | None, Query(alias="from")] = None,
+    last: Annotated[Day | None, Query(alias="to")] = None,
     format: Annotated[ReportFormat, Query()] = "json",  # noqa: A002 - the API's name
 ) -> Any:
-    period = _period(first, last)
+    period = reports.period_between(first, last)
     org = target.org
     if org.kind == OrgKind.SUB_ORG:
         child = reports.child_report(
@@ -194,7 +183,12 @@ def license_report(
         if format == "csv":
             return _csv_response(export.child_report_csv(child), org.id)
         return export.child_report_dict(child)
-    parent = reports.parent_report(target.session, org, period=period)
+    parent = reports.parent_report(
+        target.session,
+        org,
+        period=period,
+        visible_child_ids=visible_sub_org_ids(target.session, target.target.actor, org),
+    )
     if format == "csv":
         return _csv_response(export.parent_report_csv(parent), org.id)
     return export.parent_report_dict(parent)

@@ -28,7 +28,10 @@ router = APIRouter(prefix="/api/v1/orgs", tags=["orgs"], responses=ERROR_RESPONS
 
 Limit = Annotated[int | None, Query(ge=1, le=MAX_LIMIT, description="Page size")]
 Cursor = Annotated[str | None, Query(max_length=500, description="From `next_cursor`")]
-Search = Annotated[str | None, Query(max_length=200, description="Name contains (any case)")]
+Search = Annotated[
+    str | None,
+    Query(max_length=200, pattern=r"^[^\x00]*$", description="Name contains (any case)"),
+]
 
 
 @router.get("", response_model=ListResponse[OrgOut], operation_id="list_orgs")

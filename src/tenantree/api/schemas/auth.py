@@ -10,7 +10,8 @@ from tenantree.api.schemas.common import StrictBody
 
 
 class LoginRequest(StrictBody):
-    email: str = Field(min_length=3, max_length=320)
+    # No NUL: PostgreSQL refuses it in text, and no address contains one.
+    email: str = Field(min_length=3, max_length=320, pattern=r"^[^\x00]*$")
     password: str = Field(min_length=1, max_length=1024)
 
 

@@ -1,10 +1,40 @@
 from __future__ import annotations
 
-from typing import Generic, TypeVar
+import re
+from datetime import date, datetime
+from typing import Annotated, Any, Generic, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field
 
 T = TypeVar("T")
+
+_RFC3339 = re.compile(r"^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$")
+_FULL_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def _rfc3339(value: Any) -> Any:
+    # Pydantic alone would also take numbers (as Unix times) and naive times;
+    # the API's timestamps are RFC 3339 with an offset, and nothing else.
+    if isinstance(value, datetime):
+        return value
+    if not isinstance(value, str) or not _RFC3339.match(value):
+        raise ValueError("give an RFC 3339 timestamp with an offset, e.g. 2025-01-31T00:00:00Z")
+    return value
+
+
+def _full_date(value: Any) -> Any:
+    if isinstance(value, date):
+        return value
+    if not isinstance(value, str) or not _FULL_DATE.match(value):
+        raise ValueError("give a date as YYYY-MM-DD")
+    return value
+
+
+Timestamp = Annotated[AwareDatetime, BeforeValidator(_rfc3339)]
+"""An RFC 3339 timestamp with an offset (what JSON Schema's `date-time` means)."""
+
+Day = Annotated[date, BeforeValidator(_full_date)]
+"""A calendar day, YYYY-MM-DD (what JSON Schema's `date` means)."""
 
 
 class StrictBody(BaseModel):

@@ -2,11 +2,11 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from tenantree.api.schemas.common import StrictBody
+from tenantree.api.schemas.common import StrictBody, Timestamp
 from tenantree.licensing.models import LicenseSource, LicenseStatus, OveragePolicy
 
 Sku = Annotated[
@@ -29,16 +29,16 @@ class LicenseCreate(StrictBody):
     sku: Sku
     unit: Unit
     quantity: Units
-    starts_at: datetime
-    ends_at: datetime
+    starts_at: Timestamp
+    ends_at: Timestamp
     overage_policy: OveragePolicy = OveragePolicy.BLOCK
     salesforce_contract_id: str | None = Field(default=None, min_length=15, max_length=18)
 
 
 class LicenseUpdate(StrictBody):
     quantity: Units | None = None
-    starts_at: datetime | None = None
-    ends_at: datetime | None = None
+    starts_at: Timestamp | None = None
+    ends_at: Timestamp | None = None
     status: LicenseStatus | None = None
     overage_policy: OveragePolicy | None = None
 
@@ -75,8 +75,27 @@ class QuotaOut(BaseModel):
     max_units: int | None
 
 
+def _exactly_one_operation(schema: dict[str, Any]) -> None:
+    # What `_one_operation` checks, said in the schema so clients (and
+    # generated ones) know it: one of set/add/release is a number, the others
+    # absent or null.
+    operations = ("set", "add", "release")
+    schema["oneOf"] = [
+        {
+            "required": [name],
+            "properties": {
+                other: {"type": "integer"} if other == name else {"type": "null"}
+                for other in operations
+            },
+        }
+        for name in operations
+    ]
+
+
 class UsageBody(StrictBody):
     """Exactly one of set, add, release."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra=_exactly_one_operation)
 
     sku: Sku
     set: Units | None = None
@@ -94,7 +113,10 @@ class UsageBody(StrictBody):
 class UsageOut(BaseModel):
     sku: str
     consumed: int
-    over_quantity: bool
+    over_quantity: bool | None = Field(
+        description="The pool is over its quantity (allow_and_flag); null when the pool is "
+        "the partner's and the caller may not see its figures"
+    )
 
 
 ReportFormat = Literal["json", "csv"]

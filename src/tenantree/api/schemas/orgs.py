@@ -9,15 +9,30 @@ from pydantic import BaseModel, EmailStr, Field
 from tenantree.api.schemas.common import StrictBody
 from tenantree.orgs.models import Edition, OrgKind, OrgStatus, PartnerType
 
-OrgName = Annotated[str, Field(min_length=1, max_length=200, pattern=r"\S")]
+# Not blank, and no control characters: names go into email subjects (where a
+# line break is refused) and PostgreSQL refuses NUL.
+OrgName = Annotated[
+    str,
+    Field(
+        min_length=1,
+        max_length=200,
+        pattern=r"^[^\x00-\x1f\x7f]*[^\s\x00-\x1f\x7f][^\x00-\x1f\x7f]*$",
+    ),
+]
+# Length, characters, key prefix and checksum are checked by
+# orgs.salesforce.normalize_account_id, so every bad ID gets the same error
+# code (invalid_salesforce_id) and a message that says what is wrong. The
+# schema still documents the shape.
 SalesforceIdField = Annotated[
     str,
     Field(
-        min_length=15,
-        max_length=18,
-        pattern=r"^[A-Za-z0-9]{15}([A-Za-z0-9]{3})?$",
         description="Salesforce account ID, 15 or 18 characters; stored as 18.",
-        examples=["001A000001AbCdEIAP"],
+        examples=["001A000001AbCdEIAV"],
+        json_schema_extra={
+            "minLength": 15,
+            "maxLength": 18,
+            "pattern": "^001[A-Za-z0-9]{12}([A-Za-z0-9]{3})?$",
+        },
     ),
 ]
 

@@ -50,7 +50,8 @@ class InvitationOut(BaseModel):
 class InvitationAccept(StrictBody):
     token: str = Field(min_length=1, max_length=200)
     password: str | None = Field(default=None, max_length=1024)
-    display_name: str | None = Field(default=None, max_length=200)
+    # No control characters (NUL would also be a database error on PostgreSQL).
+    display_name: str | None = Field(default=None, max_length=200, pattern=r"^[^\x00-\x1f\x7f]*$")
 
 
 class AcceptanceOut(BaseModel):

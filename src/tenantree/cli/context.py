@@ -1,0 +1,74 @@
+"""One unit of work per CLI command: a session, an audit trail, one commit.
+
+The CLI runs on the server with database access and acts as the platform
+operator. Its audit events carry request_id "cli" and, unless a command names
+an operator (``--as-operator``), no actor: the system did it.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import NoReturn
+
+import typer
+from sqlalchemy.orm import Session
+
+from tenantree.audit.service import AuditTrail
+from tenantree.config import Settings, get_settings
+from tenantree.db import make_engine, make_sessionmaker
+from tenantree.errors import DomainError, NotFound
+
+CLI_REQUEST_ID = "cli"
+
+
+@dataclass(frozen=True)
+class CliWork:
+    session: Session
+    trail: AuditTrail
+    settings: Settings
+
+
+def fail(message: str) -> NoReturn:
+    """Print `error: MESSAGE` to stderr and exit with status 2."""
+    typer.echo(f"error: {message}", err=True)
+    raise typer.Exit(code=2)
+
+
+@contextmanager
+def unit_of_work(*, as_operator: str | None = None) -> Iterator[CliWork]:
+    """Open a session and the CLI's audit trail; commit once if the block succeeds.
+
+    A DomainError raised in the block rolls everything back and ends the command
+    with `error: <message>` and exit status 2.
+    """
+    settings = get_settings()
+    engine = make_engine(settings.database_url)
+    try:
+        with make_sessionmaker(engine)() as session:
+            try:
+                trail = AuditTrail(session, None, request_id=CLI_REQUEST_ID)
+                if as_operator is not None:
+                    trail = trail.as_actor(_operator_id(session, as_operator), None)
+                yield CliWork(session, trail, settings)
+                session.commit()
+            except DomainError as exc:
+                session.rollback()
+                fail(exc.message)
+    finally:
+        engine.dispose()
+
+
+def _operator_id(session: Session, email: str) -> uuid.UUID:
+    from tenantree.identity.accounts import find_account, normalize_email
+
+    account = find_account(session, email)
+    if account is None or not account.is_operator:
+        raise NotFound(
+            f"no platform operator has the email {normalize_email(email)!r}",
+            code="operator_not_found",
+            field="as_operator",
+        )
+    return account.id

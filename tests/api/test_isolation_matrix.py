@@ -1,0 +1,338 @@
+"""The isolation matrix over HTTP: every cell of ../shared/ACCESS.md whose endpoint exists.
+
+Each (row, actor) is one case, run in a fresh ACCESS.md world: every request
+of the row must answer exactly the status the cell says. Rows whose endpoints
+do not exist yet are listed in PENDING_ROWS; every row is one or the other.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session
+
+from access.accessmatrix import (
+    ALLOWED,
+    ANONYMOUS,
+    FORBIDDEN,
+    INVISIBLE,
+    PARTNER,
+    SUB_ORG,
+    Case,
+    cases,
+    load_matrix,
+    rows,
+)
+from factories import World, build_world, salesforce_id
+from tenantree.orgs.models import OrgKind
+
+MATRIX = load_matrix()
+
+# Rows whose endpoints do not exist yet, with what they wait for (API.md).
+# When an endpoint lands, move its row into CALLS.
+PENDING_ROWS: dict[tuple[str, str], str] = {}
+
+
+@dataclass
+class Ctx:
+    """What a request builder sees: the world, and ids arranged for the row."""
+
+    client: TestClient
+    session: Session
+    world: World
+    made: dict[str, str] = field(default_factory=dict)
+
+    def org(self, name: str) -> str:
+        return f"/api/v1/orgs/{getattr(self.world, name).id}"
+
+    def member(self, actor: str) -> str:
+        return str(self.world.members[actor].id)
+
+    def as_operator(self, method: str, path: str, body: dict[str, Any]) -> dict[str, Any]:
+        response = self.client.request(method, path, json=body, headers=self.world.headers("OP"))
+        assert response.status_code in (200, 201), response.text
+        return response.json()  # type: ignore[no-any-return]
+
+
+@dataclass(frozen=True)
+class Call:
+    """One request a row stands for, and its status when the cell says ✓."""
+
+    method: str
+    path: Callable[[Ctx], str]
+    ok: int
+    body: Callable[[Ctx], dict[str, Any]] | None = None
+    # Runs before the request, as the operator or on the database.
+    arrange: Callable[[Ctx], None] | None = None
+
+
+def _at(org: str, rest: str = "") -> Callable[[Ctx], str]:
+    return lambda c: c.org(org) + rest
+
+
+def _user(org: str, actor: str) -> Callable[[Ctx], str]:
+    return lambda c: f"{c.org(org)}/users/{c.member(actor)}"
+
+
+def _license(org: str) -> Callable[[Ctx], str]:
+    return lambda c: f"{c.org(org)}/licenses/{c.made['license']}"
+
+
+def _body(**fields: Any) -> Callable[[Ctx], dict[str, Any]]:
+    return lambda c: fields
+
+
+def _fresh_invitation(_: Ctx) -> dict[str, Any]:
+    return {"email": f"invitee-{uuid.uuid4().hex[:8]}@example.com", "role": "user"}
+
+
+LICENSE = {
+    "sku": "mon",
+    "unit": "devices",
+    "quantity": 10,
+    "starts_at": "2020-01-01T00:00:00Z",
+    "ends_at": "2099-01-01T00:00:00Z",
+}
+
+
+def _license_held_by(org: str) -> Callable[[Ctx], None]:
+    def arrange(c: Ctx) -> None:
+        c.made["license"] = c.as_operator("POST", c.org(org) + "/licenses", LICENSE)["id"]
+
+    return arrange
+
+
+def _p_as_standard_org(c: Ctx) -> None:
+    # Partner activation needs a standard Pro org. Making P one again keeps every
+    # column meaning what it means in the Partner P table (U-A stays unrelated).
+    c.world.P.kind = OrgKind.STANDARD
+    c.world.P.partner_type = None
+    c.session.commit()
+
+
+def _new_sub_org(_: Ctx) -> dict[str, Any]:
+    return {"name": "New customer", "salesforce_id": salesforce_id(), "customer_name": "New Ltd"}
+
+
+CALLS: dict[tuple[str, str], tuple[Call, ...]] = {
+    (SUB_ORG, "view S, list it in /orgs"): (Call("GET", _at("S"), 200),),
+    (SUB_ORG, "list S's users"): (Call("GET", _at("S", "/users"), 200),),
+    (SUB_ORG, "invite, change role/status, remove in S"): (
+        Call("POST", _at("S", "/invitations"), 201, _fresh_invitation),
+        Call("GET", _at("S", "/invitations"), 200),
+        Call("PATCH", _user("S", "S-U"), 200, _body(role="read_only")),
+        Call("PATCH", _user("S", "S-RO"), 200, _body(status="suspended")),
+        Call("DELETE", _user("S", "S-RO"), 204),
+    ),
+    (SUB_ORG, "transfer S's primary admin"): (
+        Call("POST", _at("S", "/primary-admin"), 200, lambda c: {"user_id": c.member("S-A")}),
+    ),
+    (SUB_ORG, "read S's access settings"): (Call("GET", _at("S", "/access"), 200),),
+    (SUB_ORG, "change S's access settings"): (
+        Call(
+            "PUT",
+            _at("S", "/access"),
+            200,
+            lambda c: {
+                "customer_access": "permitted",
+                "partner_users": [c.member(a) for a in ("P-A", "P-U", "P-RO")],
+                "customer_may_brand": True,
+            },
+        ),
+    ),
+    (SUB_ORG, "report usage (consume) in S"): (
+        Call(
+            "POST",
+            _at("S", "/usage"),
+            200,
+            _body(sku="mon", add=1),
+            arrange=_license_held_by("P"),  # S draws on P's pool
+        ),
+    ),
+    # S's own licenses and its source are what the child view shows; same permission.
+    (SUB_ORG, "S license report (child view)"): (
+        Call("GET", _at("S", "/license-report"), 200),
+        Call("GET", _at("S", "/licenses"), 200),
+        Call("GET", _at("S", "/license-source"), 200),
+    ),
+    (SUB_ORG, "grant/change S's licenses, license source"): (
+        Call("POST", _at("S", "/licenses"), 201, _body(**LICENSE)),
+        Call("PATCH", _license("S"), 200, _body(quantity=3), arrange=_license_held_by("S")),
+        Call("PUT", _at("S", "/license-source"), 200, _body(source="own")),
+    ),
+    (SUB_ORG, "set S's quota in P's pool"): (
+        Call("PUT", _at("S", "/quotas/mon"), 200, _body(max_units=5)),
+    ),
+    (SUB_ORG, "read S's brand"): (Call("GET", _at("S", "/branding"), 200),),
+    (SUB_ORG, "change S's brand"): (
+        Call("PUT", _at("S", "/branding"), 200, _body(product_name="Customer Brand")),
+        Call("POST", _at("S", "/branding/publish"), 200),
+    ),
+    (SUB_ORG, "read S's audit events"): (Call("GET", _at("S", "/audit-events"), 200),),
+    (PARTNER, "view P"): (Call("GET", _at("P"), 200),),
+    (PARTNER, "list P's sub-orgs (those the caller reaches)"): (
+        Call("GET", _at("P", "/sub-orgs"), 200),
+    ),
+    (PARTNER, "list/manage P's users, invite into P"): (
+        Call("GET", _at("P", "/users"), 200),
+        Call("POST", _at("P", "/invitations"), 201, _fresh_invitation),
+        Call("GET", _at("P", "/invitations"), 200),
+        Call("PATCH", _user("P", "P-X"), 200, _body(role="user")),
+        Call("DELETE", _user("P", "P-X"), 204),
+    ),
+    (PARTNER, "P license report (parent view: P + every child)"): (
+        Call("GET", _at("P", "/license-report"), 200),
+        Call("GET", _at("P", "/licenses"), 200),
+    ),
+    (PARTNER, "change P's brand"): (
+        Call("PUT", _at("P", "/branding"), 200, _body(product_name="Partner Brand")),
+        Call("POST", _at("P", "/branding/publish"), 200),
+    ),
+    # Creating a top-level org has no P in its path: see
+    # test_only_the_operator_creates_top_level_orgs. Deactivation goes last.
+    (PARTNER, "create orgs or sub-orgs, activate partner features, grant licenses, deactivate"): (
+        Call("POST", _at("P", "/sub-orgs"), 201, _new_sub_org),
+        Call("POST", _at("P", "/licenses"), 201, _body(**LICENSE)),
+        Call("PATCH", _license("P"), 200, _body(quantity=3), arrange=_license_held_by("P")),
+        Call(
+            "POST",
+            _at("P", "/partner-activation"),
+            200,
+            _body(partner_type="msp"),
+            arrange=_p_as_standard_org,
+        ),
+        Call("PATCH", _at("P"), 200, _body(status="deactivated")),
+    ),
+}
+
+MAPPED_CASES = [c for c in cases(MATRIX) if c.row in CALLS]
+VIEW_S = (SUB_ORG, "view S, list it in /orgs")
+LIST_SUB_ORGS = (PARTNER, "list P's sub-orgs (those the caller reaches)")
+
+
+def test_every_row_of_access_md_is_mapped_or_pending():
+    assert not set(CALLS) & set(PENDING_ROWS)
+    assert rows(MATRIX) == set(CALLS) | set(PENDING_ROWS)
+
+
+def test_pending_rows_wait_for_endpoints_that_do_not_exist_yet(app):
+    # When one lands, this fails until its row moves from PENDING_ROWS into CALLS.
+    routes = {
+        f"{method} {route.path.removeprefix('/api/v1').replace('{org_id}', '{id}')}"
+        for route in app.routes
+        for method in getattr(route, "methods", ())
+    }
+    assert set(PENDING_ROWS.values()) & routes == set()
+
+
+def _send(ctx: Ctx, call: Call, headers: dict[str, str], path: str | None = None) -> httpx.Response:
+    body = call.body(ctx) if call.body else None
+    return ctx.client.request(call.method, path or call.path(ctx), json=body, headers=headers)
+
+
+def _error(response: httpx.Response, where: str) -> dict[str, Any]:
+    body = response.json()
+    assert set(body) == {"error"}, where
+    assert set(body["error"]) == {"code", "message", "field"}, where
+    return body["error"]  # type: ignore[no-any-return]
+
+
+def _unknown_org(path: str) -> str:
+    """The same path with the org id replaced by one that names no org."""
+    return re.sub(r"(?<=^/api/v1/orgs/)[0-9a-f-]{36}", str(uuid.uuid4()), path)
+
+
+def _check(ctx: Ctx, case: Case, call: Call, response: httpx.Response) -> None:
+    where = f"{call.method} {call.path(ctx)} as {case.label}: {response.text}"
+    expected = {ALLOWED: call.ok, FORBIDDEN: 403, INVISIBLE: 404, ANONYMOUS: 401}[case.expected]
+    assert response.status_code == expected, where
+    if case.expected == ALLOWED:
+        return
+    error = _error(response, where)
+    if case.expected == FORBIDDEN:
+        assert error["code"] == ("customer_access_refused" if case.refuse_s else "forbidden"), where
+    if case.expected == INVISIBLE:
+        # Indistinguishable from an org that does not exist: the same request to an
+        # unknown org id, and GET /orgs/<unknown id>, answer exactly the same.
+        headers = ctx.world.headers(case.actor)
+        elsewhere = _send(ctx, call, headers, _unknown_org(call.path(ctx)))
+        unknown = ctx.client.get(f"/api/v1/orgs/{uuid.uuid4()}", headers=headers)
+        assert elsewhere.status_code == unknown.status_code == 404, where
+        assert response.json() == elsewhere.json() == unknown.json(), where
+
+
+def _ids(orgs_page: httpx.Response) -> set[str]:
+    assert orgs_page.status_code == 200, orgs_page.text
+    return {org["id"] for org in orgs_page.json()["items"]}
+
+
+def _check_lists(client: TestClient, case: Case, world: World) -> None:
+    """The lists a row speaks of agree with its cell."""
+    headers = world.headers(case.actor)
+    if case.row == VIEW_S:
+        listed = str(world.S.id) in _ids(client.get("/api/v1/orgs", headers=headers))
+        assert listed == (case.expected == ALLOWED), f"S listed in /orgs for {case.label}"
+    if case.row == LIST_SUB_ORGS and case.expected == ALLOWED:
+        sub_orgs = client.get(f"/api/v1/orgs/{world.P.id}/sub-orgs", headers=headers)
+        assert _ids(sub_orgs) == _sub_orgs_reached(world, case.actor)
+
+
+def _sub_orgs_reached(world: World, actor: str) -> set[str]:
+    # T lets every P user in; S only those its "view S" cell allows.
+    reaches_s = MATRIX[SUB_ORG][VIEW_S[1]].get(actor) == ALLOWED
+    return {str(world.T.id)} | ({str(world.S.id)} if reaches_s else set())
+
+
+@pytest.mark.parametrize("case", MAPPED_CASES, ids=lambda c: c.id)
+def test_isolation_matrix(case: Case, client, session, identity):
+    world = build_world(
+        session, identity, refuse_s=case.refuse_s, customer_may_brand=case.customer_may_brand
+    )
+    session.commit()
+    ctx = Ctx(client, session, world)
+    for call in CALLS[case.row]:
+        if call.arrange is not None:
+            call.arrange(ctx)
+        if case.actor == "anon":
+            for headers in ({}, {"Authorization": "Bearer not-a-token"}):
+                _check(ctx, case, call, _send(ctx, call, headers))
+        else:
+            _check(ctx, case, call, _send(ctx, call, world.headers(case.actor)))
+    if case.actor != "anon":
+        _check_lists(client, case, world)
+
+
+def test_p_sub_org_list_leaves_out_the_sub_org_p_x_is_not_let_into(client, session, identity):
+    world = build_world(session, identity)
+    session.commit()
+    page = client.get(f"/api/v1/orgs/{world.P.id}/sub-orgs", headers=world.headers("P-X"))
+    assert _ids(page) == {str(world.T.id)}
+
+
+def test_only_the_operator_creates_top_level_orgs(client, session, identity):
+    # "create orgs" has no P in its path, so nobody can be told 404: 403 for every
+    # signed-in non-operator.
+    world = build_world(session, identity)
+    session.commit()
+    observed = {}
+    for actor in [*world.tokens, "anon"]:
+        response = client.post(
+            "/api/v1/orgs",
+            json={
+                "name": f"New org by {actor}",
+                "salesforce_id": salesforce_id(),
+                "edition": "pro",
+                "primary_admin_email": f"admin-{uuid.uuid4().hex[:8]}@example.com",
+            },
+            headers=world.headers(actor),
+        )
+        observed[actor] = response.status_code
+    expected = {actor: 403 for actor in world.tokens} | {"OP": 201, "anon": 401}
+    assert observed == expected

@@ -1,0 +1,416 @@
+"""The API keeps the promises its OpenAPI document makes: schemathesis, in-process.
+
+Every operation in /openapi.json is fuzzed with schema-valid (positive) and
+schema-invalid (negative) requests and every response goes through all of
+schemathesis's default checks: no 5xx, documented status codes, content types,
+headers and bodies, invalid input refused, valid input accepted, and
+`ignored_auth` (an operation that declares bearer auth must answer 401 without
+a token and with a bad one).
+
+The requests reach real rows: the world of tests/factories.py is rebuilt for
+every operation with fixed ids (see `_build_fixed_world`), and schemathesis
+dictionaries put those ids in path parameters and bodies part of the time, so
+positive cases hit real orgs, users, invitations and licenses, not only 404s.
+The stateful test then chains calls (create, then use what was created).
+The run is deterministic: a fixed seed, derandomized Hypothesis, no example
+database. To see what a failure sent, the report prints a curl command.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Iterator
+from datetime import timedelta
+from typing import Any
+
+import pytest
+import schemathesis
+from hypothesis import HealthCheck, settings
+from schemathesis.config import SchemathesisConfig
+from sqlalchemy import Engine, insert, select, text, update
+from sqlalchemy.orm import Session, sessionmaker
+
+from factories import PASSWORD, build_world
+from tenantree import clock
+from tenantree.api.app import create_app
+from tenantree.audit.service import AuditTrail
+from tenantree.config import Settings
+from tenantree.db.models import metadata
+from tenantree.identity.context import IdentityConfig
+from tenantree.identity.credentials import token_digest
+from tenantree.identity.models import AccessToken, Invitation, Role
+from tenantree.licensing.models import OveragePolicy
+from tenantree.licensing.service import grant_license
+from tenantree.outbox import MemoryBackend
+
+SEED = 20240611
+# Fuzzing examples per operation; the examples and coverage phases add their
+# own cases (schema examples, boundary values, each constraint broken).
+MAX_EXAMPLES = 30
+STATEFUL_SCENARIOS = 40
+STATEFUL_STEPS = 8
+
+_NS = uuid.UUID("5f0c3a52-7d4e-4b8e-9a57-0c9e2b1d6a10")
+
+
+def _fixed(kind: str, name: str) -> uuid.UUID:
+    return uuid.uuid5(_NS, f"{kind}:{name}")
+
+
+ORGS = ("P", "S", "T", "U")
+ACTORS = ("P-PA", "P-A", "P-U", "P-RO", "P-X", "S-PA", "S-A", "S-U", "S-RO", "T-A", "U-A")
+INVITED_ORGS = ("P", "S", "U")
+OPERATOR_TOKEN = "conformance-operator-token"  # noqa: S105 - a test credential
+INVITATION_TOKENS = {org: f"conformance-invitation-{org}" for org in INVITED_ORGS}
+
+# Ids of real rows, known before the world exists so the schema config (built
+# at import, when pytest collects) can name them.
+ORG_IDS = [str(_fixed("org", name)) for name in ORGS]
+USER_IDS = [str(_fixed("membership", actor)) for actor in ACTORS]
+INVITATION_IDS = [str(_fixed("invitation", org)) for org in INVITED_ORGS]
+LICENSED_ORGS = ("P", "U")
+LICENSE_IDS = [str(_fixed("license", org)) for org in LICENSED_ORGS]
+SKUS = ["monitoring-pro", "backup"]
+
+# Statuses a schema-valid request may get besides 2xx. Schemathesis accepts
+# 401/403/404/409/429 by default (auth, visibility, state). 422 is added only
+# for the operations below, where a documented server-side rule goes beyond
+# what JSON Schema can say (a checksum, a rule across fields, a reference to
+# rows that must exist, the kind of org in the path, image content, colour
+# contrast). The server is right to refuse those, so we accept the refusal
+# rather than weaken the rule. "email": addresses are checked by
+# email-validator, which also refuses domains reserved for special use (.arpa,
+# .local, .test...) that the JSON Schema `email` format lets through.
+_DEFAULT_POSITIVE = ["2xx", "401", "403", "404", "409", "429"]
+_DOMAIN_422 = {
+    "create_org": "the Salesforce ID's last three characters are a checksum; email",
+    "create_sub_org": "Salesforce ID checksum; the parent must be a partner; email",
+    "create_invitation": "email",
+    "activate_partner": "only a Pro standard org can become a partner",
+    "accept_invitation": "an unknown, used, revoked or expired token; password rules",
+    "transfer_primary_admin": "user_id must name a user of this org",
+    "set_access_settings": "partner_users must name users of the partner",
+    "grant_license": "ends_at after starts_at; the contract ID's checksum",
+    "update_license": "ends_at after starts_at",
+    "set_license_source": "only a sub-org has a license source",
+    "set_quota": "only a sub-org has quotas",
+    "get_license_report": "from and to both or neither; to not before from; the longest period",
+    "report_usage": "releasing more units than the org uses",
+    "save_branding_draft": "colours pass the WCAG 2 contrast rule of their field; "
+    "custom_domain is a real DNS name (IDNA), not an IP address or the platform's host; "
+    "logo_url and favicon_url name the current upload",
+    "upload_brand_logo": "the content really is a PNG or SVG image",
+    "upload_brand_favicon": "the content really is a PNG or SVG image",
+    "verify_brand_domain": "hostname is a real DNS name; the org claimed it",
+    "set_smtp_relay": "host is a DNS name, not an IP address; credentials need STARTTLS",
+    # A page cursor is opaque: only one the API returned is valid.
+    "list_orgs": "cursor",
+    "list_sub_orgs": "cursor",
+    "list_users": "cursor",
+    "list_invitations": "cursor",
+    "list_org_audit_events": "cursor",
+    "list_platform_audit_events": "cursor",
+}
+
+
+def _config() -> SchemathesisConfig:
+    return SchemathesisConfig.from_dict(
+        {
+            "seed": SEED,
+            # Every request carries the operator's token, who may do everything;
+            # `ignored_auth` then replays requests without it and with a bad one.
+            "auth": {"openapi": {"HTTPBearer": {"bearer": OPERATOR_TOKEN}}},
+            "generation": {
+                "mode": "all",
+                "max-examples": MAX_EXAMPLES,
+                "deterministic": True,
+                "database": "none",
+            },
+            "dictionaries": {
+                "org_ids": {"values": ORG_IDS},
+                "user_ids": {"values": USER_IDS},
+                "invitation_ids": {"values": INVITATION_IDS},
+                "license_ids": {"values": LICENSE_IDS},
+                "skus": {"values": SKUS},
+                "invitation_tokens": {"values": list(INVITATION_TOKENS.values())},
+                "emails": {"values": ["op@example.com", "p-a@example.com"]},
+                "passwords": {"values": [PASSWORD]},
+            },
+            # Dictionary values are used only where they fit the mode: a
+            # positive case may get a real id, a negative one never does.
+            "parameters": {
+                "path.org_id": {"dictionary": "org_ids", "probability": 0.7},
+                "query.parent_id": {"dictionary": "org_ids", "probability": 0.5},
+                "path.user_id": {"dictionary": "user_ids", "probability": 0.7},
+                "body.user_id": {"dictionary": "user_ids", "probability": 0.7},
+                "path.invitation_id": {"dictionary": "invitation_ids", "probability": 0.7},
+                "path.license_id": {"dictionary": "license_ids", "probability": 0.7},
+                "path.sku": {"dictionary": "skus", "probability": 0.7},
+                "body.sku": {"dictionary": "skus", "probability": 0.7},
+                "body.partner_users[*]": {"dictionary": "user_ids", "probability": 0.7},
+                "body.token": {"dictionary": "invitation_tokens", "probability": 0.5},
+                "body.email": {"dictionary": "emails", "probability": 0.3},
+                "body.password": {"dictionary": "passwords", "probability": 0.3},
+            },
+            "operations": [
+                {
+                    "include-operation-id": operation_id,
+                    "checks": {
+                        "positive_data_acceptance": {
+                            "expected-statuses": [*_DEFAULT_POSITIVE, "422"]
+                        }
+                    },
+                }
+                for operation_id in _DOMAIN_422
+            ]
+            + [
+                # Access settings exist only for sub-orgs, so for the standard
+                # org POST /orgs just made, .../access is 404 (not_a_sub_org)
+                # by design. The check assumes every path under a created
+                # resource exists; here it does not.
+                {
+                    "include-operation-id": operation_id,
+                    "checks": {"ensure_resource_availability": {"enabled": False}},
+                }
+                for operation_id in ("get_access_settings", "set_access_settings")
+            ],
+        }
+    )
+
+
+def _schema() -> Any:
+    # The document only; the requests go to the per-backend app of the test.
+    app = create_app(
+        Settings(database_url="sqlite://", secret_key="schema-only"),
+        email_backend=MemoryBackend(),
+    )
+    try:
+        return schemathesis.openapi.from_asgi("/openapi.json", app, config=_config())
+    finally:
+        app.state.engine.dispose()
+
+
+schema = _schema()
+
+
+def _empty_tables(engine: Engine) -> None:
+    # As conftest's `db` fixture does, for the stateful test's scenarios.
+    tables = list(reversed(metadata.sorted_tables))
+    with engine.begin() as conn:
+        if engine.dialect.name == "postgresql":
+            conn.execute(text("TRUNCATE " + ", ".join(f'"{t.name}"' for t in tables) + " CASCADE"))
+            return
+        for table in tables:
+            if table.name == "orgs":  # sub-orgs point at their parent
+                conn.execute(table.delete().where(table.c.parent_id.is_not(None)))
+            conn.execute(table.delete())
+
+
+def _build_fixed_world(
+    sessions: sessionmaker[Session], identity: IdentityConfig, engine: Engine
+) -> None:
+    """build_world, plus invitations, licenses and the operator's token, under fixed ids.
+
+    The world is built and read back in a transaction that is rolled back; its
+    rows are then inserted with the ids of its orgs, memberships, invitations
+    and licenses replaced by the fixed ones above. Every uuid value goes
+    through the same map, so references follow.
+    """
+    with sessions() as session:
+        world = build_world(session, identity)
+        orgs = {"P": world.P, "S": world.S, "T": world.T, "U": world.U}
+        rename: dict[uuid.UUID, uuid.UUID] = {}
+        for name, org in orgs.items():
+            rename[org.id] = _fixed("org", name)
+        for actor, membership in world.members.items():
+            rename[membership.id] = _fixed("membership", actor)
+        for name in INVITED_ORGS:
+            invitation = Invitation(
+                org_id=orgs[name].id,
+                email=f"invitee-{name.lower()}@example.com",
+                role=Role.USER,
+                token_hash=token_digest(identity.secret_key, INVITATION_TOKENS[name]),
+                expires_at=clock.utcnow() + timedelta(days=7),
+            )
+            session.add(invitation)
+            session.flush()
+            rename[invitation.id] = _fixed("invitation", name)
+        for name in LICENSED_ORGS:
+            license_ = grant_license(
+                session,
+                AuditTrail(session, None),
+                orgs[name],
+                sku=SKUS[0],
+                unit="devices",
+                quantity=100,
+                starts_at=clock.utcnow() - timedelta(days=1),
+                ends_at=clock.utcnow() + timedelta(days=365),
+                overage_policy=OveragePolicy.BLOCK,
+                salesforce_contract_id=None,
+            )
+            rename[license_.id] = _fixed("license", name)
+        session.add(
+            AccessToken(
+                account_id=world.accounts["OP"].id,
+                token_hash=token_digest(identity.secret_key, OPERATOR_TOKEN),
+                expires_at=clock.utcnow() + timedelta(hours=2),
+            )
+        )
+        session.flush()
+        connection = session.connection()
+        rows = {
+            table: [dict(row) for row in connection.execute(select(table)).mappings()]
+            for table in metadata.sorted_tables
+        }
+        session.rollback()
+
+    with engine.begin() as conn:
+        for table, table_rows in rows.items():
+            if table_rows:
+                conn.execute(
+                    insert(table),
+                    [
+                        {
+                            key: rename.get(value, value) if isinstance(value, uuid.UUID) else value
+                            for key, value in row.items()
+                        }
+                        for row in table_rows
+                    ],
+                )
+
+
+def _unrevoke_operator_token(engine: Engine, identity: IdentityConfig) -> None:
+    with engine.begin() as conn:
+        conn.execute(
+            update(AccessToken)
+            .where(AccessToken.token_hash == token_digest(identity.secret_key, OPERATOR_TOKEN))
+            .values(revoked_at=None)
+        )
+
+
+@pytest.fixture
+def fixed_world(
+    db: Engine, sessions: sessionmaker[Session], identity: IdentityConfig
+) -> Iterator[Engine]:
+    _build_fixed_world(sessions, identity, db)
+    yield db
+
+
+@schema.parametrize()
+# The world is built once per operation, not per example: state carries over
+# between the examples of one operation, as it would for a real client.
+@settings(suppress_health_check=[HealthCheck.function_scoped_fixture])
+def test_operation_conforms(case, app, fixed_world, identity) -> None:  # type: ignore[no-untyped-def]
+    """Examples, coverage and fuzzing phases; positive and negative data."""
+    if case.operation.definition.raw.get("operationId") == "logout":
+        # Signing out revokes the token it was called with; the next example needs it.
+        _unrevoke_operator_token(fixed_world, identity)
+    case.call_and_validate(app=app)
+
+
+def test_workflows_conform(app, fixed_world, sessions, identity) -> None:  # type: ignore[no-untyped-def]
+    """The stateful phase: chains of calls along links schemathesis infers
+    (POST /orgs, then the created org's users, invitations, licenses...),
+    with the checks that need them (`use_after_free`,
+    `ensure_resource_availability`) on top of all the others. Every scenario
+    starts from a freshly built world.
+    """
+
+    class Workflows(schema.as_state_machine()):  # type: ignore[misc]
+        def setup(self) -> None:
+            _empty_tables(fixed_world)
+            _build_fixed_world(sessions, identity, fixed_world)
+
+        def get_call_kwargs(self, case):  # type: ignore[no-untyped-def]
+            return {"app": app}
+
+    Workflows.run(
+        settings=settings(
+            max_examples=STATEFUL_SCENARIOS,
+            stateful_step_count=STATEFUL_STEPS,
+            derandomize=True,
+            database=None,
+            deadline=None,
+            suppress_health_check=list(HealthCheck),
+        )
+    )
+
+
+# The operations of ../shared/API.md, with the operationId clients are
+# generated with: renaming a route function must not rename the operation.
+CONTRACT = {
+    ("POST", "/api/v1/auth/login"): "login",
+    ("POST", "/api/v1/auth/logout"): "logout",
+    ("GET", "/api/v1/me"): "get_me",
+    ("GET", "/api/v1/orgs"): "list_orgs",
+    ("POST", "/api/v1/orgs"): "create_org",
+    ("GET", "/api/v1/orgs/{org_id}"): "get_org",
+    ("PATCH", "/api/v1/orgs/{org_id}"): "update_org",
+    ("POST", "/api/v1/orgs/{org_id}/partner-activation"): "activate_partner",
+    ("POST", "/api/v1/orgs/{org_id}/sub-orgs"): "create_sub_org",
+    ("GET", "/api/v1/orgs/{org_id}/sub-orgs"): "list_sub_orgs",
+    ("GET", "/api/v1/orgs/{org_id}/users"): "list_users",
+    ("PATCH", "/api/v1/orgs/{org_id}/users/{user_id}"): "update_user",
+    ("DELETE", "/api/v1/orgs/{org_id}/users/{user_id}"): "remove_user",
+    ("POST", "/api/v1/orgs/{org_id}/primary-admin"): "transfer_primary_admin",
+    ("POST", "/api/v1/orgs/{org_id}/invitations"): "create_invitation",
+    ("GET", "/api/v1/orgs/{org_id}/invitations"): "list_invitations",
+    ("DELETE", "/api/v1/orgs/{org_id}/invitations/{invitation_id}"): "revoke_invitation",
+    ("POST", "/api/v1/invitations/accept"): "accept_invitation",
+    ("GET", "/api/v1/orgs/{org_id}/access"): "get_access_settings",
+    ("PUT", "/api/v1/orgs/{org_id}/access"): "set_access_settings",
+    ("POST", "/api/v1/orgs/{org_id}/licenses"): "grant_license",
+    ("GET", "/api/v1/orgs/{org_id}/licenses"): "list_licenses",
+    ("PATCH", "/api/v1/orgs/{org_id}/licenses/{license_id}"): "update_license",
+    ("PUT", "/api/v1/orgs/{org_id}/license-source"): "set_license_source",
+    ("PUT", "/api/v1/orgs/{org_id}/quotas/{sku}"): "set_quota",
+    ("POST", "/api/v1/orgs/{org_id}/usage"): "report_usage",
+    ("GET", "/api/v1/orgs/{org_id}/license-report"): "get_license_report",
+    ("GET", "/api/v1/orgs/{org_id}/branding"): "get_branding",
+    ("PUT", "/api/v1/orgs/{org_id}/branding"): "save_branding_draft",
+    ("POST", "/api/v1/orgs/{org_id}/branding/publish"): "publish_branding",
+    ("PUT", "/api/v1/orgs/{org_id}/branding/logo"): "upload_brand_logo",
+    ("PUT", "/api/v1/orgs/{org_id}/branding/favicon"): "upload_brand_favicon",
+    ("GET", "/api/v1/public/branding"): "get_public_branding",
+    ("GET", "/api/v1/orgs/{org_id}/audit-events"): "list_org_audit_events",
+}
+
+
+def test_openapi_document_is_valid_and_stable(client) -> None:  # type: ignore[no-untyped-def]
+    document = client.get("/openapi.json").json()
+    assert document["openapi"].startswith("3.")
+    # Against the OpenAPI 3.x meta-schema (raises with the first problem).
+    schemathesis.openapi.from_dict(document).validate()
+
+    operations = {
+        (method.upper(), path): operation
+        for path, item in document["paths"].items()
+        for method, operation in item.items()
+    }
+    ids = [operation.get("operationId") for operation in operations.values()]
+    assert all(ids), "every operation has an operationId"
+    assert len(set(ids)) == len(ids), "operationIds are unique"
+    # Set explicitly on every route (FastAPI's own would read like
+    # get_org_api_v1_orgs__org_id__get and change with the function's name).
+    for operation_id in ids:
+        assert re.fullmatch(r"[a-z]+(_[a-z]+)*", operation_id), operation_id
+    for key, operation_id in CONTRACT.items():
+        assert key in operations, f"{key} of API.md is in the document"
+        assert operations[key]["operationId"] == operation_id, key
+
+    public = {("POST", "/api/v1/auth/login"), ("POST", "/api/v1/invitations/accept")}
+    for key, operation in operations.items():
+        if key in public or key[1].startswith("/api/v1/public/"):
+            assert operation.get("security") == [], f"{key} is public"
+        else:
+            assert operation.get("security") == [{"HTTPBearer": []}], f"{key} needs a token"
+            assert "401" in operation["responses"], f"{key} documents 401"
+        for status, response in operation["responses"].items():
+            if status.startswith(("4", "5")):
+                content = response.get("content", {}).get("application/json", {})
+                assert content.get("schema") == {"$ref": "#/components/schemas/ErrorResponse"}, (
+                    f"{key} {status} is documented with the error shape"
+                )
+            if status == "204":
+                assert "content" not in response, f"{key} 204 has no body"
