@@ -102,6 +102,14 @@ LICENSE = {
 }
 
 
+def _invitation_pending_in(org: str) -> Callable[[Ctx], None]:
+    def arrange(c: Ctx) -> None:
+        made = c.as_operator("POST", c.org(org) + "/invitations", _fresh_invitation(c))
+        c.made["invitation"] = made["id"]
+
+    return arrange
+
+
 def _license_held_by(org: str) -> Callable[[Ctx], None]:
     def arrange(c: Ctx) -> None:
         c.made["license"] = c.as_operator("POST", c.org(org) + "/licenses", LICENSE)["id"]
@@ -127,6 +135,12 @@ CALLS: dict[tuple[str, str], tuple[Call, ...]] = {
     (SUB_ORG, "invite, change role/status, remove in S"): (
         Call("POST", _at("S", "/invitations"), 201, _fresh_invitation),
         Call("GET", _at("S", "/invitations"), 200),
+        Call(
+            "DELETE",
+            lambda c: f"{c.org('S')}/invitations/{c.made['invitation']}",
+            204,
+            arrange=_invitation_pending_in("S"),
+        ),
         Call("PATCH", _user("S", "S-U"), 200, _body(role="read_only")),
         Call("PATCH", _user("S", "S-RO"), 200, _body(status="suspended")),
         Call("DELETE", _user("S", "S-RO"), 204),

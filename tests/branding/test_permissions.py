@@ -33,18 +33,23 @@ CASES = [c for c in cases(MATRIX) if c.row in ROWS]
 STATUS = {FORBIDDEN: 403, INVISIBLE: 404, ANONYMOUS: 401}
 
 
-def _requests(kind: str) -> list[tuple[str, str, dict]]:
-    """(method, path suffix, request kwargs) with the status each answers when allowed."""
+def _requests(kind: str) -> list[tuple[str, str, dict, int]]:
+    """(method, path suffix, request kwargs, the status it answers when allowed)."""
     if kind == "read":
-        return [("GET", "", {})]
+        return [("GET", "", {}, 200)]
+    image = {"content": png(), "headers": {"Content-Type": "image/png"}}
     return [
-        ("PUT", "", {"json": {"product_name": "Rebranded"}}),
-        ("POST", "/publish", {}),
-        ("PUT", "/logo", {"content": png(), "headers": {"Content-Type": "image/png"}}),
-        ("DELETE", "/logo", {}),
-        ("PUT", "/smtp-relay", {"json": {"host": "smtp.example.com", "port": 587}}),
-        ("GET", "/smtp-relay", {}),
-        ("DELETE", "/smtp-relay", {}),
+        ("PUT", "", {"json": {"product_name": "Rebranded"}}, 200),
+        ("POST", "/publish", {}, 200),
+        ("PUT", "/logo", dict(image), 200),
+        ("DELETE", "/logo", {}, 200),
+        ("PUT", "/favicon", dict(image), 200),
+        ("DELETE", "/favicon", {}, 200),
+        # Allowed, and told there is nothing to verify: 409 no_domain_claim.
+        ("POST", "/domain/verify", {}, 409),
+        ("PUT", "/smtp-relay", {"json": {"host": "smtp.example.com", "port": 587}}, 200),
+        ("GET", "/smtp-relay", {}, 200),
+        ("DELETE", "/smtp-relay", {}, 204),
     ]
 
 
@@ -56,13 +61,14 @@ def test_branding_obeys_the_access_matrix(case, client, session, identity, dns):
     session.commit()
     org, kind = ROWS[case.row]
     base = f"/api/v1/orgs/{getattr(world, org).id}/branding"
-    for method, suffix, kwargs in _requests(kind):
+    for method, suffix, kwargs, ok in _requests(kind):
         headers = {**world.headers(case.actor), **kwargs.pop("headers", {})}
         response = client.request(method, base + suffix, headers=headers, **kwargs)
         where = f"{method} {suffix or '/'} as {case.label}: {response.text}"
         if case.expected == ALLOWED:
-            expected = 204 if (method, suffix) == ("DELETE", "/smtp-relay") else 200
-            assert response.status_code == expected, where
+            assert response.status_code == ok, where
+            if ok == 409:
+                assert response.json()["error"]["code"] == "no_domain_claim", where
         else:
             assert response.status_code == STATUS[case.expected], where
             error = response.json()["error"]
