@@ -1,5 +1,5 @@
 # Two commands for a fresh machine:
-#   make run    set up, migrate the SQLite default and serve the API on :8000
+#   make run    set up, migrate the SQLite default, load the demo once, serve on :8000
 #   make test   set up and run every check and test (PostgreSQL too when installed)
 PYTHON ?= python3
 VENV := .venv
@@ -12,13 +12,14 @@ PORT ?= 8000
 $(BIN)/tenantree: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e ".[dev]"
+	$(BIN)/pip install --quiet -e ".[dev,bench]"
 	touch $@
 
 setup: $(BIN)/tenantree
 
 run: setup
 	$(BIN)/tenantree db upgrade
+	$(BIN)/tenantree demo --if-empty
 	$(BIN)/tenantree serve --host $(HOST) --port $(PORT)
 
 test: setup

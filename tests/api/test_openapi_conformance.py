@@ -111,6 +111,12 @@ _DOMAIN_422 = {
     "list_invitations": "cursor",
     "list_org_audit_events": "cursor",
     "list_platform_audit_events": "cursor",
+    "create_api_token": "expires_at in the future",
+    "list_api_tokens": "cursor",
+    "create_scim_token": "expires_at in the future",
+    "list_scim_tokens": "cursor",
+    "set_sso_config": "issuer is https (or loopback); allowed_domains are DNS domains; "
+    "client_secret when first configured",
 }
 
 

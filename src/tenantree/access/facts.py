@@ -67,8 +67,19 @@ def org_facts(session: Session, org: Org, access: SubOrgAccess | None) -> OrgFac
 
 def load_sub_org_facts(session: Session, parent_id: uuid.UUID) -> dict[uuid.UUID, OrgFacts]:
     """Facts for every sub-org of a partner, in two queries however many there are."""
+    # Columns, not entities: a partner has thousands of sub-orgs, and building
+    # ORM objects for them was most of the time of a partner-wide view (bench/).
     rows = session.execute(
-        select(Org, SubOrgAccess)
+        select(
+            Org.id,
+            Org.kind,
+            Org.parent_id,
+            Org.status,
+            SubOrgAccess.org_id.label("access_org_id"),
+            SubOrgAccess.customer_access,
+            SubOrgAccess.partner_users_restricted,
+            SubOrgAccess.customer_may_brand,
+        )
         .outerjoin(SubOrgAccess, SubOrgAccess.org_id == Org.id)
         .where(Org.parent_id == parent_id)
     ).all()
@@ -79,7 +90,15 @@ def load_sub_org_facts(session: Session, parent_id: uuid.UUID) -> dict[uuid.UUID
         .where(Org.parent_id == parent_id)
     ):
         listed.setdefault(sub_org_id, set()).add(membership_id)
-    return {org.id: _facts(org, access, frozenset(listed.get(org.id, ()))) for org, access in rows}
+    # A row has the attributes _facts reads of an Org and of a SubOrgAccess.
+    return {
+        row.id: _facts(
+            row,  # type: ignore[arg-type]
+            row if row.access_org_id is not None else None,  # type: ignore[arg-type]
+            frozenset(listed.get(row.id, ())),
+        )
+        for row in rows
+    }
 
 
 def _facts(org: Org, access: SubOrgAccess | None, listed: frozenset[uuid.UUID]) -> OrgFacts:

@@ -13,6 +13,7 @@ from tenantree.api.deps import Services
 from tenantree.api.errors import install_error_handlers
 from tenantree.api.routes import (
     access,
+    api_tokens,
     audit,
     auth,
     branding,
@@ -20,13 +21,17 @@ from tenantree.api.routes import (
     licensing,
     orgs,
     public,
+    scim_tokens,
+    sso,
     users,
 )
 from tenantree.branding.config import BrandingConfig
 from tenantree.config import Settings, get_settings
+from tenantree.console import install_console
 from tenantree.db import make_engine, make_sessionmaker
 from tenantree.identity.context import IdentityConfig
 from tenantree.outbox import EmailBackend, Outbox, backend_from_url
+from tenantree.scim import routes as scim_routes
 
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 
@@ -73,9 +78,13 @@ def create_app(
 
     for module in (auth, orgs, users, invitations, access, licensing, audit, branding, public):
         app.include_router(module.router)
+    for module in (api_tokens, scim_tokens, scim_routes, sso):
+        app.include_router(module.router)
+    app.include_router(sso.browser)
 
     @app.get("/healthz", include_in_schema=False)
     def healthz() -> dict[str, str]:
         return {"status": "ok"}
 
+    install_console(app)
     return app

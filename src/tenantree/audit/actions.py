@@ -7,10 +7,14 @@ from enum import StrEnum
 
 class AuditAction(StrEnum):
     ACCESS_SETTINGS_CHANGED = "access.settings_changed"
+    API_TOKEN_CREATED = "api_token.created"  # noqa: S105
+    API_TOKEN_REVOKED = "api_token.revoked"  # noqa: S105
     AUTH_SIGN_IN_FAILED = "auth.sign_in_failed"
     AUTH_SIGN_IN_THROTTLED = "auth.sign_in_throttled"
     AUTH_SIGNED_IN = "auth.signed_in"
     AUTH_SIGNED_OUT = "auth.signed_out"
+    AUTH_SSO_FAILED = "auth.sso_failed"
+    AUTH_SSO_SIGNED_IN = "auth.sso_signed_in"
     BRAND_ASSET_UPLOADED = "brand.asset_uploaded"
     BRAND_DOMAIN_CLAIMED = "brand.domain_claimed"
     BRAND_DOMAIN_RELEASED = "brand.domain_released"
@@ -31,6 +35,17 @@ class AuditAction(StrEnum):
     ORG_UPDATED = "org.updated"
     PRIMARY_ADMIN_TRANSFERRED = "org.primary_admin_transferred"
     QUOTA_CHANGED = "license.quota_changed"
+    SCIM_GROUP_CREATED = "scim.group_created"
+    SCIM_GROUP_DELETED = "scim.group_deleted"
+    SCIM_GROUP_UPDATED = "scim.group_updated"
+    SCIM_TOKEN_CREATED = "scim_token.created"  # noqa: S105
+    SCIM_TOKEN_REVOKED = "scim_token.revoked"  # noqa: S105
+    SCIM_USER_CREATED = "scim.user_created"
+    SCIM_USER_DELETED = "scim.user_deleted"
+    SCIM_USER_UPDATED = "scim.user_updated"
+    SSO_CONFIGURED = "sso.configured"
+    SSO_REMOVED = "sso.removed"
+    SSO_USER_CREATED = "sso.user_created"
     SUB_ORG_CREATED = "org.sub_org_created"
     USAGE_OVERAGE = "usage.overage"
     USAGE_REFUSED = "usage.refused"

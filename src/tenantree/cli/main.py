@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from tenantree.cli import licensing
+from tenantree.cli import demo, licensing
 from tenantree.cli.context import unit_of_work
 from tenantree.config import get_settings
 from tenantree.db import migrate as migrations
@@ -98,6 +98,7 @@ def operator_create(
 
 
 app.command("report")(licensing.report)
+app.command("demo")(demo.demo)
 
 if __name__ == "__main__":
     app()

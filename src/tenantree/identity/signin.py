@@ -21,11 +21,14 @@ from tenantree.audit.actions import AuditAction
 from tenantree.audit.service import AuditTrail
 from tenantree.errors import Forbidden, TooManyRequests
 from tenantree.identity.accounts import find_account, normalize_email
+from tenantree.identity.bearer import PREFIXES, authenticate_prefixed
 from tenantree.identity.context import IdentityConfig
 from tenantree.identity.credentials import new_token, token_digest, verify_password
 from tenantree.identity.errors import InvalidCredentials, InvalidToken, UserSuspended
 from tenantree.identity.models import AccessToken, Account, SignInFailure
 from tenantree.orgs.models import Org
+from tenantree.sso.config import password_sign_in_refused, without_sso_required_orgs
+from tenantree.sso.sessions import revoke_sso_session
 
 # Verified against when the email is unknown, so timing does not reveal accounts.
 _DUMMY_PASSWORD = "tenantree-dummy-password"  # noqa: S105
@@ -115,6 +118,8 @@ def sign_in(
 
     actor = load_actor(session, account)
     refusal = why_unusable(session, actor)
+    if refusal is None and password_sign_in_refused(session, account):
+        refusal = Forbidden("your org requires single sign-on", code="sso_required")
     if refusal is not None:
         trail.record(
             AuditAction.AUTH_SIGN_IN_FAILED,
@@ -163,6 +168,8 @@ def why_unusable(session: Session, actor: Actor) -> Forbidden | None:
 
 
 def authenticate(session: Session, config: IdentityConfig, token: str) -> tuple[Account, Actor]:
+    if token.startswith(PREFIXES):
+        return authenticate_prefixed(session, config, token)
     now = clock.utcnow()
     row = session.execute(
         select(AccessToken, Account)
@@ -174,7 +181,7 @@ def authenticate(session: Session, config: IdentityConfig, token: str) -> tuple[
     access_token, account = row
     if access_token.revoked_at is not None or access_token.expires_at <= now:
         raise InvalidToken("the bearer token has expired or was revoked")
-    actor = load_actor(session, account)
+    actor = without_sso_required_orgs(session, load_actor(session, account))
     if _suspended_everywhere(actor):
         # A suspended user's tokens stop working at once.
         raise InvalidToken("your account is suspended", code="user_suspended")
@@ -198,6 +205,7 @@ def sign_out(session: Session, trail: AuditTrail, config: IdentityConfig, token:
         )
         .values(revoked_at=clock.utcnow())
     )
+    revoke_sso_session(session, config, token)
     trail.record(
         AuditAction.AUTH_SIGNED_OUT, org_id=None, target_type="account", target_id=trail.actor_id
     )

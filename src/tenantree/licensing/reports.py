@@ -299,8 +299,16 @@ def parent_report(
     reader may see; the others are neither listed nor named, only counted in
     each pool's `other_children_use`."""
     now = clock.utcnow()
+    # Rows with what is read of a child (id, name, kind), not ORM objects:
+    # thousands of entities were much of a big partner's report time (bench/).
     all_children = (
-        list(session.scalars(select(Org).where(Org.parent_id == org.id).order_by(Org.name, Org.id)))
+        list(
+            session.execute(
+                select(Org.id, Org.name, Org.kind)
+                .where(Org.parent_id == org.id)
+                .order_by(Org.name, Org.id)
+            )
+        )
         if org.kind == OrgKind.PARTNER
         else []
     )

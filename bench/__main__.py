@@ -1,0 +1,212 @@
+"""Run every benchmark and write BENCHMARKS.md.
+
+    bench/run.sh [--quick] [--out BENCHMARKS.md] [--partners N --sub-orgs N --users N]
+
+PostgreSQL parts need TENANTREE_TEST_POSTGRES_URL (bench/run.sh starts a
+throwaway server with scripts/with-postgres.sh when it is unset); without it
+they are skipped and the report says so.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import tempfile
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from tenantree.db import make_engine
+
+from . import contention, decisions, http, reports
+from .datagen import Spec, build_world, insert_world
+from .markdown import write_report
+
+
+@dataclass
+class Config:
+    quick: bool
+    spec: Spec
+    growth: list[int]  # total sub-orgs for the decision growth ladder
+    report_sizes: list[int]
+    report_runs: int
+    decision_queries: int
+    casbin_queries: int
+    rounds: int
+    http_concurrency: int
+    http_seconds: float
+    latency_requests: int
+    consumers: int
+    contention_seconds: float
+    contention_quantity: int
+    contention_processes: int = 2
+    only: set[str] = field(default_factory=set)
+
+
+def config_from(args: argparse.Namespace) -> Config:
+    if args.quick:
+        spec = Spec(partners=2, sub_orgs_per_partner=30, users=300, licenses_per_partner=10,
+                    history_days=2, tokens_per_kind=5)  # fmt: skip
+        cfg = Config(True, spec, [10, 40], [5, 20], 3, 2000, 200, 2, 4, 1.0, 30, 20, 1.0, 10)
+    else:
+        spec = Spec()
+        cfg = Config(False, spec, [100, 1000, 10000], [10, 100, 1000, 10000], 30, 20000,
+                     2000, 5, 16, 10.0, 300, 200, 10.0, 100)  # fmt: skip
+    overrides = {
+        "partners": args.partners,
+        "sub_orgs_per_partner": args.sub_orgs,
+        "users": args.users,
+        "history_days": args.history_days,
+    }
+    spec_kw = {k: v for k, v in overrides.items() if v is not None}
+    if spec_kw:
+        cfg.spec = Spec(**{**asdict(cfg.spec), **spec_kw})
+    if args.report_sizes:
+        cfg.report_sizes = [int(x) for x in args.report_sizes.split(",")]
+    if args.growth:
+        cfg.growth = [int(x) for x in args.growth.split(",")]
+    if args.seconds:
+        cfg.http_seconds = cfg.contention_seconds = args.seconds
+    if args.only:
+        cfg.only = set(args.only.split(","))
+    if args.processes:
+        cfg.contention_processes = args.processes
+    cfg.consumers = min(cfg.consumers, cfg.spec.sub_orgs_per_partner)
+    return cfg
+
+
+SECTIONS = ["generate", "decisions", "reports", "contention", "http"]
+
+
+def log(msg: str) -> None:
+    print(f"[bench {time.strftime('%H:%M:%S')}] {msg}", file=sys.stderr, flush=True)
+
+
+def run_all(cfg: Config, *, out: Path | None, progress: bool, command: str) -> dict:
+    """Every benchmark; returns the results (and writes the Markdown when `out`)."""
+    want = lambda s: not cfg.only or s in cfg.only  # noqa: E731
+    pg_server = os.environ.get("TENANTREE_TEST_POSTGRES_URL")
+    results: dict = {"config": cfg, "postgres": bool(pg_server), "command": command}
+    workdir = Path(tempfile.mkdtemp(prefix="tenantree-bench-"))
+
+    log(f"building the world: {cfg.spec}")
+    t = time.perf_counter()
+    world = build_world(cfg.spec)
+    results["build_s"] = time.perf_counter() - t
+
+    if want("decisions"):
+        ladder = []
+        for total in cfg.growth:
+            partners = cfg.spec.partners if total >= cfg.spec.partners else 1
+            per = max(1, total // partners)
+            log(f"decisions at {partners * per} sub-orgs")
+            w = (
+                world
+                if per == cfg.spec.sub_orgs_per_partner and partners == cfg.spec.partners
+                else build_world(
+                    Spec(partners=partners, sub_orgs_per_partner=per,
+                         users=max(10 * per * partners, 5 * partners + 1), history_days=0)
+                )
+            )  # fmt: skip
+            ladder.append(
+                decisions.run(
+                    w,
+                    queries=cfg.decision_queries,
+                    casbin_queries=cfg.casbin_queries,
+                    rounds=cfg.rounds,
+                )  # fmt: skip
+            )
+        results["decisions"] = ladder
+
+    if want("generate"):
+        from .db import sqlite_url
+
+        log("generating into SQLite")
+        url = sqlite_url(workdir, "world")
+        t = time.perf_counter()
+        insert_world(make_engine(url), world, progress=progress)
+        results["generate"] = {"sqlite": time.perf_counter() - t, "rows": world.count()}
+
+    if want("reports"):
+        from .db import sqlite_url
+
+        log(f"reports on SQLite at {cfg.report_sizes}")
+        rows = reports.run(
+            "sqlite", sqlite_url(workdir, "reports"), cfg.report_sizes,
+            runs=cfg.report_runs, progress=progress,
+        )  # fmt: skip
+        results["reports"] = rows
+
+    if pg_server:
+        from .db import postgres_database
+
+        if want("reports"):
+            with postgres_database(pg_server, "reports") as url:
+                log(f"reports on PostgreSQL at {cfg.report_sizes}")
+                results["reports"] += reports.run(
+                    "postgresql", url, cfg.report_sizes, runs=cfg.report_runs, progress=progress
+                )
+        if want("generate") or want("http") or want("contention"):
+            with postgres_database(pg_server, "world") as url:
+                log("generating into PostgreSQL")
+                t = time.perf_counter()
+                insert_world(make_engine(url), world, progress=progress)
+                results.setdefault("generate", {"rows": world.count()})
+                results["generate"]["postgresql"] = time.perf_counter() - t
+                if want("http"):
+                    log("HTTP throughput and latency")
+                    results["http"] = http.run(
+                        world, url, concurrency=cfg.http_concurrency,
+                        seconds=cfg.http_seconds, latency_requests=cfg.latency_requests,
+                    )  # fmt: skip
+                if want("contention"):
+                    log(f"pool contention: {cfg.consumers} consumers")
+                    pid = world.partner_ids[0]
+                    subs = [r["id"] for r in world.rows["orgs"] if r["parent_id"] == pid]
+                    results["contention"] = contention.run(
+                        url, pid, subs, consumers=cfg.consumers,
+                        seconds=cfg.contention_seconds, quantity=cfg.contention_quantity,
+                        processes=cfg.contention_processes,
+                    )  # fmt: skip
+    if out is not None:
+        write_report(results, out)
+        log(f"wrote {out}")
+    return results
+
+
+def main(argv: list[str] | None = None) -> None:
+    p = argparse.ArgumentParser(prog="python -m bench", description=__doc__,
+                                formatter_class=argparse.RawDescriptionHelpFormatter)  # fmt: skip
+    p.add_argument("--quick", action="store_true", help="tiny data, short runs (CI)")
+    p.add_argument("--out", default="BENCHMARKS.md")
+    p.add_argument("--partners", type=int)
+    p.add_argument("--sub-orgs", type=int, help="sub-orgs per partner")
+    p.add_argument("--users", type=int)
+    p.add_argument("--history-days", type=int)
+    p.add_argument("--report-sizes", help="children per report, e.g. 10,100,1000")
+    p.add_argument("--growth", help="total sub-orgs for the decision ladder, e.g. 100,1000")
+    p.add_argument("--seconds", type=float, help="duration of each load run")
+    p.add_argument("--only", help=f"comma-separated subset of {','.join(SECTIONS)}")
+    p.add_argument("--processes", type=int, help="processes the pool consumers run in (2)")
+    p.add_argument("--no-progress", action="store_true")
+    p.add_argument("--json", help="also dump raw results here")
+    args = p.parse_args(argv)
+    cfg = config_from(args)
+    command = "bench/run.sh " + " ".join(argv if argv is not None else sys.argv[1:])
+    results = run_all(cfg, out=Path(args.out), progress=not args.no_progress, command=command)
+    if args.json:
+        Path(args.json).write_text(json.dumps(results, default=_plain, indent=1))
+
+
+def _plain(o: object) -> object:
+    if hasattr(o, "__dataclass_fields__"):
+        return asdict(o)  # type: ignore[call-overload]
+    if isinstance(o, set):
+        return sorted(o)
+    return str(o)
+
+
+if __name__ == "__main__":
+    main()

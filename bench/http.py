@@ -1,0 +1,156 @@
+"""API throughput and whole-request latency over HTTP on loopback.
+
+Both servers run the same way (one uvicorn process, no access log) and are
+loaded from a separate process (bench.loadgen), one after the other.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+
+from .datagen import SECRET_KEY, World
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def server_command(app: str, port: int) -> list[str]:
+    return [
+        sys.executable, "-m", "uvicorn", app, "--host", "127.0.0.1", "--port", str(port),
+        "--workers", "1", "--log-level", "warning", "--no-access-log",
+    ]  # fmt: skip
+
+
+@contextmanager
+def serve(app: str, database_url: str, ready_path: str):
+    port = _free_port()
+    env = dict(
+        os.environ,
+        TENANTREE_DATABASE_URL=database_url,
+        TENANTREE_SECRET_KEY=SECRET_KEY,
+        TENANTREE_EMAIL_BACKEND="console",
+        PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
+    )
+    proc = subprocess.Popen(server_command(app, port), env=env, cwd=ROOT)  # noqa: S603
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(300):
+            try:
+                if httpx.get(base + ready_path, timeout=1).status_code < 500:
+                    break
+            except httpx.TransportError:
+                pass
+            if proc.poll() is not None:
+                raise RuntimeError(f"{app} exited with {proc.returncode}")
+            time.sleep(0.1)
+        else:
+            raise RuntimeError(f"{app} did not start")
+        yield base
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+def load(
+    base: str, plan: list[dict], *, concurrency: int, seconds: float, requests: int | None = None
+) -> dict:
+    with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as f:
+        json.dump(plan, f)
+        path = f.name
+    cmd = [
+        sys.executable, "-m", "bench.loadgen", "--base", base, "--plan", path,
+        "--concurrency", str(concurrency), "--seconds", str(seconds),
+    ]  # fmt: skip
+    if requests is not None:
+        cmd += ["--requests", str(requests)]
+    out = subprocess.run(  # noqa: S603
+        cmd, capture_output=True, text=True, check=True, timeout=seconds + 300, cwd=ROOT
+    )
+    os.unlink(path)
+    return json.loads(out.stdout)
+
+
+@dataclass
+class HttpRow:
+    name: str
+    result: dict
+    expected: set[int]
+
+    def check(self) -> None:
+        got = {int(s) if s.isdigit() else s for s in self.result["statuses"]}
+        assert got <= self.expected, f"{self.name}: statuses {self.result['statuses']}"
+
+
+def plans(world: World) -> dict[str, list[dict]]:
+    admins = world.samples["partner_admin"]
+    customers = world.samples["customer"]
+    subs_by_partner: dict = {}
+    for row in world.rows["orgs"]:
+        if row["parent_id"] is not None:
+            subs_by_partner.setdefault(row["parent_id"], []).append(row["id"])
+    get_org, page, usage, lists = [], [], [], []
+    for i in range(200):
+        acct, tok, pid = admins[i % len(admins)]
+        subs = subs_by_partner[pid]
+        get_org.append({"path": f"/api/v1/orgs/{subs[(i * 37) % len(subs)]}", "token": tok})
+        page.append({"path": f"/api/v1/orgs/{pid}/sub-orgs?limit=50", "token": tok})
+        lists.append({"path": "/api/v1/orgs?limit=50", "token": tok})
+        _, ctok, sid = customers[i % len(customers)]
+        usage.append(
+            {
+                "method": "POST",
+                "path": f"/api/v1/orgs/{sid}/usage",
+                "token": ctok,
+                "json": {"sku": "SKU-00", "set": 1 + i % 5},
+            }
+        )
+    return {
+        "GET /orgs/{id} (partner admin, a sub-org)": get_org,
+        "GET /orgs/{id}/sub-orgs?limit=50": page,
+        "GET /orgs?limit=50": lists,
+        "POST /orgs/{id}/usage (set)": usage,
+    }
+
+
+def run(
+    world: World, database_url: str, *, concurrency: int, seconds: float, latency_requests: int
+) -> dict:
+    all_plans = plans(world)
+    bare_plan = [{"path": "/api/v1/bare"}]
+    out: dict = {"concurrency": concurrency, "seconds": seconds, "throughput": [], "latency": []}
+    with serve("bench.bare:app", database_url, "/api/v1/bare") as base:
+        bare = load(base, bare_plan, concurrency=concurrency, seconds=seconds)
+        HttpRow("bare", bare, {200}).check()
+        bare_seq = load(base, bare_plan, concurrency=1, seconds=seconds, requests=latency_requests)
+    out["bare"] = bare
+    out["bare_sequential"] = bare_seq
+    with serve("tenantree.api.asgi:app", database_url, "/healthz") as base:
+        for name in list(all_plans)[:2]:
+            r = load(base, all_plans[name], concurrency=concurrency, seconds=seconds)
+            HttpRow(name, r, {200}).check()
+            out["throughput"].append((name, r))
+        for name, plan in all_plans.items():
+            r = load(base, plan, concurrency=1, seconds=seconds, requests=latency_requests)
+            HttpRow(name, r, {200}).check()
+            out["latency"].append((name, r))
+    return out

@@ -1,0 +1,295 @@
+"""BENCHMARKS.md from a run's results."""
+
+from __future__ import annotations
+
+import os
+import platform
+import sqlite3
+import subprocess
+import time
+from importlib import metadata
+from pathlib import Path
+
+from . import contention
+
+PACKAGES = ["fastapi", "starlette", "uvicorn", "SQLAlchemy", "psycopg", "httpx", "casbin"]
+
+
+def _cpu() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "?"
+
+
+def _mem() -> str:
+    try:
+        kb = int(Path("/proc/meminfo").read_text().split()[1])
+        return f"{kb / 1024 / 1024:.0f} GiB"
+    except (OSError, ValueError, IndexError):
+        return "?"
+
+
+def _pg_version() -> str:
+    found = sorted(Path("/usr/lib/postgresql").glob("*/bin/postgres"))
+    if found:
+        return subprocess.run(  # noqa: S603
+            [str(found[-1]), "--version"], capture_output=True, text=True, check=False
+        ).stdout.strip()
+    return "not installed"
+
+
+def _f(x: float | None, digits: int = 1) -> str:
+    if x is None:
+        return "–"
+    return f"{x:,.{digits}f}"
+
+
+def _target(ok: bool | None) -> str:
+    return "–" if ok is None else ("met" if ok else "**missed**")
+
+
+def write_report(results: dict, out: Path) -> None:
+    cfg = results["config"]
+    spec = cfg.spec
+    lines: list[str] = []
+    w = lines.append
+    w("# tenantree benchmarks\n")
+    w(
+        f"Generated {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} by `{results['command']}`"
+        f" — {'**quick mode (tiny data; numbers mean nothing)**' if cfg.quick else 'full mode'}.\n"
+    )
+    w(
+        f"Scale: {spec.partners} partners × {spec.sub_orgs_per_partner:,} sub-orgs "
+        f"({spec.sub_orgs:,} sub-orgs), {spec.users:,} users, {spec.licenses_per_partner} licenses "
+        f"per partner, {spec.history_days} days of usage history.\n"
+    )
+    w("Every ratio compares two things measured in this same run, on this same machine.\n")
+    w("## Machine and versions\n")
+    w("| what | value |\n|---|---|")
+    w(f"| CPU | {_cpu()} × {os.cpu_count()} |")
+    w(f"| memory | {_mem()} |")
+    w(f"| load average at the end | {' '.join(f'{x:.2f}' for x in os.getloadavg())} |")
+    w(f"| OS | {platform.platform()} |")
+    w(f"| Python | {platform.python_version()} |")
+    for name in PACKAGES:
+        try:
+            w(f"| {name} | {metadata.version(name)} |")
+        except metadata.PackageNotFoundError:
+            w(f"| {name} | not installed |")
+    w(f"| SQLite | {sqlite3.sqlite_version} |")
+    w(f"| PostgreSQL | {_pg_version() if results['postgres'] else 'not used in this run'} |")
+    if results["postgres"]:
+        w("| PostgreSQL settings | throwaway cluster of `scripts/with-postgres.sh` on 127.0.0.1: "
+          "fsync, synchronous_commit and full_page_writes off (numbers are not durable-commit "
+          "numbers) |")  # fmt: skip
+    w("")
+    w(
+        "The machine is shared (2 cores, other work running): expect ±20% between runs; "
+        "read the ratios, not the absolute numbers.\n"
+    )
+
+    targets: list[tuple[str, str, str, bool | None]] = []
+
+    if "generate" in results:
+        g = results["generate"]
+        w("## 1. Data generation\n")
+        w("| rows | build in memory (s) | insert into SQLite (s) | insert into PostgreSQL (s) |")
+        w("|---:|---:|---:|---:|")
+        w(
+            f"| {g['rows']:,} | {_f(results['build_s'])} | {_f(g.get('sqlite'))} | "
+            f"{_f(g.get('postgresql'))} |\n"
+        )
+
+    if "decisions" in results:
+        w("## 2. Access decisions (in process, same data, same queries)\n")
+        w(
+            "Query mix: partner primary admins and partner users reaching sub-orgs (some "
+            "restricted), customers in their own org, refused customers, sibling denials, "
+            "suspended users; read permissions. All three answer every checked query alike "
+            "(checked before timing). pycasbin: RBAC with domains, policy flattened to one "
+            "role per grant set and one `g` line per reachable (user, org).\n"
+        )
+        w(
+            "| sub-orgs | users | allowed share | ours: `decide` /s | pycasbin /s | bare walk /s "
+            "| ours ÷ pycasbin | bare ÷ ours | casbin policy lines | casbin load (s) |"
+        )
+        w("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+        for d in results["decisions"]:
+            w(
+                f"| {d.sub_orgs:,} | {d.users:,} | {d.allowed_share:.0%} | {_f(d.ours_per_s, 0)} "
+                f"| {_f(d.casbin_per_s, 0)} | {_f(d.bare_per_s, 0)} | {d.vs_casbin:,.0f}× "
+                f"| {d.vs_bare:.1f}× | {d.casbin_policy_lines:,} | {_f(d.casbin_load_s, 2)} |"
+            )
+        ds = results["decisions"]
+        growth = ds[-1].ours_per_s / ds[0].ours_per_s if len(ds) > 1 else None
+        w(
+            f"\nMedian of {ds[0].rounds} rounds of {ds[0].queries:,} queries "
+            f"(pycasbin: {min(ds[0].queries, cfg.casbin_queries):,}). "
+            f"Growth of our rate from {ds[0].sub_orgs:,} to {ds[-1].sub_orgs:,} sub-orgs: "
+            f"{_f(growth, 2)}× (1.0 = flat).\n"
+        )
+        top = ds[-1]
+        targets.append(
+            (
+                "decisions ≥ 100× pycasbin",
+                f"at {top.sub_orgs:,} sub-orgs",
+                f"{top.vs_casbin:,.0f}×",
+                top.vs_casbin >= 100,
+            )  # fmt: skip
+        )
+        targets.append(
+            (
+                "decisions within 5× of the bare walk",
+                f"at {top.sub_orgs:,} sub-orgs",
+                f"{top.vs_bare:.1f}×",
+                top.vs_bare <= 5,
+            )  # fmt: skip
+        )
+        if growth is not None:
+            targets.append(
+                (
+                    "decision cost flat in hierarchy size",
+                    f"{ds[0].sub_orgs:,} → {ds[-1].sub_orgs:,}",
+                    f"rate × {growth:.2f}",
+                    growth > 0.67,
+                )  # fmt: skip
+            )
+
+    if "http" in results:
+        h = results["http"]
+        bare = h["bare"]
+        w("## 3. API throughput (HTTP on loopback, PostgreSQL)\n")
+        w(
+            f"One uvicorn process per server (`{' '.join(_cmd_server())}`), loaded from a "
+            f"separate process (`python -m bench.loadgen`, async httpx, {h['concurrency']} "
+            f"concurrent, {h['seconds']:g} s each). Authenticated reads use a partner primary "
+            "admin's bearer token.\n"
+        )
+        w("| endpoint | req/s | p50 ms | p99 ms | ÷ bare req/s |")
+        w("|---|---:|---:|---:|---:|")
+        w(f"| bare FastAPI, constant JSON | {_f(bare['req_per_s'])} | {_f(bare['p50_ms'], 2)} "
+          f"| {_f(bare['p99_ms'], 2)} | 1.00× |")  # fmt: skip
+        worst = None
+        for name, r in h["throughput"]:
+            ratio = r["req_per_s"] / bare["req_per_s"]
+            worst = ratio if worst is None else min(worst, ratio)
+            w(f"| {name} | {_f(r['req_per_s'])} | {_f(r['p50_ms'], 2)} | {_f(r['p99_ms'], 2)} "
+              f"| {ratio:.2f}× |")  # fmt: skip
+        w("")
+        targets.append(("API ≥ 0.5× the bare endpoint", "authenticated reads",
+                        f"{worst:.2f}×", worst >= 0.5))  # fmt: skip
+
+    if "reports" in results:
+        w("## 4. Parent license report\n")
+        w(
+            "What `GET /orgs/{id}/license-report?from&to` does for the partner's primary admin "
+            "(visible sub-orgs, the report, the JSON dict), in process: as it stands now, and "
+            "with a 7-day period (`from`/`to`: peak and average use per child). "
+            f"Two SKUs used per child, 7 days of history. {cfg.report_runs} runs after one "
+            "warm-up.\n"
+        )
+        w("| backend | report | children | SQL queries | p50 ms | p95 ms |")
+        w("|---|---|---:|---:|---:|---:|")
+        for r in results["reports"]:
+            w(f"| {r.backend} | {r.variant} | {r.children:,} | {r.queries} | {_f(r.p50_ms, 1)} | "
+              f"{_f(r.p95_ms, 1)} |")  # fmt: skip
+        w("")
+        by = {(r.backend, r.variant, r.children): r for r in results["reports"]}
+        variants = list(dict.fromkeys(r.variant for r in results["reports"]))
+        for backend in ("sqlite", "postgresql"):
+            for variant in variants:
+                counts = {
+                    r.queries
+                    for r in results["reports"]
+                    if r.backend == backend and r.variant == variant
+                }
+                if counts:
+                    targets.append((f"report query count constant ({backend}, {variant})",
+                                    "all sizes", ", ".join(map(str, sorted(counts))),
+                                    len(counts) == 1))  # fmt: skip
+        for backend in ("sqlite", "postgresql"):
+            for variant in variants:
+                r = by.get((backend, variant, 1000))
+                if r:
+                    targets.append((f"report p95 ≤ 50 ms ({backend}, {variant})",
+                                    "1,000 children", f"{r.p95_ms:.1f} ms",
+                                    r.p95_ms <= 50))  # fmt: skip
+
+    if "contention" in results:
+        c = results["contention"]
+        w("## 5. Pool contention (PostgreSQL)\n")
+        w(
+            f"{c.consumers} consumers (threads in {c.processes} processes, one session each), each "
+            "its own sub-org of one MSP, alternately adding and releasing one seat on the MSP's "
+            f"pool (quantity {c.quantity}, overage blocked) through `licensing.service."
+            "report_usage`, one transaction each, for "
+            f"{c.duration_s:g} s. Beside it, pgbench runs the bare conditional UPDATE on one "
+            "row with the same client count.\n"
+        )
+        w("| what | consumptions/s | refusals | final used | highest use seen | ÷ pgbench |")
+        w("|---|---:|---:|---:|---:|---:|")
+        w(f"| service layer | {_f(c.per_s)} | {c.refusals:,} | {c.final_used} | "
+          f"{c.max_used_seen} (≤ {c.quantity}) | {_f(c.vs_pgbench, 3)}× |")  # fmt: skip
+        w(f"| pgbench ceiling | {_f(c.pgbench_tps)} | – | – | – | 1× |")
+        w(f"\npgbench: `{c.pgbench_note}` running `{contention.CEILING_SQL}` on a second "
+          "pool row of the same database (a quantity never reached: every update succeeds).\n"
+          )  # fmt: skip
+        targets.append(("≥ 1,000 consumptions/s", "service layer", f"{c.per_s:,.0f}/s",
+                        c.per_s >= 1000))  # fmt: skip
+        if c.vs_pgbench is not None:
+            targets.append(("≥ 0.3× pgbench", "", f"{c.vs_pgbench:.3f}×", c.vs_pgbench >= 0.3))
+        targets.append(("zero over-allocation", "", f"max {c.max_used_seen} ≤ {c.quantity}, "
+                        "used = Σ consumptions", c.max_used_seen <= c.quantity))  # fmt: skip
+
+    if "http" in results:
+        h = results["http"]
+        w("## 6. Whole requests (one client, sequential, PostgreSQL)\n")
+        w("| request | requests | p50 ms | p95 ms | p99 ms |")
+        w("|---|---:|---:|---:|---:|")
+        b = h["bare_sequential"]
+        w(f"| bare FastAPI, constant JSON | {b['requests']} | {_f(b['p50_ms'], 2)} | "
+          f"{_f(b['p95_ms'], 2)} | {_f(b['p99_ms'], 2)} |")  # fmt: skip
+        worst95 = 0.0
+        for name, r in h["latency"]:
+            worst95 = max(worst95, r["p95_ms"])
+            w(f"| {name} | {r['requests']} | {_f(r['p50_ms'], 2)} | {_f(r['p95_ms'], 2)} | "
+              f"{_f(r['p99_ms'], 2)} |")  # fmt: skip
+        w("")
+        targets.append(("whole requests p95 ≤ 10 ms", "worst of the above",
+                        f"{worst95:.1f} ms", worst95 <= 10))  # fmt: skip
+
+    if not results["postgres"]:
+        w("PostgreSQL was not available in this run: sections 3, 5 and 6 and the PostgreSQL "
+          "rows of 4 are missing.\n")  # fmt: skip
+
+    w("## Targets (issue 6)\n")
+    w("| target | where | measured | |")
+    w("|---|---|---|---|")
+    for name, where, measured, ok in targets:
+        w(f"| {name} | {where} | {measured} | {_target(ok)} |")
+    w("")
+    analysis = Path(__file__).with_name("ANALYSIS.md")
+    if not cfg.quick and analysis.exists():
+        w(analysis.read_text())
+    w("## Reproduce\n")
+    w("```sh")
+    w("python -m venv .venv && .venv/bin/pip install -e '.[dev,bench]'")
+    w("apt-get install postgresql   # server binaries for the PostgreSQL parts (pgbench too)")
+    w(f"{results['command']}")
+    w("bench/run.sh --quick          # tiny data, seconds; what CI runs via tests/bench")
+    w("```\n")
+    w(
+        "`bench/run.sh` starts a throwaway PostgreSQL on 127.0.0.1 with "
+        "`scripts/with-postgres.sh` (unless `TENANTREE_TEST_POSTGRES_URL` is set) and runs "
+        "`python -m bench`. `--help` lists the knobs (scale, report sizes, durations, "
+        "`--only`).\n"
+    )
+    out.write_text("\n".join(lines))
+
+
+def _cmd_server() -> list[str]:
+    return ["uvicorn", "<app>", "--workers", "1", "--no-access-log"]

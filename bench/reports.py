@@ -1,0 +1,110 @@
+"""The parent license report at 10..10,000 children: query count and latency."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from tenantree import clock
+from tenantree.access.facts import load_actor
+from tenantree.access.service import visible_sub_org_ids
+from tenantree.db import make_engine, make_sessionmaker
+from tenantree.identity.models import Account, Membership
+from tenantree.licensing import export, reports
+from tenantree.orgs.models import Org
+
+from .datagen import Spec, build_world, insert_world
+from .db import QueryCounter
+from .stats import percentile
+
+
+@dataclass
+class ReportResult:
+    backend: str
+    variant: str
+    children: int
+    queries: int
+    p50_ms: float
+    p95_ms: float
+    runs: int
+
+
+def run(
+    backend: str, url: str, sizes: list[int], *, runs: int, progress: bool
+) -> list[ReportResult]:
+    engine = make_engine(url)
+    partners = []
+    offset = 10_000_000
+    for n in sizes:
+        world = build_world(
+            Spec(
+                partners=1,
+                sub_orgs_per_partner=n,
+                users=n + 5,
+                licenses_per_partner=50,
+                history_days=7,
+                offset=offset,
+            )
+        )
+        offset += n + 10
+        insert_world(engine, world, progress=progress)
+        partners.append((n, world.partner_ids[0]))
+    sessions = make_sessionmaker(engine)
+    counter = QueryCounter(engine)
+    out = []
+    for variant in VARIANTS:
+        for n, pid in partners:
+            # A report over 10,000 children takes seconds: fewer runs there.
+            out.append(
+                _measure(sessions, counter, backend, variant, n, pid, runs if n < 5000 else 5)
+            )
+    engine.dispose()
+    for variant in VARIANTS:
+        seen = {r.queries for r in out if r.variant == variant}
+        assert len(seen) == 1, f"{variant}: query count depends on the children: {seen}"
+    return out
+
+
+VARIANTS = ["current", "7-day period"]
+
+
+def _measure(sessions, counter, backend, variant, n, pid, runs) -> ReportResult:
+    with sessions() as session:
+        admin = session.scalar(
+            select(Account)
+            .join(Membership, Membership.account_id == Account.id)
+            .where(Membership.org_id == pid, Membership.is_primary_admin.is_(True))
+        )
+        actor = load_actor(session, admin)
+    times, counts = [], set()
+    for i in range(runs + 1):
+        with sessions() as session:
+            before = counter.count
+            t = time.perf_counter()
+            org = session.get(Org, pid)
+            period = None
+            if variant != "current":
+                today = clock.utcnow().date()
+                period = reports.period_between(today - timedelta(days=6), today)
+            parent = reports.parent_report(
+                session,
+                org,
+                period=period,
+                visible_child_ids=visible_sub_org_ids(session, actor, org),
+            )
+            body = export.parent_report_dict(parent)
+            dt = time.perf_counter() - t
+            session.rollback()
+        assert len(parent.children) == n, (len(parent.children), n)
+        assert sum(len(p.children) for p in parent.pools) == 2 * n
+        assert body["org_id"] == str(pid)
+        if i:  # the first run warms caches
+            times.append(dt * 1000)
+            counts.add(counter.count - before)
+    assert len(counts) == 1, f"query count varies between runs: {counts}"
+    return ReportResult(
+        backend, variant, n, counts.pop(), percentile(times, 50), percentile(times, 95), len(times)
+    )

@@ -1,0 +1,111 @@
+"""Single sign-on: an org's provider settings (API) and the browser flow (/sso)."""
+
+import uuid
+
+from fastapi import APIRouter, Query, Request, Response
+from fastapi.responses import RedirectResponse
+
+from tenantree import clock
+from tenantree.access.permissions import Permission as P
+from tenantree.api.deps import IdentityDep, OrgWith, SessionDep, client_address, request_id
+from tenantree.api.errors import ERROR_RESPONSES
+from tenantree.api.schemas.auth import LoginResponse
+from tenantree.api.schemas.integrations import SsoConfigIn, SsoConfigOut
+from tenantree.audit.service import AuditTrail
+from tenantree.identity.context import IdentityConfig
+from tenantree.identity.integration_models import SsoConfig
+from tenantree.identity.models import Role
+from tenantree.orgs.models import Org
+from tenantree.sso import config as sso_config
+from tenantree.sso import flow
+from tenantree.sso.flow import SsoFailed
+
+router = APIRouter(prefix="/api/v1/orgs/{org_id}", tags=["sso"], responses=ERROR_RESPONSES)
+browser = APIRouter(prefix="/sso", include_in_schema=False)
+
+
+def sso_out(config: SsoConfig, identity: IdentityConfig) -> SsoConfigOut:
+    return SsoConfigOut(
+        org_id=config.org_id,
+        issuer=config.issuer,
+        client_id=config.client_id,
+        has_client_secret=bool(config.client_secret_encrypted),
+        allowed_domains=list(config.allowed_domains),
+        sso_required=config.sso_required,
+        jit_role=Role(config.jit_role) if config.jit_role else None,
+        redirect_uri=flow.redirect_uri(identity),
+        sign_in_url=f"{identity.public_base_url}/sso/orgs/{config.org_id}/start",
+        updated_at=config.updated_at,
+    )
+
+
+@router.get("/sso", response_model=SsoConfigOut, operation_id="get_sso_config")
+def get_sso(target: OrgWith(P.ORG_USERS_MANAGE), identity: IdentityDep) -> SsoConfigOut:
+    return sso_out(sso_config.get_sso_config(target.session, target.org), identity)
+
+
+@router.put("/sso", response_model=SsoConfigOut, operation_id="set_sso_config")
+def put_sso(
+    body: SsoConfigIn, target: OrgWith(P.ORG_USERS_MANAGE), identity: IdentityDep
+) -> SsoConfigOut:
+    config = sso_config.set_sso_config(
+        target.session,
+        target.trail,
+        identity,
+        target.org,
+        sso_config.SsoSettings(
+            issuer=body.issuer,
+            client_id=body.client_id,
+            client_secret=body.client_secret,
+            allowed_domains=body.allowed_domains,
+            sso_required=body.sso_required,
+            jit_role=body.jit_role,
+        ),
+    )
+    target.session.commit()
+    return sso_out(config, identity)
+
+
+@router.delete("/sso", status_code=204, operation_id="remove_sso_config")
+def delete_sso(target: OrgWith(P.ORG_USERS_MANAGE)) -> Response:
+    sso_config.remove_sso_config(target.session, target.trail, target.org)
+    target.session.commit()
+    return Response(status_code=204)
+
+
+def _trail(request: Request, session: SessionDep) -> AuditTrail:
+    return AuditTrail(session, None, None, request_id(request), client_address(request))
+
+
+@browser.get("/orgs/{org_id}/start")
+def start(org_id: str, request: Request, session: SessionDep, identity: IdentityDep) -> Response:
+    try:
+        org = session.get(Org, uuid.UUID(org_id))
+    except ValueError:
+        org = None
+    if org is None:
+        raise SsoFailed("this org offers no single sign-on")
+    url = flow.start_sign_in(session, identity, org)
+    session.commit()
+    return RedirectResponse(url, status_code=302)
+
+
+@browser.get("/callback", response_model=LoginResponse)
+def callback(
+    request: Request,
+    session: SessionDep,
+    identity: IdentityDep,
+    state: str = Query("", max_length=200),
+    code: str | None = Query(None, max_length=2000),
+    error: str | None = Query(None, max_length=200),
+) -> LoginResponse:
+    trail = _trail(request, session)
+    try:
+        secret, _ = flow.finish_sign_in(
+            session, trail, identity, state=state, code=code, error=error
+        )
+    except SsoFailed:
+        session.commit()  # keep the audit of the failure
+        raise
+    session.commit()
+    return LoginResponse(access_token=secret, expires_at=clock.utcnow() + identity.token_ttl)

@@ -1,0 +1,85 @@
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+from tenantree.api.schemas.common import Name, StrictBody, Timestamp
+from tenantree.identity.models import Role
+
+TokenStatus = Literal["active", "expired", "revoked"]
+
+
+class ApiTokenCreate(StrictBody):
+    name: str = Name
+    role: Role
+    expires_at: Timestamp | None = None
+
+
+class ApiTokenOut(BaseModel):
+    id: uuid.UUID
+    org_id: uuid.UUID
+    name: str
+    role: Role
+    user_id: uuid.UUID | None = Field(
+        description="The service account's entry in the org's directory (list it in a "
+        "sub-org's partner_users to let a partner token in); null once revoked."
+    )
+    status: TokenStatus
+    created_at: datetime
+    last_used_at: datetime | None
+    expires_at: datetime | None
+    revoked_at: datetime | None
+
+
+class ApiTokenIssued(ApiTokenOut):
+    token: str = Field(description="The secret, shown this once; send it as a bearer token.")
+
+
+class ScimTokenCreate(StrictBody):
+    name: str = Name
+    expires_at: Timestamp | None = None
+
+
+class ScimTokenOut(BaseModel):
+    id: uuid.UUID
+    org_id: uuid.UUID
+    name: str
+    status: TokenStatus
+    scim_base_url: str
+    created_at: datetime
+    last_used_at: datetime | None
+    expires_at: datetime | None
+    revoked_at: datetime | None
+
+
+class ScimTokenIssued(ScimTokenOut):
+    token: str = Field(description="The secret, shown this once; paste it into the IdP.")
+
+
+class SsoConfigIn(StrictBody):
+    issuer: str = Field(min_length=8, max_length=500, description="OIDC issuer (discovery)")
+    client_id: str = Field(min_length=1, max_length=255)
+    client_secret: str | None = Field(
+        default=None, min_length=1, max_length=500, description="Omit to keep the stored one"
+    )
+    allowed_domains: list[str] = Field(min_length=1, max_length=50)
+    sso_required: bool = False
+    jit_role: Role | None = Field(
+        default=None, description="Create unknown people with this role; null: never"
+    )
+
+
+class SsoConfigOut(BaseModel):
+    org_id: uuid.UUID
+    issuer: str
+    client_id: str
+    has_client_secret: bool
+    allowed_domains: list[str]
+    sso_required: bool
+    jit_role: Role | None
+    redirect_uri: str = Field(description="Register this at the identity provider")
+    sign_in_url: str = Field(description="Where a browser starts signing in to this org")
+    updated_at: datetime

@@ -1,0 +1,28 @@
+"""The web console: server-rendered pages over the same services and policy as the API."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+
+STATIC = Path(__file__).parent / "static"
+
+
+def install_console(app: FastAPI) -> None:
+    """Add the console's pages under / and its assets under /static."""
+    from tenantree.console.pages import (
+        access,
+        audit,
+        auth,
+        branding,
+        licenses,
+        operator,
+        orgs,
+        users,
+    )
+
+    for module in (auth, orgs, users, access, licenses, operator, branding, audit):
+        app.include_router(module.router)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")

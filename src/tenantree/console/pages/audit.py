@@ -1,0 +1,82 @@
+"""An org's audit log, filtered by actor, action and time range."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request, Response
+
+from tenantree.access.permissions import Permission as P
+from tenantree.audit import service
+from tenantree.audit.actions import AuditAction
+from tenantree.console.deps import OrgPage
+from tenantree.console.render import render
+from tenantree.console.routing import ConsoleRoute
+from tenantree.errors import Invalid
+from tenantree.identity.accounts import find_account
+from tenantree.identity.models import Account
+
+router = APIRouter(route_class=ConsoleRoute, include_in_schema=False)
+Text = Annotated[str | None, Query(max_length=320, pattern=r"^[^\x00]*$")]
+
+
+def _day(value: str | None, field: str, *, end: bool = False) -> datetime | None:
+    if not value:
+        return None
+    try:
+        day = date.fromisoformat(value)
+    except ValueError as exc:
+        raise Invalid(f"{field} must be a day written YYYY-MM-DD", field=field) from exc
+    if end:
+        day += timedelta(days=1)  # the "to" day is included
+    return datetime.combine(day, time(0), tzinfo=UTC)
+
+
+@router.get("/orgs/{org_id}/audit")
+def audit_page(
+    request: Request,
+    target: OrgPage(P.ORG_AUDIT_READ),
+    actor: Text = None,
+    action: Text = None,
+    first: Annotated[str | None, Query(alias="from", max_length=10)] = None,
+    last: Annotated[str | None, Query(alias="to", max_length=10)] = None,
+    cursor: Annotated[str | None, Query(max_length=500)] = None,
+) -> Response:
+    actor_id = None
+    matched_nobody = False
+    if actor:
+        try:
+            actor_id = uuid.UUID(actor)
+        except ValueError:
+            account = find_account(target.session, actor)
+            actor_id = account.id if account is not None else None
+            matched_nobody = account is None
+    if action and action not in {a.value for a in AuditAction}:
+        raise Invalid(f"no audit action is called {action!r}", field="action")
+    page = service.list_events(
+        target.session,
+        org_ids=[target.org.id],
+        action=action or None,
+        actor_id=actor_id,
+        since=_day(first, "from"),
+        until=_day(last, "to", end=True),
+        limit=50,
+        cursor=cursor,
+    )
+    events = [] if matched_nobody else page.items
+    ids = {e.actor_id for e in events if e.actor_id is not None}
+    actors = {a.id: a.email for a in (target.session.get(Account, i) for i in ids) if a}
+    filters = {"actor": actor or "", "action": action or "", "from": first or "", "to": last or ""}
+    return render(
+        request,
+        target.session,
+        "audit.html",
+        title=f"Audit log of {target.org.name}",
+        events=events,
+        actors=actors,
+        actions=sorted(a.value for a in AuditAction),
+        filters=filters,
+        next_cursor=None if matched_nobody else page.next_cursor,
+    )

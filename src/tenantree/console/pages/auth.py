@@ -1,0 +1,136 @@
+"""Signing in and out, and accepting an invitation (the link in its email)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request, Response
+from fastapi.responses import RedirectResponse
+
+from tenantree.api.deps import ServicesDep, SessionDep, client_address, request_id
+from tenantree.audit.service import AuditTrail
+from tenantree.console.deps import FormDep, SignInRequired, get_viewer
+from tenantree.console.render import render
+from tenantree.console.routing import ConsoleRoute, safe_back
+from tenantree.console.session import end_session, session_token, start_session
+from tenantree.errors import DomainError
+from tenantree.identity import invitations, signin
+
+router = APIRouter(route_class=ConsoleRoute, include_in_schema=False)
+
+# Messages people understand, for the refusals a sign-in can meet.
+SIGN_IN_MESSAGES = {
+    "invalid_credentials": "The email or password is wrong.",
+    "user_suspended": "Your account is suspended. Ask your administrator to reactivate it.",
+    "customer_access_refused": (
+        "Your partner has refused customer access to your organization. "
+        "Contact your partner to have it restored."
+    ),
+    "org_deactivated": "Your organization is deactivated. Contact support.",
+    "no_membership": "You are not a member of any organization yet.",
+    "sign_in_throttled": "Too many failed sign-ins. Wait a few minutes and try again.",
+}
+
+
+def _anonymous_trail(request: Request, session: SessionDep) -> AuditTrail:
+    return AuditTrail(session, None, None, request_id(request), client_address(request))
+
+
+@router.get("/")
+def home(request: Request) -> Response:
+    target = "/orgs" if session_token(request) else "/sign-in"
+    return RedirectResponse(target, 303)
+
+
+@router.get("/sign-in")
+def sign_in_page(request: Request, session: SessionDep, next: str = "/orgs") -> Response:  # noqa: A002
+    return render(
+        request, session, "sign_in.html", title="Sign in", next=safe_back(next) or "/orgs"
+    )
+
+
+@router.post("/sign-in")
+def sign_in(
+    request: Request, session: SessionDep, services: ServicesDep, form: FormDep
+) -> Response:
+    email = form.get("email", "").strip()
+    try:
+        issued = signin.sign_in(
+            session,
+            _anonymous_trail(request, session),
+            services.identity,
+            email=email,
+            password=form.get("password", ""),
+            client_address=client_address(request),
+        )
+    except DomainError as exc:
+        session.commit()  # failures count for throttling and the audit trail
+        message = SIGN_IN_MESSAGES.get(exc.code, exc.message)
+        return render(
+            request,
+            session,
+            "sign_in.html",
+            status_code=exc.status if exc.status != 401 else 400,
+            title="Sign in",
+            error=message,
+            email=email,
+            next=safe_back(form.get("next")) or "/orgs",
+        )
+    session.commit()
+    response = RedirectResponse(safe_back(form.get("next")) or "/orgs", 303)
+    start_session(request, response, issued.token, issued.expires_at)
+    return response
+
+
+@router.post("/sign-out")
+def sign_out(request: Request, session: SessionDep, services: ServicesDep) -> Response:
+    response = RedirectResponse("/sign-in", 303)
+    try:
+        viewer = get_viewer(request, session, services)
+    except SignInRequired:
+        end_session(request, response)
+        return response
+    trail = AuditTrail(
+        session, viewer.account.id, None, request_id(request), client_address(request)
+    )
+    signin.sign_out(session, trail, services.identity, viewer.token)
+    session.commit()
+    end_session(request, response)
+    return response
+
+
+@router.get("/accept-invitation")
+def accept_page(request: Request, session: SessionDep, token: str = "") -> Response:
+    return render(request, session, "accept.html", title="Accept invitation", token=token)
+
+
+@router.post("/accept-invitation")
+def accept(request: Request, session: SessionDep, services: ServicesDep, form: FormDep) -> Response:
+    try:
+        acceptance = invitations.accept_invitation(
+            session,
+            _anonymous_trail(request, session),
+            services.identity,
+            token=form.get("token", ""),
+            password=form.get("password") or None,
+            display_name=form.get("display_name") or None,
+        )
+    except DomainError as exc:
+        return render(
+            request,
+            session,
+            "accept.html",
+            status_code=exc.status,
+            title="Accept invitation",
+            token=form.get("token", ""),
+            error=exc.message[:1].upper() + exc.message[1:] + ".",
+        )
+    session.commit()
+    email = acceptance.membership.account.email
+    return render(
+        request,
+        session,
+        "sign_in.html",
+        title="Sign in",
+        notice="Invitation accepted. Sign in to continue.",
+        email=email,
+        next=f"/orgs/{acceptance.membership.org_id}",
+    )

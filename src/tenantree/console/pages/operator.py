@@ -1,0 +1,186 @@
+"""Operator pages: create orgs and sub-orgs, activate partner features, grant licenses.
+
+Every form needs PLATFORM_ORGS_MANAGE, as the API routes do; the Salesforce
+ID is checked as you type (static/console.js) but the server decides.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request, Response
+
+from tenantree.access.permissions import Permission as P
+from tenantree.api.deps import IdentityDep, SessionDep
+from tenantree.api.schemas.licensing import LicenseCreate
+from tenantree.api.schemas.orgs import OrgCreate, OrgUpdate, PartnerActivation, SubOrgCreate
+from tenantree.console.deps import FormDep, OperatorViewer, OrgPage, trail_for
+from tenantree.console.forms import done, validated
+from tenantree.console.render import render
+from tenantree.console.routing import ConsoleRoute
+from tenantree.licensing import service as licensing
+from tenantree.orgs import service
+from tenantree.orgs.models import Edition, PartnerType
+
+router = APIRouter(route_class=ConsoleRoute, include_in_schema=False)
+
+DONE = {
+    "created": "Org created; its primary administrator has been invited.",
+    "partner": "Partner features activated.",
+    "sub_org": "Sub-org created.",
+    "license": "License granted.",
+    "status": "Status changed.",
+}
+
+
+def _page(org_id: uuid.UUID) -> str:
+    return f"/operator/orgs/{org_id}"
+
+
+@router.get("/operator/orgs")
+def operator_home(
+    request: Request,
+    session: SessionDep,
+    viewer: OperatorViewer,
+    q: Annotated[str | None, Query(max_length=200, pattern=r"^[^\x00]*$")] = None,
+    cursor: Annotated[str | None, Query(max_length=500)] = None,
+) -> Response:
+    page = service.list_orgs(
+        session, viewer.actor, q=q or None, parent_id=None, limit=25, cursor=cursor
+    )
+    return render(
+        request,
+        session,
+        "operator.html",
+        title="Operator: orgs",
+        orgs=page.items,
+        next_cursor=page.next_cursor,
+        q=q or "",
+        editions=list(Edition),
+    )
+
+
+@router.post("/operator/orgs")
+def create_org(
+    request: Request,
+    session: SessionDep,
+    viewer: OperatorViewer,
+    identity: IdentityDep,
+    form: FormDep,
+) -> Response:
+    body = validated(
+        OrgCreate,
+        {
+            "name": form.get("name", "").strip(),
+            "salesforce_id": form.get("salesforce_id", "").strip(),
+            "edition": form.get("edition") or Edition.STANDARD,
+            "primary_admin_email": form.get("primary_admin_email", "").strip(),
+        },
+    )
+    org = service.create_org(
+        session,
+        trail_for(request, session, viewer),
+        identity,
+        name=body.name,
+        salesforce_id=body.salesforce_id,
+        edition=body.edition,
+        primary_admin_email=str(body.primary_admin_email),
+    )
+    session.commit()
+    return done(_page(org.id), "created")
+
+
+@router.get("/operator/orgs/{org_id}")
+def operator_org(
+    request: Request, target: OrgPage(P.PLATFORM_ORGS_MANAGE), done: str = ""
+) -> Response:
+    return render(
+        request,
+        target.session,
+        "operator_org.html",
+        title=f"Operator: {target.org.name}",
+        licenses=licensing.list_licenses(target.session, target.org),
+        partner_types=list(PartnerType),
+        notice=DONE.get(done),
+    )
+
+
+@router.post("/operator/orgs/{org_id}/partner-activation")
+def activate_partner(target: OrgPage(P.PLATFORM_ORGS_MANAGE), form: FormDep) -> Response:
+    body = validated(PartnerActivation, {"partner_type": form.get("partner_type")})
+    service.activate_partner(
+        target.session, target.trail, target.org, partner_type=body.partner_type
+    )
+    target.session.commit()
+    return done(_page(target.org.id), "partner")
+
+
+@router.post("/operator/orgs/{org_id}/sub-orgs")
+def create_sub_org(
+    target: OrgPage(P.PLATFORM_ORGS_MANAGE), identity: IdentityDep, form: FormDep
+) -> Response:
+    body = validated(
+        SubOrgCreate,
+        {
+            "name": form.get("name", "").strip(),
+            "salesforce_id": form.get("salesforce_id", "").strip(),
+            "customer_name": form.get("customer_name", "").strip(),
+            "primary_admin_email": form.get("primary_admin_email", "").strip() or None,
+        },
+    )
+    sub = service.create_sub_org(
+        target.session,
+        target.trail,
+        identity,
+        target.org,
+        name=body.name,
+        salesforce_id=body.salesforce_id,
+        customer_name=body.customer_name,
+        primary_admin_email=str(body.primary_admin_email) if body.primary_admin_email else None,
+    )
+    target.session.commit()
+    return done(_page(sub.id), "sub_org")
+
+
+@router.post("/operator/orgs/{org_id}/licenses")
+def grant_license(target: OrgPage(P.PLATFORM_ORGS_MANAGE), form: FormDep) -> Response:
+    body = validated(
+        LicenseCreate,
+        {
+            "sku": form.get("sku", "").strip(),
+            "unit": form.get("unit", "").strip(),
+            "quantity": form.get("quantity", ""),
+            "starts_at": _day_start(form.get("starts_on", "")),
+            "ends_at": _day_start(form.get("ends_on", "")),
+            "overage_policy": form.get("overage_policy") or "block",
+            "salesforce_contract_id": form.get("salesforce_contract_id", "").strip() or None,
+        },
+    )
+    licensing.grant_license(
+        target.session,
+        target.trail,
+        target.org,
+        sku=body.sku,
+        unit=body.unit,
+        quantity=body.quantity,
+        starts_at=body.starts_at,
+        ends_at=body.ends_at,
+        overage_policy=body.overage_policy,
+        salesforce_contract_id=body.salesforce_contract_id,
+    )
+    target.session.commit()
+    return done(_page(target.org.id), "license")
+
+
+@router.post("/operator/orgs/{org_id}/status")
+def change_status(target: OrgPage(P.PLATFORM_ORGS_MANAGE), form: FormDep) -> Response:
+    body = validated(OrgUpdate, {"status": form.get("status")})
+    service.update_org(target.session, target.trail, target.org, status=body.status)
+    target.session.commit()
+    return done(_page(target.org.id), "status")
+
+
+def _day_start(value: str) -> str:
+    value = value.strip()
+    return f"{value}T00:00:00Z" if len(value) == 10 else value

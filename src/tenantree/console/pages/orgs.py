@@ -1,0 +1,91 @@
+"""The org switcher, an org's overview, and a partner's sub-orgs."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request, Response
+
+from tenantree.access.permissions import Permission as P
+from tenantree.access.service import authorize
+from tenantree.api.deps import SessionDep
+from tenantree.console.deps import OrgPage, ViewerDep
+from tenantree.console.render import render
+from tenantree.console.routing import ConsoleRoute
+from tenantree.errors import DomainError
+from tenantree.identity.profile import memberships_of
+from tenantree.orgs import service
+from tenantree.pagination import MAX_LIMIT
+
+router = APIRouter(route_class=ConsoleRoute, include_in_schema=False)
+
+PAGE_SIZE = 25
+Search = Annotated[str | None, Query(max_length=200, pattern=r"^[^\x00]*$")]
+Cursor = Annotated[str | None, Query(max_length=500)]
+Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT)]
+
+
+@router.get("/orgs")
+def switcher(
+    request: Request,
+    session: SessionDep,
+    viewer: ViewerDep,
+    q: Search = None,
+    cursor: Cursor = None,
+    limit: Limit = PAGE_SIZE,
+) -> Response:
+    # The same list service as GET /api/v1/orgs.
+    page = service.list_orgs(
+        session, viewer.actor, q=q or None, parent_id=None, limit=limit, cursor=cursor
+    )
+    roles = {m.org_id: m for m, _ in memberships_of(session, viewer.account.id)}
+    return render(
+        request,
+        session,
+        "orgs.html",
+        title="Your orgs",
+        orgs=page.items,
+        next_cursor=page.next_cursor,
+        q=q or "",
+        roles=roles,
+        action="/orgs",
+        limit=limit,
+    )
+
+
+@router.get("/orgs/{org_id}")
+def overview(request: Request, target: OrgPage(P.ORG_VIEW), viewer: ViewerDep) -> Response:
+    org = target.org
+    parent = None
+    if org.parent_id is not None:
+        try:
+            parent = authorize(target.session, viewer.actor, P.ORG_VIEW, org.parent_id).org
+        except DomainError:
+            parent = None  # the customer does not see its partner's org
+    return render(request, target.session, "org.html", title=org.name, parent=parent)
+
+
+@router.get("/orgs/{org_id}/sub-orgs")
+def sub_orgs(
+    request: Request,
+    target: OrgPage(P.ORG_SUB_ORGS_READ),
+    viewer: ViewerDep,
+    q: Search = None,
+    cursor: Cursor = None,
+    limit: Limit = PAGE_SIZE,
+) -> Response:
+    page = service.list_sub_orgs(
+        target.session, viewer.actor, target.org, q=q or None, limit=limit, cursor=cursor
+    )
+    return render(
+        request,
+        target.session,
+        "orgs.html",
+        title=f"Sub-orgs of {target.org.name}",
+        orgs=page.items,
+        next_cursor=page.next_cursor,
+        q=q or "",
+        roles={},
+        action=f"/orgs/{target.org.id}/sub-orgs",
+        limit=limit,
+    )

@@ -1,0 +1,119 @@
+"""An org's users and invitations; each form guarded by the API route's permission."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request, Response
+
+from tenantree import clock
+from tenantree.access.permissions import Permission as P
+from tenantree.api.deps import IdentityDep
+from tenantree.api.schemas.users import InvitationCreate, PrimaryAdminTransfer, UserUpdate
+from tenantree.console.deps import FormDep, OrgPage
+from tenantree.console.forms import done, validated
+from tenantree.console.render import render
+from tenantree.console.routing import ConsoleRoute
+from tenantree.identity import directory, invitations
+from tenantree.identity.models import InvitationStatus, Role
+
+router = APIRouter(route_class=ConsoleRoute, include_in_schema=False)
+
+DONE = {
+    "invited": "Invitation sent.",
+    "resent": "Invitation sent again; the earlier link no longer works.",
+    "revoked": "Invitation revoked.",
+    "role": "Role changed.",
+    "status": "Status changed.",
+    "transferred": "Primary administrator transferred.",
+}
+Cursor = Annotated[str | None, Query(max_length=500)]
+
+
+def _path(org_id: uuid.UUID) -> str:
+    return f"/orgs/{org_id}/users"
+
+
+@router.get("/orgs/{org_id}/users")
+def users_page(
+    request: Request,
+    target: OrgPage(P.ORG_USERS_READ),
+    cursor: Cursor = None,
+    done: str | None = None,
+) -> Response:
+    page = directory.list_users(target.session, target.org, limit=50, cursor=cursor)
+    pending = []
+    if P.ORG_USERS_MANAGE in request.state.granted:
+        now = clock.utcnow()
+        listed = invitations.list_invitations(target.session, target.org, limit=50, cursor=None)
+        pending = [
+            (inv, inv.status_at(now))
+            for inv in listed.items
+            if inv.status_at(now) in (InvitationStatus.PENDING, InvitationStatus.EXPIRED)
+        ]
+    return render(
+        request,
+        target.session,
+        "users.html",
+        title=f"Users of {target.org.name}",
+        users=page.items,
+        next_cursor=page.next_cursor,
+        invitations=pending,
+        roles=list(Role),
+        notice=DONE.get(done or ""),
+    )
+
+
+@router.post("/orgs/{org_id}/users/invite")
+def invite(target: OrgPage(P.ORG_USERS_MANAGE), identity: IdentityDep, form: FormDep) -> Response:
+    body = validated(InvitationCreate, {"email": form.get("email"), "role": form.get("role")})
+    invitations.invite(
+        target.session, target.trail, identity, target.org, email=str(body.email), role=body.role
+    )
+    target.session.commit()
+    return done(_path(target.org.id), "invited")
+
+
+@router.post("/orgs/{org_id}/invitations/resend")
+def resend(target: OrgPage(P.ORG_USERS_MANAGE), identity: IdentityDep, form: FormDep) -> Response:
+    # Inviting again replaces the pending invitation (and keeps its primary-admin flag).
+    body = validated(InvitationCreate, {"email": form.get("email"), "role": form.get("role")})
+    invitations.invite(
+        target.session, target.trail, identity, target.org, email=str(body.email), role=body.role
+    )
+    target.session.commit()
+    return done(_path(target.org.id), "resent")
+
+
+@router.post("/orgs/{org_id}/invitations/{invitation_id}/revoke")
+def revoke(invitation_id: uuid.UUID, target: OrgPage(P.ORG_USERS_MANAGE)) -> Response:
+    invitations.revoke_invitation(target.session, target.trail, target.org, invitation_id)
+    target.session.commit()
+    return done(_path(target.org.id), "revoked")
+
+
+@router.post("/orgs/{org_id}/users/{user_id}/role")
+def change_role(user_id: uuid.UUID, target: OrgPage(P.ORG_USERS_MANAGE), form: FormDep) -> Response:
+    body = validated(UserUpdate, {"role": form.get("role")})
+    directory.update_user(target.session, target.trail, target.org, user_id, role=body.role)
+    target.session.commit()
+    return done(_path(target.org.id), "role")
+
+
+@router.post("/orgs/{org_id}/users/{user_id}/status")
+def change_status(
+    user_id: uuid.UUID, target: OrgPage(P.ORG_USERS_MANAGE), form: FormDep
+) -> Response:
+    body = validated(UserUpdate, {"status": form.get("status")})
+    directory.update_user(target.session, target.trail, target.org, user_id, status=body.status)
+    target.session.commit()
+    return done(_path(target.org.id), "status")
+
+
+@router.post("/orgs/{org_id}/primary-admin")
+def transfer(target: OrgPage(P.ORG_PRIMARY_ADMIN_TRANSFER), form: FormDep) -> Response:
+    body = validated(PrimaryAdminTransfer, {"user_id": form.get("user_id")})
+    directory.transfer_primary_admin(target.session, target.trail, target.org, body.user_id)
+    target.session.commit()
+    return done(_path(target.org.id), "transferred")

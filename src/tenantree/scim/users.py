@@ -1,0 +1,422 @@
+"""SCIM Users of one org: its directory entries, as the org's identity provider sees them.
+
+A SCIM User *is* a directory entry (Membership): `id` is the entry's id,
+`active` its status, `externalId` its external_id, `roles` its role. What
+else the provider says (userName, name, emails, ...) is kept per entry in a
+ScimProfile, never on the shared Account, so one org's provider can never
+change how the person signs in or how another org sees them. API-token
+service accounts are not Users.
+
+Everything here raises SCIM exceptions (scim2-models), which the SCIM routes
+turn into SCIM error responses.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import ValidationError
+from scim2_models import (
+    Context,
+    InvalidValueException,
+    Meta,
+    MutabilityException,
+    NotFoundException,
+    PatchOp,
+    PreconditionFailedException,
+    SCIMException,
+    SearchRequest,
+    UniquenessException,
+    User,
+)
+from scim2_models import Role as ScimRole
+from sqlalchemy import exists, select, true
+from sqlalchemy.orm import Session
+
+from tenantree import clock
+from tenantree.audit.actions import AuditAction
+from tenantree.audit.service import AuditTrail
+from tenantree.errors import DomainError
+from tenantree.identity import directory
+from tenantree.identity.accounts import find_account, normalize_email
+from tenantree.identity.api_tokens import SERVICE_ACCOUNT_DOMAIN
+from tenantree.identity.integration_models import ApiToken, ScimProfile
+from tenantree.identity.models import Account, Membership, MemberStatus, Role
+from tenantree.orgs.models import Org
+
+DEFAULT_ROLE = Role.USER
+MAX_RESULTS = 200
+# Held by the directory entry, not the stored profile.
+_ENTRY_ATTRIBUTES = ("id", "meta", "externalId", "groups", "password")
+# A person provisioned without any email address gets a placeholder sign-in
+# address (no sign-in possible) until the provider sends a real one.
+PENDING_DOMAIN = "scim-pending.tenantree.invalid"
+
+
+def scim_validation_error(exc: ValidationError) -> SCIMException:
+    """A pydantic error from scim2-models, as the SCIM exception it stands for."""
+    first = exc.errors()[0] if exc.errors() else {}
+    kind = str(first.get("type", ""))
+    where = ".".join(str(p) for p in first.get("loc", ()))
+    detail = f"{where}: {first.get('msg', 'invalid')}" if where else str(first.get("msg"))
+    scim_type = kind[len("scim_") :] if kind.startswith("scim_") else "invalidValue"
+    error = InvalidValueException(detail=detail)
+    error.scim_type = scim_type
+    if scim_type == "invalidFilter":
+        error.scim_type = "invalidFilter"
+    return error
+
+
+def validate(model: Any, payload: Any, ctx: Context) -> Any:
+    if not isinstance(payload, dict):
+        raise InvalidValueException(detail="the body must be a JSON object")
+    try:
+        return model.model_validate(payload, scim_ctx=ctx)
+    except ValidationError as exc:
+        raise scim_validation_error(exc) from exc
+
+
+@dataclass
+class Entry:
+    membership: Membership
+    profile: ScimProfile | None
+
+
+def entries(session: Session, org: Org, membership_id: uuid.UUID | None = None) -> list[Entry]:
+    query = (
+        select(Membership, ScimProfile)
+        .outerjoin(ScimProfile, ScimProfile.membership_id == Membership.id)
+        .where(
+            Membership.org_id == org.id,
+            ~exists().where(ApiToken.account_id == Membership.account_id),
+        )
+        .order_by(Membership.created_at, Membership.id)
+    )
+    if membership_id is not None:
+        query = query.where(Membership.id == membership_id)
+    return [Entry(m, p) for m, p in session.execute(query).all()]
+
+
+def get_entry(session: Session, org: Org, user_id: str) -> Entry:
+    try:
+        membership_id = uuid.UUID(user_id)
+    except ValueError:
+        raise NotFoundException(detail="no such User") from None
+    found = entries(session, org, membership_id)
+    if not found:
+        raise NotFoundException(detail="no such User")
+    return found[0]
+
+
+def _base_resource(entry: Entry) -> dict[str, Any]:
+    if entry.profile is not None:
+        return dict(entry.profile.resource)
+    account = entry.membership.account
+    resource: dict[str, Any] = {
+        "userName": account.email,
+        "emails": [{"value": account.email, "primary": True}],
+    }
+    if account.display_name:
+        resource["displayName"] = account.display_name
+    return resource
+
+
+def to_user(entry: Entry, base_url: str) -> User:
+    membership = entry.membership
+    user = User.model_validate(_base_resource(entry))
+    user.id = str(membership.id)
+    user.external_id = membership.external_id
+    active = membership.status == MemberStatus.ACTIVE
+    # Shown when the provider set it, or whenever the entry is suspended.
+    said = entry.profile is None or "active" in entry.profile.resource
+    user.active = active if (said or not active) else None
+    if entry.profile is None:
+        user.roles = [ScimRole(value=membership.role, primary=True)]
+    dumped = user.model_dump(scim_ctx=Context.DEFAULT, mode="json")
+    # The entry's role and status change the version even when set outside SCIM.
+    content = json.dumps([dumped, membership.role, membership.status], sort_keys=True)
+    last_modified = membership.updated_at
+    if entry.profile is not None and entry.profile.updated_at > last_modified:
+        last_modified = entry.profile.updated_at
+    user.meta = Meta(
+        resource_type="User",
+        created=membership.created_at,
+        last_modified=last_modified,
+        location=f"{base_url}/Users/{membership.id}",
+        version=etag_of(content),
+    )
+    return user
+
+
+def etag_of(content: str) -> str:
+    return 'W/"' + hashlib.sha256(content.encode()).hexdigest()[:20] + '"'
+
+
+def check_version(user: User, if_match: str | None) -> None:
+    if if_match is None or if_match.strip() == "*":
+        return
+    wanted = {tag.strip() for tag in if_match.split(",")}
+    version = user.meta.version if user.meta else None
+    if version not in wanted and (version or "").removeprefix("W/") not in wanted:
+        raise PreconditionFailedException(detail="the User changed since that version")
+
+
+def _stored(user: User) -> dict[str, Any]:
+    dumped = user.model_dump(scim_ctx=Context.RESOURCE_QUERY_RESPONSE, mode="json")
+    return {k: v for k, v in dumped.items() if k not in _ENTRY_ATTRIBUTES}
+
+
+def _email_of(user: User) -> str | None:
+    emails = user.emails or []
+    chosen = next((e for e in emails if e.primary), emails[0] if emails else None)
+    candidate = str(chosen.value) if chosen is not None and chosen.value else user.user_name
+    candidate = normalize_email(candidate or "")
+    if "@" not in candidate:
+        return None
+    if candidate.endswith(("@" + SERVICE_ACCOUNT_DOMAIN, "@" + PENDING_DOMAIN)):
+        raise InvalidValueException(detail="that address is reserved")
+    return candidate
+
+
+def _role_of(user: User, current: Role | None) -> Role:
+    """The first of `roles` naming one of ours (primary first); other values are kept
+    as the provider's data and change nothing."""
+    known = [r for r in user.roles or [] if str(r.value) in {x.value for x in Role}]
+    if not known:
+        return current or DEFAULT_ROLE
+    chosen = next((r for r in known if r.primary), known[0])
+    return Role(str(chosen.value))
+
+
+def _check_unique(session: Session, org: Org, user: User, *, exclude: uuid.UUID | None) -> None:
+    key = (user.user_name or "").casefold()
+    other = Membership.id != exclude if exclude else true()
+    clash = session.scalar(
+        select(ScimProfile.membership_id)
+        .join(Membership, Membership.id == ScimProfile.membership_id)
+        .where(ScimProfile.org_id == org.id, ScimProfile.user_name_key == key, other)
+    )
+    if clash is None:
+        # Entries without a profile answer to their sign-in address.
+        clash = session.scalar(
+            select(Membership.id)
+            .join(Account, Account.id == Membership.account_id)
+            .outerjoin(ScimProfile, ScimProfile.membership_id == Membership.id)
+            .where(
+                Membership.org_id == org.id,
+                Account.email == key,
+                ScimProfile.membership_id.is_(None),
+                other,
+            )
+        )
+    if clash is not None:
+        raise UniquenessException(detail="userName is already taken in this directory")
+    if user.external_id:
+        clash = session.scalar(
+            select(Membership.id).where(
+                Membership.org_id == org.id,
+                Membership.external_id == user.external_id,
+                other,
+            )
+        )
+        if clash is not None:
+            raise UniquenessException(detail="externalId is already taken in this directory")
+
+
+def create_user(session: Session, trail: AuditTrail, org: Org, payload: Any) -> Entry:
+    user: User = validate(User, payload, Context.RESOURCE_CREATION_REQUEST)
+    _check_unique(session, org, user, exclude=None)
+    email = _email_of(user)
+    role = _role_of(user, None)
+    account = find_account(session, email) if email else None
+    if account is None:
+        account = Account(
+            email=email or f"{uuid.uuid4()}@{PENDING_DOMAIN}",
+            display_name=user.display_name or "",
+            password_hash=None,
+        )
+        session.add(account)
+        session.flush()
+    elif session.scalar(
+        select(Membership.id).where(
+            Membership.org_id == org.id, Membership.account_id == account.id
+        )
+    ):
+        raise UniquenessException(detail="this person is already in this directory")
+    membership = Membership(
+        org_id=org.id,
+        account_id=account.id,
+        role=role,
+        status=MemberStatus.SUSPENDED if user.active is False else MemberStatus.ACTIVE,
+        external_id=user.external_id,
+    )
+    session.add(membership)
+    session.flush()
+    profile = ScimProfile(
+        membership_id=membership.id,
+        org_id=org.id,
+        user_name=user.user_name,
+        user_name_key=(user.user_name or "").casefold(),
+        resource=_stored(user),
+    )
+    session.add(profile)
+    session.flush()
+    trail.record(
+        AuditAction.SCIM_USER_CREATED,
+        org_id=org.id,
+        target_type="user",
+        target_id=membership.id,
+        email=email,
+        role=role.value,
+        status=membership.status,
+        external_id=user.external_id,
+    )
+    return Entry(membership, profile)
+
+
+def _claim_email(session: Session, account: Account, email: str | None) -> None:
+    """Give a placeholder account the first real address the provider sends."""
+    if email and account.email.endswith("@" + PENDING_DOMAIN) and not find_account(session, email):
+        account.email = email
+
+
+def _apply(
+    session: Session,
+    trail: AuditTrail,
+    org: Org,
+    entry: Entry,
+    user: User,
+    *,
+    reactivate: bool = False,
+) -> Entry:
+    """Write a whole wanted User state onto an entry (`active` absent: status kept)."""
+    membership = entry.membership
+    _check_unique(session, org, user, exclude=membership.id)
+    role = _role_of(user, Role(membership.role))
+    if user.active is not None:
+        status = MemberStatus.ACTIVE if user.active else MemberStatus.SUSPENDED
+    else:
+        status = MemberStatus.ACTIVE if reactivate else MemberStatus(membership.status)
+    before = {
+        "role": membership.role,
+        "status": membership.status,
+        "external_id": membership.external_id,
+        "resource": _base_resource(entry),
+    }
+    if role != membership.role or status != membership.status:
+        try:
+            directory.update_user(
+                session, trail, org, membership.id, role=Role(role), status=status
+            )
+        except DomainError as exc:
+            raise MutabilityException(detail=exc.message) from exc
+    membership.external_id = user.external_id
+    _claim_email(session, membership.account, _email_of(user))
+    stored = _stored(user)
+    if entry.profile is None:
+        entry.profile = ScimProfile(membership_id=membership.id, org_id=org.id)
+        session.add(entry.profile)
+    entry.profile.user_name = user.user_name
+    entry.profile.user_name_key = (user.user_name or "").casefold()
+    entry.profile.resource = stored
+    entry.profile.updated_at = clock.utcnow()
+    session.flush()
+    after = {
+        "role": membership.role,
+        "status": membership.status,
+        "external_id": membership.external_id,
+        "resource": stored,
+    }
+    changed = sorted(k for k in after if after[k] != before[k])
+    if changed:
+        trail.record(
+            AuditAction.SCIM_USER_UPDATED,
+            org_id=org.id,
+            target_type="user",
+            target_id=membership.id,
+            changed=changed,
+            deprovisioned=status == MemberStatus.SUSPENDED
+            and before["status"] == MemberStatus.ACTIVE,
+        )
+    return entry
+
+
+def replace_user(
+    session: Session,
+    trail: AuditTrail,
+    org: Org,
+    user_id: str,
+    payload: Any,
+    *,
+    base_url: str,
+    if_match: str | None,
+) -> Entry:
+    entry = get_entry(session, org, user_id)
+    check_version(to_user(entry, base_url), if_match)
+    wanted: User = validate(User, payload, Context.RESOURCE_REPLACEMENT_REQUEST)
+    return _apply(session, trail, org, entry, wanted)
+
+
+def patch_user(
+    session: Session,
+    trail: AuditTrail,
+    org: Org,
+    user_id: str,
+    payload: Any,
+    *,
+    base_url: str,
+    if_match: str | None,
+) -> Entry:
+    entry = get_entry(session, org, user_id)
+    current = to_user(entry, base_url)
+    check_version(current, if_match)
+    patch = validate(PatchOp[User], payload, Context.RESOURCE_PATCH_REQUEST)
+    try:
+        changed = patch.patch(current)
+    except ValidationError as exc:
+        raise scim_validation_error(exc) from exc
+    if not changed:
+        return entry
+    # Removing `active` withdraws the provider's say: the entry is active, as
+    # when a User is created without it.
+    removed_active = current.active is None and entry.membership.status == MemberStatus.SUSPENDED
+    return _apply(session, trail, org, entry, current, reactivate=removed_active)
+
+
+def delete_user(session: Session, trail: AuditTrail, org: Org, user_id: str) -> None:
+    entry = get_entry(session, org, user_id)
+    if entry.profile is not None:
+        session.delete(entry.profile)
+        session.flush()
+    try:
+        directory.remove_user(session, trail, org, entry.membership.id)
+    except DomainError as exc:
+        raise MutabilityException(detail=exc.message) from exc
+    trail.record(
+        AuditAction.SCIM_USER_DELETED,
+        org_id=org.id,
+        target_type="user",
+        target_id=entry.membership.id,
+    )
+
+
+@dataclass
+class Listing:
+    total: int
+    start_index: int
+    users: list[User]
+    request: SearchRequest  # type: ignore[type-arg]
+
+
+def search_users(session: Session, org: Org, params: dict[str, Any], *, base_url: str) -> Listing:
+    request = validate(SearchRequest[User], params, Context.SEARCH_REQUEST)
+    users = [to_user(entry, base_url) for entry in entries(session, org)]
+    if request.filter is not None:
+        users = [u for u in users if request.filter.match(u)]
+    start = request.start_index_0 or 0
+    count = MAX_RESULTS if request.count is None else min(request.count, MAX_RESULTS)
+    return Listing(len(users), start + 1, users[start : start + count], request)

@@ -1,0 +1,1 @@
+"""Single sign-on per org with OpenID Connect (authorization code + PKCE, authlib)."""

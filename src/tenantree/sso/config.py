@@ -1,0 +1,132 @@
+"""An org's OpenID Connect provider settings, set by its admins."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from tenantree import clock
+from tenantree.access.policy import Actor
+from tenantree.audit.actions import AuditAction
+from tenantree.audit.service import AuditTrail
+from tenantree.errors import Invalid, NotFound
+from tenantree.identity.context import IdentityConfig
+from tenantree.identity.integration_models import SsoConfig
+from tenantree.identity.models import Account, Membership, MemberStatus, Role
+from tenantree.orgs.models import Org
+from tenantree.sso.crypto import encrypt
+
+
+class SsoNotConfigured(NotFound):
+    code = "sso_not_configured"
+
+
+@dataclass(frozen=True)
+class SsoSettings:
+    issuer: str
+    client_id: str
+    client_secret: str | None  # None: keep the stored one
+    allowed_domains: list[str]
+    sso_required: bool
+    jit_role: Role | None
+
+
+def get_sso_config(session: Session, org: Org) -> SsoConfig:
+    config = session.get(SsoConfig, org.id)
+    if config is None:
+        raise SsoNotConfigured("this org has no single sign-on configured")
+    return config
+
+
+def set_sso_config(
+    session: Session,
+    trail: AuditTrail,
+    identity: IdentityConfig,
+    org: Org,
+    settings: SsoSettings,
+) -> SsoConfig:
+    domains = sorted({d.strip().lower().lstrip("@") for d in settings.allowed_domains})
+    if not domains or any("." not in d or "/" in d for d in domains):
+        raise Invalid("give at least one email domain, like example.com", field="allowed_domains")
+    if not settings.issuer.startswith("https://") and not _loopback(settings.issuer):
+        raise Invalid("the issuer must be an https:// URL", field="issuer")
+    config = session.get(SsoConfig, org.id)
+    created = config is None
+    if config is None:
+        if not settings.client_secret:
+            raise Invalid("client_secret is required", field="client_secret")
+        config = SsoConfig(org_id=org.id)
+        session.add(config)
+    config.issuer = settings.issuer.rstrip("/")
+    config.client_id = settings.client_id
+    if settings.client_secret:
+        config.client_secret_encrypted = encrypt(identity.secret_key, settings.client_secret)
+    config.allowed_domains = domains
+    config.sso_required = settings.sso_required
+    config.jit_role = settings.jit_role.value if settings.jit_role else None
+    config.updated_at = clock.utcnow()
+    session.flush()
+    trail.record(
+        AuditAction.SSO_CONFIGURED,
+        org_id=org.id,
+        target_type="sso_config",
+        target_id=org.id,
+        created=created,
+        issuer=config.issuer,
+        client_id=config.client_id,
+        client_secret_changed=bool(settings.client_secret),
+        allowed_domains=domains,
+        sso_required=config.sso_required,
+        jit_role=config.jit_role,
+    )
+    return config
+
+
+def remove_sso_config(session: Session, trail: AuditTrail, org: Org) -> None:
+    config = get_sso_config(session, org)
+    session.delete(config)
+    session.flush()
+    trail.record(AuditAction.SSO_REMOVED, org_id=org.id, target_type="sso_config", target_id=org.id)
+
+
+def _loopback(url: str) -> bool:
+    # Development and tests run a provider on this machine over plain HTTP.
+    return url.startswith(("http://localhost:", "http://127.0.0.1:"))
+
+
+def password_sign_in_refused(session: Session, account: Account) -> bool:
+    """Are all the person's active entries in orgs that make SSO mandatory?
+
+    Then a password gets them nowhere. Operators keep their own sign-in.
+    """
+    if account.is_operator:
+        return False
+    rows = session.execute(
+        select(Membership.org_id, SsoConfig.sso_required)
+        .outerjoin(SsoConfig, SsoConfig.org_id == Membership.org_id)
+        .where(Membership.account_id == account.id, Membership.status == MemberStatus.ACTIVE)
+    ).all()
+    return bool(rows) and all(required for _, required in rows)
+
+
+def without_sso_required_orgs(session: Session, actor: Actor) -> Actor:
+    """A password session's actor: entries in SSO-mandatory orgs left out.
+
+    The person reaches those orgs only through their provider. Partner users
+    reach an SSO-mandatory sub-org through their partner entry, which stays.
+    """
+    if actor.is_operator or not actor.memberships:
+        return actor
+    required = set(
+        session.scalars(
+            select(SsoConfig.org_id).where(
+                SsoConfig.org_id.in_(list(actor.memberships)), SsoConfig.sso_required.is_(True)
+            )
+        )
+    )
+    if not required:
+        return actor
+    kept = {k: v for k, v in actor.memberships.items() if k not in required}
+    return replace(actor, memberships=kept)

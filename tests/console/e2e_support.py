@@ -1,0 +1,79 @@
+"""Helpers for the console's end-to-end tests: the live server's handle, fake DNS, steps."""
+
+from __future__ import annotations
+
+import re
+import socket
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from tenantree.cli.demo import DEMO_PASSWORD
+from tenantree.outbox import MemoryBackend
+
+CHROMIUM = Path("/usr/bin/chromium")
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
+CUSTOM_HOST = "cloud.northwind.example"
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    # The custom domain of the branding test resolves to the live server.
+    f"--host-resolver-rules=MAP {CUSTOM_HOST} 127.0.0.1",
+]
+
+
+@dataclass
+class FakeDns:
+    records: dict[str, list[str]] = field(default_factory=dict)
+
+    def publish(self, name: str, value: str) -> None:
+        self.records.setdefault(name, []).append(value)
+
+    def txt_records(self, name: str) -> list[str]:
+        return list(self.records.get(name, []))
+
+
+@dataclass
+class LiveServer:
+    url: str
+    port: int
+    mailbox: MemoryBackend
+    dns: FakeDns
+    password: str = DEMO_PASSWORD
+
+    def token_for(self, email: str) -> str:
+        """The token of the newest invitation emailed to this address."""
+        for message in reversed(self.mailbox.sent):
+            if message.to == email:
+                match = re.search(r"token=([A-Za-z0-9_\-]+)", message.text)
+                if match:
+                    return match.group(1)
+        raise AssertionError(f"no invitation was emailed to {email}")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def shot(page, name: str) -> None:  # type: ignore[no-untyped-def]
+    """Write a full-page screenshot for reviewers (test-artifacts/ is git-ignored)."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+
+
+def sign_in(
+    page, server: LiveServer, email: str, password: str | None = None, *, base: str | None = None
+):  # type: ignore[no-untyped-def]
+    page.goto((base or server.url) + "/sign-in")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(password or server.password)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_load_state()
+    return page
