@@ -1,25 +1,21 @@
 """API tokens: service accounts an org admin creates, lists and revokes."""
 
 import uuid
-from typing import Annotated
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Response
 
 from tenantree import clock
 from tenantree.access.permissions import Permission as P
 from tenantree.api.deps import IdentityDep, OrgWith
 from tenantree.api.errors import ERROR_RESPONSES
+from tenantree.api.params import Cursor, Limit
 from tenantree.api.schemas.common import ListResponse
 from tenantree.api.schemas.integrations import ApiTokenCreate, ApiTokenIssued, ApiTokenOut
 from tenantree.identity import api_tokens
 from tenantree.identity.integration_models import ApiToken
 from tenantree.identity.models import Role
-from tenantree.pagination import MAX_LIMIT
 
 router = APIRouter(prefix="/api/v1/orgs/{org_id}", tags=["api-tokens"], responses=ERROR_RESPONSES)
-
-Limit = Annotated[int | None, Query(ge=1, le=MAX_LIMIT)]
-Cursor = Annotated[str | None, Query(max_length=500)]
 
 
 def api_token_out(token: ApiToken) -> ApiTokenOut:

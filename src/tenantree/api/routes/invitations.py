@@ -1,12 +1,12 @@
 import uuid
-from typing import Annotated
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Response
 
 from tenantree import clock
 from tenantree.access.permissions import Permission as P
 from tenantree.api.deps import AnonymousTrailDep, IdentityDep, OrgWith, SessionDep
 from tenantree.api.errors import ERROR_RESPONSES
+from tenantree.api.params import Cursor, Limit
 from tenantree.api.routes.users import user_out
 from tenantree.api.schemas.common import ListResponse
 from tenantree.api.schemas.users import (
@@ -17,12 +17,8 @@ from tenantree.api.schemas.users import (
 )
 from tenantree.identity import invitations
 from tenantree.identity.models import Invitation, Role
-from tenantree.pagination import MAX_LIMIT
 
 router = APIRouter(prefix="/api/v1", tags=["invitations"], responses=ERROR_RESPONSES)
-
-Limit = Annotated[int | None, Query(ge=1, le=MAX_LIMIT)]
-Cursor = Annotated[str | None, Query(max_length=500)]
 
 
 def invitation_out(invitation: Invitation) -> InvitationOut:

@@ -13,6 +13,7 @@ from tenantree.api.deps import (
     TrailDep,
 )
 from tenantree.api.errors import ERROR_RESPONSES
+from tenantree.api.params import Cursor, Limit
 from tenantree.api.schemas.common import ListResponse
 from tenantree.api.schemas.orgs import (
     OrgCreate,
@@ -22,12 +23,9 @@ from tenantree.api.schemas.orgs import (
     SubOrgCreate,
 )
 from tenantree.orgs import service
-from tenantree.pagination import MAX_LIMIT
 
 router = APIRouter(prefix="/api/v1/orgs", tags=["orgs"], responses=ERROR_RESPONSES)
 
-Limit = Annotated[int | None, Query(ge=1, le=MAX_LIMIT, description="Page size")]
-Cursor = Annotated[str | None, Query(max_length=500, description="From `next_cursor`")]
 Search = Annotated[
     str | None,
     Query(max_length=200, pattern=r"^[^\x00]*$", description="Name contains (any case)"),

@@ -1,24 +1,20 @@
 """SCIM tokens: what an org admin pastes into the identity provider."""
 
 import uuid
-from typing import Annotated
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Response
 
 from tenantree import clock
 from tenantree.access.permissions import Permission as P
 from tenantree.api.deps import IdentityDep, OrgWith
 from tenantree.api.errors import ERROR_RESPONSES
+from tenantree.api.params import Cursor, Limit
 from tenantree.api.schemas.common import ListResponse
 from tenantree.api.schemas.integrations import ScimTokenCreate, ScimTokenIssued, ScimTokenOut
 from tenantree.identity.integration_models import ScimToken
-from tenantree.pagination import MAX_LIMIT
 from tenantree.scim import tokens
 
 router = APIRouter(prefix="/api/v1/orgs/{org_id}", tags=["scim-tokens"], responses=ERROR_RESPONSES)
-
-Limit = Annotated[int | None, Query(ge=1, le=MAX_LIMIT)]
-Cursor = Annotated[str | None, Query(max_length=500)]
 
 
 def scim_token_out(token: ScimToken, base_url: str) -> ScimTokenOut:

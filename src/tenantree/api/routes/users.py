@@ -1,21 +1,17 @@
 import uuid
-from typing import Annotated
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Response
 
 from tenantree.access.permissions import Permission as P
 from tenantree.api.deps import OrgWith
 from tenantree.api.errors import ERROR_RESPONSES
+from tenantree.api.params import Cursor, Limit
 from tenantree.api.schemas.common import ListResponse
 from tenantree.api.schemas.users import PrimaryAdminTransfer, UserOut, UserUpdate
 from tenantree.identity import directory
 from tenantree.identity.models import Membership
-from tenantree.pagination import MAX_LIMIT
 
 router = APIRouter(prefix="/api/v1/orgs/{org_id}", tags=["users"], responses=ERROR_RESPONSES)
-
-Limit = Annotated[int | None, Query(ge=1, le=MAX_LIMIT)]
-Cursor = Annotated[str | None, Query(max_length=500)]
 
 
 def user_out(membership: Membership) -> UserOut:
