@@ -89,6 +89,7 @@ _DOMAIN_422 = {
     "create_invitation": "email",
     "activate_partner": "only a Pro standard org can become a partner",
     "accept_invitation": "an unknown, used, revoked or expired token; password rules",
+    "confirm_password_reset": "an unknown, used, revoked or expired token; password rules",
     "transfer_primary_admin": "user_id must name a user of this org",
     "set_access_settings": "partner_users must name users of the partner",
     "grant_license": "ends_at after starts_at; the contract ID's checksum",
@@ -405,7 +406,12 @@ def test_openapi_document_is_valid_and_stable(client) -> None:  # type: ignore[n
         assert key in operations, f"{key} of API.md is in the document"
         assert operations[key]["operationId"] == operation_id, key
 
-    public = {("POST", "/api/v1/auth/login"), ("POST", "/api/v1/invitations/accept")}
+    public = {
+        ("POST", "/api/v1/auth/login"),
+        ("POST", "/api/v1/auth/password-reset"),
+        ("POST", "/api/v1/auth/password-reset/confirm"),
+        ("POST", "/api/v1/invitations/accept"),
+    }
     for key, operation in operations.items():
         if key in public or key[1].startswith("/api/v1/public/"):
             assert operation.get("security") == [], f"{key} is public"

@@ -385,6 +385,8 @@ def test_no_endpoint_but_sign_in_and_accepting_takes_a_password(app):
 
     assert takes_password == {
         ("POST", "/api/v1/auth/login"),
+        # The person's own new password, with the token emailed to them.
+        ("POST", "/api/v1/auth/password-reset/confirm"),
         ("POST", "/api/v1/invitations/accept"),
     }
 

@@ -20,6 +20,7 @@ from tenantree.api.routes import (
     invitations,
     licensing,
     orgs,
+    password_reset,
     public,
     scim_tokens,
     sso,
@@ -76,7 +77,18 @@ def create_app(
         response.headers["X-Request-ID"] = request.state.request_id
         return response
 
-    for module in (auth, orgs, users, invitations, access, licensing, audit, branding, public):
+    for module in (
+        auth,
+        password_reset,
+        orgs,
+        users,
+        invitations,
+        access,
+        licensing,
+        audit,
+        branding,
+        public,
+    ):
         app.include_router(module.router)
     for module in (api_tokens, scim_tokens, scim_routes, sso):
         app.include_router(module.router)

@@ -9,6 +9,9 @@ class AuditAction(StrEnum):
     ACCESS_SETTINGS_CHANGED = "access.settings_changed"
     API_TOKEN_CREATED = "api_token.created"  # noqa: S105
     API_TOKEN_REVOKED = "api_token.revoked"  # noqa: S105
+    AUTH_PASSWORD_RESET_COMPLETED = "auth.password_reset_completed"  # noqa: S105
+    AUTH_PASSWORD_RESET_REQUESTED = "auth.password_reset_requested"  # noqa: S105
+    AUTH_PASSWORD_RESET_THROTTLED = "auth.password_reset_throttled"  # noqa: S105
     AUTH_SIGN_IN_FAILED = "auth.sign_in_failed"
     AUTH_SIGN_IN_THROTTLED = "auth.sign_in_throttled"
     AUTH_SIGNED_IN = "auth.signed_in"

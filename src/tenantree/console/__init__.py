@@ -20,9 +20,10 @@ def install_console(app: FastAPI) -> None:
         licenses,
         operator,
         orgs,
+        password_reset,
         users,
     )
 
-    for module in (auth, orgs, users, access, licenses, operator, branding, audit):
+    for module in (auth, password_reset, orgs, users, access, licenses, operator, branding, audit):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")

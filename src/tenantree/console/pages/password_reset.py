@@ -1,0 +1,118 @@
+"""Forgot password: ask for a reset link by email, then choose a new password."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request, Response
+
+from tenantree.api.deps import ServicesDep, SessionDep, client_address, request_id
+from tenantree.audit.service import AuditTrail
+from tenantree.branding.hostnames import host_of_request
+from tenantree.console.deps import FormDep
+from tenantree.console.render import render
+from tenantree.console.routing import ConsoleRoute
+from tenantree.errors import DomainError, TooManyRequests
+from tenantree.identity import password_reset
+
+router = APIRouter(route_class=ConsoleRoute, include_in_schema=False)
+
+THROTTLED_MESSAGE = "Too many reset requests. Wait a while and try again."
+
+
+def _anonymous_trail(request: Request, session: SessionDep) -> AuditTrail:
+    return AuditTrail(session, None, None, request_id(request), client_address(request))
+
+
+def _sentence(message: str) -> str:
+    return message[:1].upper() + message[1:] + "."
+
+
+@router.get("/forgot-password")
+def forgot_page(request: Request, session: SessionDep) -> Response:
+    return render(request, session, "forgot_password.html", title="Forgot your password?")
+
+
+@router.post("/forgot-password")
+def forgot(request: Request, session: SessionDep, services: ServicesDep, form: FormDep) -> Response:
+    email = form.get("email", "").strip()
+    if not email or len(email) > 320 or "\x00" in email:
+        return render(
+            request,
+            session,
+            "forgot_password.html",
+            status_code=422,
+            title="Forgot your password?",
+            error="Enter the email address you sign in with.",
+            email=email[:320].replace("\x00", ""),
+        )
+    try:
+        password_reset.request_password_reset(
+            session,
+            _anonymous_trail(request, session),
+            services.identity,
+            email=email,
+            client_address=client_address(request),
+            brand_host=host_of_request(request.headers.get("host", "")),
+        )
+    except TooManyRequests as exc:
+        session.commit()  # the throttled attempt stays in the audit trail
+        response = render(
+            request,
+            session,
+            "forgot_password.html",
+            status_code=429,
+            title="Forgot your password?",
+            error=THROTTLED_MESSAGE,
+            email=email,
+        )
+        response.headers["Retry-After"] = str(exc.retry_after)
+        return response
+    session.commit()
+    # The same page whether the address has an account or not.
+    return render(request, session, "forgot_password_sent.html", title="Check your email")
+
+
+@router.get("/reset-password")
+def reset_page(request: Request, session: SessionDep, token: str = "") -> Response:
+    return render(
+        request, session, "reset_password.html", title="Choose a new password", token=token
+    )
+
+
+@router.post("/reset-password")
+def reset(request: Request, session: SessionDep, services: ServicesDep, form: FormDep) -> Response:
+    token = form.get("token", "")
+    password = form.get("password", "")
+
+    def again(message: str, status_code: int = 422) -> Response:
+        return render(
+            request,
+            session,
+            "reset_password.html",
+            status_code=status_code,
+            title="Choose a new password",
+            token=token,
+            error=message,
+        )
+
+    if password != form.get("password_again", ""):
+        return again("The two passwords are not the same.")
+    try:
+        account = password_reset.complete_password_reset(
+            session,
+            _anonymous_trail(request, session),
+            services.identity,
+            token=token,
+            password=password,
+        )
+    except DomainError as exc:
+        return again(_sentence(exc.message), exc.status)
+    session.commit()
+    return render(
+        request,
+        session,
+        "sign_in.html",
+        title="Sign in",
+        notice="Your password was changed. Sign in with your new password.",
+        email=account.email,
+        next="/orgs",
+    )

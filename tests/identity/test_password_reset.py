@@ -1,0 +1,257 @@
+"""Password reset over the API: no enumeration, one-time tokens, branded email, throttling."""
+
+from __future__ import annotations
+
+import re
+from email.utils import parseaddr
+
+import pytest
+from sqlalchemy import select
+
+from branding.conftest import BrandApi
+from branding.conftest import dns as dns  # noqa: F401 - the DNS double fixture
+from factories import PASSWORD, bearer, build_world, issue_token, make_member, make_org
+from tenantree.audit.models import AuditEvent
+from tenantree.identity import password_reset
+from tenantree.identity.models import Account
+from tenantree.identity.reset_models import PasswordReset
+
+NEW_PASSWORD = "a brand new passphrase"
+ANSWER = {"status": "if the address has an account, an email is on its way"}
+_LINK = re.compile(r"(\S*)/reset-password\?token=([A-Za-z0-9_\-]+)")
+
+
+def ask(client, email: str, **headers: str):  # type: ignore[no-untyped-def]
+    return client.post("/api/v1/auth/password-reset", json={"email": email}, headers=headers)
+
+
+def confirm(client, token: str, password: str = NEW_PASSWORD):  # type: ignore[no-untyped-def]
+    return client.post(
+        "/api/v1/auth/password-reset/confirm", json={"token": token, "password": password}
+    )
+
+
+def mailed(outbox, email: str) -> list[tuple[str, str]]:  # type: ignore[no-untyped-def]
+    """(base URL, token) of each reset link mailed to an address, oldest first."""
+    links = []
+    for text in outbox.to(email):
+        match = _LINK.search(text)
+        assert match, text
+        links.append((match.group(1), match.group(2)))
+    return links
+
+
+def actions(session) -> list[str]:  # type: ignore[no-untyped-def]
+    session.expire_all()
+    return [
+        e.action
+        for e in session.scalars(select(AuditEvent).order_by(AuditEvent.at, AuditEvent.id))
+        if e.action.startswith("auth.password_reset")
+    ]
+
+
+@pytest.fixture
+def account(session, identity):  # type: ignore[no-untyped-def]
+    org = make_org(session, name="Known Org")
+    created = make_member(session, identity, org, email="known@example.com").account
+    session.commit()
+    return created
+
+
+def test_the_answer_is_the_same_for_known_and_unknown_addresses(client, account, outbox):
+    known = ask(client, "Known@Example.com")
+    unknown = ask(client, "nobody@example.com")
+
+    assert known.status_code == unknown.status_code == 202
+    assert known.json() == unknown.json() == ANSWER
+    assert outbox.to("nobody@example.com") == []
+    assert len(mailed(outbox, "known@example.com")) == 1
+    assert len(outbox.backend.sent) == 1
+
+
+def test_reset_sets_the_new_password_once_and_ends_sessions(
+    client, session, identity, account, outbox
+):  # type: ignore[no-untyped-def]
+    old_token = issue_token(session, identity, account)
+    session.commit()
+    assert client.get("/api/v1/me", headers=bearer(old_token)).status_code == 200
+
+    ask(client, "known@example.com")
+    ((base, token),) = mailed(outbox, "known@example.com")
+    assert base == identity.public_base_url
+    done = confirm(client, token)
+
+    assert done.status_code == 204, done.text
+    assert client.get("/api/v1/me", headers=bearer(old_token)).status_code == 401
+    old = client.post(
+        "/api/v1/auth/login", json={"email": "known@example.com", "password": PASSWORD}
+    )
+    assert old.status_code == 401
+    new = client.post(
+        "/api/v1/auth/login", json={"email": "known@example.com", "password": NEW_PASSWORD}
+    )
+    assert new.status_code == 200, new.text
+    session.expire_all()
+    stored = session.get(Account, account.id).password_hash
+    assert stored.startswith("$argon2id$")
+
+    again = confirm(client, token, "yet another passphrase")
+    assert again.status_code == 422
+    assert again.json()["error"]["code"] == "password_reset_already_used"
+    assert again.json()["error"]["field"] == "token"
+
+
+def test_the_token_is_stored_as_a_keyed_hash(client, session, account, outbox):  # type: ignore[no-untyped-def]
+    ask(client, "known@example.com")
+    ((_, token),) = mailed(outbox, "known@example.com")
+    (row,) = session.scalars(select(PasswordReset)).all()
+    assert row.token_hash != token and token not in row.token_hash
+
+
+def test_an_unknown_token_is_refused(client, account):  # type: ignore[no-untyped-def]
+    response = confirm(client, "not-a-token")
+    assert response.status_code == 422
+    assert response.json()["error"]["code"] == "password_reset_invalid"
+    assert response.json()["error"]["field"] == "token"
+
+
+def test_a_token_expires_after_an_hour(client, account, outbox, frozen_clock):  # type: ignore[no-untyped-def]
+    ask(client, "known@example.com")
+    ((_, token),) = mailed(outbox, "known@example.com")
+    frozen_clock.advance(minutes=60)
+
+    response = confirm(client, token)
+
+    assert response.status_code == 422
+    assert response.json()["error"]["code"] == "password_reset_expired"
+    login = client.post(
+        "/api/v1/auth/login", json={"email": "known@example.com", "password": PASSWORD}
+    )
+    assert login.status_code == 200
+
+
+def test_a_new_request_revokes_the_pending_link(client, account, outbox):  # type: ignore[no-untyped-def]
+    ask(client, "known@example.com")
+    ask(client, "known@example.com")
+    (_, first), (_, second) = mailed(outbox, "known@example.com")
+
+    refused = confirm(client, first)
+    assert refused.status_code == 422
+    assert refused.json()["error"]["code"] == "password_reset_revoked"
+    assert confirm(client, second).status_code == 204
+
+
+def test_a_password_that_breaks_the_rules_is_refused_and_keeps_the_token(client, account, outbox):  # type: ignore[no-untyped-def]
+    ask(client, "known@example.com")
+    ((_, token),) = mailed(outbox, "known@example.com")
+
+    short = confirm(client, token, "short")
+
+    assert short.status_code == 422
+    assert short.json()["error"]["field"] == "password"
+    assert confirm(client, token).status_code == 204
+
+
+def test_an_account_without_a_password_gets_its_first_one(client, session, account, outbox):  # type: ignore[no-untyped-def]
+    # As SCIM provisions people: an account with no password yet.
+    session.get(Account, account.id).password_hash = None
+    session.commit()
+
+    ask(client, "known@example.com")
+    ((_, token),) = mailed(outbox, "known@example.com")
+    assert confirm(client, token).status_code == 204
+    login = client.post(
+        "/api/v1/auth/login", json={"email": "known@example.com", "password": NEW_PASSWORD}
+    )
+    assert login.status_code == 200, login.text
+
+
+def test_requests_are_throttled_per_email_known_or_not(client, account, outbox, frozen_clock):  # type: ignore[no-untyped-def]
+    for email in ("known@example.com", "nobody@example.com"):
+        for _ in range(password_reset.MAX_REQUESTS_PER_EMAIL):
+            assert ask(client, email).status_code == 202
+        throttled = ask(client, email)
+        assert throttled.status_code == 429
+        assert throttled.json()["error"]["code"] == "password_reset_throttled"
+        assert int(throttled.headers["Retry-After"]) == 3600
+    assert len(mailed(outbox, "known@example.com")) == password_reset.MAX_REQUESTS_PER_EMAIL
+
+    frozen_clock.advance(minutes=60)
+    assert ask(client, "known@example.com").status_code == 202
+
+
+def test_requests_are_throttled_per_client_address(client, account, monkeypatch):  # type: ignore[no-untyped-def]
+    monkeypatch.setattr(password_reset, "MAX_REQUESTS_PER_ADDRESS", 3)
+    for n in range(3):
+        assert ask(client, f"someone-{n}@example.com").status_code == 202
+    throttled = ask(client, "known@example.com")
+    assert throttled.status_code == 429
+    assert int(throttled.headers["Retry-After"]) >= 1
+
+
+def test_requests_and_resets_are_audited(client, session, account, outbox, monkeypatch):  # type: ignore[no-untyped-def]
+    monkeypatch.setattr(password_reset, "MAX_REQUESTS_PER_EMAIL", 1)
+    ask(client, "known@example.com")
+    ask(client, "known@example.com")
+    ask(client, "nobody@example.com")
+    ((_, token),) = mailed(outbox, "known@example.com")
+    confirm(client, token)
+
+    assert actions(session) == [
+        "auth.password_reset_requested",
+        "auth.password_reset_throttled",
+        "auth.password_reset_requested",
+        "auth.password_reset_completed",
+    ]
+    completed = session.scalars(
+        select(AuditEvent).where(AuditEvent.action == "auth.password_reset_completed")
+    ).one()
+    assert completed.actor_id == account.id
+    assert completed.target_id == str(account.id)
+    events = session.scalars(select(AuditEvent)).all()
+    assert all(token not in str(e.details) for e in events)
+
+
+def test_the_email_is_in_the_platform_brand_by_default(client, account, outbox):  # type: ignore[no-untyped-def]
+    ask(client, "known@example.com")
+    (message,) = outbox.backend.sent
+    assert "tenantree" in message.subject
+    assert "/reset-password?token=" in message.html
+    assert "background:#1d4ed8" in message.html
+
+
+def test_a_sub_org_user_asking_through_the_partners_domain_gets_the_partners_brand(
+    client, session, identity, dns, sessions, outbox
+):  # type: ignore[no-untyped-def]
+    world = build_world(session, identity)
+    extra = make_member(session, identity, world.S, email="s-person@example.com")
+    session.commit()
+    brand_api = BrandApi(client, world, dns, sessions)
+    brand_api.brand(
+        "P",
+        product_name="Northwind Cloud",
+        primary_color="#004488",
+        email_from_name="Northwind IT",
+        email_from_address="it@nw.example",
+    )
+    brand_api.claim_and_verify("P", "portal.nw.example")
+
+    response = ask(client, extra.account.email, host="portal.nw.example")
+    ask(client, "s-u@example.com")  # through the platform's own host
+    # Not a user of P or its sub-orgs: P's domain must not carry U's reset link.
+    ask(client, "u-a@example.com", host="portal.nw.example")
+
+    assert response.status_code == 202
+    (branded,) = [m for m in outbox.backend.sent if m.to == "s-person@example.com"]
+    assert parseaddr(branded.sender) == ("Northwind IT", "it@nw.example")
+    assert "Northwind Cloud" in branded.subject
+    assert "background:#004488" in branded.html
+    ((base, token),) = mailed(outbox, "s-person@example.com")
+    assert base == "https://portal.nw.example"
+    (plain,) = [m for m in outbox.backend.sent if m.to == "s-u@example.com"]
+    assert "Northwind" not in plain.subject + plain.text
+    (outsider,) = [m for m in outbox.backend.sent if m.to == "u-a@example.com"]
+    assert "Northwind" not in outsider.subject + outsider.text
+    ((outsider_base, _),) = mailed(outbox, "u-a@example.com")
+    assert outsider_base == identity.public_base_url
+    assert confirm(client, token).status_code == 204
