@@ -72,8 +72,8 @@ def sign_in(
     page, server: LiveServer, email: str, password: str | None = None, *, base: str | None = None
 ):  # type: ignore[no-untyped-def]
     page.goto((base or server.url) + "/sign-in")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(password or server.password)
+    page.get_by_label("Email", exact=True).fill(email)
+    page.get_by_label("Password", exact=True).fill(password or server.password)
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_load_state()
     return page

@@ -130,3 +130,21 @@ def without_sso_required_orgs(session: Session, actor: Actor) -> Actor:
         return actor
     kept = {k: v for k, v in actor.memberships.items() if k not in required}
     return replace(actor, memberships=kept)
+
+
+def org_offers_sso(session: Session, org: Org) -> bool:
+    return org.status == "active" and session.get(SsoConfig, org.id) is not None
+
+
+def orgs_offering_sso_for(session: Session, email: str) -> list[Org]:
+    """Active orgs whose single sign-on accepts this email address's domain."""
+    domain = email.strip().lower().rpartition("@")[2].strip()
+    if not domain:
+        return []
+    rows = session.execute(
+        select(Org, SsoConfig.allowed_domains)
+        .join(SsoConfig, SsoConfig.org_id == Org.id)
+        .where(Org.status == "active")
+        .order_by(Org.name, Org.id)
+    ).all()
+    return [org for org, domains in rows if domain in (domains or [])]

@@ -1,6 +1,9 @@
 """Single sign-on: an org's provider settings (API) and the browser flow (/sso)."""
 
+import hashlib
+import hmac
 import uuid
+from urllib.parse import parse_qs, urlsplit
 
 from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import RedirectResponse
@@ -12,6 +15,7 @@ from tenantree.api.errors import ERROR_RESPONSES
 from tenantree.api.schemas.auth import LoginResponse
 from tenantree.api.schemas.integrations import SsoConfigIn, SsoConfigOut
 from tenantree.audit.service import AuditTrail
+from tenantree.console.session import is_https, start_session
 from tenantree.identity.context import IdentityConfig
 from tenantree.identity.integration_models import SsoConfig
 from tenantree.identity.models import Role
@@ -77,8 +81,24 @@ def _trail(request: Request, session: SessionDep) -> AuditTrail:
     return AuditTrail(session, None, None, request_id(request), client_address(request))
 
 
+CONSOLE_COOKIE = "tenantree_sso_console"
+
+
+def _console_binding(identity: IdentityConfig, state: str) -> str:
+    # Ties a console sign-in to the browser that started it (no login CSRF).
+    return hmac.new(
+        identity.secret_key.encode(), b"sso-console|" + state.encode(), hashlib.sha256
+    ).hexdigest()
+
+
 @browser.get("/orgs/{org_id}/start")
-def start(org_id: str, request: Request, session: SessionDep, identity: IdentityDep) -> Response:
+def start(
+    org_id: str,
+    request: Request,
+    session: SessionDep,
+    identity: IdentityDep,
+    console: bool = Query(False, description="Finish in the web console (a session cookie)"),
+) -> Response:
     try:
         org = session.get(Org, uuid.UUID(org_id))
     except ValueError:
@@ -87,7 +107,19 @@ def start(org_id: str, request: Request, session: SessionDep, identity: Identity
         raise SsoFailed("this org offers no single sign-on")
     url = flow.start_sign_in(session, identity, org)
     session.commit()
-    return RedirectResponse(url, status_code=302)
+    response = RedirectResponse(url, status_code=302)
+    if console:
+        state = parse_qs(urlsplit(url).query).get("state", [""])[0]
+        response.set_cookie(
+            CONSOLE_COOKIE,
+            _console_binding(identity, state),
+            max_age=600,
+            httponly=True,
+            samesite="lax",  # sent on the provider's top-level redirect back
+            secure=is_https(request),
+            path="/sso/callback",
+        )
+    return response
 
 
 @browser.get("/callback", response_model=LoginResponse)
@@ -98,14 +130,28 @@ def callback(
     state: str = Query("", max_length=200),
     code: str | None = Query(None, max_length=2000),
     error: str | None = Query(None, max_length=200),
-) -> LoginResponse:
+) -> Response | LoginResponse:
     trail = _trail(request, session)
+    binding = request.cookies.get(CONSOLE_COOKIE)
+    for_console = bool(binding) and hmac.compare_digest(
+        binding or "", _console_binding(identity, state)
+    )
     try:
         secret, _ = flow.finish_sign_in(
             session, trail, identity, state=state, code=code, error=error
         )
     except SsoFailed:
         session.commit()  # keep the audit of the failure
+        if for_console:
+            failed = RedirectResponse("/sign-in?sso_failed=1", status_code=303)
+            failed.delete_cookie(CONSOLE_COOKIE, path="/sso/callback")
+            return failed
         raise
     session.commit()
-    return LoginResponse(access_token=secret, expires_at=clock.utcnow() + identity.token_ttl)
+    expires_at = clock.utcnow() + identity.token_ttl
+    if for_console:
+        response = RedirectResponse("/orgs", status_code=303)
+        start_session(request, response, secret, expires_at)
+        response.delete_cookie(CONSOLE_COOKIE, path="/sso/callback")
+        return response
+    return LoginResponse(access_token=secret, expires_at=expires_at)

@@ -7,12 +7,16 @@ from fastapi.responses import RedirectResponse
 
 from tenantree.api.deps import ServicesDep, SessionDep, client_address, request_id
 from tenantree.audit.service import AuditTrail
+from tenantree.branding.hostnames import host_of_request
+from tenantree.branding.resolve import org_for_host
 from tenantree.console.deps import FormDep, SignInRequired, get_viewer
 from tenantree.console.render import render
 from tenantree.console.routing import ConsoleRoute, safe_back
 from tenantree.console.session import end_session, session_token, start_session
 from tenantree.errors import DomainError
 from tenantree.identity import invitations, signin
+from tenantree.orgs.models import Org
+from tenantree.sso.config import org_offers_sso, orgs_offering_sso_for
 
 router = APIRouter(route_class=ConsoleRoute, include_in_schema=False)
 
@@ -40,10 +44,51 @@ def home(request: Request) -> Response:
     return RedirectResponse(target, 303)
 
 
+def _host_sso_org(request: Request, session: SessionDep) -> Org | None:
+    """The org whose verified custom domain this is, if it offers single sign-on."""
+    hostname = host_of_request(request.headers.get("host", ""))
+    org = org_for_host(session, hostname) if hostname else None
+    return org if org is not None and org_offers_sso(session, org) else None
+
+
+def sso_start_url(org: Org) -> str:
+    return f"/sso/orgs/{org.id}/start?console=1"
+
+
 @router.get("/sign-in")
-def sign_in_page(request: Request, session: SessionDep, next: str = "/orgs") -> Response:  # noqa: A002
+def sign_in_page(
+    request: Request,
+    session: SessionDep,
+    next: str = "/orgs",  # noqa: A002
+    sso_failed: bool = False,
+) -> Response:
+    host_org = _host_sso_org(request, session)
     return render(
-        request, session, "sign_in.html", title="Sign in", next=safe_back(next) or "/orgs"
+        request,
+        session,
+        "sign_in.html",
+        title="Sign in",
+        next=safe_back(next) or "/orgs",
+        sso_url=sso_start_url(host_org) if host_org else None,
+        error="Single sign-on did not succeed. Try again, or ask your administrator."
+        if sso_failed
+        else None,
+    )
+
+
+@router.get("/sign-in/sso")
+def sso_by_email(request: Request, session: SessionDep, email: str = "") -> Response:
+    """Single sign-on found by the work email's domain (no account is looked up)."""
+    orgs = orgs_offering_sso_for(session, email[:320]) if "@" in email else []
+    if len(orgs) == 1:
+        return RedirectResponse(sso_start_url(orgs[0]), 303)
+    return render(
+        request,
+        session,
+        "sign_in_sso.html",
+        title="Single sign-on",
+        email=email[:320],
+        choices=[(org.name, sso_start_url(org)) for org in orgs],
     )
 
 
