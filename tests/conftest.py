@@ -26,7 +26,7 @@ from tenantree.db import make_engine, make_sessionmaker
 from tenantree.db import migrate as migrations
 from tenantree.db.models import metadata
 from tenantree.identity.context import IdentityConfig
-from tenantree.outbox import MemoryBackend, Outbox
+from tenantree.outbox import MemoryBackend
 
 POSTGRES_ENV = "TENANTREE_TEST_POSTGRES_URL"
 
@@ -193,8 +193,3 @@ class Outboxed:
 @pytest.fixture
 def outbox(mailbox: MemoryBackend, db: Engine) -> Outboxed:
     return Outboxed(mailbox)
-
-
-@pytest.fixture
-def standalone_outbox(mailbox: MemoryBackend) -> Outbox:
-    return Outbox(mailbox, "test <test@tenantree.test>")

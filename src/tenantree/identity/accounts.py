@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tenantree.audit.actions import AuditAction
@@ -45,7 +45,3 @@ def create_operator(
         email=email,
     )
     return account
-
-
-def count_operators(session: Session) -> int:
-    return session.scalar(select(func.count()).where(Account.is_operator.is_(True))) or 0
