@@ -8,15 +8,18 @@ import random
 import string
 import uuid
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy.orm import Session
 
 from tenantree import clock
 from tenantree.access.models import CustomerAccess, SubOrgAccess, SubOrgPartnerUser
+from tenantree.audit.service import AuditTrail
 from tenantree.identity.context import IdentityConfig
 from tenantree.identity.credentials import new_token, token_digest
 from tenantree.identity.models import AccessToken, Account, Membership, MemberStatus, Role
+from tenantree.licensing import service as licensing
+from tenantree.licensing.models import License, OveragePolicy
 from tenantree.orgs.models import Edition, Org, OrgKind, OrgStatus, PartnerType
 from tenantree.orgs.salesforce import checksum_suffix
 
@@ -93,6 +96,30 @@ def make_sub_org(
         session.add(SubOrgPartnerUser(sub_org_id=org.id, membership_id=membership.id))
     session.flush()
     return org
+
+
+def make_license(
+    session: Session,
+    holder: Org,
+    *,
+    quantity: int,
+    sku: str = "mon",
+    overage_policy: OveragePolicy = OveragePolicy.BLOCK,
+) -> License:
+    """A license in term from 2020 to 2099, granted through the service (so its
+    pool exists), unaudited."""
+    return licensing.grant_license(
+        session,
+        AuditTrail(session, actor_id=None),
+        holder,
+        sku=sku,
+        unit="devices",
+        quantity=quantity,
+        starts_at=datetime(2020, 1, 1, tzinfo=UTC),
+        ends_at=datetime(2099, 1, 1, tzinfo=UTC),
+        overage_policy=overage_policy,
+        salesforce_contract_id=None,
+    )
 
 
 def make_account(

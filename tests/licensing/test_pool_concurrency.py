@@ -1,7 +1,9 @@
 """Many consumers at once on one MSP pool: the total never passes the quantity.
 
-On PostgreSQL every change locks the pool row (SELECT ... FOR UPDATE); on
-SQLite every write transaction begins IMMEDIATE, so writers are serialised.
+On PostgreSQL every change moves the pool's use with one conditional UPDATE
+(which takes the row's lock to COMMIT), planned on a figure read without the
+lock and planned again when the UPDATE finds it moved; on SQLite every write
+transaction begins IMMEDIATE, so writers are serialised.
 Threads start together at a barrier and each uses a session of its own.
 """
 
@@ -12,39 +14,26 @@ import uuid
 from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from factories import make_partner, make_sub_org
+from factories import make_license, make_partner, make_sub_org
 from tenantree.audit.models import AuditEvent
 from tenantree.audit.service import AuditTrail
 from tenantree.db import make_engine
 from tenantree.licensing import service
 from tenantree.licensing.errors import PoolExhausted
-from tenantree.licensing.models import Consumption, LicensePool, OveragePolicy, UsageSnapshot
+from tenantree.licensing.models import Consumption, LicensePool, UsageSnapshot
 from tenantree.licensing.pool import UsageOp
 from tenantree.orgs.models import Org
 
 
 def arrange(sessions: sessionmaker[Session], *, consumers: int, quantity: int) -> list[uuid.UUID]:
     with sessions() as session:
-        trail = AuditTrail(session, actor_id=None)
         partner = make_partner(session)
-        service.grant_license(
-            session,
-            trail,
-            partner,
-            sku="mon",
-            unit="devices",
-            quantity=quantity,
-            starts_at=datetime(2020, 1, 1, tzinfo=UTC),
-            ends_at=datetime(2099, 1, 1, tzinfo=UTC),
-            overage_policy=OveragePolicy.BLOCK,
-            salesforce_contract_id=None,
-        )
+        make_license(session, partner, quantity=quantity)
         ids = [make_sub_org(session, partner).id for _ in range(consumers)]
         session.commit()
     return ids

@@ -6,14 +6,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
-from factories import make_partner, make_sub_org
+from factories import make_license, make_partner, make_sub_org
 from tenantree.audit.service import AuditTrail
 from tenantree.errors import DomainError
 from tenantree.licensing import reports, service
@@ -304,9 +303,6 @@ def test_random_sequences_keep_the_pool_invariants(scenario):
 
 # --- The same sequences through the real service, on the database ------------
 
-TERM_START = datetime(2020, 1, 1, tzinfo=UTC)
-TERM_END = datetime(2099, 1, 1, tzinfo=UTC)
-
 
 @settings(
     max_examples=10,
@@ -322,17 +318,11 @@ def test_random_sequences_through_the_service_keep_the_invariants(db, sessions, 
         trail = AuditTrail(session, actor_id=None)
         partner = make_partner(session)
         children = [make_sub_org(session, partner) for _ in quotas]
-        service.grant_license(
+        make_license(
             session,
-            trail,
             partner,
-            sku="mon",
-            unit="devices",
             quantity=quantity,
-            starts_at=TERM_START,
-            ends_at=TERM_END,
             overage_policy=OveragePolicy.ALLOW_AND_FLAG if overage else OveragePolicy.BLOCK,
-            salesforce_contract_id=None,
         )
         for child, quota in zip(children, quotas, strict=True):
             if quota is not None:

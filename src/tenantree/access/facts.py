@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -13,24 +14,39 @@ from tenantree.access.policy import Actor, MembershipFact, OrgFacts
 from tenantree.identity.models import Account, Membership, MemberStatus, Role
 from tenantree.orgs.models import Org, OrgKind, OrgStatus
 
+# The columns a MembershipFact is read from: a directory entry joined with its
+# org. Plain columns, not entities (the actor is loaded on every request), so
+# a caller can also fold them into a larger query (identity.signin.authenticate
+# reads the token, the account and these in one round trip).
+MEMBERSHIP_FACT_COLUMNS = (
+    Membership.id.label("membership_id"),
+    Membership.org_id.label("membership_org_id"),
+    Membership.role.label("membership_role"),
+    Membership.is_primary_admin.label("membership_is_primary_admin"),
+    Membership.status.label("membership_status"),
+    Org.status.label("membership_org_status"),
+)
+
+
+def membership_fact(row: Any) -> MembershipFact:
+    """A MembershipFact from a row holding MEMBERSHIP_FACT_COLUMNS."""
+    return MembershipFact(
+        membership_id=row.membership_id,
+        org_id=row.membership_org_id,
+        role=Role(row.membership_role),
+        is_primary_admin=row.membership_is_primary_admin,
+        active=row.membership_status == MemberStatus.ACTIVE,
+        org_active=row.membership_org_status == OrgStatus.ACTIVE,
+    )
+
 
 def load_actor(session: Session, account: Account) -> Actor:
     rows = session.execute(
-        select(Membership, Org.status)
-        .join(Org, Org.id == Membership.org_id)
+        select(*MEMBERSHIP_FACT_COLUMNS)
+        .join_from(Membership, Org, Org.id == Membership.org_id)
         .where(Membership.account_id == account.id)
-    ).all()
-    memberships = {
-        membership.org_id: MembershipFact(
-            membership_id=membership.id,
-            org_id=membership.org_id,
-            role=Role(membership.role),
-            is_primary_admin=membership.is_primary_admin,
-            active=membership.status == MemberStatus.ACTIVE,
-            org_active=org_status == OrgStatus.ACTIVE,
-        )
-        for membership, org_status in rows
-    }
+    )
+    memberships = {row.membership_org_id: membership_fact(row) for row in rows}
     return Actor(account_id=account.id, is_operator=account.is_operator, memberships=memberships)
 
 
@@ -75,7 +91,9 @@ def load_sub_org_facts(session: Session, parent_id: uuid.UUID) -> dict[uuid.UUID
             Org.kind,
             Org.parent_id,
             Org.status,
-            SubOrgAccess.org_id.label("access_org_id"),
+            # Whether the sub-org has an access row (not its id: one value fewer
+            # to convert per sub-org).
+            SubOrgAccess.org_id.is_not(None).label("has_access"),
             SubOrgAccess.customer_access,
             SubOrgAccess.partner_users_restricted,
             SubOrgAccess.customer_may_brand,
@@ -94,7 +112,7 @@ def load_sub_org_facts(session: Session, parent_id: uuid.UUID) -> dict[uuid.UUID
     return {
         row.id: _facts(
             row,  # type: ignore[arg-type]
-            row if row.access_org_id is not None else None,  # type: ignore[arg-type]
+            row if row.has_access else None,  # type: ignore[arg-type]
             frozenset(listed.get(row.id, ())),
         )
         for row in rows

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import csv
 import io
-from dataclasses import asdict
 from typing import Any
 
 from tenantree.licensing.history import PeriodUse
@@ -32,7 +31,14 @@ def _use(use: PeriodUse | None) -> dict[str, Any] | None:
 
 
 def _figures(figures: PoolFigures) -> dict[str, Any]:
-    return asdict(figures)
+    # The dataclass's fields, in order (dataclasses.asdict, without its deep copy).
+    return {
+        "quantity": figures.quantity,
+        "used": figures.used,
+        "remaining": figures.remaining,
+        "over_quantity": figures.over_quantity,
+        "overage_allowed": figures.overage_allowed,
+    }
 
 
 def _licenses(lines: list[LicenseLine]) -> list[dict[str, Any]]:

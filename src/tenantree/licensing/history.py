@@ -12,11 +12,27 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import (
+    BigInteger,
+    ColumnElement,
+    Date,
+    Select,
+    and_,
+    case,
+    cast,
+    extract,
+    func,
+    literal,
+    null,
+    or_,
+    select,
+    type_coerce,
+    union_all,
+)
 from sqlalchemy.orm import Session
 
 from tenantree import clock
-from tenantree.licensing.models import LicensePool, UsageDaily, UsageSnapshot
+from tenantree.licensing.models import UsageDaily
 
 
 def _day_start(day: date) -> datetime:
@@ -27,58 +43,59 @@ def _seconds(later: datetime, earlier: datetime) -> int:
     return max(0, int((later - earlier).total_seconds()))
 
 
-def record_usage(
-    session: Session,
-    pool: LicensePool,
-    org_id: uuid.UUID,
-    units: int,
-    *,
-    over_quantity: bool,
-    at: datetime | None = None,
-) -> None:
-    """Write the snapshot and fold it into today's rollup. Call under the pool lock."""
-    now = at or clock.utcnow()
-    session.add(
-        UsageSnapshot(
-            pool_id=pool.id,
-            org_id=org_id,
-            at=now,
-            units=units,
-            pool_used=pool.used,
-            over_quantity=over_quantity,
+@dataclass(frozen=True)
+class DayRow:
+    """A consumer's rollup row for one UTC day, as stored."""
+
+    id: uuid.UUID
+    peak_units: int
+    unit_seconds: int
+    last_units: int
+    last_at: datetime
+
+
+@dataclass(frozen=True)
+class DayFold:
+    """A consumer's rollup row for one UTC day after its level moved."""
+
+    peak_units: int
+    unit_seconds: int
+    last_units: int
+    last_at: datetime
+
+
+def fold_day(today: DayRow | None, *, held_before: int, units: int, at: datetime) -> DayFold:
+    """Fold a consumer's move to `units` at `at` into its row for that day.
+
+    `today` is the row as stored (None before the day's first change); then
+    `held_before` is the level carried in from the last day before.
+    """
+    if today is None:
+        return DayFold(
+            peak_units=max(held_before, units),
+            unit_seconds=held_before * _seconds(at, _day_start(at.date())),
+            last_units=units,
+            last_at=at,
         )
+    return DayFold(
+        peak_units=max(today.peak_units, units),
+        unit_seconds=today.unit_seconds + today.last_units * _seconds(at, today.last_at),
+        last_units=units,
+        last_at=max(at, today.last_at),
     )
-    day = now.date()
-    row = session.scalar(
-        select(UsageDaily).where(
-            UsageDaily.pool_id == pool.id, UsageDaily.org_id == org_id, UsageDaily.day == day
-        )
-    )
-    if row is None:
-        before = session.scalar(
+
+
+def held_before(session: Session, pool_id: uuid.UUID, org_id: uuid.UUID, day: date) -> int:
+    """The level a consumer carried into `day`: its last rollup row before it."""
+    return (
+        session.scalar(
             select(UsageDaily.last_units)
-            .where(UsageDaily.pool_id == pool.id, UsageDaily.org_id == org_id, UsageDaily.day < day)
+            .where(UsageDaily.pool_id == pool_id, UsageDaily.org_id == org_id, UsageDaily.day < day)
             .order_by(UsageDaily.day.desc())
             .limit(1)
         )
-        held = before or 0
-        session.add(
-            UsageDaily(
-                pool_id=pool.id,
-                org_id=org_id,
-                day=day,
-                peak_units=max(held, units),
-                unit_seconds=held * _seconds(now, _day_start(day)),
-                last_units=units,
-                last_at=now,
-            )
-        )
-    else:
-        row.unit_seconds += row.last_units * _seconds(now, row.last_at)
-        row.peak_units = max(row.peak_units, units)
-        row.last_units = units
-        row.last_at = max(now, row.last_at)
-    session.flush()
+        or 0
+    )
 
 
 @dataclass(frozen=True)
@@ -87,9 +104,34 @@ class PeriodUse:
     average: float
 
 
+_DAY = 86_400  # seconds
+_MICROS = 1_000_000
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def _day_number(dialect: str, day: ColumnElement[date]) -> ColumnElement[int]:
+    """Days since 1970-01-01 of a DATE column, in SQL."""
+    if dialect == "postgresql":
+        return type_coerce(day - cast(literal(_EPOCH.date()), Date), BigInteger)
+    # SQLite keeps 'YYYY-MM-DD'; a day's Julian day number is exact (n.5).
+    return cast(func.julianday(day) - 2440587.5, BigInteger)
+
+
+def _micros(dialect: str, at: ColumnElement[datetime]) -> ColumnElement[int]:
+    """Microseconds since the epoch of a UTC datetime column, exactly, in SQL."""
+    if dialect == "postgresql":
+        # EXTRACT(EPOCH ...) is numeric (exact) for timestamptz.
+        return cast(extract("epoch", at) * _MICROS, BigInteger)
+    # SQLite keeps 'YYYY-MM-DD HH:MM:SS.ffffff' in UTC; strftime('%s') would
+    # round the fraction, so the seconds and the microseconds are read apart.
+    return cast(func.strftime("%s", func.substr(at, 1, 19)), BigInteger) * _MICROS + cast(
+        func.substr(at, 21, 6), BigInteger
+    )
+
+
 def period_usage(
     session: Session,
-    pool_ids: Iterable[uuid.UUID],
+    pool_ids: Iterable[uuid.UUID] | Select[tuple[uuid.UUID]],
     *,
     first_day: date,
     last_day: date,
@@ -97,79 +139,141 @@ def period_usage(
 ) -> dict[tuple[uuid.UUID, uuid.UUID], PeriodUse]:
     """Peak and time-weighted average per (pool, org) over whole UTC days.
 
-    Two queries whatever the number of orgs or days. Days after `now` do not
-    count; today counts up to `now`.
+    One query whatever the number of orgs or days, summed in SQL: one row per
+    (pool, org) comes back. Days after `now` do not count; today counts up to
+    `now`. A day without a rollup row holds the level of the last row before
+    it (in the period, else the last one before the period, else 0).
+    `pool_ids` is a list of ids or a SELECT of them.
+
+    Day by day, for each (pool, org) (tests/licensing/test_period_usage.py
+    checks the SQL against this, kept there):
+    a day with a row adds its `unit_seconds` plus `last_units` held from
+    `last_at` to the end of the day (or `now`), in whole seconds, and its
+    `peak_units`; a day without one adds the level held all day (or up to
+    `now`) and that level as a peak.
     """
     now = now or clock.utcnow()
-    pool_ids = list(pool_ids)
-    if not pool_ids or last_day < first_day:
+    if isinstance(pool_ids, Select):
+        in_pools = UsageDaily.pool_id.in_(pool_ids)
+    else:
+        ids = list(pool_ids)
+        if not ids:
+            return {}
+        in_pools = UsageDaily.pool_id.in_(ids)
+    if last_day < first_day:
         return {}
-    # Plain rows, not ORM objects: a report over thousands of orgs reads tens of
-    # thousands of them, and building entities was most of its time (bench/).
-    rows = session.execute(
+    # The last day that counts: today when it has begun, never after last_day.
+    today = now.astimezone(UTC).date()
+    counted_to = today if _day_start(today) < now else today - timedelta(days=1)
+    end_day = min(last_day, counted_to)
+    first_n = (first_day - _EPOCH.date()).days
+    end_n = (end_day - _EPOCH.date()).days
+    now_us = (now - _EPOCH) // timedelta(microseconds=1)
+    # Where the period's last counted day ends, in whole seconds since the epoch.
+    period_end = now_us // _MICROS if end_day == today else (end_n + 1) * _DAY
+    seconds = period_end - first_n * _DAY if end_n >= first_n else 0
+
+    def big(value: int) -> ColumnElement[int]:
+        return literal(value, BigInteger)
+
+    dialect = session.get_bind().dialect.name
+    day_n = _day_number(dialect, UsageDaily.day)
+    # A row's own day: its unit_seconds, then last_units held from last_at to
+    # the end of the day (to now, today), in whole seconds.
+    day_end = case((UsageDaily.day == today, big(now_us)), else_=(day_n + 1) * big(_DAY * _MICROS))
+    held_us = day_end - _micros(dialect, UsageDaily.last_at)
+    # Never below zero (last_at after the day's end); GREATEST, or SQLite's
+    # two-argument max(), reads last_at once where a CASE would read it twice.
+    at_least_zero = func.greatest if dialect == "postgresql" else func.max
+    own = UsageDaily.unit_seconds + UsageDaily.last_units * (at_least_zero(held_us, 0) // _MICROS)
+    rows = (
         select(
             UsageDaily.pool_id,
             UsageDaily.org_id,
-            UsageDaily.day,
             UsageDaily.peak_units,
-            UsageDaily.unit_seconds,
             UsageDaily.last_units,
-            UsageDaily.last_at,
-        ).where(
-            UsageDaily.pool_id.in_(pool_ids),
-            UsageDaily.day >= first_day,
-            UsageDaily.day <= last_day,
+            day_n.label("day_n"),
+            own.label("own"),
+            func.lead(day_n)
+            .over(partition_by=(UsageDaily.pool_id, UsageDaily.org_id), order_by=UsageDaily.day)
+            .label("next_n"),
         )
-    ).all()
+        .where(in_pools, UsageDaily.day >= first_day, UsageDaily.day <= last_day)
+        .subquery("rows")
+    )
+    r = rows.c
+    counted = r.day_n <= end_n
+    # The days after a row without one, up to the next row or the period's
+    # end, hold its last_units.
+    next_counts = and_(r.next_n.is_not(None), r.next_n <= end_n)
+    gap = case((next_counts, r.next_n * _DAY), else_=big(period_end)) - (r.day_n + 1) * _DAY
+    has_gap = and_(
+        counted,
+        or_(
+            and_(next_counts, r.next_n > r.day_n + 1),
+            and_(or_(r.next_n.is_(None), r.next_n > end_n), r.day_n < end_n),
+        ),
+    )
+    nothing = cast(null(), BigInteger)
+    in_period = select(
+        r.pool_id,
+        r.org_id,
+        func.sum(
+            case((counted, r.own + case((gap > 0, r.last_units * gap), else_=0)), else_=0)
+        ).label("unit_seconds"),
+        func.max(case((counted, r.peak_units))).label("peak"),
+        func.max(case((has_gap, r.last_units))).label("held_peak"),
+        func.min(case((counted, r.day_n))).label("first_n"),
+        nothing.label("carried"),
+    ).group_by(r.pool_id, r.org_id)
     # The level each (pool, org) carried into the period: its last row before it.
     latest = (
-        select(
-            UsageDaily.pool_id,
-            UsageDaily.org_id,
-            func.max(UsageDaily.day).label("day"),
-        )
-        .where(UsageDaily.pool_id.in_(pool_ids), UsageDaily.day < first_day)
+        select(UsageDaily.pool_id, UsageDaily.org_id, func.max(UsageDaily.day).label("day"))
+        .where(in_pools, UsageDaily.day < first_day)
         .group_by(UsageDaily.pool_id, UsageDaily.org_id)
         .subquery()
     )
-    carried_rows = session.execute(
-        select(UsageDaily.pool_id, UsageDaily.org_id, UsageDaily.last_units).join(
-            latest,
-            and_(
-                UsageDaily.pool_id == latest.c.pool_id,
-                UsageDaily.org_id == latest.c.org_id,
-                UsageDaily.day == latest.c.day,
-            ),
-        )
-    ).all()
-    carried = {(p, o): units for p, o, units in carried_rows}
-    by_key: dict[tuple[uuid.UUID, uuid.UUID], dict[date, UsageDaily]] = {}
-    for row in rows:
-        by_key.setdefault((row.pool_id, row.org_id), {})[row.day] = row
-    for key in carried:
-        by_key.setdefault(key, {})
+    carried = select(
+        UsageDaily.pool_id,
+        UsageDaily.org_id,
+        nothing,
+        nothing,
+        nothing,
+        nothing,
+        UsageDaily.last_units,
+    ).join(
+        latest,
+        and_(
+            UsageDaily.pool_id == latest.c.pool_id,
+            UsageDaily.org_id == latest.c.org_id,
+            UsageDaily.day == latest.c.day,
+        ),
+    )
+    both = union_all(in_period, carried).subquery("both_rows")
+    b = both.c
+    totals = select(
+        b.pool_id,
+        b.org_id,
+        func.sum(b.unit_seconds),
+        func.max(b.peak),
+        func.max(b.held_peak),
+        func.min(b.first_n),
+        func.max(b.carried),
+    ).group_by(b.pool_id, b.org_id)
 
     result: dict[tuple[uuid.UUID, uuid.UUID], PeriodUse] = {}
-    for key, days in by_key.items():
-        level = carried.get(key, 0)
-        peak = 0
-        unit_seconds = 0
-        seconds = 0
-        day = first_day
-        while day <= last_day:
-            start = _day_start(day)
-            if start >= now:
-                break
-            end = min(start + timedelta(days=1), now)
-            row = days.get(day)
-            if row is None:
-                unit_seconds += level * _seconds(end, start)
+    for pool_id, org_id, unit_seconds, peak, held_peak, first_row, level in session.execute(totals):
+        unit_seconds = int(unit_seconds or 0)
+        peak = max(0, peak or 0, held_peak or 0)
+        if level is not None and end_n >= first_n:
+            # The carried level holds from the period's start to its first row.
+            if first_row is None:
+                unit_seconds += level * (period_end - first_n * _DAY)
                 peak = max(peak, level)
-            else:
-                unit_seconds += row.unit_seconds + row.last_units * _seconds(end, row.last_at)
-                peak = max(peak, row.peak_units)
-                level = row.last_units
-            seconds += _seconds(end, start)
-            day += timedelta(days=1)
-        result[key] = PeriodUse(peak=peak, average=unit_seconds / seconds if seconds else 0.0)
+            elif first_row > first_n:
+                unit_seconds += level * (first_row - first_n) * _DAY
+                peak = max(peak, level)
+        result[(pool_id, org_id)] = PeriodUse(
+            peak=peak, average=unit_seconds / seconds if seconds else 0.0
+        )
     return result

@@ -73,7 +73,8 @@ class License(Base):
 class LicensePool(Base):
     """(holder org, SKU): the row every consumption locks.
 
-    `used` is the sum of the consumers' units; it changes only under the lock.
+    `used` is the sum of the consumers' units; it changes only by a conditional
+    UPDATE that holds the row's lock to COMMIT (licensing/usage_writes.py).
     """
 
     __tablename__ = "license_pools"

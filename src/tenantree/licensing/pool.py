@@ -1,7 +1,9 @@
 """The pool's invariant as a plain function: may this consumer move to N units?
 
 No database here, so the rules can be tested (and property-tested) directly.
-The caller holds the pool's lock while it asks and applies the answer.
+The caller asks on the pool's use as last read and applies the answer with an
+UPDATE that re-checks the bound in the database (licensing/usage_writes.py),
+so an answer given on a figure that has since moved never over-allocates.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ class UsageOp(StrEnum):
 
 @dataclass(frozen=True)
 class PoolView:
-    """The pool as seen under its lock."""
+    """The pool as read for one change."""
 
     quantity: int  # sum of in-term licenses
     used: int  # by every consumer

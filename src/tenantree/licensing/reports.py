@@ -16,7 +16,7 @@ from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import ColumnElement, Row, Select, and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from tenantree import clock
@@ -154,41 +154,63 @@ class ParentReport:
     children: list[ChildSummary]
 
 
-def _license_line(lic: License, now: datetime) -> LicenseLine:
-    return LicenseLine(
-        lic.id,
-        lic.quantity,
-        lic.starts_at,
-        lic.ends_at,
-        lic.status,
-        lic.overage_policy,
-        lic.in_term(now),
-    )
-
-
-def _figures(pool: LicensePool, licenses: list[License], now: datetime) -> PoolFigures:
-    in_term = [lic for lic in licenses if lic.in_term(now)]
-    quantity = sum(lic.quantity for lic in in_term)
+def _figures(used: int, lines: list[LicenseLine]) -> PoolFigures:
+    in_term = [line for line in lines if line.in_term]
+    quantity = sum(line.quantity for line in in_term)
     return PoolFigures(
         quantity=quantity,
-        used=pool.used,
-        remaining=quantity - pool.used,
-        over_quantity=pool.used > quantity,
-        overage_allowed=any(lic.overage_policy == OveragePolicy.ALLOW_AND_FLAG for lic in in_term),
+        used=used,
+        remaining=quantity - used,
+        over_quantity=used > quantity,
+        overage_allowed=any(
+            line.overage_policy == OveragePolicy.ALLOW_AND_FLAG for line in in_term
+        ),
     )
 
 
-def _licenses_by_pool(
-    session: Session, holder_ids: list[uuid.UUID]
-) -> dict[tuple[uuid.UUID, str], list[License]]:
-    grouped: dict[tuple[uuid.UUID, str], list[License]] = defaultdict(list)
-    if holder_ids:
-        for lic in session.scalars(
-            select(License)
-            .where(License.holder_org_id.in_(holder_ids))
-            .order_by(License.starts_at, License.id)
-        ):
-            grouped[(lic.holder_org_id, lic.sku)].append(lic)
+# Plain rows, not ORM objects, for what the reports read: a big partner's
+# report reads thousands of them, and building entities was much of its time
+# (bench/).
+_POOL_COLUMNS = (
+    LicensePool.id,
+    LicensePool.holder_org_id,
+    LicensePool.sku,
+    LicensePool.unit,
+    LicensePool.used,
+)
+
+
+def _license_lines_by_pool(
+    session: Session, holders: ColumnElement[bool], now: datetime
+) -> dict[tuple[uuid.UUID, str], list[LicenseLine]]:
+    """(holder, SKU) -> its licenses' lines, for the holders the condition matches."""
+    grouped: dict[tuple[uuid.UUID, str], list[LicenseLine]] = defaultdict(list)
+    for lic in session.execute(
+        select(
+            License.id,
+            License.holder_org_id,
+            License.sku,
+            License.quantity,
+            License.starts_at,
+            License.ends_at,
+            License.status,
+            License.overage_policy,
+        )
+        .where(holders)
+        .order_by(License.starts_at, License.id)
+    ):
+        grouped[(lic.holder_org_id, lic.sku)].append(
+            LicenseLine(
+                lic.id,
+                lic.quantity,
+                lic.starts_at,
+                lic.ends_at,
+                lic.status,
+                lic.overage_policy,
+                # The row has what License.in_term reads: one definition of the term.
+                License.in_term(lic, now),  # type: ignore[arg-type]
+            )
+        )
     return grouped
 
 
@@ -196,7 +218,9 @@ _NO_USE = PeriodUse(peak=0, average=0.0)
 
 
 def _period_uses(
-    session: Session, pool_ids: list[uuid.UUID], period: Period | None
+    session: Session,
+    pool_ids: list[uuid.UUID] | Select[tuple[uuid.UUID]],
+    period: Period | None,
 ) -> Callable[[uuid.UUID, uuid.UUID], PeriodUse | None]:
     """(pool, org) -> its use over the period; None without a period.
 
@@ -217,8 +241,8 @@ def child_report(
     holders = [org.id]
     if source == LicenseSource.PARENT_POOL and org.parent_id is not None:
         holders.append(org.parent_id)
-    pools = session.scalars(
-        select(LicensePool)
+    pools = session.execute(
+        select(*_POOL_COLUMNS)
         .where(LicensePool.holder_org_id.in_(holders))
         .order_by(LicensePool.sku, LicensePool.id)
     ).all()
@@ -233,7 +257,7 @@ def child_report(
     quotas = dict(
         session.execute(select(Quota.sku, Quota.max_units).where(Quota.sub_org_id == org.id)).all()
     )
-    licenses = _licenses_by_pool(session, holders)
+    licenses = _license_lines_by_pool(session, License.holder_org_id.in_(holders), now)
     history = _period_uses(session, pool_ids, period)
     items = []
     for pool in pools:
@@ -250,42 +274,66 @@ def child_report(
                 used=own_use,
                 quota=quota,
                 quota_remaining=None if quota is None else max(0, quota - own_use),
-                pool=_figures(pool, pool_licenses, now) if reveal else None,
-                licenses=[_license_line(lic, now) for lic in pool_licenses] if reveal else [],
+                pool=_figures(pool.used, pool_licenses) if reveal else None,
+                licenses=list(pool_licenses) if reveal else [],
                 period=history(pool.id, org.id),
             )
         )
     return ChildReport(org.id, org.name, source, now, period, items)
 
 
-def _sources(session: Session, parent: Org, children: list[Org]) -> dict[uuid.UUID, LicenseSource]:
+def _sources(
+    session: Session, parent: Org, children: list[Row[tuple[uuid.UUID, str, str]]]
+) -> dict[uuid.UUID, LicenseSource]:
     """Every child's source in one query: the newest change, else the default."""
-    ids = [c.id for c in children]
-    latest = (
-        select(LicenseSourceChange.org_id, func.max(LicenseSourceChange.at).label("at"))
-        .where(LicenseSourceChange.org_id.in_(ids))
-        .group_by(LicenseSourceChange.org_id)
-        .subquery()
-    )
-    changed = (
-        dict(
-            session.execute(
-                select(LicenseSourceChange.org_id, LicenseSourceChange.source).join(
-                    latest,
-                    and_(
-                        LicenseSourceChange.org_id == latest.c.org_id,
-                        LicenseSourceChange.at == latest.c.at,
-                    ),
-                )
-            ).all()
+    changed: dict[uuid.UUID, str] = {}
+    if children:
+        latest = (
+            select(LicenseSourceChange.org_id, func.max(LicenseSourceChange.at).label("at"))
+            .where(LicenseSourceChange.org_id.in_(_sub_org_ids(parent)))
+            .group_by(LicenseSourceChange.org_id)
+            .subquery()
         )
-        if ids
-        else {}
-    )
-    return {
-        c.id: LicenseSource(changed[c.id]) if c.id in changed else default_source(c, parent)
-        for c in children
-    }
+        # Of two changes at the same moment the higher id wins, as in current_source.
+        for org_id, source in session.execute(
+            select(LicenseSourceChange.org_id, LicenseSourceChange.source)
+            .join(
+                latest,
+                and_(
+                    LicenseSourceChange.org_id == latest.c.org_id,
+                    LicenseSourceChange.at == latest.c.at,
+                ),
+            )
+            .order_by(LicenseSourceChange.id)
+        ):
+            changed[org_id] = source
+    # The default depends only on the child's kind (and the parent): once per kind.
+    defaults: dict[str, LicenseSource] = {}
+    sources = {}
+    for c in children:
+        if c.id in changed:
+            sources[c.id] = LicenseSource(changed[c.id])
+        else:
+            if c.kind not in defaults:
+                defaults[c.kind] = default_source(c, parent)  # type: ignore[arg-type]
+            sources[c.id] = defaults[c.kind]
+    return sources
+
+
+def _sub_org_ids(parent: Org) -> Select[tuple[uuid.UUID]]:
+    return select(Org.id).where(Org.parent_id == parent.id)
+
+
+def _held_by(column: ColumnElement[uuid.UUID], org: Org) -> ColumnElement[bool]:
+    """`column` names the org or, for a partner, one of its sub-orgs.
+
+    A subquery on the parent, not a list of a thousand ids bound one by one
+    (slow to plan on PostgreSQL). It matches sub-orgs the reader may not see:
+    what they hold is dropped before anything is built from it.
+    """
+    if org.kind != OrgKind.PARTNER:
+        return column == org.id
+    return or_(column == org.id, column.in_(_sub_org_ids(org)))
 
 
 def parent_report(
@@ -312,42 +360,56 @@ def parent_report(
         if org.kind == OrgKind.PARTNER
         else []
     )
-    children = [c for c in all_children if visible_child_ids is None or c.id in visible_child_ids]
-    hidden_ids = {c.id for c in all_children} - {c.id for c in children}
+    children = (
+        all_children
+        if visible_child_ids is None
+        else [c for c in all_children if c.id in visible_child_ids]
+    )
     names = {c.id: c.name for c in children}
+    hidden_ids = {c.id for c in all_children if c.id not in names}
     sources = _sources(session, org, children)
-    holder_ids = [org.id, *names]
-    pools = session.scalars(
-        select(LicensePool)
-        .where(LicensePool.holder_org_id.in_(holder_ids))
-        .order_by(LicensePool.sku, LicensePool.id)
-    ).all()
-    pool_ids = [p.id for p in pools]
+    # The org's pools and its visible children's; a hidden child's are dropped here.
+    pools = [
+        pool
+        for pool in session.execute(
+            select(*_POOL_COLUMNS)
+            .where(_held_by(LicensePool.holder_org_id, org))
+            .order_by(LicensePool.sku, LicensePool.id)
+        )
+        if pool.holder_org_id == org.id or pool.holder_org_id in names
+    ]
     consumption: dict[uuid.UUID, dict[uuid.UUID, int]] = defaultdict(dict)
-    if pool_ids:
-        for pool_id, org_id, units in session.execute(
-            select(Consumption.pool_id, Consumption.org_id, Consumption.units).where(
-                Consumption.pool_id.in_(pool_ids)
-            )
+    if pools:
+        # Core, not the ORM's row handling, for a row per (pool, consumer); the
+        # queries above have autoflushed the session.
+        for pool_id, org_id, units in session.connection().execute(
+            select(Consumption.pool_id, Consumption.org_id, Consumption.units)
+            .join(LicensePool, LicensePool.id == Consumption.pool_id)
+            .where(_held_by(LicensePool.holder_org_id, org))
         ):
             consumption[pool_id][org_id] = units
     quotas: dict[tuple[uuid.UUID, str], int] = {}
     if names:
         for sub_org_id, sku, max_units in session.execute(
             select(Quota.sub_org_id, Quota.sku, Quota.max_units).where(
-                Quota.sub_org_id.in_(list(names))
+                Quota.sub_org_id.in_(_sub_org_ids(org))
             )
         ):
             quotas[(sub_org_id, sku)] = max_units
-    licenses = _licenses_by_pool(session, holder_ids)
-    history = _period_uses(session, pool_ids, period)
+    licenses = _license_lines_by_pool(session, _held_by(License.holder_org_id, org), now)
+    history = _period_uses(
+        session, select(LicensePool.id).where(_held_by(LicensePool.holder_org_id, org)), period
+    )
+    # Children in a pool are listed by name, then id: a rank per child, computed
+    # once. (A UUID orders as its string does; the SQL order may follow another
+    # collation, hence the sort, cheap on rows already nearly in order.)
+    rank = {c.id: i for i, c in enumerate(sorted(children, key=lambda c: (c.name, c.id)))}
 
     own_pools: list[ParentPool] = []
     child_pools: dict[uuid.UUID, list[ChildOwnPool]] = defaultdict(list)
     for pool in pools:
-        pool_licenses = licenses.get((pool.holder_org_id, pool.sku), [])
-        figures = _figures(pool, pool_licenses, now)
-        lines = [_license_line(lic, now) for lic in pool_licenses]
+        lines = licenses.get((pool.holder_org_id, pool.sku), [])
+        figures = _figures(pool.used, lines)
         users = consumption.get(pool.id, {})
         if pool.holder_org_id == org.id:
             own_pools.append(
@@ -355,34 +417,34 @@ def parent_report(
                     sku=pool.sku,
                     unit=pool.unit,
                     figures=figures,
-                    licenses=lines,
+                    licenses=list(lines),
                     own_use=users.get(org.id, 0),
                     own_period=history(pool.id, org.id),
                     children=[
                         ChildUse(
                             org_id=child_id,
                             org_name=names[child_id],
-                            used=units,
-                            quota=quotas.get((child_id, pool.sku)),
+                            used=users[child_id],
+                            quota=quotas.get((child_id, pool.sku)) if quotas else None,
                             period=history(pool.id, child_id),
                         )
-                        for child_id, units in sorted(
-                            users.items(), key=lambda kv: (names.get(kv[0], ""), str(kv[0]))
+                        for child_id in sorted(
+                            (child_id for child_id in users if child_id in names),
+                            key=rank.__getitem__,
                         )
-                        if child_id in names
                     ],
                     other_children_use=sum(
                         units for child_id, units in users.items() if child_id in hidden_ids
                     ),
                 )
             )
-        elif pool.holder_org_id in names:
+        else:  # a visible child's own pool
             child_pools[pool.holder_org_id].append(
                 ChildOwnPool(
                     sku=pool.sku,
                     unit=pool.unit,
                     figures=figures,
-                    licenses=lines,
+                    licenses=list(lines),
                     period=history(pool.id, pool.holder_org_id),
                 )
             )

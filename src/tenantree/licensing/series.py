@@ -12,8 +12,9 @@ from collections import defaultdict
 from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Row, select
 from sqlalchemy.orm import Session
 
 from tenantree.licensing.models import LicensePool, LicenseSource, UsageDaily
@@ -45,10 +46,18 @@ def daily_use(
     """(pool, org) -> units held on each day of the period (one query)."""
     days = days_between(first_day, last_day)
     index = {day: i for i, day in enumerate(days)}
-    rows: dict[tuple[uuid.UUID, uuid.UUID], list[UsageDaily]] = defaultdict(list)
+    rows: dict[tuple[uuid.UUID, uuid.UUID], list[Row[tuple[Any, ...]]]] = defaultdict(list)
     if pool_ids:
-        for row in session.scalars(
-            select(UsageDaily)
+        # Plain rows, not ORM objects: a partner's chart reads one per consumer
+        # and day.
+        for row in session.execute(
+            select(
+                UsageDaily.pool_id,
+                UsageDaily.org_id,
+                UsageDaily.day,
+                UsageDaily.peak_units,
+                UsageDaily.last_units,
+            )
             .where(UsageDaily.pool_id.in_(list(pool_ids)), UsageDaily.day <= last_day)
             .order_by(UsageDaily.day)
         ):

@@ -6,7 +6,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import delete, select
+from sqlalchemy import Date, String, Uuid, and_, bindparam, delete, select
 from sqlalchemy.orm import Session
 
 from tenantree import clock
@@ -14,7 +14,7 @@ from tenantree.audit.actions import AuditAction
 from tenantree.audit.service import AuditTrail
 from tenantree.errors import DomainError, Invalid
 from tenantree.licensing.errors import LicenseNotFound, NoLicense
-from tenantree.licensing.history import record_usage
+from tenantree.licensing.history import DayRow
 from tenantree.licensing.models import (
     Consumption,
     License,
@@ -24,9 +24,11 @@ from tenantree.licensing.models import (
     LicenseStatus,
     OveragePolicy,
     Quota,
+    UsageDaily,
 )
-from tenantree.licensing.pool import PoolView, UsageOp, plan_change
-from tenantree.licensing.sources import current_source
+from tenantree.licensing.pool import Change, PoolView, UsageOp, plan_change
+from tenantree.licensing.sources import lock_consumer
+from tenantree.licensing.usage_writes import UseChange, write_change
 from tenantree.orgs.models import Org, OrgKind
 from tenantree.orgs.salesforce import normalize_record_id
 
@@ -187,30 +189,30 @@ def set_license_source(
     """Switch a sub-org's source. Its use of the old source's pools is released:
     it reports its use again against the new source."""
     _require_sub_org(org, "source")
-    _lock_consumer(session, org)
-    before = current_source(session, org)
+    before = lock_consumer(session, org)
     if before == source:
         return source
     old_holder = org.parent_id if before == LicenseSource.PARENT_POOL else org.id
     released: dict[str, int] = {}
-    consumptions = session.execute(
-        select(Consumption, LicensePool)
+    now = clock.utcnow()
+    held = session.execute(
+        select(LicensePool.sku, Consumption.units)
         .join(LicensePool, LicensePool.id == Consumption.pool_id)
-        .where(Consumption.org_id == org.id, LicensePool.holder_org_id == old_holder)
-        .order_by(LicensePool.id)
-    ).all()
-    for consumption, pool in consumptions:
-        locked = _lock_pool(session, pool.id)
-        if consumption.units:
-            locked.used -= consumption.units
-            locked.version += 1
-            released[locked.sku] = consumption.units
-            consumption.units = 0
-            record_usage(session, locked, org.id, 0, over_quantity=False)
-    session.add(
-        LicenseSourceChange(
-            org_id=org.id, source=source, changed_by=trail.actor_id, at=clock.utcnow()
+        .where(
+            Consumption.org_id == org.id,
+            LicensePool.holder_org_id == old_holder,
+            Consumption.units > 0,
         )
+        .order_by(LicensePool.id)  # the lock order
+    ).all()
+    for sku, units in held:
+        state = _read_consumer_state(session, org.id, old_holder, sku, now)
+        assert state is not None
+        release = Change(new_units=0, delta=-units, pool_overage=0)
+        state.write(session, org.id, release, bounded=False, at=now)
+        released[sku] = units
+    session.add(
+        LicenseSourceChange(org_id=org.id, source=source, changed_by=trail.actor_id, at=now)
     )
     session.flush()
     trail.record(
@@ -250,48 +252,114 @@ def set_quota(
     return max_units
 
 
-def get_quota(session: Session, org: Org, sku: str) -> int | None:
-    return session.scalar(
-        select(Quota.max_units).where(Quota.sub_org_id == org.id, Quota.sku == sku)
-    )
-
-
 # --- Consumption -------------------------------------------------------------
 
 
-def _lock_consumer(session: Session, org: Org) -> None:
-    """Serialise a consumer's usage against changes of its license source.
+@dataclass(frozen=True)
+class _ConsumerState:
+    """One consumer's standing on one pool, read under the consumer's lock.
 
-    Lock order everywhere: the consumer org's row, then pool rows by id.
+    The pool's use is as last committed (not locked); everything else is the
+    consumer's own or changes only under its lock.
     """
-    session.execute(select(Org.id).where(Org.id == org.id).with_for_update())
+
+    pool_id: uuid.UUID
+    pool_used: int
+    consumption_id: uuid.UUID | None
+    units: int
+    quota: int | None
+    today: DayRow | None
+    quantity: int  # sum of the in-term licenses
+    in_term: bool  # at least one license of the SKU is in term
+    overage_allowed: bool  # any in-term license allows overage
+
+    def pool_view(self, used: int) -> PoolView:
+        return PoolView(self.quantity, used, self.in_term, self.overage_allowed)
+
+    def write(
+        self, session: Session, org_id: uuid.UUID, change: Change, *, bounded: bool, at: datetime
+    ) -> int | None:
+        """Apply a planned change; the pool's use after it, or None (nothing
+        written) when `bounded` and it would pass the quantity."""
+        return write_change(
+            session,
+            UseChange(
+                pool_id=self.pool_id,
+                org_id=org_id,
+                consumption_id=self.consumption_id,
+                units=change.new_units,
+                delta=change.delta,
+                limit=self.quantity if bounded else None,
+                quantity=self.quantity,
+                today=self.today,
+                at=at,
+            ),
+        )
 
 
-def _lock_pool(session: Session, pool_id: uuid.UUID) -> LicensePool:
-    # PostgreSQL: a row lock held to COMMIT. SQLite: every write transaction
-    # already began IMMEDIATE, so writers are serialised (db/engine.py).
-    pool = session.scalar(
-        select(LicensePool)
-        .where(LicensePool.id == pool_id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
+# One row per license of the SKU (a pool has few), the pool's and the
+# consumer's columns on each. Built once: see usage_writes.
+_CONSUMER_STATE = (
+    select(
+        LicensePool.id, LicensePool.used,
+        Consumption.id, Consumption.units, Quota.max_units,
+        UsageDaily.id, UsageDaily.peak_units, UsageDaily.unit_seconds,
+        UsageDaily.last_units, UsageDaily.last_at,
+        License.quantity, License.starts_at, License.ends_at, License.status,
+        License.overage_policy,
     )
-    assert pool is not None
-    return pool
+    .outerjoin(Consumption,
+               and_(Consumption.pool_id == LicensePool.id,
+                    Consumption.org_id == bindparam("org_id", type_=Uuid)))
+    .outerjoin(Quota,
+               and_(Quota.sub_org_id == bindparam("org_id", type_=Uuid),
+                    Quota.sku == LicensePool.sku))
+    .outerjoin(UsageDaily,
+               and_(UsageDaily.pool_id == LicensePool.id,
+                    UsageDaily.org_id == bindparam("org_id", type_=Uuid),
+                    UsageDaily.day == bindparam("day", type_=Date)))
+    .outerjoin(License,
+               and_(License.holder_org_id == LicensePool.holder_org_id,
+                    License.sku == LicensePool.sku))
+    .where(LicensePool.holder_org_id == bindparam("holder_id", type_=Uuid),
+           LicensePool.sku == bindparam("sku", type_=String))
+)  # fmt: skip
 
 
-def pool_view(session: Session, pool: LicensePool, at: datetime) -> PoolView:
-    licenses = session.scalars(
-        select(License).where(License.holder_org_id == pool.holder_org_id, License.sku == pool.sku)
+def _read_consumer_state(
+    session: Session, org_id: uuid.UUID, holder_id: uuid.UUID, sku: str, at: datetime
+) -> _ConsumerState | None:
+    """Everything a change needs, in one round trip."""
+    rows = session.execute(
+        _CONSUMER_STATE, {"org_id": org_id, "holder_id": holder_id, "sku": sku, "day": at.date()}
     ).all()
-    in_term = [lic for lic in licenses if lic.in_term(at)]
-    return PoolView(
-        quantity=sum(lic.quantity for lic in in_term),
-        used=pool.used,
+    if not rows:
+        return None
+    first = rows[0]
+    in_term = [
+        row for row in rows
+        if row[10] is not None and row[13] == LicenseStatus.ACTIVE and row[11] <= at < row[12]
+    ]  # fmt: skip
+    return _ConsumerState(
+        pool_id=first[0],
+        pool_used=first[1],
+        consumption_id=first[2],
+        units=first[3] or 0,
+        quota=first[4],
+        today=DayRow(*first[5:10]) if first[5] is not None else None,
+        quantity=sum(row[10] for row in in_term),
         in_term=bool(in_term),
-        # Any in-term license that allows overage lets the pool go over.
-        overage_allowed=any(lic.overage_policy == OveragePolicy.ALLOW_AND_FLAG for lic in in_term),
+        overage_allowed=any(row[14] == OveragePolicy.ALLOW_AND_FLAG for row in in_term),
     )
+
+
+def _pool_use(session: Session, pool_id: uuid.UUID, *, lock: bool) -> int:
+    statement = select(LicensePool.used).where(LicensePool.id == pool_id)
+    # NO KEY UPDATE, as the pool's UPDATE takes: it does not block the key
+    # share locks other consumers' inserts take on the pool row.
+    used = session.scalar(statement.with_for_update(key_share=True) if lock else statement)
+    assert used is not None
+    return used
 
 
 @dataclass(frozen=True)
@@ -315,53 +383,63 @@ def report_usage(
 
     Raises 409 (with what is left) when the pool or quota cannot cover it. A
     refusal is audited; the caller commits that event before answering.
+
+    Only the pool row is shared by the pool's consumers, so it is touched last:
+    the consumer's rows are read under the consumer's lock, the change is
+    planned on the pool's use as last committed, and a conditional UPDATE
+    applies it. If another consumer took the units in between, that UPDATE
+    matches nothing and the change is planned again on the newer figure
+    (and, should that race too, under the pool's lock).
     """
-    _lock_consumer(session, org)
-    source = current_source(session, org)
+    source = lock_consumer(session, org)
     holder_id = org.parent_id if source == LicenseSource.PARENT_POOL else org.id
-    pool_id = session.scalar(
-        select(LicensePool.id).where(LicensePool.holder_org_id == holder_id, LicensePool.sku == sku)
-    )
-    if pool_id is None:
-        raise NoLicense(f"this org's license source holds no license of {sku}", field="sku")
-    pool = _lock_pool(session, pool_id)
-    consumption = session.scalar(
-        select(Consumption)
-        .where(Consumption.pool_id == pool.id, Consumption.org_id == org.id)
-        .execution_options(populate_existing=True)
-    )
-    current = consumption.units if consumption else 0
-    quota = get_quota(session, org, sku) if source == LicenseSource.PARENT_POOL else None
+    assert holder_id is not None
     now = clock.utcnow()
-    try:
-        change = plan_change(
-            current=current,
-            op=op,
-            amount=amount,
-            pool=pool_view(session, pool, now),
-            quota=quota,
-            reveal_pool=reveal_pool or holder_id == org.id,
-        )
-    except DomainError as refusal:
-        if refusal.status == 409:
-            trail.record(
-                AuditAction.USAGE_REFUSED,
-                org_id=org.id,
-                target_type="pool",
-                target_id=pool.id,
-                sku=sku,
-                requested={op.value: amount},
-                current=current,
-                reason=refusal.code,
+    state = _read_consumer_state(session, org.id, holder_id, sku, now)
+    if state is None:
+        raise NoLicense(f"this org's license source holds no license of {sku}", field="sku")
+    # Quotas bound a sub-org's draw on its partner's pool only.
+    quota = state.quota if source == LicenseSource.PARENT_POOL else None
+
+    def plan(pool_used: int) -> Change:
+        try:
+            return plan_change(
+                current=state.units,
+                op=op,
+                amount=amount,
+                pool=state.pool_view(pool_used),
+                quota=quota,
+                reveal_pool=reveal_pool or holder_id == org.id,
             )
-        raise
-    if consumption is None:
-        consumption = Consumption(pool_id=pool.id, org_id=org.id, units=0)
-        session.add(consumption)
-    consumption.units = change.new_units
-    pool.used += change.delta
-    pool.version += 1
-    over = change.pool_overage > 0
+        except DomainError as refusal:
+            if refusal.status == 409:
+                trail.record(
+                    AuditAction.USAGE_REFUSED,
+                    org_id=org.id,
+                    target_type="pool",
+                    target_id=state.pool_id,
+                    sku=sku,
+                    requested={op.value: amount},
+                    current=state.units,
+                    reason=refusal.code,
+                )
+            raise
+
+    change = plan(state.pool_used)
+    bounded = change.delta > 0 and not state.overage_allowed
+    used_after = state.write(session, org.id, change, bounded=bounded, at=now)
+    if used_after is None:
+        # Another consumer took units between the read and the update. Plan
+        # again on the use it committed: most often a refusal, no lock held.
+        plan(_pool_use(session, state.pool_id, lock=False))
+        used_after = state.write(session, org.id, change, bounded=bounded, at=now)
+    if used_after is None:
+        # Raced again: decide on the pool's locked figure, which cannot move.
+        plan(_pool_use(session, state.pool_id, lock=True))
+        used_after = state.write(session, org.id, change, bounded=False, at=now)
+        assert used_after is not None
+    pool_overage = max(0, used_after - state.quantity)
+    over = pool_overage > 0
     if over and change.delta > 0:
         # allow_and_flag let this change take the pool over its quantity. The
         # event is in the consumer's audit trail, which a sub-org's own admins
@@ -371,11 +449,9 @@ def report_usage(
             AuditAction.USAGE_OVERAGE,
             org_id=org.id,
             target_type="pool",
-            target_id=pool.id,
+            target_id=state.pool_id,
             sku=sku,
             units=change.new_units,
-            **({"pool_overage": change.pool_overage} if holder_id == org.id else {}),
+            **({"pool_overage": pool_overage} if holder_id == org.id else {}),
         )
-    session.flush()
-    record_usage(session, pool, org.id, change.new_units, over_quantity=over, at=now)
     return UsageResult(sku, change.new_units, over)

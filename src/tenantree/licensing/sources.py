@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import Select, Uuid, bindparam, select
+from sqlalchemy.orm import Session, aliased
 
 from tenantree.licensing.models import LicenseSource, LicenseSourceChange
 from tenantree.orgs.models import Org, OrgKind, PartnerType
@@ -11,32 +11,65 @@ from tenantree.orgs.models import Org, OrgKind, PartnerType
 
 def default_source(org: Org, parent: Org | None) -> LicenseSource:
     """MSP customers share the MSP's pool; everyone else holds their own."""
-    if (
-        org.kind == OrgKind.SUB_ORG
-        and parent is not None
-        and parent.partner_type == PartnerType.MSP
-    ):
+    return _default_for(org.kind, parent.partner_type if parent is not None else None)
+
+
+def _default_for(kind: str, parent_partner_type: str | None) -> LicenseSource:
+    if kind == OrgKind.SUB_ORG and parent_partner_type == PartnerType.MSP:
         return LicenseSource.PARENT_POOL
     return LicenseSource.OWN
+
+
+def _latest_change(org_id: object) -> Select[tuple[str]]:
+    return (
+        select(LicenseSourceChange.source)
+        .where(LicenseSourceChange.org_id == org_id)
+        .order_by(LicenseSourceChange.at.desc(), LicenseSourceChange.id.desc())
+        .limit(1)
+    )
 
 
 def current_source(session: Session, org: Org) -> LicenseSource:
     if org.kind != OrgKind.SUB_ORG:
         return LicenseSource.OWN
-    latest = session.scalar(
-        select(LicenseSourceChange.source)
-        .where(LicenseSourceChange.org_id == org.id)
-        .order_by(LicenseSourceChange.at.desc(), LicenseSourceChange.id.desc())
-        .limit(1)
-    )
+    latest = session.scalar(_latest_change(org.id))
     if latest is not None:
         return LicenseSource(latest)
     parent = session.get(Org, org.parent_id) if org.parent_id else None
     return default_source(org, parent)
 
 
-def source_holder_id(session: Session, org: Org) -> tuple[LicenseSource, object]:
-    source = current_source(session, org)
-    if source == LicenseSource.PARENT_POOL and org.parent_id is not None:
-        return source, org.parent_id
-    return source, org.id
+def _locking_source() -> Select[tuple[str | None, str | None]]:
+    parent = aliased(Org)
+    partner_type = select(parent.partner_type).where(parent.id == Org.parent_id).scalar_subquery()
+    return (
+        select(_latest_change(Org.id).scalar_subquery(), partner_type)
+        .where(Org.id == bindparam("org_id", type_=Uuid))
+        .with_for_update(of=Org, key_share=True)
+    )
+
+
+# Built once: consumption is the hot path, and building this per call cost
+# more than running it (bench/).
+_LOCK_SUB_ORG = _locking_source()
+_LOCK_ORG = (
+    select(Org.id).where(Org.id == bindparam("org_id", type_=Uuid)).with_for_update(key_share=True)
+)
+
+
+def lock_consumer(session: Session, org: Org) -> LicenseSource:
+    """Lock a consumer's org row and read its license source, in one round trip.
+
+    The lock (FOR NO KEY UPDATE: rows that reference the org can still be
+    inserted meanwhile) serialises the consumer's own changes (its use, its rollup rows)
+    against each other and against a change of its source. Lock order
+    everywhere: the consumer org's row, then pool rows by id. On SQLite every
+    write transaction already began IMMEDIATE, so writers are serialised.
+    """
+    if org.kind != OrgKind.SUB_ORG:
+        session.execute(_LOCK_ORG, {"org_id": org.id})
+        return LicenseSource.OWN
+    latest, partner_type = session.execute(_LOCK_SUB_ORG, {"org_id": org.id}).one()
+    if latest is not None:
+        return LicenseSource(latest)
+    return _default_for(org.kind, partner_type)

@@ -2,6 +2,7 @@ import uuid
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Response
+from fastapi.responses import JSONResponse
 
 from tenantree import clock
 from tenantree.access.permissions import Permission as P
@@ -182,7 +183,7 @@ def license_report(
         )
         if format == "csv":
             return _csv_response(export.child_report_csv(child), org.id)
-        return export.child_report_dict(child)
+        return JSONResponse(export.child_report_dict(child))
     parent = reports.parent_report(
         target.session,
         org,
@@ -191,7 +192,8 @@ def license_report(
     )
     if format == "csv":
         return _csv_response(export.parent_report_csv(parent), org.id)
-    return export.parent_report_dict(parent)
+    # Already plain JSON types: skip FastAPI's encoder walking thousands of children.
+    return JSONResponse(export.parent_report_dict(parent))
 
 
 def _csv_response(text: str, org_id: uuid.UUID) -> Response:
