@@ -7,12 +7,15 @@ needs on the org in its path is checked here, through access.service.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
-from typing import Annotated
+from typing import Annotated, Any, TypeVar
 
+import anyio
+import anyio.to_thread
 from fastapi import Depends, Path, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from tenantree.access.permissions import Permission
@@ -33,36 +36,75 @@ class Services:
     sessions: sessionmaker[Session]
     identity: IdentityConfig
     branding: BrandingConfig
+    # The bind of sessions for routes marked @reads_only (db.reads_only_engine);
+    # None: they get ordinary sessions.
+    reads_only_bind: Engine | None = None
 
 
-def get_services(request: Request) -> Services:
+# Dependencies that do no I/O are `async def`: FastAPI runs a plain `def`
+# dependency in the thread pool, and each hop costs more than the work.
+
+
+async def get_services(request: Request) -> Services:
     return request.app.state.services  # type: ignore[no-any-return]
 
 
 ServicesDep = Annotated[Services, Depends(get_services)]
 
 
-def get_session(services: ServicesDep) -> Iterator[Session]:
+_READS_ONLY = "__tenantree_reads_only__"
+
+_Endpoint = TypeVar("_Endpoint", bound=Callable[..., Any])
+
+
+def reads_only(endpoint: _Endpoint) -> _Endpoint:
+    """Mark a route that only reads: its session runs outside a transaction.
+
+    See db.reads_only_engine: the same results (PostgreSQL reads each
+    statement of a READ COMMITTED transaction from its own snapshot), two
+    round trips fewer. Only for routes that write nothing (an API token's
+    last-used time, which authentication commits on its own, is fine).
+    """
+    setattr(endpoint, _READS_ONLY, True)
+    return endpoint
+
+
+async def get_session(request: Request, services: ServicesDep) -> AsyncIterator[Session]:
     # One unit of work per request: routes commit once; closing without a
-    # commit rolls everything back (and drops queued email).
-    session = services.sessions()
+    # commit rolls everything back (and drops queued email). Making the
+    # session does no I/O (it connects on first use).
+    read_only_route = services.reads_only_bind is not None and getattr(
+        request.scope.get("endpoint"), _READS_ONLY, False
+    )
+    if read_only_route:
+        session = services.sessions(bind=services.reads_only_bind)
+    else:
+        session = services.sessions()
     try:
         yield session
     finally:
-        session.close()
+        if read_only_route:
+            # No transaction to roll back: closing only hands the connection
+            # back to the pool, no round trip.
+            session.close()
+        else:
+            # ROLLBACK is a round trip: in the thread pool, shielded so a
+            # cancelled request still returns its connection.
+            with anyio.CancelScope(shield=True):
+                await anyio.to_thread.run_sync(session.close)
 
 
 SessionDep = Annotated[Session, Depends(get_session)]
 
 
-def get_identity(services: ServicesDep) -> IdentityConfig:
+async def get_identity(services: ServicesDep) -> IdentityConfig:
     return services.identity
 
 
 IdentityDep = Annotated[IdentityConfig, Depends(get_identity)]
 
 
-def get_branding(services: ServicesDep) -> BrandingConfig:
+async def get_branding(services: ServicesDep) -> BrandingConfig:
     return services.branding
 
 
@@ -100,13 +142,13 @@ def request_id(request: Request) -> str | None:
     return getattr(request.state, "request_id", None)
 
 
-def get_trail(request: Request, session: SessionDep, caller: CallerDep) -> AuditTrail:
+async def get_trail(request: Request, session: SessionDep, caller: CallerDep) -> AuditTrail:
     return AuditTrail(
         session, caller.account.id, None, request_id(request), client_address(request)
     )
 
 
-def get_anonymous_trail(request: Request, session: SessionDep) -> AuditTrail:
+async def get_anonymous_trail(request: Request, session: SessionDep) -> AuditTrail:
     return AuditTrail(session, None, None, request_id(request), client_address(request))
 
 
@@ -145,7 +187,7 @@ def OrgWith(permission: Permission) -> type[OrgRequest]:  # noqa: N802 - reads a
     return Annotated[OrgRequest, Depends(org_permission(permission))]  # type: ignore[return-value]
 
 
-def operator_only(caller: CallerDep) -> Caller:
+async def operator_only(caller: CallerDep) -> Caller:
     require_platform(caller.actor, Permission.PLATFORM_ORGS_MANAGE)
     return caller
 

@@ -9,12 +9,12 @@ from datetime import datetime
 from functools import lru_cache
 
 from argon2 import PasswordHasher
-from sqlalchemy import exists, func, select, update
+from sqlalchemy import bindparam, exists, func, select, update
 from sqlalchemy.orm import Session
 
 from tenantree import clock
 from tenantree.access.errors import CustomerAccessRefused, OrgDeactivated
-from tenantree.access.facts import load_actor
+from tenantree.access.facts import MEMBERSHIP_FACT_COLUMNS, load_actor, membership_fact
 from tenantree.access.policy import Actor
 from tenantree.access.service import reachable_orgs
 from tenantree.audit.actions import AuditAction
@@ -25,9 +25,10 @@ from tenantree.identity.bearer import PREFIXES, authenticate_prefixed
 from tenantree.identity.context import IdentityConfig
 from tenantree.identity.credentials import new_token, token_digest, verify_password
 from tenantree.identity.errors import InvalidCredentials, InvalidToken, UserSuspended
-from tenantree.identity.models import AccessToken, Account, SignInFailure
+from tenantree.identity.integration_models import SsoConfig
+from tenantree.identity.models import AccessToken, Account, Membership, SignInFailure
 from tenantree.orgs.models import Org
-from tenantree.sso.config import password_sign_in_refused, without_sso_required_orgs
+from tenantree.sso.config import password_sign_in_refused
 from tenantree.sso.sessions import revoke_sso_session
 
 # Verified against when the email is unknown, so timing does not reveal accounts.
@@ -167,21 +168,50 @@ def why_unusable(session: Session, actor: Actor) -> Forbidden | None:
     return CustomerAccessRefused("the partner has refused customer access to your org")
 
 
+# One round trip, read afresh on every request (nothing of it is cached): the
+# token, its account, and the account's directory entries, each with its org's
+# status and whether that org makes single sign-on mandatory. Built once: only
+# the token's hash changes between requests.
+_TOKEN_ACCOUNT_MEMBERSHIPS = (
+    select(
+        AccessToken.revoked_at,
+        AccessToken.expires_at,
+        Account,
+        *MEMBERSHIP_FACT_COLUMNS,
+        SsoConfig.sso_required,
+    )
+    .select_from(AccessToken)
+    .join(Account, Account.id == AccessToken.account_id)
+    .outerjoin(Membership, Membership.account_id == Account.id)
+    .outerjoin(Org, Org.id == Membership.org_id)
+    .outerjoin(SsoConfig, SsoConfig.org_id == Membership.org_id)
+    .where(AccessToken.token_hash == bindparam("token_hash"))
+)
+
+
 def authenticate(session: Session, config: IdentityConfig, token: str) -> tuple[Account, Actor]:
     if token.startswith(PREFIXES):
         return authenticate_prefixed(session, config, token)
     now = clock.utcnow()
-    row = session.execute(
-        select(AccessToken, Account)
-        .join(Account, Account.id == AccessToken.account_id)
-        .where(AccessToken.token_hash == token_digest(config.secret_key, token))
-    ).first()
-    if row is None:
+    rows = session.execute(
+        _TOKEN_ACCOUNT_MEMBERSHIPS, {"token_hash": token_digest(config.secret_key, token)}
+    ).all()
+    if not rows:
         raise InvalidToken("the bearer token is not valid")
-    access_token, account = row
-    if access_token.revoked_at is not None or access_token.expires_at <= now:
+    revoked_at, expires_at, account = rows[0][:3]
+    if revoked_at is not None or expires_at <= now:
         raise InvalidToken("the bearer token has expired or was revoked")
-    actor = without_sso_required_orgs(session, load_actor(session, account))
+    # What load_actor and then sso.config.without_sso_required_orgs give: a
+    # password session carries no entry in an org that makes SSO mandatory
+    # (operators keep all theirs).
+    memberships = {
+        row.membership_org_id: membership_fact(row)
+        for row in rows
+        if row.membership_id is not None
+        and row.membership_org_status is not None
+        and (account.is_operator or not row.sso_required)
+    }
+    actor = Actor(account_id=account.id, is_operator=account.is_operator, memberships=memberships)
     if _suspended_everywhere(actor):
         # A suspended user's tokens stop working at once.
         raise InvalidToken("your account is suspended", code="user_suspended")

@@ -11,6 +11,7 @@ from tenantree.api.deps import (
     OrgWith,
     SessionDep,
     TrailDep,
+    reads_only,
 )
 from tenantree.api.errors import ERROR_RESPONSES
 from tenantree.api.params import Cursor, Limit
@@ -33,6 +34,7 @@ Search = Annotated[
 
 
 @router.get("", response_model=ListResponse[OrgOut], operation_id="list_orgs")
+@reads_only
 def list_orgs(
     caller: CallerDep,
     session: SessionDep,
@@ -71,7 +73,9 @@ def create_org(
 
 
 @router.get("/{org_id}", response_model=OrgOut, operation_id="get_org")
-def get_org(target: OrgWith(P.ORG_VIEW)) -> OrgOut:
+@reads_only
+async def get_org(target: OrgWith(P.ORG_VIEW)) -> OrgOut:
+    # No I/O left (the dependency loaded the org), so no hop to the thread pool.
     return OrgOut.model_validate(target.org)
 
 
@@ -119,6 +123,7 @@ def create_sub_org(
 
 
 @router.get("/{org_id}/sub-orgs", response_model=ListResponse[OrgOut], operation_id="list_sub_orgs")
+@reads_only
 def list_sub_orgs(
     target: OrgWith(P.ORG_SUB_ORGS_READ),
     caller: CallerDep,
