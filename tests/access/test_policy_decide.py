@@ -26,6 +26,7 @@ from tenantree.access.policy import (
     decide,
     granted,
     paths,
+    sees_every_sub_org,
 )
 from tenantree.identity.models import Role
 from tenantree.orgs.models import OrgKind
@@ -113,3 +114,16 @@ def test_a_denial_names_its_cause_and_maps_to_its_error():
     assert (hidden.allowed, hidden.visible) == (False, False)
     assert isinstance(hidden.error(), OrgInvisible)
     assert decide(actor, Permission.ORG_VIEW, org).error() is None
+
+
+def test_sees_every_sub_org_only_when_every_sub_org_has_a_path():
+    seen = 0
+    for org in orgs():
+        if org.kind != OrgKind.SUB_ORG:
+            continue
+        for actor in actors(org):
+            if sees_every_sub_org(actor, PARENT):
+                seen += 1
+                assert paths(actor, org), (actor, org)
+    assert seen > 100
+    assert sees_every_sub_org(Actor(account_id=ACCOUNT, is_operator=True), PARENT)

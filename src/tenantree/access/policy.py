@@ -303,6 +303,20 @@ def sees_partner_pool(actor: Actor, org: OrgFacts) -> bool:
     )
 
 
+def sees_every_sub_org(actor: Actor, partner_id: uuid.UUID) -> bool:
+    """Does every sub-org of the partner have a path for the actor (blocked or
+    not), so that a partner-wide view hides none of them from it?
+
+    Operators, and the partner's primary admin, who controls each sub-org's
+    access and so reaches every one (`_partner_reach`). A shortcut for views
+    over thousands of sub-orgs; tests pin it to `paths`.
+    """
+    if actor.is_operator:
+        return True
+    entry = actor.memberships.get(partner_id)
+    return entry is not None and entry.is_primary_admin
+
+
 def can_platform(actor: Actor, permission: Permission) -> bool:
     """Permissions with no org in the path (e.g. creating a top-level org)."""
     return actor.is_operator and permission in ALL_PERMISSIONS

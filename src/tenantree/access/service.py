@@ -12,7 +12,7 @@ from tenantree.access.errors import OrgInvisible
 from tenantree.access.facts import LoadedOrg, load_org, load_sub_org_facts
 from tenantree.access.models import CustomerAccess, SubOrgAccess, SubOrgPartnerUser
 from tenantree.access.permissions import Permission
-from tenantree.access.policy import Actor, can_platform, decide, paths
+from tenantree.access.policy import Actor, can_platform, decide, paths, sees_every_sub_org
 from tenantree.audit.actions import AuditAction
 from tenantree.audit.service import AuditTrail
 from tenantree.errors import Forbidden, Invalid, NotFound
@@ -94,7 +94,7 @@ def visible_sub_org_ids(session: Session, actor: Actor, parent: Org) -> set[uuid
     are known to exist. Used where a partner-wide view must not name a
     sub-org the actor was kept out of.
     """
-    if actor.is_operator:
+    if sees_every_sub_org(actor, parent.id):
         return None
     facts = load_sub_org_facts(session, parent.id)
     return {org_id for org_id, fact in facts.items() if paths(actor, fact)}
