@@ -397,9 +397,9 @@ def parent_report(
         ):
             quotas[(sub_org_id, sku)] = max_units
     licenses = _license_lines_by_pool(session, _held_by(License.holder_org_id, org), now)
-    history = _period_uses(
-        session, select(LicensePool.id).where(_held_by(LicensePool.holder_org_id, org)), period
-    )
+    # The pools read above, by id: with a subquery PostgreSQL's planner cannot
+    # tell how few pools a small partner has, and reads the whole rollup table.
+    history = _period_uses(session, [pool.id for pool in pools], period)
     # Children in a pool are listed by name, then id: a rank per child, computed
     # once. (A UUID orders as its string does; the SQL order may follow another
     # collation, hence the sort, cheap on rows already nearly in order.)
