@@ -201,9 +201,10 @@ def authenticate(session: Session, config: IdentityConfig, token: str) -> tuple[
     revoked_at, expires_at, account = rows[0][:3]
     if revoked_at is not None or expires_at <= now:
         raise InvalidToken("the bearer token has expired or was revoked")
-    # What load_actor and then sso.config.without_sso_required_orgs give: a
-    # password session carries no entry in an org that makes SSO mandatory
-    # (operators keep all theirs).
+    # A password session carries no entry in an org that makes single sign-on
+    # mandatory: the person reaches it only through its provider (partner
+    # users still reach an SSO-mandatory sub-org through their partner entry;
+    # operators keep all theirs).
     memberships = {
         row.membership_org_id: membership_fact(row)
         for row in rows

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tenantree import clock
-from tenantree.access.policy import Actor
 from tenantree.audit.actions import AuditAction
 from tenantree.audit.service import AuditTrail
 from tenantree.errors import Invalid, NotFound
@@ -109,27 +108,6 @@ def password_sign_in_refused(session: Session, account: Account) -> bool:
         .where(Membership.account_id == account.id, Membership.status == MemberStatus.ACTIVE)
     ).all()
     return bool(rows) and all(required for _, required in rows)
-
-
-def without_sso_required_orgs(session: Session, actor: Actor) -> Actor:
-    """A password session's actor: entries in SSO-mandatory orgs left out.
-
-    The person reaches those orgs only through their provider. Partner users
-    reach an SSO-mandatory sub-org through their partner entry, which stays.
-    """
-    if actor.is_operator or not actor.memberships:
-        return actor
-    required = set(
-        session.scalars(
-            select(SsoConfig.org_id).where(
-                SsoConfig.org_id.in_(list(actor.memberships)), SsoConfig.sso_required.is_(True)
-            )
-        )
-    )
-    if not required:
-        return actor
-    kept = {k: v for k, v in actor.memberships.items() if k not in required}
-    return replace(actor, memberships=kept)
 
 
 def org_offers_sso(session: Session, org: Org) -> bool:
