@@ -195,7 +195,29 @@ def write_report(results: dict, out: Path) -> None:
             w(f"| {name} | {_f(r['req_per_s'])} | {_f(r['p50_ms'], 2)} | {_f(r['p99_ms'], 2)} "
               f"| {ratio:.2f}× |")  # fmt: skip
         w("")
-        targets.append(("API ≥ 0.5× the bare endpoint", "authenticated reads",
+        if "wrk" in h:
+            # The Python load generator saturates before the bare endpoint does:
+            # wrk's ratios are the ones the target is judged on.
+            wb = h["wrk"]["bare"]
+            w(
+                f"The same servers under wrk (`wrk -t2 -c{h['concurrency']} -d{h['seconds']:g}s "
+                "--latency`, one path each: the first of each plan above). A load generator in "
+                "Python saturates before the bare endpoint does, so the ratios above flatter "
+                "ours; these are the ones the target below is judged on.\n"
+            )
+            w("| endpoint | req/s | p50 ms | p99 ms | ÷ bare req/s |")
+            w("|---|---:|---:|---:|---:|")
+            w(f"| bare FastAPI, constant JSON | {_f(wb['req_per_s'])} | {_f(wb['p50_ms'], 2)} "
+              f"| {_f(wb['p99_ms'], 2)} | 1.00× |")  # fmt: skip
+            worst = None
+            for name, r in h["wrk"]["throughput"]:
+                ratio = r["req_per_s"] / wb["req_per_s"]
+                worst = ratio if worst is None else min(worst, ratio)
+                w(f"| {name} | {_f(r['req_per_s'])} | {_f(r['p50_ms'], 2)} "
+                  f"| {_f(r['p99_ms'], 2)} | {ratio:.2f}× |")  # fmt: skip
+            w("")
+        loader = "wrk" if "wrk" in h else "Python load generator"
+        targets.append(("API ≥ 0.5× the bare endpoint", f"authenticated reads ({loader})",
                         f"{worst:.2f}×", worst >= 0.5))  # fmt: skip
 
     if "reports" in results:
@@ -294,6 +316,7 @@ def write_report(results: dict, out: Path) -> None:
     w("```sh")
     w("python -m venv .venv && .venv/bin/pip install -e '.[dev,bench]'")
     w("apt-get install postgresql   # server binaries for the PostgreSQL parts (pgbench too)")
+    w("apt-get install wrk          # optional: section 3 under wrk as well")
     w(f"{results['command']}")
     w("bench/run.sh --quick          # tiny data, seconds; what CI runs via tests/bench")
     w("```\n")
