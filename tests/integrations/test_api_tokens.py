@@ -42,6 +42,14 @@ def test_secret_is_shown_once_and_listing_never_repeats_it(client, world):
     assert item["name"] == "ci" and item["last_used_at"] is None
 
 
+@pytest.mark.parametrize("name", ["ci\x00", "ci\nnext line", "   "])
+def test_a_name_with_a_nul_a_line_break_or_only_blanks_is_422_naming_it(client, world, name):
+    # A NUL once reached PostgreSQL and failed there (500).
+    response = _create(client, world, world.S, name=name)
+    assert response.status_code == 422, response.text
+    assert response.json()["error"]["field"] == "name"
+
+
 def test_secret_is_stored_hashed(client, world, session):
     issued = _token(client, world, world.S)
     row = session.get(ApiToken, uuid.UUID(issued["id"]))

@@ -6,13 +6,13 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from tenantree.api.schemas.common import StrictBody
+from tenantree.api.schemas.common import NO_NUL, StrictBody
 
 
 class LoginRequest(StrictBody):
-    # No NUL: PostgreSQL refuses it in text, and no address contains one.
-    email: str = Field(min_length=3, max_length=320, pattern=r"^[^\x00]*$")
-    password: str = Field(min_length=1, max_length=1024)
+    # No NUL (common.NO_NUL): no address contains one.
+    email: str = Field(min_length=3, max_length=320, pattern=NO_NUL)
+    password: str = Field(min_length=1, max_length=1024, pattern=NO_NUL)
 
 
 class LoginResponse(BaseModel):

@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, EmailStr, Field
 
-from tenantree.api.schemas.common import StrictBody
+from tenantree.api.schemas.common import NO_NUL, ONE_LINE, StrictBody
 from tenantree.branding.fields import Level
 
 Color = Annotated[
@@ -17,8 +17,6 @@ Color = Annotated[
         examples=["#1d4ed8"],
     ),
 ]
-# One line: no control characters, not blank.
-_LINE = r"^[^\x00-\x1f\x7f]*[^\s\x00-\x1f\x7f][^\x00-\x1f\x7f]*$"
 # Several lines: tabs and line breaks allowed, not blank.
 _LINES = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*\S[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$"
 SupportUrl = Annotated[
@@ -49,7 +47,7 @@ class BrandDraftBody(StrictBody):
     image stays; null clears it; any other value must be its current URL (upload new
     images with PUT .../branding/logo and .../branding/favicon)."""
 
-    product_name: Annotated[str, Field(max_length=100, pattern=_LINE)] | None = None
+    product_name: Annotated[str, Field(max_length=100, pattern=ONE_LINE)] | None = None
     primary_color: Color | None = Field(
         default=None, description="Buttons and headers, with white labels: at least 4.5:1"
     )
@@ -58,7 +56,7 @@ class BrandDraftBody(StrictBody):
     )
     support_email: EmailStr | None = None
     support_url: SupportUrl | None = None
-    email_from_name: Annotated[str, Field(max_length=100, pattern=_LINE)] | None = None
+    email_from_name: Annotated[str, Field(max_length=100, pattern=ONE_LINE)] | None = None
     email_from_address: EmailStr | None = None
     sign_in_message: Annotated[str, Field(max_length=1000, pattern=_LINES)] | None = None
     custom_domain: Hostname | None = Field(
@@ -66,8 +64,8 @@ class BrandDraftBody(StrictBody):
         description="Claimed when saved (unique across the platform: 409 if taken); "
         "resolves only once verified with POST .../branding/domain/verify",
     )
-    logo_url: str | None = Field(default=None, max_length=2000)
-    favicon_url: str | None = Field(default=None, max_length=2000)
+    logo_url: str | None = Field(default=None, max_length=2000, pattern=NO_NUL)
+    favicon_url: str | None = Field(default=None, max_length=2000, pattern=NO_NUL)
 
 
 class BrandFieldsOut(BaseModel):
@@ -164,7 +162,7 @@ class SmtpRelayBody(StrictBody):
     host: Annotated[str, Field(min_length=1, max_length=253, pattern=r"^[^\s/?#@\\]+$")]
     port: Annotated[int, Field(ge=1, le=65535)] = 587
     starttls: bool = Field(default=True, description="Required when credentials are given")
-    username: Annotated[str, Field(min_length=1, max_length=320, pattern=_LINE)] | None = None
+    username: Annotated[str, Field(min_length=1, max_length=320, pattern=ONE_LINE)] | None = None
     password: Annotated[str, Field(min_length=1, max_length=1024)] | None = Field(
         default=None, json_schema_extra={"writeOnly": True}
     )

@@ -60,4 +60,10 @@ class ListResponse(BaseModel, Generic[T]):
     )
 
 
-Name = Field(min_length=1, max_length=200, pattern=r"\S")
+# Text kept as given may not hold NUL: PostgreSQL refuses it in text, so it
+# is refused here, in the schema clients read, rather than by the database.
+NO_NUL = r"^[^\x00]*$"
+# One line, not blank, no control characters (names reach email subjects and
+# audit lines).
+ONE_LINE = r"^[^\x00-\x1f\x7f]*[^\s\x00-\x1f\x7f][^\x00-\x1f\x7f]*$"
+Name = Field(min_length=1, max_length=200, pattern=ONE_LINE)

@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from tenantree.api.schemas.common import Name, StrictBody, Timestamp
+from tenantree.api.schemas.common import NO_NUL, Name, StrictBody, Timestamp
 from tenantree.identity.models import Role
 
 TokenStatus = Literal["active", "expired", "revoked"]
@@ -60,10 +60,16 @@ class ScimTokenIssued(ScimTokenOut):
 
 
 class SsoConfigIn(StrictBody):
-    issuer: str = Field(min_length=8, max_length=500, description="OIDC issuer (discovery)")
-    client_id: str = Field(min_length=1, max_length=255)
+    issuer: str = Field(
+        min_length=8, max_length=500, pattern=NO_NUL, description="OIDC issuer (discovery)"
+    )
+    client_id: str = Field(min_length=1, max_length=255, pattern=NO_NUL)
     client_secret: str | None = Field(
-        default=None, min_length=1, max_length=500, description="Omit to keep the stored one"
+        default=None,
+        min_length=1,
+        max_length=500,
+        pattern=NO_NUL,
+        description="Omit to keep the stored one",
     )
     allowed_domains: list[str] = Field(min_length=1, max_length=50)
     sso_required: bool = False

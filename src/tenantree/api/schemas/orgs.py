@@ -6,7 +6,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, EmailStr, Field
 
-from tenantree.api.schemas.common import StrictBody
+from tenantree.api.schemas.common import ONE_LINE, StrictBody
 from tenantree.orgs.models import Edition, OrgKind, OrgStatus, PartnerType
 
 # Not blank, and no control characters: names go into email subjects (where a
@@ -16,7 +16,7 @@ OrgName = Annotated[
     Field(
         min_length=1,
         max_length=200,
-        pattern=r"^[^\x00-\x1f\x7f]*[^\s\x00-\x1f\x7f][^\x00-\x1f\x7f]*$",
+        pattern=ONE_LINE,
     ),
 ]
 # Length, characters, key prefix and checksum are checked by

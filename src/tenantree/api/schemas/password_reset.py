@@ -2,12 +2,12 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field
 
-from tenantree.api.schemas.common import StrictBody
+from tenantree.api.schemas.common import NO_NUL, StrictBody
 
 
 class PasswordResetRequest(StrictBody):
-    # No NUL: PostgreSQL refuses it in text, and no address contains one.
-    email: str = Field(min_length=3, max_length=320, pattern=r"^[^\x00]*$")
+    # No NUL (common.NO_NUL): no address contains one.
+    email: str = Field(min_length=3, max_length=320, pattern=NO_NUL)
 
 
 class PasswordResetRequested(BaseModel):
@@ -15,5 +15,5 @@ class PasswordResetRequested(BaseModel):
 
 
 class PasswordResetConfirm(StrictBody):
-    token: str = Field(min_length=1, max_length=200, pattern=r"^[^\x00]*$")
-    password: str = Field(min_length=1, max_length=1024, pattern=r"^[^\x00]*$")
+    token: str = Field(min_length=1, max_length=200, pattern=NO_NUL)
+    password: str = Field(min_length=1, max_length=1024, pattern=NO_NUL)

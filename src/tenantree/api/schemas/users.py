@@ -5,7 +5,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, EmailStr, Field
 
-from tenantree.api.schemas.common import StrictBody
+from tenantree.api.schemas.common import NO_NUL, StrictBody
 from tenantree.identity.models import InvitationStatus, MemberStatus, Role
 
 
@@ -48,8 +48,8 @@ class InvitationOut(BaseModel):
 
 
 class InvitationAccept(StrictBody):
-    token: str = Field(min_length=1, max_length=200)
-    password: str | None = Field(default=None, max_length=1024)
+    token: str = Field(min_length=1, max_length=200, pattern=NO_NUL)
+    password: str | None = Field(default=None, max_length=1024, pattern=NO_NUL)
     # No control characters (NUL would also be a database error on PostgreSQL).
     display_name: str | None = Field(default=None, max_length=200, pattern=r"^[^\x00-\x1f\x7f]*$")
 
