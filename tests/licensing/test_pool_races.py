@@ -70,7 +70,9 @@ def seen_as(monkeypatch: pytest.MonkeyPatch, used: int, *, twice: bool = False) 
 
     def stale_state(*args, **kwargs):  # type: ignore[no-untyped-def]
         state = read(*args, **kwargs)
-        return dataclasses.replace(state, pool_used=used) if state else None
+        if state is None:
+            return None
+        return dataclasses.replace(state, pool=dataclasses.replace(state.pool, used=used))
 
     monkeypatch.setattr(service, "_read_consumer_state", stale_state)
     if twice:

@@ -8,16 +8,24 @@ so an answer given on a figure that has since moved never over-allocates.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Protocol
 
 from tenantree.licensing.errors import InvalidUsage, NoLicense, PoolExhausted, QuotaExceeded
+from tenantree.licensing.models import OveragePolicy
 
 
 class UsageOp(StrEnum):
     SET = "set"
     ADD = "add"
     RELEASE = "release"
+
+
+class InTermLicense(Protocol):
+    quantity: int
+    overage_policy: str
 
 
 @dataclass(frozen=True)
@@ -28,6 +36,19 @@ class PoolView:
     used: int  # by every consumer
     in_term: bool  # at least one license of the SKU is in term
     overage_allowed: bool
+
+    @classmethod
+    def of(cls, in_term: Sequence[InTermLicense], used: int) -> PoolView:
+        """A pool whose licenses in term now are `in_term`."""
+        return cls(
+            quantity=sum(lic.quantity for lic in in_term),
+            used=used,
+            in_term=bool(in_term),
+            # Any in-term license that allows overage lets the pool go over.
+            overage_allowed=any(
+                lic.overage_policy == OveragePolicy.ALLOW_AND_FLAG for lic in in_term
+            ),
+        )
 
 
 @dataclass(frozen=True)

@@ -28,9 +28,9 @@ from tenantree.licensing.models import (
     LicensePool,
     LicenseSource,
     LicenseSourceChange,
-    OveragePolicy,
     Quota,
 )
+from tenantree.licensing.pool import PoolView
 from tenantree.licensing.sources import current_source, default_source
 from tenantree.orgs.models import Org, OrgKind
 
@@ -155,16 +155,13 @@ class ParentReport:
 
 
 def _figures(used: int, lines: list[LicenseLine]) -> PoolFigures:
-    in_term = [line for line in lines if line.in_term]
-    quantity = sum(line.quantity for line in in_term)
+    pool = PoolView.of([line for line in lines if line.in_term], used)
     return PoolFigures(
-        quantity=quantity,
+        quantity=pool.quantity,
         used=used,
-        remaining=quantity - used,
-        over_quantity=used > quantity,
-        overage_allowed=any(
-            line.overage_policy == OveragePolicy.ALLOW_AND_FLAG for line in in_term
-        ),
+        remaining=pool.quantity - used,
+        over_quantity=used > pool.quantity,
+        overage_allowed=pool.overage_allowed,
     )
 
 
@@ -219,7 +216,7 @@ _NO_USE = PeriodUse(peak=0, average=0.0)
 
 def _period_uses(
     session: Session,
-    pool_ids: list[uuid.UUID] | Select[tuple[uuid.UUID]],
+    pool_ids: list[uuid.UUID],
     period: Period | None,
 ) -> Callable[[uuid.UUID, uuid.UUID], PeriodUse | None]:
     """(pool, org) -> its use over the period; None without a period.

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
 from sqlalchemy import Date, String, Uuid, and_, bindparam, delete, select
@@ -264,17 +264,11 @@ class _ConsumerState:
     """
 
     pool_id: uuid.UUID
-    pool_used: int
+    pool: PoolView  # its use as last committed
     consumption_id: uuid.UUID | None
     units: int
     quota: int | None
     today: DayRow | None
-    quantity: int  # sum of the in-term licenses
-    in_term: bool  # at least one license of the SKU is in term
-    overage_allowed: bool  # any in-term license allows overage
-
-    def pool_view(self, used: int) -> PoolView:
-        return PoolView(self.quantity, used, self.in_term, self.overage_allowed)
 
     def write(
         self, session: Session, org_id: uuid.UUID, change: Change, *, bounded: bool, at: datetime
@@ -289,8 +283,8 @@ class _ConsumerState:
                 consumption_id=self.consumption_id,
                 units=change.new_units,
                 delta=change.delta,
-                limit=self.quantity if bounded else None,
-                quantity=self.quantity,
+                limit=self.pool.quantity if bounded else None,
+                quantity=self.pool.quantity,
                 today=self.today,
                 at=at,
             ),
@@ -305,8 +299,9 @@ _CONSUMER_STATE = (
         Consumption.id, Consumption.units, Quota.max_units,
         UsageDaily.id, UsageDaily.peak_units, UsageDaily.unit_seconds,
         UsageDaily.last_units, UsageDaily.last_at,
+        # Named as License's own attributes: License.in_term reads the row.
         License.quantity, License.starts_at, License.ends_at, License.status,
-        License.overage_policy,
+        License.overage_policy, License.id.label("license_id"),
     )
     .outerjoin(Consumption,
                and_(Consumption.pool_id == LicensePool.id,
@@ -338,18 +333,15 @@ def _read_consumer_state(
     first = rows[0]
     in_term = [
         row for row in rows
-        if row[10] is not None and row[13] == LicenseStatus.ACTIVE and row[11] <= at < row[12]
+        if row.license_id is not None and License.in_term(row, at)  # type: ignore[arg-type]
     ]  # fmt: skip
     return _ConsumerState(
         pool_id=first[0],
-        pool_used=first[1],
+        pool=PoolView.of(in_term, used=first[1]),
         consumption_id=first[2],
         units=first[3] or 0,
         quota=first[4],
         today=DayRow(*first[5:10]) if first[5] is not None else None,
-        quantity=sum(row[10] for row in in_term),
-        in_term=bool(in_term),
-        overage_allowed=any(row[14] == OveragePolicy.ALLOW_AND_FLAG for row in in_term),
     )
 
 
@@ -407,7 +399,7 @@ def report_usage(
                 current=state.units,
                 op=op,
                 amount=amount,
-                pool=state.pool_view(pool_used),
+                pool=replace(state.pool, used=pool_used),
                 quota=quota,
                 reveal_pool=reveal_pool or holder_id == org.id,
             )
@@ -425,8 +417,8 @@ def report_usage(
                 )
             raise
 
-    change = plan(state.pool_used)
-    bounded = change.delta > 0 and not state.overage_allowed
+    change = plan(state.pool.used)
+    bounded = change.delta > 0 and not state.pool.overage_allowed
     used_after = state.write(session, org.id, change, bounded=bounded, at=now)
     if used_after is None:
         # Another consumer took units between the read and the update. Plan
@@ -438,7 +430,7 @@ def report_usage(
         plan(_pool_use(session, state.pool_id, lock=True))
         used_after = state.write(session, org.id, change, bounded=False, at=now)
         assert used_after is not None
-    pool_overage = max(0, used_after - state.quantity)
+    pool_overage = max(0, used_after - state.pool.quantity)
     over = pool_overage > 0
     if over and change.delta > 0:
         # allow_and_flag let this change take the pool over its quantity. The

@@ -29,47 +29,47 @@ def _latest_change(org_id: object) -> Select[tuple[str]]:
     )
 
 
-def current_source(session: Session, org: Org) -> LicenseSource:
-    if org.kind != OrgKind.SUB_ORG:
-        return LicenseSource.OWN
-    latest = session.scalar(_latest_change(org.id))
-    if latest is not None:
-        return LicenseSource(latest)
-    parent = session.get(Org, org.parent_id) if org.parent_id else None
-    return default_source(org, parent)
-
-
-def _locking_source() -> Select[tuple[str | None, str | None]]:
+def _sub_org_source() -> Select[tuple[str | None, str | None]]:
+    """A sub-org's latest source change and its partner's type, in one query."""
     parent = aliased(Org)
     partner_type = select(parent.partner_type).where(parent.id == Org.parent_id).scalar_subquery()
-    return (
-        select(_latest_change(Org.id).scalar_subquery(), partner_type)
-        .where(Org.id == bindparam("org_id", type_=Uuid))
-        .with_for_update(of=Org, key_share=True)
+    return select(_latest_change(Org.id).scalar_subquery(), partner_type).where(
+        Org.id == bindparam("org_id", type_=Uuid)
     )
 
 
-# Built once: consumption is the hot path, and building this per call cost
-# more than running it (bench/).
-_LOCK_SUB_ORG = _locking_source()
+# Built once: consumption is the hot path, and building these per call cost
+# more than running them (bench/).
+_SUB_ORG_SOURCE = _sub_org_source()
+_LOCK_SUB_ORG = _SUB_ORG_SOURCE.with_for_update(of=Org, key_share=True)
 _LOCK_ORG = (
     select(Org.id).where(Org.id == bindparam("org_id", type_=Uuid)).with_for_update(key_share=True)
 )
+
+
+def _source_of(row: tuple[str | None, str | None]) -> LicenseSource:
+    latest, partner_type = row
+    if latest is not None:
+        return LicenseSource(latest)
+    return _default_for(OrgKind.SUB_ORG, partner_type)
+
+
+def current_source(session: Session, org: Org) -> LicenseSource:
+    if org.kind != OrgKind.SUB_ORG:
+        return LicenseSource.OWN
+    return _source_of(session.execute(_SUB_ORG_SOURCE, {"org_id": org.id}).one())
 
 
 def lock_consumer(session: Session, org: Org) -> LicenseSource:
     """Lock a consumer's org row and read its license source, in one round trip.
 
     The lock (FOR NO KEY UPDATE: rows that reference the org can still be
-    inserted meanwhile) serialises the consumer's own changes (its use, its rollup rows)
-    against each other and against a change of its source. Lock order
+    inserted meanwhile) serialises the consumer's own changes (its use, its
+    rollup rows) against each other and against a change of its source. Lock order
     everywhere: the consumer org's row, then pool rows by id. On SQLite every
     write transaction already began IMMEDIATE, so writers are serialised.
     """
     if org.kind != OrgKind.SUB_ORG:
         session.execute(_LOCK_ORG, {"org_id": org.id})
         return LicenseSource.OWN
-    latest, partner_type = session.execute(_LOCK_SUB_ORG, {"org_id": org.id}).one()
-    if latest is not None:
-        return LicenseSource(latest)
-    return _default_for(org.kind, partner_type)
+    return _source_of(session.execute(_LOCK_SUB_ORG, {"org_id": org.id}).one())
