@@ -13,8 +13,9 @@ from branding.conftest import dns as dns  # noqa: F401 - the DNS double fixture
 from factories import PASSWORD, bearer, build_world, issue_token, make_member, make_org
 from tenantree.audit.models import AuditEvent
 from tenantree.identity import password_reset
-from tenantree.identity.models import Account
+from tenantree.identity.models import Account, Membership
 from tenantree.identity.reset_models import PasswordReset
+from tenantree.sso.sessions import issue_sso_session
 
 NEW_PASSWORD = "a brand new passphrase"
 ANSWER = {"status": "if the address has an account, an email is on its way"}
@@ -255,3 +256,21 @@ def test_a_sub_org_user_asking_through_the_partners_domain_gets_the_partners_bra
     ((outsider_base, _),) = mailed(outbox, "u-a@example.com")
     assert outsider_base == identity.public_base_url
     assert confirm(client, token).status_code == 204
+
+
+def test_a_completed_reset_also_ends_single_sign_on_sessions(
+    client, session, identity, account, outbox
+):  # type: ignore[no-untyped-def]
+    membership = session.scalars(
+        select(Membership).where(Membership.account_id == account.id)
+    ).one()
+    sso_token, _ = issue_sso_session(session, identity, membership)
+    session.commit()
+    org_path = f"/api/v1/orgs/{membership.org_id}"
+    assert client.get(org_path, headers=bearer(sso_token)).status_code == 200
+
+    ask(client, "known@example.com")
+    ((_, token),) = mailed(outbox, "known@example.com")
+    assert confirm(client, token).status_code == 204
+
+    assert client.get(org_path, headers=bearer(sso_token)).status_code == 401

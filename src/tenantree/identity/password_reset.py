@@ -38,6 +38,7 @@ from tenantree.identity.models import Account, Membership
 from tenantree.identity.reset_models import PasswordReset, PasswordResetRequest
 from tenantree.identity.signin import revoke_all_tokens
 from tenantree.orgs.models import Org
+from tenantree.sso.sessions import revoke_account_sso_sessions
 
 RESET_TTL = timedelta(hours=1)
 THROTTLE_WINDOW = timedelta(hours=1)
@@ -219,6 +220,8 @@ def complete_password_reset(
     reset.used_at = now
     _revoke_pending(session, account)
     revoke_all_tokens(session, account.id)
+    # A forgotten password may mean a stolen one: single sign-on sessions end too.
+    revoke_account_sso_sessions(session, account.id)
     trail.as_actor(account.id, None).record(
         AuditAction.AUTH_PASSWORD_RESET_COMPLETED,
         org_id=None,

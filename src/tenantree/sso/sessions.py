@@ -7,6 +7,7 @@ holds elsewhere (the same rule as API tokens).
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import replace
 
 from sqlalchemy import select, update
@@ -68,6 +69,20 @@ def revoke_sso_session(session: Session, config: IdentityConfig, secret: str) ->
         update(SsoSession)
         .where(
             SsoSession.token_hash == token_digest(config.secret_key, secret),
+            SsoSession.revoked_at.is_(None),
+        )
+        .values(revoked_at=clock.utcnow())
+    )
+
+
+def revoke_account_sso_sessions(session: Session, account_id: uuid.UUID) -> None:
+    """End every SSO session of the account, in whichever org (e.g. after a password reset)."""
+    session.execute(
+        update(SsoSession)
+        .where(
+            SsoSession.membership_id.in_(
+                select(Membership.id).where(Membership.account_id == account_id)
+            ),
             SsoSession.revoked_at.is_(None),
         )
         .values(revoked_at=clock.utcnow())
