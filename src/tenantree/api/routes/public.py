@@ -9,6 +9,7 @@ from fastapi import APIRouter, Header, Query, Request, Response
 
 from tenantree.api.deps import BrandingDep, SessionDep
 from tenantree.api.errors import ERROR_RESPONSES
+from tenantree.api.params import QUERY_TEXT
 from tenantree.api.schemas.branding import PublicBrandOut
 from tenantree.branding import assets
 from tenantree.branding.fields import ASSET_PATH
@@ -60,7 +61,11 @@ def get_public_branding(
     config: BrandingDep,
     host: Annotated[
         str | None,
-        Query(max_length=300, description="Hostname (a port is ignored); default: Host header"),
+        Query(
+            max_length=300,
+            pattern=QUERY_TEXT,
+            description="Hostname (a port is ignored); default: Host header",
+        ),
     ] = None,
     if_none_match: IfNoneMatch = None,
 ) -> Response:

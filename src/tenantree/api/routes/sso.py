@@ -12,6 +12,7 @@ from tenantree import clock
 from tenantree.access.permissions import Permission as P
 from tenantree.api.deps import IdentityDep, OrgWith, SessionDep, client_address, request_id
 from tenantree.api.errors import ERROR_RESPONSES
+from tenantree.api.params import QUERY_TEXT
 from tenantree.api.schemas.auth import LoginResponse
 from tenantree.api.schemas.integrations import SsoConfigIn, SsoConfigOut
 from tenantree.audit.service import AuditTrail
@@ -127,9 +128,9 @@ def callback(
     request: Request,
     session: SessionDep,
     identity: IdentityDep,
-    state: str = Query("", max_length=200),
-    code: str | None = Query(None, max_length=2000),
-    error: str | None = Query(None, max_length=200),
+    state: str = Query("", max_length=200, pattern=QUERY_TEXT),
+    code: str | None = Query(None, max_length=2000, pattern=QUERY_TEXT),
+    error: str | None = Query(None, max_length=200, pattern=QUERY_TEXT),
 ) -> Response | LoginResponse:
     trail = _trail(request, session)
     binding = request.cookies.get(CONSOLE_COOKIE)
