@@ -31,6 +31,11 @@ class Settings(BaseSettings):
     email_backend: str = "console"
     email_from: str = "tenantree <no-reply@tenantree.invalid>"
     public_base_url: str = "http://127.0.0.1:8000"
+    # Request bodies past this are refused (413) before they are read or parsed.
+    max_body_bytes: int = 1024 * 1024
+    # Addresses of the TLS proxies whose X-Forwarded-* headers are believed
+    # (uvicorn's forwarded_allow_ips: comma-separated, "*" for any).
+    forwarded_allow_ips: str | None = None
     # Let orgs point their own SMTP relay at private or loopback addresses
     # (off: an org admin must not make the server connect inside its network).
     smtp_relay_allow_private_hosts: bool = False

@@ -9,6 +9,7 @@ from fastapi import FastAPI
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from tenantree import __version__
+from tenantree.api.body_limit import BodyLimitMiddleware
 from tenantree.api.deps import Services
 from tenantree.api.errors import install_error_handlers
 from tenantree.api.routes import (
@@ -105,6 +106,7 @@ def create_app(
     install_error_handlers(app)
 
     app.add_middleware(RequestIdMiddleware)
+    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
 
     for module in (
         auth,
