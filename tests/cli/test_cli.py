@@ -260,3 +260,20 @@ def test_running_without_arguments_shows_the_help(runner: CliRunner) -> None:
     result = runner.invoke(app, [])
     assert "Usage:" in result.output
     assert "operator" in result.output and "db" in result.output
+
+
+def test_serve_believes_forwarded_headers_only_from_the_configured_proxies(
+    database_file: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import uvicorn
+
+    calls: list[dict[str, object]] = []
+    monkeypatch.setattr(uvicorn, "run", lambda *args, **kwargs: calls.append(kwargs))
+    assert CliRunner().invoke(app, ["serve"]).exit_code == 0
+    monkeypatch.setenv("TENANTREE_FORWARDED_ALLOW_IPS", "10.0.0.7")
+    get_settings.cache_clear()
+    assert CliRunner().invoke(app, ["serve"]).exit_code == 0
+
+    assert calls[0]["proxy_headers"] is False
+    assert calls[1]["proxy_headers"] is True
+    assert calls[1]["forwarded_allow_ips"] == "10.0.0.7"

@@ -37,8 +37,17 @@ def serve(
     settings = get_settings()
     if migrate:
         migrations.upgrade(settings.database_url)
+    # X-Forwarded-Proto/-For are believed only from the proxies named in
+    # TENANTREE_FORWARDED_ALLOW_IPS: then a request that reached the proxy over
+    # TLS has scheme https here, and the console's cookie is Secure.
+    trusted = settings.forwarded_allow_ips
     uvicorn.run(
-        "tenantree.api.asgi:app", host=host, port=port, workers=workers, proxy_headers=False
+        "tenantree.api.asgi:app",
+        host=host,
+        port=port,
+        workers=workers,
+        proxy_headers=bool(trusted),
+        forwarded_allow_ips=trusted or None,
     )
 
 
