@@ -39,6 +39,9 @@ class Settings(BaseSettings):
     # Let orgs point their own SMTP relay at private or loopback addresses
     # (off: an org admin must not make the server connect inside its network).
     smtp_relay_allow_private_hosts: bool = False
+    # The same for orgs' SSO issuers (and plain http on loopback): the server
+    # fetches from the issuer on every anonymous sign-in start.
+    sso_allow_private_issuers: bool = False
 
     # Sign-in throttling: failures counted in a sliding window.
     signin_window_seconds: int = 15 * 60

@@ -23,6 +23,8 @@ class IdentityConfig:
     signin_max_failures_per_account: int
     signin_max_failures_per_address: int
     outbox: Outbox
+    # SSO issuers may be private or loopback hosts (TENANTREE_SSO_ALLOW_PRIVATE_ISSUERS).
+    sso_allow_private_issuers: bool = False
 
     @classmethod
     def from_settings(cls, settings: Settings, outbox: Outbox) -> IdentityConfig:
@@ -40,4 +42,5 @@ class IdentityConfig:
             signin_max_failures_per_account=settings.signin_max_failures_per_account,
             signin_max_failures_per_address=settings.signin_max_failures_per_address,
             outbox=outbox,
+            sso_allow_private_issuers=settings.sso_allow_private_issuers,
         )

@@ -16,6 +16,7 @@ from tenantree.api.params import QUERY_TEXT
 from tenantree.api.schemas.auth import LoginResponse
 from tenantree.api.schemas.integrations import SsoConfigIn, SsoConfigOut
 from tenantree.audit.service import AuditTrail
+from tenantree.console.routing import error_page
 from tenantree.console.session import is_https, start_session
 from tenantree.identity.context import IdentityConfig
 from tenantree.identity.integration_models import SsoConfig
@@ -24,6 +25,7 @@ from tenantree.orgs.models import Org
 from tenantree.sso import config as sso_config
 from tenantree.sso import flow
 from tenantree.sso.flow import SsoFailed
+from tenantree.sso.issuer import SsoProviderUnavailable
 
 router = APIRouter(prefix="/api/v1/orgs/{org_id}", tags=["sso"], responses=ERROR_RESPONSES)
 browser = APIRouter(prefix="/sso", include_in_schema=False)
@@ -106,7 +108,13 @@ def start(
         org = None
     if org is None:
         raise SsoFailed("this org offers no single sign-on")
-    url = flow.start_sign_in(session, identity, org)
+    try:
+        url = flow.start_sign_in(session, identity, org)
+    except SsoProviderUnavailable as exc:
+        if not console:
+            raise  # the API's JSON error: 503 sso_provider_unavailable
+        session.rollback()
+        return error_page(request, exc.status, exc.message, exc.code, fresh=True)
     session.commit()
     response = RedirectResponse(url, status_code=302)
     if console:
