@@ -277,3 +277,13 @@ def test_serve_believes_forwarded_headers_only_from_the_configured_proxies(
     assert calls[0]["proxy_headers"] is False
     assert calls[1]["proxy_headers"] is True
     assert calls[1]["forwarded_allow_ips"] == "10.0.0.7"
+
+
+def test_operator_create_refuses_an_email_mixing_scripts(
+    database_file: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TENANTREE_OPERATOR_PASSWORD", "a long enough passphrase")
+    CliRunner().invoke(app, ["db", "upgrade"])
+    result = CliRunner().invoke(app, ["operator", "create", "--email", "ops@ex\u0430mple.com"])
+    assert result.exit_code != 0
+    assert "mixed scripts" in result.output

@@ -40,9 +40,9 @@ from sqlalchemy.orm import Session
 from tenantree import clock
 from tenantree.audit.actions import AuditAction
 from tenantree.audit.service import AuditTrail
-from tenantree.errors import DomainError
+from tenantree.errors import DomainError, Invalid
 from tenantree.identity import directory
-from tenantree.identity.accounts import find_account, normalize_email
+from tenantree.identity.accounts import find_account, new_email, normalize_email
 from tenantree.identity.api_tokens import SERVICE_ACCOUNT_DOMAIN
 from tenantree.identity.integration_models import ApiToken, ScimProfile
 from tenantree.identity.models import Account, Membership, MemberStatus, Role
@@ -177,6 +177,10 @@ def _email_of(user: User) -> str | None:
     candidate = normalize_email(candidate or "")
     if "@" not in candidate:
         return None
+    try:
+        new_email(candidate)
+    except Invalid as exc:
+        raise InvalidValueException(detail=exc.message) from exc
     if candidate.endswith(("@" + SERVICE_ACCOUNT_DOMAIN, "@" + PENDING_DOMAIN)):
         raise InvalidValueException(detail="that address is reserved")
     return candidate
