@@ -1,5 +1,5 @@
 """Builders for test state. They write through the ORM (fast, explicit) and
-flush; the caller commits. `build_world` makes the cast of ../shared/ACCESS.md.
+flush; the caller commits. `build_world` makes the cast of docs/ACCESS.md.
 """
 
 from __future__ import annotations
