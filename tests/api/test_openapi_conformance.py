@@ -112,6 +112,7 @@ _DOMAIN_422 = {
     "list_invitations": "cursor",
     "list_org_audit_events": "cursor",
     "list_platform_audit_events": "cursor",
+    "list_usage_events": "cursor",
     "create_api_token": "expires_at in the future",
     "list_api_tokens": "cursor",
     "create_scim_token": "expires_at in the future",

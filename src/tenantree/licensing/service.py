@@ -28,7 +28,7 @@ from tenantree.licensing.models import (
 )
 from tenantree.licensing.pool import Change, PoolView, UsageOp, plan_change
 from tenantree.licensing.sources import lock_consumer
-from tenantree.licensing.usage_writes import UseChange, write_change
+from tenantree.licensing.usage_writes import ChangedBy, UseChange, write_change
 from tenantree.orgs.models import Org, OrgKind
 from tenantree.orgs.salesforce import normalize_record_id
 
@@ -183,6 +183,12 @@ def _require_sub_org(org: Org, field: str) -> None:
         )
 
 
+def _changed_by(trail: AuditTrail) -> ChangedBy:
+    """A change of use is recorded in its snapshot, not as an audit event, with
+    the trail's actor and request."""
+    return ChangedBy(trail.actor_id, trail.actor_org_id, trail.request_id)
+
+
 def set_license_source(
     session: Session, trail: AuditTrail, org: Org, source: LicenseSource
 ) -> LicenseSource:
@@ -209,7 +215,7 @@ def set_license_source(
         state = _read_consumer_state(session, org.id, old_holder, sku, now)
         assert state is not None
         release = Change(new_units=0, delta=-units, pool_overage=0)
-        state.write(session, org.id, release, bounded=False, at=now)
+        state.write(session, org.id, release, bounded=False, at=now, by=_changed_by(trail))
         released[sku] = units
     session.add(
         LicenseSourceChange(org_id=org.id, source=source, changed_by=trail.actor_id, at=now)
@@ -271,7 +277,14 @@ class _ConsumerState:
     today: DayRow | None
 
     def write(
-        self, session: Session, org_id: uuid.UUID, change: Change, *, bounded: bool, at: datetime
+        self,
+        session: Session,
+        org_id: uuid.UUID,
+        change: Change,
+        *,
+        bounded: bool,
+        at: datetime,
+        by: ChangedBy,
     ) -> int | None:
         """Apply a planned change; the pool's use after it, or None (nothing
         written) when `bounded` and it would pass the quantity."""
@@ -287,6 +300,7 @@ class _ConsumerState:
                 quantity=self.pool.quantity,
                 today=self.today,
                 at=at,
+                by=by,
             ),
         )
 
@@ -419,16 +433,17 @@ def report_usage(
 
     change = plan(state.pool.used)
     bounded = change.delta > 0 and not state.pool.overage_allowed
-    used_after = state.write(session, org.id, change, bounded=bounded, at=now)
+    by = _changed_by(trail)
+    used_after = state.write(session, org.id, change, bounded=bounded, at=now, by=by)
     if used_after is None:
         # Another consumer took units between the read and the update. Plan
         # again on the use it committed: most often a refusal, no lock held.
         plan(_pool_use(session, state.pool_id, lock=False))
-        used_after = state.write(session, org.id, change, bounded=bounded, at=now)
+        used_after = state.write(session, org.id, change, bounded=bounded, at=now, by=by)
     if used_after is None:
         # Raced again: decide on the pool's locked figure, which cannot move.
         plan(_pool_use(session, state.pool_id, lock=True))
-        used_after = state.write(session, org.id, change, bounded=False, at=now)
+        used_after = state.write(session, org.id, change, bounded=False, at=now, by=by)
         assert used_after is not None
     pool_overage = max(0, used_after - state.pool.quantity)
     over = pool_overage > 0

@@ -10,7 +10,8 @@ from tenantree.access.policy import sees_partner_pool
 from tenantree.access.service import visible_sub_org_ids
 from tenantree.api.deps import OrgRequest, OrgWith
 from tenantree.api.errors import ERROR_RESPONSES
-from tenantree.api.schemas.common import Day, ListResponse
+from tenantree.api.params import Cursor, Limit
+from tenantree.api.schemas.common import Day, ListResponse, Timestamp
 from tenantree.api.schemas.licensing import (
     LicenseCreate,
     LicenseOut,
@@ -22,10 +23,11 @@ from tenantree.api.schemas.licensing import (
     ReportFormat,
     Sku,
     UsageBody,
+    UsageEventOut,
     UsageOut,
 )
 from tenantree.errors import DomainError
-from tenantree.licensing import export, reports, service
+from tenantree.licensing import changes, export, reports, service
 from tenantree.licensing.models import License
 from tenantree.licensing.pool import UsageOp
 from tenantree.licensing.sources import current_source
@@ -157,6 +159,41 @@ def report_usage(body: UsageBody, target: OrgWith(P.ORG_USAGE_REPORT)) -> UsageO
         consumed=result.consumed,
         # Whether the partner's pool is over its quantity is the partner's business.
         over_quantity=result.over_quantity if sees_pool_figures(target) else None,
+    )
+
+
+@router.get(
+    "/usage-events",
+    response_model=ListResponse[UsageEventOut],
+    operation_id="list_usage_events",
+    description=(
+        "Every successful change of the org's use, newest first, with who made it "
+        "(refusals and overage are audit events). Readable by those who read the org's "
+        "audit events; the partner pool's figures only by those who see them."
+    ),
+)
+def list_usage_events(
+    target: OrgWith(P.ORG_AUDIT_READ),
+    sku: Annotated[Sku | None, Query()] = None,
+    actor_id: uuid.UUID | None = None,
+    since: Annotated[Timestamp | None, Query(alias="from", description="Inclusive")] = None,
+    until: Annotated[Timestamp | None, Query(alias="to", description="Exclusive")] = None,
+    limit: Limit = None,
+    cursor: Cursor = None,
+) -> ListResponse[UsageEventOut]:
+    page = changes.usage_changes(
+        target.session,
+        target.org,
+        reveal_pool=sees_pool_figures(target),
+        sku=sku,
+        actor_id=actor_id,
+        since=since,
+        until=until,
+        limit=limit,
+        cursor=cursor,
+    )
+    return ListResponse(
+        items=[UsageEventOut.model_validate(c) for c in page.items], next_cursor=page.next_cursor
     )
 
 
