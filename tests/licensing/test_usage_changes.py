@@ -1,0 +1,85 @@
+"""licensing.changes at the service level: the usage snapshot as the change's
+audit record, without HTTP (each test runs in a rolled-back transaction)."""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy.orm import Session
+
+from factories import make_license, make_partner, make_sub_org
+from tenantree.audit.service import AuditTrail
+from tenantree.licensing import changes, service
+from tenantree.licensing.pool import UsageOp
+from tenantree.orgs.models import Org
+
+
+def _use(session: Session, trail: AuditTrail, org: Org, units: int) -> None:
+    service.report_usage(
+        session, trail, org, sku="mon", op=UsageOp.SET, amount=units, reveal_pool=True
+    )
+
+
+def _changes(session: Session, org: Org, *, reveal_pool: bool) -> list[changes.UsageChange]:
+    page = changes.usage_changes(
+        session,
+        org,
+        reveal_pool=reveal_pool,
+        sku=None,
+        actor_id=None,
+        since=None,
+        until=None,
+        limit=None,
+        cursor=None,
+    )
+    return page.items
+
+
+def test_a_system_change_names_no_actor(session: Session):
+    partner = make_partner(session)
+    child = make_sub_org(session, partner)
+    make_license(session, partner, quantity=10)
+    _use(session, AuditTrail(session, actor_id=None), child, 4)
+    session.commit()
+
+    [change] = _changes(session, child, reveal_pool=True)
+    assert (change.actor_id, change.actor_org_id, change.request_id) == (None, None, None)
+    assert change.units == 4
+
+
+def test_the_trails_actor_org_and_request_are_recorded(session: Session):
+    partner = make_partner(session)
+    child = make_sub_org(session, partner)
+    make_license(session, partner, quantity=10)
+    actor = uuid.uuid4()
+    trail = AuditTrail(session, actor_id=actor, actor_org_id=partner.id, request_id="r-1")
+    _use(session, trail, child, 2)
+    session.commit()
+
+    [change] = _changes(session, child, reveal_pool=False)
+    assert (change.actor_id, change.actor_org_id, change.request_id) == (actor, partner.id, "r-1")
+
+
+def test_the_partners_pool_figures_are_withheld_unless_revealed(session: Session):
+    partner = make_partner(session)
+    child, sibling = make_sub_org(session, partner), make_sub_org(session, partner)
+    make_license(session, partner, quantity=10)
+    trail = AuditTrail(session, actor_id=None)
+    _use(session, trail, sibling, 3)
+    _use(session, trail, child, 5)
+    session.commit()
+
+    [hidden] = _changes(session, child, reveal_pool=False)
+    [shown] = _changes(session, child, reveal_pool=True)
+    assert (hidden.pool_used, hidden.over_quantity) == (None, None)
+    assert (shown.pool_used, shown.over_quantity) == (8, False)
+
+
+def test_an_org_always_sees_the_figures_of_its_own_pool(session: Session):
+    partner = make_partner(session)
+    make_license(session, partner, quantity=10)
+    _use(session, AuditTrail(session, actor_id=None), partner, 6)
+    session.commit()
+
+    [change] = _changes(session, partner, reveal_pool=False)
+    assert change.pool_used == 6
