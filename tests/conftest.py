@@ -23,17 +23,7 @@ from dataclasses import dataclass
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import (
-    Connection,
-    Engine,
-    Table,
-    create_engine,
-    exists,
-    literal,
-    select,
-    text,
-    union_all,
-)
+from sqlalchemy import Connection, Engine, Table, create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -144,15 +134,20 @@ def identity(app) -> IdentityConfig:  # type: ignore[no-untyped-def]
     return app.state.services.identity  # type: ignore[no-any-return]
 
 
+# One statement naming the tables that hold rows: `SELECT 'orgs' WHERE EXISTS
+# (SELECT 1 FROM orgs) UNION ALL ...`, written once as plain SQL (compiling the
+# union per test cost more than the emptying it saves).
+_PROBE = text(
+    " UNION ALL ".join(
+        f"SELECT '{t.name}' WHERE EXISTS (SELECT 1 FROM \"{t.name}\")"  # noqa: S608 - our own table names
+        for t in metadata.sorted_tables
+    )
+)
+
+
 def _written_tables(conn: Connection) -> list[Table]:
     """The tables holding rows, found in one round trip."""
-    probes = union_all(
-        *(
-            select(literal(t.name).label("name")).where(exists().select_from(t))
-            for t in metadata.sorted_tables
-        )
-    )
-    names = set(conn.scalars(probes))
+    names = set(conn.scalars(_PROBE))
     return [t for t in reversed(metadata.sorted_tables) if t.name in names]
 
 
