@@ -177,10 +177,10 @@ def fresh_mailbox(mailbox: MemoryBackend) -> Iterator[MemoryBackend]:
 
 @pytest.fixture
 def db(engine: Engine, fresh_mailbox: MemoryBackend) -> Iterator[Engine]:
-    """Tables empty at the start and emptied after the test; the mailbox too.
+    """Empty tables for a test that commits for real, emptied after it; the mailbox too.
 
-    A worker's database starts empty and every test that commits empties it
-    after itself, so the start needs no emptying: that check is one probe.
+    A worker's database starts empty and every such test empties it after
+    itself, so at the start this is only a check (one probe statement).
     """
     _empty_tables(engine)
     yield engine
