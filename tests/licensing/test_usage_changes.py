@@ -4,7 +4,10 @@ audit record, without HTTP (each test runs in a rolled-back transaction)."""
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
+import pytest
+from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from factories import make_license, make_partner, make_sub_org
@@ -83,3 +86,26 @@ def test_an_org_always_sees_the_figures_of_its_own_pool(session: Session):
 
     [change] = _changes(session, partner, reveal_pool=False)
     assert change.pool_used == 6
+
+
+@pytest.mark.postgres_only
+def test_on_postgresql_the_change_and_its_record_are_one_statement(session: Session):
+    partner = make_partner(session)
+    child = make_sub_org(session, partner)
+    make_license(session, partner, quantity=10)
+    session.flush()
+    statements: list[str] = []
+
+    def record(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        statements.append(statement)
+
+    engine = session.get_bind().engine
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        _use(session, AuditTrail(session, actor_id=uuid.uuid4(), request_id="r-2"), child, 3)
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    [write] = [s for s in statements if "INSERT INTO usage_snapshots" in s]
+    assert "UPDATE license_pools" in write
+    assert "actor_id" in write
+    assert "request_id" in write
