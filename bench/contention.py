@@ -122,7 +122,7 @@ def _consumer_process(url, org_ids, seconds, ready_q, go, out_q) -> None:
                     org = session.get(Org, org_id)
                     trail = AuditTrail(session, None, None, None, "bench")
                     service.report_usage(
-                        session, trail, org, sku=SKU, op=op, amount=1, reveal_pool=False
+                        session, trail, org, sku=SKU, op=op, amount=1, sees_pool_figures=False
                     )
                     session.commit()
                     holding = 1 - holding

@@ -153,7 +153,7 @@ def consume(world: World, org_id: uuid.UUID, units: int, sku: str = "monitor") -
             sku=sku,
             op=UsageOp.SET,
             amount=units,
-            reveal_pool=True,
+            sees_pool_figures=True,
         )
         session.commit()
 

@@ -54,7 +54,13 @@ def consume_at_once(
                 trail = AuditTrail(session, actor_id=None)
                 try:
                     service.report_usage(
-                        session, trail, org, sku="mon", op=UsageOp.ADD, amount=1, reveal_pool=False
+                        session,
+                        trail,
+                        org,
+                        sku="mon",
+                        op=UsageOp.ADD,
+                        amount=1,
+                        sees_pool_figures=False,
                     )
                     outcome = "consumed"
                 except PoolExhausted:

@@ -56,7 +56,7 @@ def add(sessions: sessionmaker[Session], org_id: uuid.UUID, units: int) -> int:
                 sku="mon",
                 op=UsageOp.ADD,
                 amount=units,
-                reveal_pool=False,
+                sees_pool_figures=False,
             )
         finally:
             session.commit()  # as the API does: a refusal's audit event is kept

@@ -35,7 +35,7 @@ def plan(
     amount: int,
     pool: PoolView | None = None,
     quota: int | None = None,
-    reveal_pool: bool = True,
+    sees_pool_figures: bool = True,
 ) -> Change:
     return plan_change(
         current=current,
@@ -43,7 +43,7 @@ def plan(
         amount=amount,
         pool=pool or view(),
         quota=quota,
-        reveal_pool=reveal_pool,
+        sees_pool_figures=sees_pool_figures,
     )
 
 
@@ -110,7 +110,7 @@ def test_filling_the_pool_exactly_is_allowed():
 @pytest.mark.parametrize(("op", "amount"), [(SET, 1), (RELEASE, 3), (SET, 4), (ADD, 0)])
 def test_lowering_or_keeping_use_is_allowed_even_out_of_term(op, amount):
     ended = view(quantity=0, used=4, in_term=False)
-    change = plan(4, op, amount, pool=ended, quota=0, reveal_pool=False)
+    change = plan(4, op, amount, pool=ended, quota=0, sees_pool_figures=False)
     assert change.delta <= 0
     assert change.new_units == target_units(4, op, amount)
 
@@ -136,7 +136,7 @@ def test_raising_out_of_term_with_overage_allowed_is_still_no_license():
 
 def test_exceeding_the_quota_is_409_quota_exceeded_with_what_is_left():
     with pytest.raises(QuotaExceeded) as refused:
-        plan(6, ADD, 5, pool=view(quantity=1000, used=6), quota=10, reveal_pool=False)
+        plan(6, ADD, 5, pool=view(quantity=1000, used=6), quota=10, sees_pool_figures=False)
     error = refused.value
     assert error.status == 409 and error.code == "quota_exceeded"
     assert error.extra == {"quota_remaining": 4}
@@ -164,7 +164,7 @@ def test_filling_the_quota_exactly_is_allowed():
 
 def test_pool_exhausted_tells_the_holder_what_is_left():
     with pytest.raises(PoolExhausted) as refused:
-        plan(3, ADD, 20, pool=view(quantity=50, used=37), reveal_pool=True)
+        plan(3, ADD, 20, pool=view(quantity=50, used=37), sees_pool_figures=True)
     error = refused.value
     assert error.status == 409 and error.code == "pool_exhausted"
     assert error.extra == {"remaining": 13}
@@ -173,14 +173,14 @@ def test_pool_exhausted_tells_the_holder_what_is_left():
 
 def test_pool_exhausted_with_the_pool_over_says_zero_left():
     with pytest.raises(PoolExhausted) as refused:
-        plan(0, ADD, 1, pool=view(quantity=5, used=9), reveal_pool=True)
+        plan(0, ADD, 1, pool=view(quantity=5, used=9), sees_pool_figures=True)
     assert refused.value.extra == {"remaining": 0}
 
 
 def test_pool_exhausted_hidden_from_a_sub_org_without_quota_carries_no_figure():
     pool = view(quantity=7919, used=7900)
     with pytest.raises(PoolExhausted) as refused:
-        plan(1234, ADD, 50, pool=pool, reveal_pool=False)
+        plan(1234, ADD, 50, pool=pool, sees_pool_figures=False)
     error = refused.value
     assert error.code == "pool_exhausted"
     assert error.extra == {}
@@ -190,14 +190,16 @@ def test_pool_exhausted_hidden_from_a_sub_org_without_quota_carries_no_figure():
 def test_pool_exhausted_hidden_from_a_sub_org_says_only_its_quota_remaining():
     pool = view(quantity=7919, used=7900)
     with pytest.raises(PoolExhausted) as refused:
-        plan(1234, ADD, 50, pool=pool, quota=1300, reveal_pool=False)
+        plan(1234, ADD, 50, pool=pool, quota=1300, sees_pool_figures=False)
     error = refused.value
     assert error.extra == {"quota_remaining": 66}
     assert numbers(error.message) == {66}, error.message
 
 
 def test_allow_and_flag_lets_use_go_over_and_reports_the_overage():
-    change = plan(3, ADD, 10, pool=view(quantity=20, used=15, overage=True), reveal_pool=False)
+    change = plan(
+        3, ADD, 10, pool=view(quantity=20, used=15, overage=True), sees_pool_figures=False
+    )
     assert change == Change(13, 10, 5)
     # Within the quantity there is no overage to report.
     assert plan(0, ADD, 5, pool=view(quantity=20, used=15, overage=True)).pool_overage == 0
@@ -230,7 +232,7 @@ class PoolModel:
                 amount=amount,
                 pool=PoolView(self.quantity, self.used, True, self.overage),
                 quota=self.quotas[who],
-                reveal_pool=False,
+                sees_pool_figures=False,
             )
         except DomainError as refusal:
             return refusal
@@ -341,7 +343,7 @@ def test_random_sequences_through_the_service_keep_the_invariants(db, sessions, 
                     sku="mon",
                     op=op,
                     amount=amount,
-                    reveal_pool=False,
+                    sees_pool_figures=False,
                 )
             except DomainError as refusal:
                 session.rollback()
@@ -375,7 +377,7 @@ def test_random_sequences_through_the_service_keep_the_invariants(db, sessions, 
         for child, use in zip(children, model.uses, strict=True):
             assert by_child.get(child.id, 0) == use >= 0
             child_view = reports.child_report(
-                session, session.merge(child), show_pool_figures=False, period=None
+                session, session.merge(child), sees_pool_figures=False, period=None
             )
             (item,) = child_view.items
             assert item.used == use and item.pool is None

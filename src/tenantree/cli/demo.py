@@ -218,7 +218,7 @@ def load_demo(settings: Settings, *, password: str = DEMO_PASSWORD, seed: int = 
                             sku="endpoint-protection",
                             op=UsageOp.SET,
                             amount=level[org.id],
-                            reveal_pool=True,
+                            sees_pool_figures=True,
                         )
                     for org_id, units in backup.items():
                         backup[org_id] = max(1, units + rng.randint(-1, 1))
@@ -230,7 +230,7 @@ def load_demo(settings: Settings, *, password: str = DEMO_PASSWORD, seed: int = 
                             sku="backup",
                             op=UsageOp.SET,
                             amount=backup[org_id],
-                            reveal_pool=True,
+                            sees_pool_figures=True,
                         )
                     session.commit()
 

@@ -364,7 +364,7 @@ def report(
         period = reports.period_between(first, last)
         if target.kind == OrgKind.SUB_ORG:
             child = reports.child_report(
-                work.session, target, show_pool_figures=True, period=period
+                work.session, target, sees_pool_figures=True, period=period
             )
             text = (
                 export.child_report_csv(child)

@@ -3,14 +3,16 @@
 Creating a token makes a sign-in-less Account and one Membership for it in the
 org, with the token's role. The token therefore reaches exactly what a person
 with that role and entry reaches (partner delegation and `partner_users`
-lists included), and the policy needs no special case. The Actor built for a
-token carries only that one entry, so a token can never act anywhere else.
+lists included). The Actor built for a token carries only that one entry, so
+a token can never act anywhere else, and its creator's actor, loaded afresh
+on every request: the policy lets a token do only what its creator may do
+now (access.policy.api_token_actor).
 """
 
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import delete, select
@@ -19,14 +21,14 @@ from sqlalchemy.orm import Session
 from tenantree import clock
 from tenantree.access.facts import load_actor
 from tenantree.access.models import SubOrgPartnerUser
-from tenantree.access.policy import Actor
+from tenantree.access.policy import Actor, api_token_actor
 from tenantree.audit.actions import AuditAction
 from tenantree.audit.service import AuditTrail
 from tenantree.errors import Conflict, Invalid, NotFound
 from tenantree.identity.context import IdentityConfig
 from tenantree.identity.credentials import new_token, token_digest
 from tenantree.identity.errors import InvalidToken
-from tenantree.identity.integration_models import ApiToken
+from tenantree.identity.integration_models import ApiToken, ScimToken
 from tenantree.identity.models import Account, Membership, MemberStatus, Role
 from tenantree.orgs.models import Org
 from tenantree.pagination import Page, paginate
@@ -152,6 +154,30 @@ def revoke_api_token(session: Session, trail: AuditTrail, org: Org, token_id: uu
     )
 
 
+def creator_actor(session: Session, token: ApiToken | ScimToken, depth: int = 0) -> Actor | None:
+    """The actor of the account that created a token, as it stands now.
+
+    None when no creator was recorded (tokens made before creators were); a
+    creator whose account is gone is an actor with no entries (reaches
+    nothing). A token made by another API token is bounded by that token,
+    itself bounded by its own creator.
+    """
+    if token.created_by_account_id is None:
+        return None
+    creator = session.get(Account, token.created_by_account_id)
+    if creator is None or depth > _MAX_TOKEN_CHAIN:
+        return Actor(account_id=token.created_by_account_id)
+    actor = load_actor(session, creator)
+    parent = session.scalar(select(ApiToken).where(ApiToken.account_id == creator.id))
+    if parent is None:
+        return actor
+    return api_token_actor(parent.org_id, actor, creator_actor(session, parent, depth + 1))
+
+
+# Tokens made by tokens made by tokens...: past this, the chain reaches nothing.
+_MAX_TOKEN_CHAIN = 8
+
+
 def token_status(token: ApiToken, now: datetime) -> str:
     if token.revoked_at is not None or token.membership_id is None:
         return "revoked"
@@ -177,13 +203,8 @@ def authenticate_api_token(
         raise InvalidToken("the API token was revoked")
     if membership.status != MemberStatus.ACTIVE:
         raise InvalidToken("this API token's service account is suspended", code="user_suspended")
-    actor = load_actor(session, account)
-    # Only the token's own entry: whatever else the account might have gained
-    # elsewhere, a token acts in its own org (and, by delegation, its sub-orgs).
-    actor = replace(
-        actor,
-        is_operator=False,
-        memberships={k: v for k, v in actor.memberships.items() if k == token.org_id},
+    actor = api_token_actor(
+        token.org_id, load_actor(session, account), creator_actor(session, token)
     )
     if token.last_used_at is None or now - token.last_used_at >= LAST_USED_RESOLUTION:
         token.last_used_at = now

@@ -15,7 +15,13 @@ from sqlalchemy.orm import Session
 from tenantree import clock
 from tenantree.access.errors import CustomerAccessRefused, OrgDeactivated
 from tenantree.access.facts import MEMBERSHIP_FACT_COLUMNS, load_actor, membership_fact
-from tenantree.access.policy import Actor
+from tenantree.access.policy import (
+    Actor,
+    SignInRefusal,
+    password_session_keeps,
+    sign_in_refusal,
+    suspended_everywhere,
+)
 from tenantree.access.service import reachable_orgs
 from tenantree.audit.actions import AuditAction
 from tenantree.audit.service import AuditTrail
@@ -152,20 +158,28 @@ def sign_in(
     return IssuedToken(token, expires_at, account)
 
 
+_SIGN_IN_REFUSALS = {
+    SignInRefusal.NO_MEMBERSHIP: lambda: Forbidden(
+        "you are not a member of any org", code="no_membership"
+    ),
+    SignInRefusal.ORG_DEACTIVATED: lambda: OrgDeactivated("your org is deactivated"),
+    SignInRefusal.USER_SUSPENDED: lambda: UserSuspended("your account is suspended"),
+    SignInRefusal.CUSTOMER_ACCESS_REFUSED: lambda: CustomerAccessRefused(
+        "the partner has refused customer access to your org"
+    ),
+}
+
+
 def why_unusable(session: Session, actor: Actor) -> Forbidden | None:
-    """Why an account may not sign in at all (no org it can enter), or None."""
-    if actor.is_operator:
-        return None
-    if session.scalar(select(exists().where(reachable_orgs(actor)).select_from(Org))):
-        return None
-    memberships = list(actor.memberships.values())
-    if not memberships:
-        return Forbidden("you are not a member of any org", code="no_membership")
-    if all(not m.org_active for m in memberships):
-        return OrgDeactivated("your org is deactivated")
-    if all(not m.active for m in memberships if m.org_active):
-        return UserSuspended("your account is suspended")
-    return CustomerAccessRefused("the partner has refused customer access to your org")
+    """Why an account may not sign in at all (no org it can enter), or None.
+
+    The policy decides (sign_in_refusal); this asks the one query it needs.
+    """
+    enters_an_org = actor.is_operator or bool(
+        session.scalar(select(exists().where(reachable_orgs(actor)).select_from(Org)))
+    )
+    refusal = sign_in_refusal(actor, enters_an_org=enters_an_org)
+    return None if refusal is None else _SIGN_IN_REFUSALS[refusal]()
 
 
 # One round trip, read afresh on every request (nothing of it is cached): the
@@ -201,30 +215,18 @@ def authenticate(session: Session, config: IdentityConfig, token: str) -> tuple[
     revoked_at, expires_at, account = rows[0][:3]
     if revoked_at is not None or expires_at <= now:
         raise InvalidToken("the bearer token has expired or was revoked")
-    # A password session carries no entry in an org that makes single sign-on
-    # mandatory: the person reaches it only through its provider (partner
-    # users still reach an SSO-mandatory sub-org through their partner entry;
-    # operators keep all theirs).
     memberships = {
         row.membership_org_id: membership_fact(row)
         for row in rows
         if row.membership_id is not None
         and row.membership_org_status is not None
-        and (account.is_operator or not row.sso_required)
+        and password_session_keeps(is_operator=account.is_operator, sso_required=row.sso_required)
     }
     actor = Actor(account_id=account.id, is_operator=account.is_operator, memberships=memberships)
-    if _suspended_everywhere(actor):
+    if suspended_everywhere(actor):
         # A suspended user's tokens stop working at once.
         raise InvalidToken("your account is suspended", code="user_suspended")
     return account, actor
-
-
-def _suspended_everywhere(actor: Actor) -> bool:
-    return (
-        not actor.is_operator
-        and bool(actor.memberships)
-        and all(not m.active for m in actor.memberships.values())
-    )
 
 
 def sign_out(session: Session, trail: AuditTrail, config: IdentityConfig, token: str) -> None:

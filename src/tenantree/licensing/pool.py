@@ -80,12 +80,13 @@ def plan_change(
     amount: int,
     pool: PoolView,
     quota: int | None,
-    reveal_pool: bool,
+    sees_pool_figures: bool,
 ) -> Change:
     """Decide a consumer's change, or raise with what is left.
 
-    `reveal_pool` is False when a sub-org draws on its partner's pool: then no
-    message may reveal the pool's quantity, total use or remaining units.
+    `sees_pool_figures` is False when the caller may not see the figures of
+    the pool drawn on (access.policy.shows_pool): then no message may reveal
+    the pool's quantity, total use or remaining units.
     """
     new_units = target_units(current, op, amount)
     delta = new_units - current
@@ -102,7 +103,7 @@ def plan_change(
         )
     pool_after = pool.used + delta
     if pool_after > pool.quantity and not pool.overage_allowed:
-        if reveal_pool:
+        if sees_pool_figures:
             left = max(0, pool.quantity - pool.used)
             raise PoolExhausted(
                 f"the license pool has {left} units left", extra={"remaining": left}

@@ -20,6 +20,7 @@ from sqlalchemy import ColumnElement, Row, Select, and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from tenantree import clock
+from tenantree.access.policy import shows_pool
 from tenantree.errors import Invalid
 from tenantree.licensing.history import PeriodUse, period_usage
 from tenantree.licensing.models import (
@@ -231,7 +232,7 @@ def _period_uses(
 
 
 def child_report(
-    session: Session, org: Org, *, show_pool_figures: bool, period: Period | None
+    session: Session, org: Org, *, sees_pool_figures: bool, period: Period | None
 ) -> ChildReport:
     now = clock.utcnow()
     source = current_source(session, org)
@@ -262,7 +263,7 @@ def child_report(
         own_use = used.get(pool.id, 0)
         quota = quotas.get(pool.sku) if from_parent else None
         pool_licenses = licenses.get((pool.holder_org_id, pool.sku), [])
-        reveal = show_pool_figures or not from_parent
+        shown = shows_pool(sees_pool_figures, holder_id=pool.holder_org_id, org_id=org.id)
         items.append(
             ChildItem(
                 sku=pool.sku,
@@ -271,8 +272,8 @@ def child_report(
                 used=own_use,
                 quota=quota,
                 quota_remaining=None if quota is None else max(0, quota - own_use),
-                pool=_figures(pool.used, pool_licenses) if reveal else None,
-                licenses=list(pool_licenses) if reveal else [],
+                pool=_figures(pool.used, pool_licenses) if shown else None,
+                licenses=list(pool_licenses) if shown else [],
                 period=history(pool.id, org.id),
             )
         )

@@ -10,6 +10,7 @@ from sqlalchemy import Date, String, Uuid, and_, bindparam, delete, select
 from sqlalchemy.orm import Session
 
 from tenantree import clock
+from tenantree.access.policy import shows_pool
 from tenantree.audit.actions import AuditAction
 from tenantree.audit.service import AuditTrail
 from tenantree.errors import DomainError, Invalid
@@ -369,7 +370,7 @@ def report_usage(
     sku: str,
     op: UsageOp,
     amount: int,
-    reveal_pool: bool,
+    sees_pool_figures: bool,
 ) -> UsageResult:
     """Move an org's use of a SKU, atomically against its source's pool.
 
@@ -401,7 +402,7 @@ def report_usage(
                 amount=amount,
                 pool=replace(state.pool, used=pool_used),
                 quota=quota,
-                reveal_pool=reveal_pool or holder_id == org.id,
+                sees_pool_figures=shows_pool(sees_pool_figures, holder_id=holder_id, org_id=org.id),
             )
         except DomainError as refusal:
             if refusal.status == 409:

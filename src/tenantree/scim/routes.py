@@ -31,9 +31,12 @@ from scim2_models import (
 )
 from sqlalchemy.orm import Session
 
+from tenantree.access.facts import load_org
+from tenantree.access.policy import decide_scim
 from tenantree.api.deps import ServicesDep, SessionDep, client_address, request_id
 from tenantree.audit.service import AuditTrail
-from tenantree.orgs.models import Org, OrgStatus
+from tenantree.identity.api_tokens import creator_actor
+from tenantree.orgs.models import Org
 from tenantree.scim import discovery, groups, users
 from tenantree.scim.tokens import scim_token_for_org
 
@@ -94,11 +97,17 @@ def scim_org(
     token = scim_token_for_org(session, services.identity, secret.strip(), org_uuid)
     if token is None:
         raise UnauthorizedException(detail="the SCIM token is not valid for this org")
-    org = session.get(Org, org_uuid)
-    if org is None:
+    loaded = load_org(session, org_uuid)
+    if loaded is None:
         raise UnauthorizedException(detail="the SCIM token is not valid for this org")
-    if org.status != OrgStatus.ACTIVE:
-        raise ForbiddenException(detail="this org is deactivated")
+    decision = decide_scim(token.org_id, creator_actor(session, token), loaded.facts)
+    error = decision.error()
+    if error is not None:
+        if not decision.visible:
+            raise UnauthorizedException(detail="the SCIM token is not valid for this org")
+        # SCIM errors carry no code of their own: the detail leads with ours.
+        raise ForbiddenException(detail=f"{error.code}: {error.message}")
+    org = loaded.org
     trail = AuditTrail(session, token.id, org.id, request_id(request), client_address(request))
     base_url = f"{services.identity.public_base_url}/scim/v2/orgs/{org.id}"
     return ScimOrg(org, session, trail, base_url)

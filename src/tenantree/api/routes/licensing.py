@@ -6,7 +6,7 @@ from fastapi.responses import JSONResponse
 
 from tenantree import clock
 from tenantree.access.permissions import Permission as P
-from tenantree.access.policy import sees_partner_pool
+from tenantree.access.policy import sees_pool_figures as policy_sees_pool_figures
 from tenantree.access.service import visible_sub_org_ids
 from tenantree.api.deps import OrgRequest, OrgWith
 from tenantree.api.errors import ERROR_RESPONSES
@@ -52,10 +52,7 @@ def license_out(license_: License) -> LicenseOut:
 
 
 def sees_pool_figures(target: OrgRequest) -> bool:
-    """Operators and partner admins see a sub-org's pool figures; the customer never."""
-    if target.org.kind != OrgKind.SUB_ORG:
-        return True  # the org's own pools
-    return sees_partner_pool(target.target.actor, target.target.loaded.facts)
+    return policy_sees_pool_figures(target.target.actor, target.target.loaded.facts)
 
 
 @router.post("/licenses", response_model=LicenseOut, status_code=201, operation_id="grant_license")
@@ -144,7 +141,7 @@ def report_usage(body: UsageBody, target: OrgWith(P.ORG_USAGE_REPORT)) -> UsageO
             sku=body.sku,
             op=op,
             amount=amount,
-            reveal_pool=sees_pool_figures(target),
+            sees_pool_figures=sees_pool_figures(target),
         )
     except DomainError as refusal:
         # The refusal is audited: keep that event, nothing else was changed.
@@ -179,7 +176,7 @@ def license_report(
     org = target.org
     if org.kind == OrgKind.SUB_ORG:
         child = reports.child_report(
-            target.session, org, show_pool_figures=sees_pool_figures(target), period=period
+            target.session, org, sees_pool_figures=sees_pool_figures(target), period=period
         )
         if format == "csv":
             return _csv_response(export.child_report_csv(child), org.id)

@@ -14,9 +14,9 @@ from fastapi import APIRouter, Query, Request, Response
 
 from tenantree import clock
 from tenantree.access.permissions import Permission as P
+from tenantree.access.policy import sees_pool_figures
 from tenantree.access.service import visible_sub_org_ids
 from tenantree.api.deps import OrgRequest
-from tenantree.api.routes.licensing import sees_pool_figures
 from tenantree.console.charts import colour, usage_chart
 from tenantree.console.deps import OrgPage
 from tenantree.console.render import render
@@ -52,7 +52,10 @@ def _reports(target: OrgRequest, period: reports.Period):  # type: ignore[no-unt
     org = target.org
     if org.kind == OrgKind.SUB_ORG:
         return "child", reports.child_report(
-            target.session, org, show_pool_figures=sees_pool_figures(target), period=period
+            target.session,
+            org,
+            sees_pool_figures=sees_pool_figures(target.target.actor, target.target.loaded.facts),
+            period=period,
         )
     return "parent", reports.parent_report(
         target.session,
