@@ -9,8 +9,10 @@ names an org or a person the caller could not see.
 import uuid
 
 import pytest
+from sqlalchemy import update
 
 from factories import build_world
+from tenantree.identity.models import Membership
 
 ASKERS = {
     "OP": 200,
@@ -135,3 +137,18 @@ def test_an_unknown_permission_is_422_naming_the_field(client, world):
 def test_an_invisible_org_is_404_before_the_permission_is_read(client, world):
     response = _ask(client, world, "T-A", world.S, world.members["S-U"].id, "org:everything")
     assert response.status_code == 404
+
+
+def test_an_api_tokens_answer_is_bounded_by_its_creator(client, world, session):
+    issued = client.post(
+        f"/api/v1/orgs/{world.S.id}/api-tokens",
+        json={"name": "ci", "role": "admin"},
+        headers=world.headers("S-A"),
+    ).json()
+    session.execute(
+        update(Membership).where(Membership.id == world.members["S-A"].id).values(role="user")
+    )
+    session.commit()
+    body = _ask(client, world, "S-PA", world.S, issued["user_id"]).json()
+    assert body["allowed"] is False and body["rule"] == "creator_lacks"
+    assert "creator" in body["explanation"]

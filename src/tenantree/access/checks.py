@@ -20,11 +20,14 @@ from tenantree.access.permissions import Permission
 from tenantree.access.policy import (
     Actor,
     MembershipFact,
+    api_token_actor,
     decide,
     partner_path,
     paths,
 )
+from tenantree.identity.api_tokens import creator_actor
 from tenantree.identity.errors import UserNotFound
+from tenantree.identity.integration_models import ApiToken
 from tenantree.identity.models import Account, Membership, MemberStatus, Role
 from tenantree.orgs.models import Org, OrgKind, OrgStatus
 
@@ -124,6 +127,10 @@ def _checks(
     permissions: list[Permission],
 ) -> list[AccessCheck]:
     subject = load_actor(session, account)
+    token = session.scalar(select(ApiToken).where(ApiToken.account_id == account.id))
+    if token is not None:
+        # An API token's service account: it acts as the token does.
+        subject = api_token_actor(token.org_id, subject, creator_actor(session, token))
     org = loaded.org
     in_sight = user is None or user.org_id == org.id
     if in_sight or _sees(caller, session, user.org_id, Permission.ORG_USERS_READ):
