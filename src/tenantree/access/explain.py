@@ -1,7 +1,7 @@
 """Decisions that explain themselves: why the policy allowed or refused.
 
 `explain` answers exactly what `policy.decide` answers (tests pin the two
-together) from the same reach computation (`policy._reaches`), and adds the
+together) from the same reach computation (`policy.reaches`), and adds the
 rule that settled it and every path it weighed. It is the slow, allocating
 presentation of the one rule, for people (the access-check route, the CLI,
 the console's "Why?" panel); `decide` stays the hot path and builds nothing.
@@ -24,8 +24,9 @@ from tenantree.access.policy import (
     Actor,
     Block,
     OrgFacts,
-    _reaches,
+    Reach,
     decide,
+    reaches,
 )
 from tenantree.identity.models import Role
 from tenantree.orgs.models import OrgKind
@@ -132,9 +133,8 @@ _BLOCK_WORDS = {
 }
 
 
-def _step(
-    actor: Actor, org: OrgFacts, via: uuid.UUID | None, grants, block, permission
-) -> PathStep:  # type: ignore[no-untyped-def]
+def _step(actor: Actor, org: OrgFacts, reach: Reach, permission: Permission) -> PathStep:
+    via, grants, block = reach
     if via is None:
         return PathStep(PathKind.OPERATOR, None, None, False, None, True)
     entry = actor.memberships[via]
@@ -145,7 +145,7 @@ def _step(
 def explain(actor: Actor, permission: Permission, org: OrgFacts) -> Explanation:
     """What `decide(actor, permission, org)` answers, and why."""
     decision = decide(actor, permission, org)
-    steps = tuple(_step(actor, org, *reach, permission) for reach in _reaches(actor, org))
+    steps = tuple(_step(actor, org, reach, permission) for reach in reaches(actor, org))
 
     def result(rule: Rule, path: PathStep | None, block: Block | None = None) -> Explanation:
         return Explanation(

@@ -245,6 +245,12 @@ def _reaches(actor: Actor, org: OrgFacts) -> list[_Reach]:
     return found
 
 
+# The reach computation decide runs on, for presentations that must agree
+# with it exactly (access.explain); nothing else should need the raw tuples.
+Reach = _Reach
+reaches = _reaches
+
+
 def member_path(org: OrgFacts, membership: MembershipFact) -> Path:
     return Path(*_member_reach(org, membership))
 
