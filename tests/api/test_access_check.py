@@ -152,3 +152,23 @@ def test_an_api_tokens_answer_is_bounded_by_its_creator(client, world, session):
     body = _ask(client, world, "S-PA", world.S, issued["user_id"]).json()
     assert body["allowed"] is False and body["rule"] == "creator_lacks"
     assert "creator" in body["explanation"]
+
+
+PARTNER_ASKERS = {
+    "OP": 200,
+    "P-PA": 200,
+    "P-A": 200,
+    "P-U": 403,
+    "P-RO": 403,
+    "S-PA": 404,
+    "S-A": 404,
+    "T-A": 404,
+    "U-A": 404,
+    "anon": 401,
+}
+
+
+@pytest.mark.parametrize(("asker", "status"), sorted(PARTNER_ASKERS.items()))
+def test_every_matrix_actor_gets_its_status_on_the_partner(client, world, asker, status):
+    response = _ask(client, world, asker, world.P, world.members["P-U"].id)
+    assert response.status_code == status, response.text
