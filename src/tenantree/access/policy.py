@@ -276,14 +276,16 @@ _BLOCKED = {
 
 
 def decide(actor: Actor, permission: Permission, org: OrgFacts) -> Decision:
-    if actor.creator is not None:
-        return _decide_credential(actor, permission, org)
     found = _reaches(actor, org)
     if not found:
         return _INVISIBLE
     for via_org_id, grants, block in found:
         if block is None and permission in grants:
-            return Decision(True, True, via_org_id)  # allowed, visible (positional: faster)
+            # Only an allowed credential has more to check: people pay nothing
+            # on a denial, one attribute read on an allowance.
+            if actor.creator is None:
+                return Decision(True, True, via_org_id)  # allowed, visible (positional: faster)
+            return _bounded_by_creator(actor.creator, permission, org, via_org_id)
     blocks = [block for _, _, block in found]
     if None in blocks:
         # An open path exists; it just lacks this permission.
@@ -294,12 +296,12 @@ def decide(actor: Actor, permission: Permission, org: OrgFacts) -> Decision:
 _CREATOR_LACKS = Decision(allowed=False, visible=True, denial_code=CREATOR_LACKS)
 
 
-def _decide_credential(actor: Actor, permission: Permission, org: OrgFacts) -> Decision:
-    """A credential may do what its own entry allows *and* its creator may, now."""
-    assert actor.creator is not None
-    own = decide(Actor(actor.account_id, actor.is_operator, actor.memberships), permission, org)
-    if not own.allowed or decide(actor.creator, permission, org).allowed:
-        return own
+def _bounded_by_creator(
+    creator: Actor, permission: Permission, org: OrgFacts, via_org_id: uuid.UUID | None
+) -> Decision:
+    """A credential its own entry allows may act only if its creator may, now."""
+    if decide(creator, permission, org).allowed:
+        return Decision(True, True, via_org_id)
     return _CREATOR_LACKS
 
 
