@@ -18,6 +18,8 @@ from tenantree.access.policy import (
     decide,
     decide_scim,
     granted,
+    one_org_actor,
+    password_reaches_nothing,
     password_session_keeps,
     sees_pool_figures,
     shows_pool,
@@ -193,3 +195,17 @@ def test_a_scim_token_needs_its_creator_to_manage_users_now():
     assert decide_scim(SUB, actor(entry(SUB)), sub_org()).allowed
     refused = decide_scim(SUB, actor(entry(SUB, active=False)), sub_org())
     assert refused.denial_code == CREATOR_LACKS
+
+
+def test_a_password_reaches_nothing_when_every_active_entry_mandates_sso():
+    assert password_reaches_nothing(is_operator=False, sso_required=[True, True])
+    assert not password_reaches_nothing(is_operator=False, sso_required=[True, None])
+    assert not password_reaches_nothing(is_operator=False, sso_required=[])
+    assert not password_reaches_nothing(is_operator=True, sso_required=[True])
+
+
+def test_a_one_org_credential_carries_only_that_entry():
+    held = actor(entry(SUB), entry(PARTNER), operator=True)
+    narrowed = one_org_actor(SUB, held)
+    assert set(narrowed.memberships) == {SUB} and not narrowed.is_operator
+    assert narrowed.creator is None

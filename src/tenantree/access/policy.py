@@ -413,16 +413,31 @@ def password_session_keeps(*, is_operator: bool, sso_required: bool | None) -> b
     return is_operator or not sso_required
 
 
-def api_token_actor(token_org_id: uuid.UUID, own: Actor, creator: Actor | None) -> Actor:
-    """The actor an API token acts as: only its own entry in its org (whatever
-    else its account gained elsewhere), never an operator, and bounded by its
+def password_reaches_nothing(*, is_operator: bool, sso_required: list[bool | None]) -> bool:
+    """Is a password refused outright: every active entry (their orgs'
+    `sso_required`) is in an org that makes single sign-on mandatory?"""
+    return bool(sso_required) and not any(
+        password_session_keeps(is_operator=is_operator, sso_required=required)
+        for required in sso_required
+    )
+
+
+def one_org_actor(org_id: uuid.UUID, actor: Actor, creator: Actor | None = None) -> Actor:
+    """The actor of a credential issued for one org (an SSO session from that
+    org's provider, an API token): only its entry there, whatever else the
+    account holds elsewhere, never an operator; a token also bounded by its
     creator's current rights (`decide`)."""
     return Actor(
-        account_id=own.account_id,
+        account_id=actor.account_id,
         is_operator=False,
-        memberships={k: v for k, v in own.memberships.items() if k == token_org_id},
+        memberships={k: v for k, v in actor.memberships.items() if k == org_id},
         creator=creator,
     )
+
+
+def api_token_actor(token_org_id: uuid.UUID, own: Actor, creator: Actor | None) -> Actor:
+    """The actor an API token acts as (`one_org_actor`, bounded by its creator)."""
+    return one_org_actor(token_org_id, own, creator)
 
 
 _SCIM_ALLOWED = Decision(allowed=True, visible=True, via_org_id=None)
