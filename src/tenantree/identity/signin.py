@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import math
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
 
 from argon2 import PasswordHasher
-from sqlalchemy import bindparam, exists, func, select, update
+from sqlalchemy import bindparam, exists, select, update
 from sqlalchemy.orm import Session
 
 from tenantree import clock
@@ -27,6 +26,7 @@ from tenantree.identity.credentials import new_token, token_digest, verify_passw
 from tenantree.identity.errors import InvalidCredentials, InvalidToken, UserSuspended
 from tenantree.identity.integration_models import SsoConfig
 from tenantree.identity.models import AccessToken, Account, Membership, SignInFailure
+from tenantree.identity.throttle import record_attempt, retry_after
 from tenantree.orgs.models import Org
 from tenantree.sso.config import password_sign_in_refused
 from tenantree.sso.sessions import revoke_sso_session
@@ -47,22 +47,6 @@ class IssuedToken:
     account: Account
 
 
-def _throttle(
-    session: Session, config: IdentityConfig, *, column: object, value: str, limit: int
-) -> int | None:
-    """Seconds to wait if `limit` failures already fell in the window, else None."""
-    now = clock.utcnow()
-    since = now - config.signin_window
-    count, oldest = session.execute(
-        select(func.count(), func.min(SignInFailure.at)).where(
-            column == value, SignInFailure.at > since
-        )  # type: ignore[arg-type]
-    ).one()
-    if count < limit:
-        return None
-    return max(1, math.ceil((oldest + config.signin_window - now).total_seconds()))
-
-
 def sign_in(
     session: Session,
     trail: AuditTrail,
@@ -78,25 +62,23 @@ def sign_in(
     the request fails, so throttling and the audit trail see every attempt.
     """
     email = normalize_email(email)
-    for column, value, limit in (
-        (SignInFailure.email, email, config.signin_max_failures_per_account),
-        (SignInFailure.client_address, client_address, config.signin_max_failures_per_address),
-    ):
-        wait = _throttle(session, config, column=column, value=value, limit=limit)
-        if wait is not None:
-            trail.record(
-                AuditAction.AUTH_SIGN_IN_THROTTLED,
-                org_id=None,
-                target_type="account",
-                target_id=None,
-                email=email,
-                client_address=client_address,
-            )
-            raise TooManyRequests(
-                "too many failed sign-ins; try again later",
-                retry_after=wait,
-                code="sign_in_throttled",
-            )
+    wait = retry_after(
+        session, SignInFailure, config.signin_limits, email=email, client_address=client_address
+    )
+    if wait is not None:
+        trail.record(
+            AuditAction.AUTH_SIGN_IN_THROTTLED,
+            org_id=None,
+            target_type="account",
+            target_id=None,
+            email=email,
+            client_address=client_address,
+        )
+        raise TooManyRequests(
+            "too many failed sign-ins; try again later",
+            retry_after=wait,
+            code="sign_in_throttled",
+        )
 
     account = find_account(session, email)
     if account is None:
@@ -105,7 +87,7 @@ def sign_in(
     else:
         ok = verify_password(config.hasher, account.password_hash, password)
     if not ok:
-        session.add(SignInFailure(email=email, client_address=client_address, at=clock.utcnow()))
+        record_attempt(session, SignInFailure, email=email, client_address=client_address)
         trail.record(
             AuditAction.AUTH_SIGN_IN_FAILED,
             org_id=None,
