@@ -35,7 +35,7 @@ from tenantree.identity.context import IdentityConfig
 from tenantree.identity.credentials import token_digest
 from tenantree.identity.integration_models import SsoConfig, SsoIdentity, SsoLogin
 from tenantree.identity.models import Account, Membership, MemberStatus
-from tenantree.orgs.models import Org, OrgStatus
+from tenantree.orgs.models import Org
 from tenantree.sso.crypto import decrypt, encrypt
 from tenantree.sso.sessions import issue_sso_session
 
@@ -76,7 +76,7 @@ def redirect_uri(identity: IdentityConfig) -> str:
 
 def start_sign_in(session: Session, identity: IdentityConfig, org: Org) -> str:
     config = session.get(SsoConfig, org.id)
-    if config is None or org.status != OrgStatus.ACTIVE:
+    if config is None or not org.is_active:
         raise SsoFailed("this org offers no single sign-on")
     client = openid_client(identity, config)
     state = secrets.token_urlsafe(32)
@@ -144,7 +144,7 @@ def finish_sign_in(
     session.flush()
     config = session.get(SsoConfig, login.org_id)
     org = session.get(Org, login.org_id)
-    if config is None or org is None or org.status != OrgStatus.ACTIVE:
+    if config is None or org is None or not org.is_active:
         _fail(trail, login.org_id, "sso_not_configured")
     assert config is not None
     if error or not code:
