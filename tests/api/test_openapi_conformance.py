@@ -40,8 +40,8 @@ from tenantree.db.models import metadata
 from tenantree.identity.context import IdentityConfig
 from tenantree.identity.credentials import token_digest
 from tenantree.identity.models import AccessToken, Invitation, Role
+from tenantree.licensing.grants import grant_license
 from tenantree.licensing.models import OveragePolicy
-from tenantree.licensing.service import grant_license
 from tenantree.outbox import MemoryBackend
 
 SEED = 20240611

@@ -25,11 +25,10 @@ from tenantree.api.schemas.licensing import (
     UsageOut,
 )
 from tenantree.errors import DomainError
-from tenantree.licensing import export, reports, service
+from tenantree.licensing import consumption, export, grants, reports, sub_org_terms
 from tenantree.licensing.models import License
 from tenantree.licensing.pool import UsageOp
 from tenantree.licensing.sources import current_source
-from tenantree.orgs.models import OrgKind
 
 router = APIRouter(prefix="/api/v1/orgs/{org_id}", tags=["licensing"], responses=ERROR_RESPONSES)
 
@@ -53,32 +52,21 @@ def license_out(license_: License) -> LicenseOut:
 
 def sees_pool_figures(target: OrgRequest) -> bool:
     """Operators and partner admins see a sub-org's pool figures; the customer never."""
-    if target.org.kind != OrgKind.SUB_ORG:
+    if not target.org.is_sub_org:
         return True  # the org's own pools
     return sees_partner_pool(target.target.actor, target.target.loaded.facts)
 
 
 @router.post("/licenses", response_model=LicenseOut, status_code=201, operation_id="grant_license")
 def grant_license(body: LicenseCreate, target: OrgWith(P.PLATFORM_ORGS_MANAGE)) -> LicenseOut:
-    license_ = service.grant_license(
-        target.session,
-        target.trail,
-        target.org,
-        sku=body.sku,
-        unit=body.unit,
-        quantity=body.quantity,
-        starts_at=body.starts_at,
-        ends_at=body.ends_at,
-        overage_policy=body.overage_policy,
-        salesforce_contract_id=body.salesforce_contract_id,
-    )
+    license_ = grants.grant_requested_license(target.session, target.trail, target.org, body)
     target.session.commit()
     return license_out(license_)
 
 
 @router.get("/licenses", response_model=ListResponse[LicenseOut], operation_id="list_licenses")
 def list_licenses(target: OrgWith(P.ORG_LICENSE_REPORT_READ)) -> ListResponse[LicenseOut]:
-    licenses = service.list_licenses(target.session, target.org)
+    licenses = grants.list_licenses(target.session, target.org)
     return ListResponse(items=[license_out(lic) for lic in licenses], next_cursor=None)
 
 
@@ -86,7 +74,7 @@ def list_licenses(target: OrgWith(P.ORG_LICENSE_REPORT_READ)) -> ListResponse[Li
 def update_license(
     license_id: uuid.UUID, body: LicenseUpdate, target: OrgWith(P.PLATFORM_ORGS_MANAGE)
 ) -> LicenseOut:
-    license_ = service.update_license(
+    license_ = grants.update_license(
         target.session,
         target.trail,
         target.org,
@@ -110,7 +98,7 @@ def get_license_source(target: OrgWith(P.ORG_LICENSE_REPORT_READ)) -> LicenseSou
 def set_license_source(
     body: LicenseSourceBody, target: OrgWith(P.PLATFORM_ORGS_MANAGE)
 ) -> LicenseSourceOut:
-    source = service.set_license_source(target.session, target.trail, target.org, body.source)
+    source = sub_org_terms.set_license_source(target.session, target.trail, target.org, body.source)
     target.session.commit()
     return LicenseSourceOut(source=source)
 
@@ -119,7 +107,9 @@ def set_license_source(
 def set_quota(
     sku: Annotated[Sku, Path()], body: QuotaBody, target: OrgWith(P.ORG_QUOTAS_MANAGE)
 ) -> QuotaOut:
-    max_units = service.set_quota(target.session, target.trail, target.org, sku, body.max_units)
+    max_units = sub_org_terms.set_quota(
+        target.session, target.trail, target.org, sku, body.max_units
+    )
     target.session.commit()
     return QuotaOut(sku=sku, max_units=max_units)
 
@@ -137,7 +127,7 @@ def report_usage(body: UsageBody, target: OrgWith(P.ORG_USAGE_REPORT)) -> UsageO
         if getattr(body, name) is not None
     )
     try:
-        result = service.report_usage(
+        result = consumption.report_usage(
             target.session,
             target.trail,
             target.org,
@@ -177,7 +167,7 @@ def license_report(
 ) -> Any:
     period = reports.period_between(first, last)
     org = target.org
-    if org.kind == OrgKind.SUB_ORG:
+    if org.is_sub_org:
         child = reports.child_report(
             target.session, org, show_pool_figures=sees_pool_figures(target), period=period
         )
