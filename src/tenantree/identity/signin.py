@@ -180,8 +180,9 @@ def authenticate(session: Session, config: IdentityConfig, token: str) -> tuple[
     ).all()
     if not rows:
         raise InvalidToken("the bearer token is not valid")
-    revoked_at, expires_at, account = rows[0][:3]
-    if revoked_at is not None or expires_at <= now:
+    token_row = rows[0]
+    account = token_row.Account
+    if token_row.revoked_at is not None or token_row.expires_at <= now:
         raise InvalidToken("the bearer token has expired or was revoked")
     # A password session carries no entry in an org that makes single sign-on
     # mandatory: the person reaches it only through its provider (partner
