@@ -22,6 +22,7 @@ from tenantree.access.models import SubOrgPartnerUser
 from tenantree.access.policy import Actor
 from tenantree.audit.actions import AuditAction
 from tenantree.audit.service import AuditTrail
+from tenantree.db.unit_of_work import keep
 from tenantree.errors import Conflict, Invalid, NotFound
 from tenantree.identity.context import IdentityConfig
 from tenantree.identity.credentials import new_token, token_digest
@@ -186,8 +187,6 @@ def authenticate_api_token(
         memberships={k: v for k, v in actor.memberships.items() if k == token.org_id},
     )
     if token.last_used_at is None or now - token.last_used_at >= LAST_USED_RESOLUTION:
-        token.last_used_at = now
-        # Recorded on its own: nothing else has happened in this request yet,
-        # and reads never commit.
-        session.commit()
+        # Kept: the token was used even if the request it authenticates fails.
+        keep(session, lambda: setattr(token, "last_used_at", now))
     return account, actor

@@ -14,7 +14,6 @@ from collections.abc import Callable, Coroutine
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, Request, Response
-from fastapi.routing import APIRoute
 from scim2_models import (
     Context,
     ForbiddenException,
@@ -31,11 +30,13 @@ from scim2_models import (
 )
 from sqlalchemy.orm import Session
 
-from tenantree.api.deps import ServicesDep, SessionDep, client_address, request_id
 from tenantree.audit.service import AuditTrail
+from tenantree.identity.scim_tokens import scim_token_for_org
 from tenantree.orgs.models import Org, OrgStatus
 from tenantree.scim import discovery, groups, users
-from tenantree.scim.tokens import scim_token_for_org
+from tenantree.web.caller import client_address, request_id
+from tenantree.web.services import ServicesDep
+from tenantree.web.unit_of_work import SessionDep, UnitOfWorkRoute
 
 MEDIA_TYPE = "application/scim+json"
 _RESPONSE_PARAMETERS = ("attributes", "excludedAttributes")
@@ -51,8 +52,9 @@ def error_response(exc: SCIMException) -> Response:
     return scim_response(body, exc.status, headers)
 
 
-class ScimRoute(APIRoute):
-    """Answers SCIM exceptions, from the route or its dependencies, as SCIM errors."""
+class ScimRoute(UnitOfWorkRoute):
+    """Answers SCIM exceptions, from the route or its dependencies, as SCIM errors
+    (after its unit of work has rolled back)."""
 
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         handler = super().get_route_handler()
@@ -192,7 +194,6 @@ def list_users(request: Request, target: ScimOrgDep) -> Response:
 @router.post("/Users")
 def create_user(body: BodyDep, target: ScimOrgDep) -> Response:
     entry = users.create_user(target.session, target.trail, target.org, body)
-    target.session.commit()
     return _user_response(target, entry, 201)
 
 
@@ -231,7 +232,6 @@ def replace_user(
         base_url=target.base_url,
         if_match=if_match,
     )
-    target.session.commit()
     return _user_response(target, entry)
 
 
@@ -251,7 +251,6 @@ def patch_user(
         base_url=target.base_url,
         if_match=if_match,
     )
-    target.session.commit()
     return _user_response(target, entry)
 
 
@@ -262,7 +261,6 @@ def delete_user(
     entry = users.get_entry(target.session, target.org, user_id)
     users.check_version(users.to_user(entry, target.base_url), if_match)
     users.delete_user(target.session, target.trail, target.org, user_id)
-    target.session.commit()
     return Response(status_code=204)
 
 
@@ -289,7 +287,6 @@ def list_groups(request: Request, target: ScimOrgDep) -> Response:
 @router.post("/Groups")
 def create_group(body: BodyDep, target: ScimOrgDep) -> Response:
     group = groups.create_group(target.session, target.trail, target.org, body)
-    target.session.commit()
     return _group_response(target, group, 201)
 
 
@@ -322,7 +319,6 @@ def replace_group(
         base_url=target.base_url,
         if_match=if_match,
     )
-    target.session.commit()
     return _group_response(target, group)
 
 
@@ -342,14 +338,12 @@ def patch_group(
         base_url=target.base_url,
         if_match=if_match,
     )
-    target.session.commit()
     return _group_response(target, group)
 
 
 @router.delete("/Groups/{group_id}")
 def delete_group(group_id: str, target: ScimOrgDep) -> Response:
     groups.delete_group(target.session, target.trail, target.org, group_id)
-    target.session.commit()
     return Response(status_code=204)
 
 

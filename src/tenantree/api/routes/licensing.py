@@ -6,9 +6,8 @@ from fastapi.responses import JSONResponse
 
 from tenantree import clock
 from tenantree.access.permissions import Permission as P
-from tenantree.access.policy import sees_partner_pool
 from tenantree.access.service import visible_sub_org_ids
-from tenantree.api.deps import OrgRequest, OrgWith
+from tenantree.api.deps import OrgWith, UnitOfWorkRoute
 from tenantree.api.errors import ERROR_RESPONSES
 from tenantree.api.schemas.common import Day, ListResponse
 from tenantree.api.schemas.licensing import (
@@ -24,14 +23,19 @@ from tenantree.api.schemas.licensing import (
     UsageBody,
     UsageOut,
 )
-from tenantree.errors import DomainError
 from tenantree.licensing import export, reports, service
 from tenantree.licensing.models import License
 from tenantree.licensing.pool import UsageOp
 from tenantree.licensing.sources import current_source
 from tenantree.orgs.models import OrgKind
+from tenantree.web.orgs import sees_pool_figures
 
-router = APIRouter(prefix="/api/v1/orgs/{org_id}", tags=["licensing"], responses=ERROR_RESPONSES)
+router = APIRouter(
+    route_class=UnitOfWorkRoute,
+    prefix="/api/v1/orgs/{org_id}",
+    tags=["licensing"],
+    responses=ERROR_RESPONSES,
+)
 
 
 def license_out(license_: License) -> LicenseOut:
@@ -51,13 +55,6 @@ def license_out(license_: License) -> LicenseOut:
     )
 
 
-def sees_pool_figures(target: OrgRequest) -> bool:
-    """Operators and partner admins see a sub-org's pool figures; the customer never."""
-    if target.org.kind != OrgKind.SUB_ORG:
-        return True  # the org's own pools
-    return sees_partner_pool(target.target.actor, target.target.loaded.facts)
-
-
 @router.post("/licenses", response_model=LicenseOut, status_code=201, operation_id="grant_license")
 def grant_license(body: LicenseCreate, target: OrgWith(P.PLATFORM_ORGS_MANAGE)) -> LicenseOut:
     license_ = service.grant_license(
@@ -72,7 +69,6 @@ def grant_license(body: LicenseCreate, target: OrgWith(P.PLATFORM_ORGS_MANAGE)) 
         overage_policy=body.overage_policy,
         salesforce_contract_id=body.salesforce_contract_id,
     )
-    target.session.commit()
     return license_out(license_)
 
 
@@ -97,7 +93,6 @@ def update_license(
         status=body.status,
         overage_policy=body.overage_policy,
     )
-    target.session.commit()
     return license_out(license_)
 
 
@@ -111,7 +106,6 @@ def set_license_source(
     body: LicenseSourceBody, target: OrgWith(P.PLATFORM_ORGS_MANAGE)
 ) -> LicenseSourceOut:
     source = service.set_license_source(target.session, target.trail, target.org, body.source)
-    target.session.commit()
     return LicenseSourceOut(source=source)
 
 
@@ -120,7 +114,6 @@ def set_quota(
     sku: Annotated[Sku, Path()], body: QuotaBody, target: OrgWith(P.ORG_QUOTAS_MANAGE)
 ) -> QuotaOut:
     max_units = service.set_quota(target.session, target.trail, target.org, sku, body.max_units)
-    target.session.commit()
     return QuotaOut(sku=sku, max_units=max_units)
 
 
@@ -136,22 +129,16 @@ def report_usage(body: UsageBody, target: OrgWith(P.ORG_USAGE_REPORT)) -> UsageO
         for name in ("set", "add", "release")
         if getattr(body, name) is not None
     )
-    try:
-        result = service.report_usage(
-            target.session,
-            target.trail,
-            target.org,
-            sku=body.sku,
-            op=op,
-            amount=amount,
-            reveal_pool=sees_pool_figures(target),
-        )
-    except DomainError as refusal:
-        # The refusal is audited: keep that event, nothing else was changed.
-        if refusal.status == 409:
-            target.session.commit()
-        raise
-    target.session.commit()
+    # A refusal is audited; the service keeps that event through the rollback.
+    result = service.report_usage(
+        target.session,
+        target.trail,
+        target.org,
+        sku=body.sku,
+        op=op,
+        amount=amount,
+        reveal_pool=sees_pool_figures(target),
+    )
     return UsageOut(
         sku=result.sku,
         consumed=result.consumed,

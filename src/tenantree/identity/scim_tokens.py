@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from tenantree import clock
 from tenantree.audit.actions import AuditAction
 from tenantree.audit.service import AuditTrail
+from tenantree.db.unit_of_work import keep
 from tenantree.errors import Invalid, NotFound
 from tenantree.identity.api_tokens import LAST_USED_RESOLUTION
 from tenantree.identity.context import IdentityConfig
@@ -116,6 +117,6 @@ def scim_token_for_org(
     if token is None or token.org_id != org_id or token_status(token, now) != "active":
         return None
     if token.last_used_at is None or now - token.last_used_at >= LAST_USED_RESOLUTION:
-        token.last_used_at = now
-        session.commit()  # before anything else happens in this request
+        # Kept: the token was used even if the request it authenticates fails.
+        keep(session, lambda: setattr(token, "last_used_at", now))
     return token
