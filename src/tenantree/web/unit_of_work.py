@@ -22,7 +22,6 @@ from tenantree.db.unit_of_work import UnitOfWork
 from tenantree.web.services import ServicesDep
 
 _READS_ONLY = "__tenantree_reads_only__"
-_STATE_KEY = "unit_of_work"
 
 _Endpoint = TypeVar("_Endpoint", bound=Callable[..., Any])
 
@@ -76,7 +75,7 @@ def refuse_work(request: Request) -> None:
 
 async def finish_work(request: Request, *, succeeded: bool) -> None:
     """Commit or roll back the request's unit of work, if it opened one."""
-    unit: UnitOfWork | None = getattr(request.state, _STATE_KEY, None)
+    unit: UnitOfWork | None = getattr(request.state, "unit_of_work", None)
     if unit is None or unit.finished:
         return
     if unit.reads_only:
