@@ -23,12 +23,12 @@ import typer
 from pydantic import TypeAdapter, ValidationError
 
 from tenantree import clock
-from tenantree.api.schemas.licensing import Sku, Unit, Units
 from tenantree.cli.context import fail, unit_of_work
 from tenantree.licensing import export, grants, reports
 from tenantree.licensing.models import License, LicenseStatus, OveragePolicy
 from tenantree.orgs.models import Org
 from tenantree.orgs.service import find_org
+from tenantree.web.schemas.licensing import Sku, Unit, Units
 
 licenses_app = typer.Typer(
     help="Licenses held by orgs (from the sales system): grant, change, end, list. "

@@ -15,8 +15,8 @@ from tenantree.access.permissions import Permission
 from tenantree.branding.fields import BrandValues
 from tenantree.branding.hostnames import host_of_request
 from tenantree.branding.resolve import org_for_host, published_brand
-from tenantree.console.session import csrf_token, finish
 from tenantree.orgs.models import Org
+from tenantree.web.cookie_session import csrf_token, finish
 
 TEMPLATES = Path(__file__).parent / "templates"
 _HEX = re.compile(r"^#[0-9a-fA-F]{6}$")

@@ -29,6 +29,7 @@ from tenantree.audit.service import AuditTrail
 from tenantree.branding.emails import BrandedMail
 from tenantree.branding.platform import platform_brand
 from tenantree.branding.resolve import org_for_host
+from tenantree.db.unit_of_work import keep
 from tenantree.errors import Invalid, TooManyRequests
 from tenantree.identity.accounts import find_account, normalize_email
 from tenantree.identity.context import IdentityConfig
@@ -94,8 +95,9 @@ def request_password_reset(
 ) -> None:
     """Mail a reset link if the address has an account; the caller always answers the same.
 
-    Raises TooManyRequests (the same for known and unknown addresses). The
-    request is recorded in the session; the caller commits it.
+    Raises TooManyRequests (the same for known and unknown addresses), and
+    keeps the throttled attempt's audit event. The request is recorded in the
+    session, committed with the work.
     """
     email = normalize_email(email)
     wait = retry_after(
@@ -106,13 +108,16 @@ def request_password_reset(
         client_address=client_address,
     )
     if wait is not None:
-        trail.record(
-            AuditAction.AUTH_PASSWORD_RESET_THROTTLED,
-            org_id=None,
-            target_type="account",
-            target_id=None,
-            email=email,
-            client_address=client_address,
+        keep(
+            session,
+            lambda: trail.record(
+                AuditAction.AUTH_PASSWORD_RESET_THROTTLED,
+                org_id=None,
+                target_type="account",
+                target_id=None,
+                email=email,
+                client_address=client_address,
+            ),
         )
         raise TooManyRequests(
             "too many password reset requests; try again later",

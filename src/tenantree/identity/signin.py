@@ -18,6 +18,7 @@ from tenantree.access.policy import Actor
 from tenantree.access.service import reachable_orgs
 from tenantree.audit.actions import AuditAction
 from tenantree.audit.service import AuditTrail
+from tenantree.db.unit_of_work import keep
 from tenantree.errors import Forbidden, TooManyRequests
 from tenantree.identity.accounts import find_account, normalize_email
 from tenantree.identity.bearer import PREFIXES, authenticate_prefixed
@@ -58,21 +59,24 @@ def sign_in(
 ) -> IssuedToken:
     """Check credentials and issue a token.
 
-    Failures are recorded in the session; the caller commits them even though
-    the request fails, so throttling and the audit trail see every attempt.
+    Failures are kept (db.unit_of_work.keep): written even though the work
+    fails, so throttling and the audit trail see every attempt.
     """
     email = normalize_email(email)
     wait = retry_after(
         session, SignInFailure, config.signin_limits, email=email, client_address=client_address
     )
     if wait is not None:
-        trail.record(
-            AuditAction.AUTH_SIGN_IN_THROTTLED,
-            org_id=None,
-            target_type="account",
-            target_id=None,
-            email=email,
-            client_address=client_address,
+        keep(
+            session,
+            lambda: trail.record(
+                AuditAction.AUTH_SIGN_IN_THROTTLED,
+                org_id=None,
+                target_type="account",
+                target_id=None,
+                email=email,
+                client_address=client_address,
+            ),
         )
         raise TooManyRequests(
             "too many failed sign-ins; try again later",
@@ -87,15 +91,20 @@ def sign_in(
     else:
         ok = verify_password(config.hasher, account.password_hash, password)
     if not ok:
-        record_attempt(session, SignInFailure, email=email, client_address=client_address)
-        trail.record(
-            AuditAction.AUTH_SIGN_IN_FAILED,
-            org_id=None,
-            target_type="account",
-            target_id=account.id if account else None,
-            email=email,
-            reason="invalid_credentials",
-        )
+        account_id = account.id if account else None
+
+        def record_failure() -> None:
+            record_attempt(session, SignInFailure, email=email, client_address=client_address)
+            trail.record(
+                AuditAction.AUTH_SIGN_IN_FAILED,
+                org_id=None,
+                target_type="account",
+                target_id=account_id,
+                email=email,
+                reason="invalid_credentials",
+            )
+
+        keep(session, record_failure)
         raise InvalidCredentials("the email or password is wrong")
     assert account is not None
 
@@ -104,13 +113,17 @@ def sign_in(
     if refusal is None and password_sign_in_refused(session, account):
         refusal = Forbidden("your org requires single sign-on", code="sso_required")
     if refusal is not None:
-        trail.record(
-            AuditAction.AUTH_SIGN_IN_FAILED,
-            org_id=None,
-            target_type="account",
-            target_id=account.id,
-            email=email,
-            reason=refusal.code,
+        account_id, reason = account.id, refusal.code
+        keep(
+            session,
+            lambda: trail.record(
+                AuditAction.AUTH_SIGN_IN_FAILED,
+                org_id=None,
+                target_type="account",
+                target_id=account_id,
+                email=email,
+                reason=reason,
+            ),
         )
         raise refusal
 

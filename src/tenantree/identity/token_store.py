@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from tenantree import clock
 from tenantree.audit.actions import AuditAction
 from tenantree.audit.service import AuditTrail
+from tenantree.db.unit_of_work import keep
 from tenantree.errors import Invalid, NotFound
 from tenantree.identity.context import IdentityConfig
 from tenantree.identity.credentials import new_token, token_digest
@@ -166,7 +167,5 @@ def token_status(token: StoredToken, now: datetime) -> str:
 def stamp_last_used(session: Session, token: StoredToken, now: datetime) -> None:
     """Note that the token was used, at most once per LAST_USED_RESOLUTION."""
     if token.last_used_at is None or now - token.last_used_at >= LAST_USED_RESOLUTION:
-        token.last_used_at = now
-        # Recorded on its own: nothing else has happened in this request yet,
-        # and reads never commit.
-        session.commit()
+        # Kept: the token was used even if the request it authenticates fails.
+        keep(session, lambda: setattr(token, "last_used_at", now))

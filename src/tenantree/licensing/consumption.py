@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from tenantree import clock
 from tenantree.audit.actions import AuditAction
 from tenantree.audit.service import AuditTrail
+from tenantree.db.unit_of_work import keep
 from tenantree.errors import DomainError
 from tenantree.licensing.errors import NoLicense
 from tenantree.licensing.history import DayRow
@@ -184,15 +185,20 @@ def report_usage(
             )
         except DomainError as refusal:
             if refusal.status == 409:
-                trail.record(
-                    AuditAction.USAGE_REFUSED,
-                    org_id=org.id,
-                    target_type="pool",
-                    target_id=state.pool_id,
-                    sku=sku,
-                    requested={op.value: amount},
-                    current=state.units,
-                    reason=refusal.code,
+                # Audited although the work is rolled back: kept.
+                reason = refusal.code
+                keep(
+                    session,
+                    lambda: trail.record(
+                        AuditAction.USAGE_REFUSED,
+                        org_id=org.id,
+                        target_type="pool",
+                        target_id=state.pool_id,
+                        sku=sku,
+                        requested={op.value: amount},
+                        current=state.units,
+                        reason=reason,
+                    ),
                 )
             raise
 

@@ -44,7 +44,6 @@ def list_groups(request: Request, target: ScimOrgDep) -> Response:
 @router.post("/Groups")
 def create_group(body: BodyDep, target: ScimOrgDep) -> Response:
     group = groups.create_group(target.session, target.trail, target.org, body)
-    target.session.commit()
     return _group_response(target, group, 201)
 
 
@@ -77,7 +76,6 @@ def replace_group(
         base_url=target.base_url,
         if_match=if_match,
     )
-    target.session.commit()
     return _group_response(target, group)
 
 
@@ -97,14 +95,12 @@ def patch_group(
         base_url=target.base_url,
         if_match=if_match,
     )
-    target.session.commit()
     return _group_response(target, group)
 
 
 @router.delete("/Groups/{group_id}")
 def delete_group(group_id: str, target: ScimOrgDep) -> Response:
     groups.delete_group(target.session, target.trail, target.org, group_id)
-    target.session.commit()
     return Response(status_code=204)
 
 

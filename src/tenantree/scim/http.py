@@ -8,7 +8,6 @@ from collections.abc import Callable, Coroutine
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, Request, Response
-from fastapi.routing import APIRoute
 from scim2_models import (
     Context,
     ForbiddenException,
@@ -19,10 +18,12 @@ from scim2_models import (
 )
 from sqlalchemy.orm import Session
 
-from tenantree.api.deps import ServicesDep, SessionDep, client_address, request_id
 from tenantree.audit.service import AuditTrail
+from tenantree.identity.scim_tokens import scim_token_for_org
 from tenantree.orgs.models import Org
-from tenantree.scim.tokens import scim_token_for_org
+from tenantree.web.caller import client_address, request_id
+from tenantree.web.services import ServicesDep
+from tenantree.web.unit_of_work import SessionDep, UnitOfWorkRoute
 
 MEDIA_TYPE = "application/scim+json"
 RESPONSE_PARAMETERS = ("attributes", "excludedAttributes")
@@ -38,7 +39,7 @@ def error_response(exc: SCIMException) -> Response:
     return scim_response(body, exc.status, headers)
 
 
-class ScimRoute(APIRoute):
+class ScimRoute(UnitOfWorkRoute):
     """Answers SCIM exceptions, from the route or its dependencies, as SCIM errors."""
 
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:

@@ -43,7 +43,6 @@ def list_users(request: Request, target: ScimOrgDep) -> Response:
 @router.post("/Users")
 def create_user(body: BodyDep, target: ScimOrgDep) -> Response:
     entry = users.create_user(target.session, target.trail, target.org, body)
-    target.session.commit()
     return _user_response(target, entry, 201)
 
 
@@ -82,7 +81,6 @@ def replace_user(
         base_url=target.base_url,
         if_match=if_match,
     )
-    target.session.commit()
     return _user_response(target, entry)
 
 
@@ -102,7 +100,6 @@ def patch_user(
         base_url=target.base_url,
         if_match=if_match,
     )
-    target.session.commit()
     return _user_response(target, entry)
 
 
@@ -113,7 +110,6 @@ def delete_user(
     entry = user_entries.get_entry(target.session, target.org, user_id)
     check_version(user_entries.to_user(entry, target.base_url), if_match)
     users.delete_user(target.session, target.trail, target.org, user_id)
-    target.session.commit()
     return Response(status_code=204)
 
 

@@ -2,11 +2,16 @@ from fastapi import APIRouter
 
 from tenantree.access import service
 from tenantree.access.permissions import Permission as P
-from tenantree.api.deps import OrgWith
+from tenantree.api.deps import OrgWith, UnitOfWorkRoute
 from tenantree.api.errors import ERROR_RESPONSES
 from tenantree.api.schemas.access import AccessSettingsBody, AccessSettingsOut
 
-router = APIRouter(prefix="/api/v1/orgs/{org_id}", tags=["access"], responses=ERROR_RESPONSES)
+router = APIRouter(
+    route_class=UnitOfWorkRoute,
+    prefix="/api/v1/orgs/{org_id}",
+    tags=["access"],
+    responses=ERROR_RESPONSES,
+)
 
 
 def settings_out(settings: service.AccessSettings) -> AccessSettingsOut:
@@ -32,5 +37,4 @@ def put_access(body: AccessSettingsBody, target: OrgWith(P.ORG_ACCESS_MANAGE)) -
         partner_users=None if body.partner_users == "all" else list(body.partner_users),
         customer_may_brand=body.customer_may_brand,
     )
-    target.session.commit()
     return settings_out(settings)

@@ -6,9 +6,8 @@ from fastapi.responses import JSONResponse
 
 from tenantree import clock
 from tenantree.access.permissions import Permission as P
-from tenantree.access.policy import sees_partner_pool
 from tenantree.access.service import visible_sub_org_ids
-from tenantree.api.deps import OrgRequest, OrgWith
+from tenantree.api.deps import OrgWith, UnitOfWorkRoute
 from tenantree.api.errors import ERROR_RESPONSES
 from tenantree.api.schemas.common import Day, ListResponse
 from tenantree.api.schemas.licensing import (
@@ -24,13 +23,18 @@ from tenantree.api.schemas.licensing import (
     UsageBody,
     UsageOut,
 )
-from tenantree.errors import DomainError
 from tenantree.licensing import consumption, export, grants, reports, sub_org_terms
 from tenantree.licensing.models import License
 from tenantree.licensing.pool import UsageOp
 from tenantree.licensing.sources import current_source
+from tenantree.web.orgs import sees_pool_figures
 
-router = APIRouter(prefix="/api/v1/orgs/{org_id}", tags=["licensing"], responses=ERROR_RESPONSES)
+router = APIRouter(
+    route_class=UnitOfWorkRoute,
+    prefix="/api/v1/orgs/{org_id}",
+    tags=["licensing"],
+    responses=ERROR_RESPONSES,
+)
 
 
 def license_out(license_: License) -> LicenseOut:
@@ -50,17 +54,9 @@ def license_out(license_: License) -> LicenseOut:
     )
 
 
-def sees_pool_figures(target: OrgRequest) -> bool:
-    """Operators and partner admins see a sub-org's pool figures; the customer never."""
-    if not target.org.is_sub_org:
-        return True  # the org's own pools
-    return sees_partner_pool(target.target.actor, target.target.loaded.facts)
-
-
 @router.post("/licenses", response_model=LicenseOut, status_code=201, operation_id="grant_license")
 def grant_license(body: LicenseCreate, target: OrgWith(P.PLATFORM_ORGS_MANAGE)) -> LicenseOut:
     license_ = grants.grant_requested_license(target.session, target.trail, target.org, body)
-    target.session.commit()
     return license_out(license_)
 
 
@@ -85,7 +81,6 @@ def update_license(
         status=body.status,
         overage_policy=body.overage_policy,
     )
-    target.session.commit()
     return license_out(license_)
 
 
@@ -99,7 +94,6 @@ def set_license_source(
     body: LicenseSourceBody, target: OrgWith(P.PLATFORM_ORGS_MANAGE)
 ) -> LicenseSourceOut:
     source = sub_org_terms.set_license_source(target.session, target.trail, target.org, body.source)
-    target.session.commit()
     return LicenseSourceOut(source=source)
 
 
@@ -110,7 +104,6 @@ def set_quota(
     max_units = sub_org_terms.set_quota(
         target.session, target.trail, target.org, sku, body.max_units
     )
-    target.session.commit()
     return QuotaOut(sku=sku, max_units=max_units)
 
 
@@ -126,22 +119,16 @@ def report_usage(body: UsageBody, target: OrgWith(P.ORG_USAGE_REPORT)) -> UsageO
         for name in ("set", "add", "release")
         if getattr(body, name) is not None
     )
-    try:
-        result = consumption.report_usage(
-            target.session,
-            target.trail,
-            target.org,
-            sku=body.sku,
-            op=op,
-            amount=amount,
-            reveal_pool=sees_pool_figures(target),
-        )
-    except DomainError as refusal:
-        # The refusal is audited: keep that event, nothing else was changed.
-        if refusal.status == 409:
-            target.session.commit()
-        raise
-    target.session.commit()
+    # A refusal is audited; the service keeps that event through the rollback.
+    result = consumption.report_usage(
+        target.session,
+        target.trail,
+        target.org,
+        sku=body.sku,
+        op=op,
+        amount=amount,
+        reveal_pool=sees_pool_figures(target),
+    )
     return UsageOut(
         sku=result.sku,
         consumed=result.consumed,

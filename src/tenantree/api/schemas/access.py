@@ -6,13 +6,9 @@ from typing import Literal
 from pydantic import BaseModel
 
 from tenantree.access.models import CustomerAccess
-from tenantree.api.schemas.common import StrictBody
+from tenantree.web.schemas.access import AccessSettingsBody
 
-
-class AccessSettingsBody(StrictBody):
-    customer_access: CustomerAccess
-    partner_users: Literal["all"] | list[uuid.UUID]
-    customer_may_brand: bool
+__all__ = ["AccessSettingsBody"]
 
 
 class AccessSettingsOut(BaseModel):
