@@ -274,7 +274,7 @@ def write_report(results: dict, out: Path) -> None:
         w(
             f"{c.consumers} consumers (threads in {c.processes} processes, one session each), each "
             "its own sub-org of one MSP, alternately adding and releasing one seat on the MSP's "
-            f"pool (quantity {c.quantity}, overage blocked) through `licensing.service."
+            f"pool (quantity {c.quantity}, overage blocked) through `licensing.consumption."
             "report_usage`, one transaction each, for "
             f"{c.duration_s:g} s. Beside it, pgbench runs the bare conditional UPDATE on one "
             "row with the same client count.\n"

@@ -116,7 +116,7 @@ class AccessSettings:
 
 
 def _require_sub_org(org: Org) -> None:
-    if org.kind != OrgKind.SUB_ORG:
+    if not org.is_sub_org:
         raise NotFound("access settings exist only for sub-orgs", code="not_a_sub_org")
 
 

@@ -39,7 +39,7 @@ def serve(
     if migrate:
         migrations.upgrade(settings.database_url)
     uvicorn.run(
-        "tenantree.api.asgi:app", host=host, port=port, workers=workers, proxy_headers=False
+        "tenantree.server.asgi:app", host=host, port=port, workers=workers, proxy_headers=False
     )
 
 

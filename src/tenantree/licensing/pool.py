@@ -55,8 +55,6 @@ class PoolView:
 class Change:
     new_units: int
     delta: int
-    # Units of the pool above its quantity after the change (allow_and_flag only).
-    pool_overage: int
 
 
 def target_units(current: int, op: UsageOp, amount: int) -> int:
@@ -92,7 +90,7 @@ def plan_change(
     delta = new_units - current
     if delta <= 0:
         # Lowering use is always possible, even on an expired license.
-        return Change(new_units, delta, max(0, pool.used + delta - pool.quantity))
+        return Change(new_units, delta)
     if not pool.in_term:
         raise NoLicense("no license of this SKU is in term (expired or not yet started)")
     if quota is not None and new_units > quota:
@@ -115,4 +113,4 @@ def plan_change(
             extra = {"quota_remaining": left}
             message += f"; {left} units are left of this org's quota"
         raise PoolExhausted(message, extra=extra)
-    return Change(new_units, delta, max(0, pool_after - pool.quantity))
+    return Change(new_units, delta)

@@ -6,7 +6,7 @@ from fastapi import APIRouter, Query
 from tenantree.access import service
 from tenantree.access.checks import AccessCheck, check_access
 from tenantree.access.permissions import Permission as P
-from tenantree.api.deps import OrgWith
+from tenantree.api.deps import OrgWith, UnitOfWorkRoute
 from tenantree.api.errors import ERROR_RESPONSES
 from tenantree.api.schemas.access import (
     AccessCheckOut,
@@ -15,7 +15,12 @@ from tenantree.api.schemas.access import (
     AccessSettingsOut,
 )
 
-router = APIRouter(prefix="/api/v1/orgs/{org_id}", tags=["access"], responses=ERROR_RESPONSES)
+router = APIRouter(
+    route_class=UnitOfWorkRoute,
+    prefix="/api/v1/orgs/{org_id}",
+    tags=["access"],
+    responses=ERROR_RESPONSES,
+)
 
 
 def settings_out(settings: service.AccessSettings) -> AccessSettingsOut:
@@ -41,7 +46,6 @@ def put_access(body: AccessSettingsBody, target: OrgWith(P.ORG_ACCESS_MANAGE)) -
         partner_users=None if body.partner_users == "all" else list(body.partner_users),
         customer_may_brand=body.customer_may_brand,
     )
-    target.session.commit()
     return settings_out(settings)
 
 

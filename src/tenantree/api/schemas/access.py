@@ -7,14 +7,10 @@ from pydantic import BaseModel
 
 from tenantree.access.models import CustomerAccess
 from tenantree.access.permissions import Permission
-from tenantree.api.schemas.common import StrictBody
 from tenantree.identity.models import Role
+from tenantree.web.schemas.access import AccessSettingsBody
 
-
-class AccessSettingsBody(StrictBody):
-    customer_access: CustomerAccess
-    partner_users: Literal["all"] | list[uuid.UUID]
-    customer_may_brand: bool
+__all__ = ["AccessSettingsBody"]
 
 
 class AccessSettingsOut(BaseModel):
