@@ -27,13 +27,13 @@ from sqlalchemy import Connection, Engine, Table, create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
-from tenantree.api.app import create_app
 from tenantree.config import Settings
 from tenantree.db import make_engine, make_sessionmaker
 from tenantree.db import migrate as migrations
 from tenantree.db.models import metadata
 from tenantree.identity.context import IdentityConfig
 from tenantree.outbox import MemoryBackend
+from tenantree.server.app import create_app
 
 POSTGRES_ENV = "TENANTREE_TEST_POSTGRES_URL"
 

@@ -12,22 +12,22 @@ from sqlalchemy.orm import Session
 
 from factories import make_license, make_partner, make_sub_org
 from tenantree.audit.service import AuditTrail
-from tenantree.licensing import changes, service
+from tenantree.licensing import changes, consumption
 from tenantree.licensing.pool import UsageOp
 from tenantree.orgs.models import Org
 
 
 def _use(session: Session, trail: AuditTrail, org: Org, units: int) -> None:
-    service.report_usage(
-        session, trail, org, sku="mon", op=UsageOp.SET, amount=units, reveal_pool=True
+    consumption.report_usage(
+        session, trail, org, sku="mon", op=UsageOp.SET, amount=units, sees_pool_figures=True
     )
 
 
-def _changes(session: Session, org: Org, *, reveal_pool: bool) -> list[changes.UsageChange]:
+def _changes(session: Session, org: Org, *, sees_pool_figures: bool) -> list[changes.UsageChange]:
     page = changes.usage_changes(
         session,
         org,
-        reveal_pool=reveal_pool,
+        sees_pool_figures=sees_pool_figures,
         sku=None,
         actor_id=None,
         since=None,
@@ -45,7 +45,7 @@ def test_a_system_change_names_no_actor(session: Session):
     _use(session, AuditTrail(session, actor_id=None), child, 4)
     session.commit()
 
-    [change] = _changes(session, child, reveal_pool=True)
+    [change] = _changes(session, child, sees_pool_figures=True)
     assert (change.actor_id, change.actor_org_id, change.request_id) == (None, None, None)
     assert change.units == 4
 
@@ -59,7 +59,7 @@ def test_the_trails_actor_org_and_request_are_recorded(session: Session):
     _use(session, trail, child, 2)
     session.commit()
 
-    [change] = _changes(session, child, reveal_pool=False)
+    [change] = _changes(session, child, sees_pool_figures=False)
     assert (change.actor_id, change.actor_org_id, change.request_id) == (actor, partner.id, "r-1")
 
 
@@ -72,8 +72,8 @@ def test_the_partners_pool_figures_are_withheld_unless_revealed(session: Session
     _use(session, trail, child, 5)
     session.commit()
 
-    [hidden] = _changes(session, child, reveal_pool=False)
-    [shown] = _changes(session, child, reveal_pool=True)
+    [hidden] = _changes(session, child, sees_pool_figures=False)
+    [shown] = _changes(session, child, sees_pool_figures=True)
     assert (hidden.pool_used, hidden.over_quantity) == (None, None)
     assert (shown.pool_used, shown.over_quantity) == (8, False)
 
@@ -84,7 +84,7 @@ def test_an_org_always_sees_the_figures_of_its_own_pool(session: Session):
     _use(session, AuditTrail(session, actor_id=None), partner, 6)
     session.commit()
 
-    [change] = _changes(session, partner, reveal_pool=False)
+    [change] = _changes(session, partner, sees_pool_figures=False)
     assert change.pool_used == 6
 
 

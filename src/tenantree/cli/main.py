@@ -10,6 +10,7 @@ import typer
 
 from tenantree.cli import demo, licensing
 from tenantree.cli.context import unit_of_work
+from tenantree.cli.explain import explain
 from tenantree.config import get_settings
 from tenantree.db import migrate as migrations
 
@@ -38,7 +39,7 @@ def serve(
     if migrate:
         migrations.upgrade(settings.database_url)
     uvicorn.run(
-        "tenantree.api.asgi:app", host=host, port=port, workers=workers, proxy_headers=False
+        "tenantree.server.asgi:app", host=host, port=port, workers=workers, proxy_headers=False
     )
 
 
@@ -99,6 +100,7 @@ def operator_create(
 
 app.command("report")(licensing.report)
 app.command("demo")(demo.demo)
+app.command("explain")(explain)
 
 if __name__ == "__main__":
     app()

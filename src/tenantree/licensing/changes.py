@@ -15,6 +15,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from tenantree.access.policy import shows_pool
 from tenantree.errors import Invalid
 from tenantree.licensing.models import LicensePool, UsageSnapshot
 from tenantree.orgs.models import Org
@@ -41,7 +42,7 @@ def usage_changes(
     session: Session,
     org: Org,
     *,
-    reveal_pool: bool,
+    sees_pool_figures: bool,
     sku: str | None,
     actor_id: uuid.UUID | None,
     since: datetime | None,
@@ -51,7 +52,7 @@ def usage_changes(
 ) -> Page[UsageChange]:
     """The org's own changes of use, newest first.
 
-    `reveal_pool`: the reader may see the partner pool's figures; the
+    `sees_pool_figures`: the reader may see the partner pool's figures; the
     figures of a pool the org holds itself are always its own to see.
     """
     for name, value in (("from", since), ("to", until)):
@@ -88,7 +89,7 @@ def usage_changes(
     changes = []
     for snapshot in page.items:
         pool_sku, holder_id = pools[snapshot.pool_id]
-        shown = reveal_pool or holder_id == org.id
+        shown = shows_pool(sees_pool_figures, holder_id=holder_id, org_id=org.id)
         changes.append(
             UsageChange(
                 id=snapshot.id,

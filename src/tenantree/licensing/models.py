@@ -90,7 +90,6 @@ class LicensePool(Base):
     sku: Mapped[str] = mapped_column(String(64))
     unit: Mapped[str] = mapped_column(String(32))
     used: Mapped[int] = mapped_column(BigInteger, default=0)
-    version: Mapped[int] = mapped_column(BigInteger, default=0)
 
 
 class Consumption(Base):

@@ -153,7 +153,7 @@ def _pool_move(bounded: bool) -> Update:
     statement = (
         update(pools)
         .where(pools.c.id == _param("x_pool", pools.c.id))
-        .values(used=pools.c.used + delta, version=pools.c.version + 1)
+        .values(used=pools.c.used + delta)
         .returning(pools.c.used)
     )
     if bounded:

@@ -7,7 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Header, Query, Request, Response
 
-from tenantree.api.deps import BrandingDep, SessionDep
+from tenantree.api.deps import BrandingDep, SessionDep, UnitOfWorkRoute
 from tenantree.api.errors import ERROR_RESPONSES
 from tenantree.api.schemas.branding import PublicBrandOut
 from tenantree.branding import assets
@@ -16,6 +16,7 @@ from tenantree.branding.hostnames import host_of_request
 from tenantree.branding.resolve import org_for_host, platform_resolved, published_brand
 
 router = APIRouter(
+    route_class=UnitOfWorkRoute,
     prefix="/api/v1/public",
     tags=["public"],
     responses={404: ERROR_RESPONSES[404], 422: ERROR_RESPONSES[422]},

@@ -2,37 +2,15 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from tenantree.api.schemas.common import StrictBody, Timestamp
 from tenantree.licensing.models import LicenseSource, LicenseStatus, OveragePolicy
+from tenantree.web.schemas.licensing import LicenseCreate, Sku, Unit, Units
 
-Sku = Annotated[
-    str,
-    Field(
-        min_length=1,
-        max_length=64,
-        pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$",
-        description="Product SKU: letters, digits, '.', '_' and '-'",
-        examples=["monitoring-pro"],
-    ),
-]
-Unit = Annotated[
-    str, Field(min_length=1, max_length=32, pattern=r"^[a-z][a-z_]*$", examples=["devices"])
-]
-Units = Annotated[int, Field(ge=0, le=1_000_000_000)]
-
-
-class LicenseCreate(StrictBody):
-    sku: Sku
-    unit: Unit
-    quantity: Units
-    starts_at: Timestamp
-    ends_at: Timestamp
-    overage_policy: OveragePolicy = OveragePolicy.BLOCK
-    salesforce_contract_id: str | None = Field(default=None, min_length=15, max_length=18)
+__all__ = ["LicenseCreate", "Sku", "Unit", "Units"]
 
 
 class LicenseUpdate(StrictBody):

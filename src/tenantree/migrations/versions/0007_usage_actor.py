@@ -1,7 +1,7 @@
 """who made each usage change: actor and request on usage snapshots
 
-Revision ID: 0006_usage_actor
-Revises: 0005
+Revision ID: 0007
+Revises: 0006
 Create Date: 2026-12-01 06:40:00.000000
 """
 
@@ -10,8 +10,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0006_usage_actor"
-down_revision: str | None = "0005"
+revision: str = "0007"
+down_revision: str | None = "0006"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
