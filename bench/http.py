@@ -181,7 +181,7 @@ def run(
         wrk["bare"] = wrk_load(base, bare_plan[0], concurrency=concurrency, seconds=seconds)
     out["bare"] = bare
     out["bare_sequential"] = bare_seq
-    with serve("tenantree.api.asgi:app", database_url, "/healthz") as base:
+    with serve("tenantree.server.asgi:app", database_url, "/healthz") as base:
         for name in list(all_plans)[:2]:
             r = load(base, all_plans[name], concurrency=concurrency, seconds=seconds)
             HttpRow(name, r, {200}).check()

@@ -10,6 +10,9 @@ echo "== lint"
 $BIN/ruff check src tests
 $BIN/ruff format --check src tests
 
+echo "== commits only in the unit of work; adapters apart"
+$BIN/pytest -q -p no:randomly tests/test_architecture.py
+
 echo "== migrations match the models (SQLite)"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT

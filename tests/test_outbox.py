@@ -423,7 +423,7 @@ def test_an_app_invitation_goes_out_through_the_file_backend(tmp_path: Path, set
     from fastapi.testclient import TestClient
 
     from factories import bearer, issue_token, make_account, salesforce_id
-    from tenantree.api.app import create_app
+    from tenantree.server.app import create_app
 
     maildir = tmp_path / "outgoing"
     app = create_app(settings.model_copy(update={"email_backend": f"file:{maildir}"}))

@@ -47,6 +47,10 @@ class Settings(BaseSettings):
     signin_window_seconds: int = 15 * 60
     signin_max_failures_per_account: int = 5
     signin_max_failures_per_address: int = 30
+    # Password reset requests: counted per email and per client address.
+    password_reset_window_seconds: int = 60 * 60
+    password_reset_max_requests_per_email: int = 5
+    password_reset_max_requests_per_address: int = 20
 
     # argon2id cost; tests lower it, production keeps the library's defaults.
     argon2_time_cost: int = 3

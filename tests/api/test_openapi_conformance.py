@@ -33,16 +33,16 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from factories import PASSWORD, build_world
 from tenantree import clock
-from tenantree.api.app import create_app
 from tenantree.audit.service import AuditTrail
 from tenantree.config import Settings
 from tenantree.db.models import metadata
 from tenantree.identity.context import IdentityConfig
 from tenantree.identity.credentials import token_digest
 from tenantree.identity.models import AccessToken, Invitation, Role
+from tenantree.licensing.grants import grant_license
 from tenantree.licensing.models import OveragePolicy
-from tenantree.licensing.service import grant_license
 from tenantree.outbox import MemoryBackend
+from tenantree.server.app import create_app
 
 SEED = 20240611
 # Fuzzing examples per operation; the examples and coverage phases add their
@@ -112,6 +112,7 @@ _DOMAIN_422 = {
     "list_invitations": "cursor",
     "list_org_audit_events": "cursor",
     "list_platform_audit_events": "cursor",
+    "list_usage_events": "cursor",
     "create_api_token": "expires_at in the future",
     "list_api_tokens": "cursor",
     "create_scim_token": "expires_at in the future",

@@ -15,11 +15,11 @@ from collections.abc import Iterator
 import pytest
 
 from console.e2e_support import CHROMIUM, CHROMIUM_FLAGS, FakeDns, LiveServer, free_port
-from tenantree.api.app import create_app
 from tenantree.cli.demo import load_demo
 from tenantree.config import Settings
 from tenantree.db import migrate as migrations
 from tenantree.outbox import MemoryBackend
+from tenantree.server.app import create_app
 
 
 @pytest.fixture(scope="session")

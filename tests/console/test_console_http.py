@@ -8,7 +8,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from factories import PASSWORD, World, build_world
-from tenantree.console.session import PRE_SESSION_COOKIE, SESSION_COOKIE
+from tenantree.web.cookie_session import PRE_SESSION_COOKIE, SESSION_COOKIE
 
 ACTORS = ("OP", "P-PA", "P-A", "P-U", "P-RO", "P-X", "S-PA", "S-A", "S-U", "S-RO", "T-A", "U-A")
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')

@@ -9,7 +9,7 @@ from oidc_provider_mock import run_server_in_thread
 
 from factories import build_world
 from tenantree.api.routes.sso import CONSOLE_COOKIE
-from tenantree.console.session import SESSION_COOKIE
+from tenantree.web.cookie_session import SESSION_COOKIE
 
 # The mock provider runs on loopback over plain http.
 pytestmark = pytest.mark.usefixtures("private_issuers")

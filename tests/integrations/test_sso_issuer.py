@@ -99,9 +99,11 @@ def test_an_issuer_resolving_to_a_private_address_is_not_connected_to(client, wo
 
 def test_a_console_start_with_an_unreachable_provider_shows_an_error_page(client, world, rebinding):  # type: ignore[no-untyped-def]
     response = client.get(f"/sso/orgs/{world.S.id}/start?console=1", follow_redirects=False)
-    assert response.status_code == 503
-    assert response.headers["content-type"].startswith("text/html")
-    assert "identity provider could not be reached" in response.text
+    assert response.status_code == 303
+    assert response.headers["location"] == "/sign-in?sso_unavailable=1"
+    page = client.get(response.headers["location"])
+    assert page.headers["content-type"].startswith("text/html")
+    assert "identity provider could not be reached" in page.text
 
 
 @pytest.mark.usefixtures("private_issuers")

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from tenantree.audit.service import AuditTrail
 from tenantree.config import Settings, get_settings
 from tenantree.db import make_engine, make_sessionmaker
+from tenantree.db.unit_of_work import UnitOfWork
 from tenantree.errors import DomainError, NotFound
 
 CLI_REQUEST_ID = "cli"
@@ -39,23 +40,23 @@ def fail(message: str) -> NoReturn:
 
 @contextmanager
 def unit_of_work(*, as_operator: str | None = None) -> Iterator[CliWork]:
-    """Open a session and the CLI's audit trail; commit once if the block succeeds.
+    """Open a session and the CLI's audit trail; commit once if the block succeeds
+    (db.unit_of_work, as a web request does).
 
-    A DomainError raised in the block rolls everything back and ends the command
-    with `error: <message>` and exit status 2.
+    A DomainError raised in the block rolls everything back (but what services
+    kept) and ends the command with `error: <message>` and exit status 2.
     """
     settings = get_settings()
     engine = make_engine(settings.database_url)
     try:
         with make_sessionmaker(engine)() as session:
             try:
-                trail = AuditTrail(session, None, request_id=CLI_REQUEST_ID)
-                if as_operator is not None:
-                    trail = trail.as_actor(_operator_id(session, as_operator), None)
-                yield CliWork(session, trail, settings)
-                session.commit()
+                with UnitOfWork(session):
+                    trail = AuditTrail(session, None, request_id=CLI_REQUEST_ID)
+                    if as_operator is not None:
+                        trail = trail.as_actor(_operator_id(session, as_operator), None)
+                    yield CliWork(session, trail, settings)
             except DomainError as exc:
-                session.rollback()
                 fail(exc.message)
     finally:
         engine.dispose()

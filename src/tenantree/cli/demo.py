@@ -28,12 +28,13 @@ from tenantree.branding.config import BrandingConfig
 from tenantree.config import Settings, get_settings
 from tenantree.db import make_engine, make_sessionmaker
 from tenantree.db import migrate as migrations
+from tenantree.db.unit_of_work import UnitOfWork
 from tenantree.errors import DomainError
 from tenantree.identity.accounts import create_operator
 from tenantree.identity.context import IdentityConfig
 from tenantree.identity.invitations import accept_invitation, invite
 from tenantree.identity.models import Role
-from tenantree.licensing import service as licensing
+from tenantree.licensing import consumption, grants
 from tenantree.licensing.models import OveragePolicy
 from tenantree.licensing.pool import UsageOp
 from tenantree.orgs import service as orgs
@@ -99,107 +100,109 @@ def load_demo(settings: Settings, *, password: str = DEMO_PASSWORD, seed: int = 
     now = clock.utcnow()
     try:
         with factory() as session:
-            if has_orgs(session):
-                raise DomainError("the database already has orgs", code="not_empty")
-            system = AuditTrail(session, None, request_id="demo")
-            operator = create_operator(
-                session, system, identity, email="operator@demo.example", password=password
-            )
-            trail = system.as_actor(operator.id, None)
-            personas.append(Persona("Platform operator", operator.email, "(all orgs)"))
-
-            def new_org(name: str, admin: str) -> Org:
-                return orgs.create_org(
-                    session,
-                    trail,
-                    identity,
-                    name=name,
-                    salesforce_id=_salesforce_id(rng),
-                    edition=Edition.PRO,
-                    primary_admin_email=admin,
+            with UnitOfWork(session):  # its commit sends the invitations
+                if has_orgs(session):
+                    raise DomainError("the database already has orgs", code="not_empty")
+                system = AuditTrail(session, None, request_id="demo")
+                operator = create_operator(
+                    session, system, identity, email="operator@demo.example", password=password
                 )
+                trail = system.as_actor(operator.id, None)
+                personas.append(Persona("Platform operator", operator.email, "(all orgs)"))
 
-            msp = new_org("Northwind MSP", "pat@northwind.example")
-            orgs.activate_partner(session, trail, msp, partner_type=PartnerType.MSP)
-            reseller = new_org("Bluebird Reseller", "rita@bluebird.example")
-            orgs.activate_partner(session, trail, reseller, partner_type=PartnerType.RESELLER)
-            standalone = new_org("Globex Corporation", "gina@globex.example")
-            personas += [
-                Persona("MSP primary admin", "pat@northwind.example", msp.name),
-                Persona("Reseller primary admin", "rita@bluebird.example", reseller.name),
-                Persona("Standard org admin", "gina@globex.example", standalone.name),
-            ]
-            for email, role, who in (
-                ("alex@northwind.example", Role.ADMIN, "MSP admin"),
-                ("uma@northwind.example", Role.USER, "MSP user"),
-                ("rob@northwind.example", Role.READ_ONLY, "MSP read-only"),
-            ):
-                invite(session, trail, identity, msp, email=email, role=role)
-                personas.append(Persona(who, email, msp.name))
-
-            customers: list[Org] = []
-            for parent, names in ((msp, MSP_CUSTOMERS), (reseller, RESELLER_CUSTOMERS)):
-                for name in names:
-                    domain = f"{_slug(name)}.example"
-                    sub = orgs.create_sub_org(
+                def new_org(name: str, admin: str) -> Org:
+                    return orgs.create_org(
                         session,
                         trail,
                         identity,
-                        parent,
                         name=name,
                         salesforce_id=_salesforce_id(rng),
-                        customer_name=f"{name} Ltd",
-                        primary_admin_email=f"admin@{domain}",
+                        edition=Edition.PRO,
+                        primary_admin_email=admin,
                     )
-                    invite(session, trail, identity, sub, email=f"user@{domain}", role=Role.USER)
-                    customers.append(sub)
-            personas += [
-                Persona("Customer admin (MSP sub-org)", "admin@contoso.example", "Contoso"),
-                Persona("Customer user (MSP sub-org)", "user@contoso.example", "Contoso"),
-                Persona(
-                    "Customer admin (reseller sub-org)",
-                    "admin@humongousinsurance.example",
-                    "Humongous Insurance",
-                ),
-            ]
-            session.commit()  # sends the invitations (to the demo's own mailbox)
 
-            for message in list(mailbox.sent):
-                match = re.search(r"token=([A-Za-z0-9_\-]+)", message.text)
-                if match is None:
-                    continue
-                accept_invitation(
-                    session,
-                    system,
-                    identity,
-                    token=match.group(1),
-                    password=password,
-                    display_name=message.to.split("@")[0].title(),
-                )
+                msp = new_org("Northwind MSP", "pat@northwind.example")
+                orgs.activate_partner(session, trail, msp, partner_type=PartnerType.MSP)
+                reseller = new_org("Bluebird Reseller", "rita@bluebird.example")
+                orgs.activate_partner(session, trail, reseller, partner_type=PartnerType.RESELLER)
+                standalone = new_org("Globex Corporation", "gina@globex.example")
+                personas += [
+                    Persona("MSP primary admin", "pat@northwind.example", msp.name),
+                    Persona("Reseller primary admin", "rita@bluebird.example", reseller.name),
+                    Persona("Standard org admin", "gina@globex.example", standalone.name),
+                ]
+                for email, role, who in (
+                    ("alex@northwind.example", Role.ADMIN, "MSP admin"),
+                    ("uma@northwind.example", Role.USER, "MSP user"),
+                    ("rob@northwind.example", Role.READ_ONLY, "MSP read-only"),
+                ):
+                    invite(session, trail, identity, msp, email=email, role=role)
+                    personas.append(Persona(who, email, msp.name))
 
-            # Licenses from a quarter ago to next year; resold customers hold their own.
-            starts, ends = now - timedelta(days=90), now + timedelta(days=275)
+                customers: list[Org] = []
+                for parent, names in ((msp, MSP_CUSTOMERS), (reseller, RESELLER_CUSTOMERS)):
+                    for name in names:
+                        domain = f"{_slug(name)}.example"
+                        sub = orgs.create_sub_org(
+                            session,
+                            trail,
+                            identity,
+                            parent,
+                            name=name,
+                            salesforce_id=_salesforce_id(rng),
+                            customer_name=f"{name} Ltd",
+                            primary_admin_email=f"admin@{domain}",
+                        )
+                        invite(
+                            session, trail, identity, sub, email=f"user@{domain}", role=Role.USER
+                        )
+                        customers.append(sub)
+                personas += [
+                    Persona("Customer admin (MSP sub-org)", "admin@contoso.example", "Contoso"),
+                    Persona("Customer user (MSP sub-org)", "user@contoso.example", "Contoso"),
+                    Persona(
+                        "Customer admin (reseller sub-org)",
+                        "admin@humongousinsurance.example",
+                        "Humongous Insurance",
+                    ),
+                ]
 
-            def grant(org: Org, sku: str, unit: str, quantity: int) -> None:
-                licensing.grant_license(
-                    session,
-                    trail,
-                    org,
-                    sku=sku,
-                    unit=unit,
-                    quantity=quantity,
-                    starts_at=starts,
-                    ends_at=ends,
-                    overage_policy=OveragePolicy.ALLOW_AND_FLAG,
-                    salesforce_contract_id=None,
-                )
+            with UnitOfWork(session):
+                for message in list(mailbox.sent):
+                    match = re.search(r"token=([A-Za-z0-9_\-]+)", message.text)
+                    if match is None:
+                        continue
+                    accept_invitation(
+                        session,
+                        system,
+                        identity,
+                        token=match.group(1),
+                        password=password,
+                        display_name=message.to.split("@")[0].title(),
+                    )
 
-            grant(msp, "endpoint-protection", "devices", 1500)
-            grant(msp, "backup", "terabytes", 120)
-            grant(standalone, "endpoint-protection", "devices", 200)
-            for sub in customers[len(MSP_CUSTOMERS) :]:
-                grant(sub, "endpoint-protection", "devices", 150)
-            session.commit()
+                # Licenses from a quarter ago to next year; resold customers hold their own.
+                starts, ends = now - timedelta(days=90), now + timedelta(days=275)
+
+                def grant(org: Org, sku: str, unit: str, quantity: int) -> None:
+                    grants.grant_license(
+                        session,
+                        trail,
+                        org,
+                        sku=sku,
+                        unit=unit,
+                        quantity=quantity,
+                        starts_at=starts,
+                        ends_at=ends,
+                        overage_policy=OveragePolicy.ALLOW_AND_FLAG,
+                        salesforce_contract_id=None,
+                    )
+
+                grant(msp, "endpoint-protection", "devices", 1500)
+                grant(msp, "backup", "terabytes", 120)
+                grant(standalone, "endpoint-protection", "devices", 200)
+                for sub in customers[len(MSP_CUSTOMERS) :]:
+                    grant(sub, "endpoint-protection", "devices", 150)
 
             # Two months of use: each customer grows (or shrinks) a little every few days.
             msp_subs = customers[: len(MSP_CUSTOMERS)]
@@ -208,48 +211,47 @@ def load_demo(settings: Settings, *, password: str = DEMO_PASSWORD, seed: int = 
             backup = {sub.id: rng.randint(1, 6) for sub in msp_subs[:6]}
             for day in range(HISTORY_DAYS, -1, -3):
                 moment = now - timedelta(days=day, hours=rng.randint(1, 6))
-                with _clock_at(moment):
+                with _clock_at(moment), UnitOfWork(session):
                     for org in [*customers, standalone]:
                         level[org.id] = max(5, level[org.id] + rng.randint(-4, 9))
-                        licensing.report_usage(
+                        consumption.report_usage(
                             session,
                             trail,
                             org,
                             sku="endpoint-protection",
                             op=UsageOp.SET,
                             amount=level[org.id],
-                            reveal_pool=True,
+                            sees_pool_figures=True,
                         )
                     for org_id, units in backup.items():
                         backup[org_id] = max(1, units + rng.randint(-1, 1))
                         org = next(o for o in msp_subs if o.id == org_id)
-                        licensing.report_usage(
+                        consumption.report_usage(
                             session,
                             trail,
                             org,
                             sku="backup",
                             op=UsageOp.SET,
                             amount=backup[org_id],
-                            reveal_pool=True,
+                            sees_pool_figures=True,
                         )
-                    session.commit()
 
             # The MSP sells under its own brand.
-            branding_service.save_draft(
-                session,
-                trail,
-                branding,
-                msp,
-                values={
-                    "product_name": "Northwind Cloud",
-                    "primary_color": "#7c2d12",
-                    "accent_color": "#0f766e",
-                    "support_email": "help@northwind.example",
-                    "sign_in_message": "Welcome to Northwind Cloud, managed by Northwind MSP.",
-                },
-            )
-            branding_service.publish(session, trail, branding, msp)
-            session.commit()
+            with UnitOfWork(session):
+                branding_service.save_draft(
+                    session,
+                    trail,
+                    branding,
+                    msp,
+                    values={
+                        "product_name": "Northwind Cloud",
+                        "primary_color": "#7c2d12",
+                        "accent_color": "#0f766e",
+                        "support_email": "help@northwind.example",
+                        "sign_in_message": "Welcome to Northwind Cloud, managed by Northwind MSP.",
+                    },
+                )
+                branding_service.publish(session, trail, branding, msp)
     finally:
         engine.dispose()
     return personas

@@ -10,6 +10,7 @@ import typer
 
 from tenantree.cli import demo, licensing
 from tenantree.cli.context import unit_of_work
+from tenantree.cli.explain import explain
 from tenantree.config import get_settings
 from tenantree.db import migrate as migrations
 
@@ -42,7 +43,7 @@ def serve(
     # TLS has scheme https here, and the console's cookie is Secure.
     trusted = settings.forwarded_allow_ips
     uvicorn.run(
-        "tenantree.api.asgi:app",
+        "tenantree.server.asgi:app",
         host=host,
         port=port,
         workers=workers,
@@ -108,6 +109,7 @@ def operator_create(
 
 app.command("report")(licensing.report)
 app.command("demo")(demo.demo)
+app.command("explain")(explain)
 
 if __name__ == "__main__":
     app()

@@ -16,13 +16,16 @@ from fastapi import Depends, Path, Request
 from tenantree.access.permissions import Permission
 from tenantree.access.policy import Actor, granted
 from tenantree.access.service import authorize, require_platform
-from tenantree.api.deps import OrgRequest, ServicesDep, SessionDep, client_address, request_id
 from tenantree.audit.service import AuditTrail
 from tenantree.console.render import brand_for
-from tenantree.console.session import session_token
 from tenantree.identity.errors import InvalidToken
 from tenantree.identity.models import Account
 from tenantree.identity.signin import authenticate
+from tenantree.web.caller import client_address, request_id
+from tenantree.web.cookie_session import session_token
+from tenantree.web.orgs import OrgRequest
+from tenantree.web.services import ServicesDep
+from tenantree.web.unit_of_work import SessionDep
 
 
 class SignInRequired(Exception):

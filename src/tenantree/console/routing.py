@@ -9,14 +9,14 @@ from urllib.parse import parse_qsl, quote
 from fastapi import Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import RedirectResponse
-from fastapi.routing import APIRoute
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from tenantree.console.deps import SignInRequired
 from tenantree.console.render import render, services_of
-from tenantree.console.session import CSRF_FIELD, csrf_valid, end_session
 from tenantree.errors import DomainError
+from tenantree.web.cookie_session import CSRF_FIELD, csrf_valid, end_session
+from tenantree.web.unit_of_work import UnitOfWorkRoute
 
 log = logging.getLogger(__name__)
 MAX_FORM_BYTES = 64 * 1024
@@ -52,9 +52,9 @@ def safe_back(value: str | None) -> str | None:
 def error_page(
     request: Request, status: int, message: str, code: str | None = None, *, fresh: bool = False
 ) -> Response:
-    """An error as a page. `fresh`: no unit of work is open, so the Host's brand may be
-    looked up; otherwise (the request's session may still hold SQLite's write lock)
-    the page wears the brand already resolved for this request."""
+    """An error as a page. `fresh`: no unit of work was opened, so the Host's brand may
+    be looked up; otherwise the page wears the brand already resolved for this
+    request (its session's work is over)."""
     form = getattr(request.state, "form", {})
 
     def page(session: Session | None) -> Response:
@@ -84,7 +84,10 @@ def _parse_form(request: Request, body: bytes) -> None:
     request.state.form_lists = lists
 
 
-class ConsoleRoute(APIRoute):
+class ConsoleRoute(UnitOfWorkRoute):
+    """Its unit of work is finished (committed, or rolled back on an error) before
+    an error becomes a page."""
+
     def get_route_handler(self) -> Callable[[Request], Awaitable[Response]]:
         original = super().get_route_handler()
 

@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tenantree import clock
+from tenantree.access.policy import password_reaches_nothing
 from tenantree.audit.actions import AuditAction
 from tenantree.audit.service import AuditTrail
 from tenantree.errors import Invalid, NotFound
@@ -97,12 +98,13 @@ def password_sign_in_refused(session: Session, account: Account) -> bool:
     """
     if account.is_operator:
         return False
-    rows = session.execute(
-        select(Membership.org_id, SsoConfig.sso_required)
+    required = session.scalars(
+        select(SsoConfig.sso_required)
+        .select_from(Membership)
         .outerjoin(SsoConfig, SsoConfig.org_id == Membership.org_id)
         .where(Membership.account_id == account.id, Membership.status == MemberStatus.ACTIVE)
     ).all()
-    return bool(rows) and all(required for _, required in rows)
+    return password_reaches_nothing(is_operator=False, sso_required=list(required))
 
 
 def org_offers_sso(session: Session, org: Org) -> bool:

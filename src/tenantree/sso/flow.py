@@ -24,19 +24,20 @@ with warnings.catch_warnings():
     # authlib prefers the httpx2 fork; httpx (pinned) is what this project uses.
     warnings.simplefilter("ignore")
     from authlib.integrations.httpx_client import OAuth2Client
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from tenantree import clock
 from tenantree.audit.actions import AuditAction
 from tenantree.audit.service import AuditTrail
+from tenantree.db.unit_of_work import keep
 from tenantree.errors import NotAuthenticated
 from tenantree.identity.accounts import find_account, normalize_email
 from tenantree.identity.context import IdentityConfig
 from tenantree.identity.credentials import token_digest
 from tenantree.identity.integration_models import SsoConfig, SsoIdentity, SsoLogin
 from tenantree.identity.models import Account, Membership, MemberStatus
-from tenantree.orgs.models import Org, OrgStatus
+from tenantree.orgs.models import Org
 from tenantree.sso import issuer
 from tenantree.sso.crypto import decrypt, encrypt
 from tenantree.sso.sessions import issue_sso_session
@@ -88,7 +89,7 @@ def redirect_uri(identity: IdentityConfig) -> str:
 
 def start_sign_in(session: Session, identity: IdentityConfig, org: Org) -> str:
     config = session.get(SsoConfig, org.id)
-    if config is None or org.status != OrgStatus.ACTIVE:
+    if config is None or not org.is_active:
         raise SsoFailed("this org offers no single sign-on")
     client = openid_client(identity, config)
     state = secrets.token_urlsafe(32)
@@ -143,8 +144,8 @@ def finish_sign_in(
     code: str | None,
     error: str | None = None,
 ) -> tuple[str, Membership]:
-    """Returns a bearer token for the matched entry. On failure the caller commits
-    (so the audit event stays) and answers 401."""
+    """Returns a bearer token for the matched entry. On failure (SsoFailed, a 401)
+    the audit event and the used state are kept through the rollback."""
     login = session.scalar(
         select(SsoLogin).where(SsoLogin.state_hash == token_digest(identity.secret_key, state))
     )
@@ -152,11 +153,16 @@ def finish_sign_in(
     if login is None or login.used_at is not None or login.expires_at <= now:
         _fail(trail, None, "unknown_or_used_state")
     assert login is not None
-    login.used_at = now
-    session.flush()
+    # Single use even when this sign-in fails: kept through its rollback.
+    login_id = login.id
+
+    def mark_used() -> None:
+        session.execute(update(SsoLogin).where(SsoLogin.id == login_id).values(used_at=now))
+
+    keep(session, mark_used)
     config = session.get(SsoConfig, login.org_id)
     org = session.get(Org, login.org_id)
-    if config is None or org is None or org.status != OrgStatus.ACTIVE:
+    if config is None or org is None or not org.is_active:
         _fail(trail, login.org_id, "sso_not_configured")
     assert config is not None
     if error or not code:
@@ -251,12 +257,16 @@ def _usable(trail: AuditTrail, membership: Membership) -> Membership:
 
 
 def _fail(trail: AuditTrail, org_id: Any, reason: str, **details: Any) -> None:
-    trail.record(
-        AuditAction.AUTH_SSO_FAILED,
-        org_id=org_id,
-        target_type="sso",
-        target_id=None,
-        reason=reason,
-        **details,
+    # The failure is audited although the sign-in's work is rolled back.
+    keep(
+        trail.session,
+        lambda: trail.record(
+            AuditAction.AUTH_SSO_FAILED,
+            org_id=org_id,
+            target_type="sso",
+            target_id=None,
+            reason=reason,
+            **details,
+        ),
     )
     raise SsoFailed("single sign-on failed")

@@ -6,7 +6,7 @@ from fastapi import APIRouter, Response
 
 from tenantree import clock
 from tenantree.access.permissions import Permission as P
-from tenantree.api.deps import IdentityDep, OrgWith
+from tenantree.api.deps import IdentityDep, OrgWith, UnitOfWorkRoute
 from tenantree.api.errors import ERROR_RESPONSES
 from tenantree.api.params import Cursor, Limit
 from tenantree.api.schemas.common import ListResponse
@@ -15,7 +15,12 @@ from tenantree.identity import api_tokens
 from tenantree.identity.integration_models import ApiToken
 from tenantree.identity.models import Role
 
-router = APIRouter(prefix="/api/v1/orgs/{org_id}", tags=["api-tokens"], responses=ERROR_RESPONSES)
+router = APIRouter(
+    route_class=UnitOfWorkRoute,
+    prefix="/api/v1/orgs/{org_id}",
+    tags=["api-tokens"],
+    responses=ERROR_RESPONSES,
+)
 
 
 def api_token_out(token: ApiToken) -> ApiTokenOut:
@@ -48,7 +53,6 @@ def create_api_token(
         role=body.role,
         expires_at=body.expires_at,
     )
-    target.session.commit()
     out = api_token_out(issued.token)
     return ApiTokenIssued(**out.model_dump(), token=issued.secret)
 
@@ -64,5 +68,4 @@ def list_api_tokens(
 @router.delete("/api-tokens/{token_id}", status_code=204, operation_id="revoke_api_token")
 def revoke_api_token(token_id: uuid.UUID, target: OrgWith(P.ORG_USERS_MANAGE)) -> Response:
     api_tokens.revoke_api_token(target.session, target.trail, target.org, token_id)
-    target.session.commit()
     return Response(status_code=204)

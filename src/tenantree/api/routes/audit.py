@@ -4,14 +4,16 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from tenantree.access.permissions import Permission as P
-from tenantree.api.deps import OperatorDep, OrgWith, SessionDep
+from tenantree.api.deps import OperatorDep, OrgWith, SessionDep, UnitOfWorkRoute
 from tenantree.api.errors import ERROR_RESPONSES
 from tenantree.api.params import QUERY_TEXT, Cursor, Limit
 from tenantree.api.schemas.audit import AuditEventOut
 from tenantree.api.schemas.common import ListResponse, Timestamp
 from tenantree.audit import service
 
-router = APIRouter(prefix="/api/v1", tags=["audit"], responses=ERROR_RESPONSES)
+router = APIRouter(
+    route_class=UnitOfWorkRoute, prefix="/api/v1", tags=["audit"], responses=ERROR_RESPONSES
+)
 
 Action = Annotated[
     str | None, Query(max_length=64, pattern=QUERY_TEXT, description="e.g. user.updated")

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Request, Response
-from sqlalchemy.orm import Session
 
 from tenantree.api.deps import (
     AnonymousTrailDep,
@@ -9,22 +8,18 @@ from tenantree.api.deps import (
     IdentityDep,
     SessionDep,
     TrailDep,
+    UnitOfWorkRoute,
     client_address,
 )
 from tenantree.api.errors import ERROR_RESPONSES
 from tenantree.api.schemas.auth import LoginRequest, LoginResponse, MembershipOut, MeResponse
 from tenantree.api.schemas.common import ErrorResponse
-from tenantree.errors import DomainError
 from tenantree.identity import signin
 from tenantree.identity.profile import memberships_of
 
-router = APIRouter(prefix="/api/v1", tags=["auth"], responses=ERROR_RESPONSES)
-
-
-def _commit_then_raise(session: Session, exc: DomainError) -> None:
-    # Failed sign-ins are recorded (throttling, audit) even though the request fails.
-    session.commit()
-    raise exc
+router = APIRouter(
+    route_class=UnitOfWorkRoute, prefix="/api/v1", tags=["auth"], responses=ERROR_RESPONSES
+)
 
 
 @router.post(
@@ -52,19 +47,15 @@ def login(
     identity: IdentityDep,
     trail: AnonymousTrailDep,
 ) -> LoginResponse:
-    try:
-        issued = signin.sign_in(
-            session,
-            trail,
-            identity,
-            email=body.email,
-            password=body.password,
-            client_address=client_address(request),
-        )
-    except DomainError as exc:
-        _commit_then_raise(session, exc)
-        raise  # unreachable; keeps type checkers calm
-    session.commit()
+    # A refused sign-in is still recorded (throttling, audit): sign_in keeps it.
+    issued = signin.sign_in(
+        session,
+        trail,
+        identity,
+        email=body.email,
+        password=body.password,
+        client_address=client_address(request),
+    )
     return LoginResponse(access_token=issued.token, expires_at=issued.expires_at)
 
 
@@ -73,7 +64,6 @@ def logout(
     caller: CallerDep, session: SessionDep, identity: IdentityDep, trail: TrailDep
 ) -> Response:
     signin.sign_out(session, trail, identity, caller.token)
-    session.commit()
     return Response(status_code=204)
 
 

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Header, Request, Response
 
 from tenantree.access.permissions import Permission as P
-from tenantree.api.deps import BrandingDep, OrgRequest, OrgWith
+from tenantree.api.deps import BrandingDep, OrgRequest, OrgWith, UnitOfWorkRoute
 from tenantree.api.errors import ERROR_RESPONSES
 from tenantree.api.schemas.branding import (
     BrandAssetOut,
@@ -31,7 +31,10 @@ from tenantree.branding.service import BrandingOverview
 from tenantree.orgs.models import Org
 
 router = APIRouter(
-    prefix="/api/v1/orgs/{org_id}/branding", tags=["branding"], responses=ERROR_RESPONSES
+    route_class=UnitOfWorkRoute,
+    prefix="/api/v1/orgs/{org_id}/branding",
+    tags=["branding"],
+    responses=ERROR_RESPONSES,
 )
 
 
@@ -91,14 +94,12 @@ def save_draft(
         values={field: getattr(body, field) for field in TEXT_FIELDS},
         images={f: getattr(body, f) for f in ("logo_url", "favicon_url") if f in given},
     )
-    target.session.commit()
     return branding_out(target.org, overview)
 
 
 @router.post("/publish", response_model=BrandingOut, operation_id="publish_branding")
 def publish(target: OrgWith(P.ORG_BRAND_MANAGE), config: BrandingDep) -> BrandingOut:
     overview = service.publish(target.session, target.trail, config, target.org)
-    target.session.commit()
     return branding_out(target.org, overview)
 
 
@@ -202,7 +203,6 @@ def _upload(
         content_type=upload.content_type,
         filename=_filename(content_disposition),
     )
-    target.session.commit()
     return asset_out(asset, image.removed, config.public_base_url)
 
 
@@ -239,14 +239,12 @@ def upload_favicon(
 @router.delete("/logo", response_model=BrandingOut, operation_id="clear_brand_logo")
 def clear_logo(target: OrgWith(P.ORG_BRAND_MANAGE), config: BrandingDep) -> BrandingOut:
     overview = service.clear_image(target.session, target.trail, config, target.org, "logo_url")
-    target.session.commit()
     return branding_out(target.org, overview)
 
 
 @router.delete("/favicon", response_model=BrandingOut, operation_id="clear_brand_favicon")
 def clear_favicon(target: OrgWith(P.ORG_BRAND_MANAGE), config: BrandingDep) -> BrandingOut:
     overview = service.clear_image(target.session, target.trail, config, target.org, "favicon_url")
-    target.session.commit()
     return branding_out(target.org, overview)
 
 
@@ -275,7 +273,6 @@ def verify_domain(
         target.org,
         body.hostname if body is not None else None,
     )
-    target.session.commit()
     return claim_out(claim)
 
 
@@ -313,12 +310,10 @@ def set_smtp_relay(
         username=body.username,
         password=password,
     )
-    target.session.commit()
     return relay_status(target)
 
 
 @router.delete("/smtp-relay", status_code=204, operation_id="remove_smtp_relay")
 def remove_smtp_relay(target: OrgWith(P.ORG_BRAND_MANAGE)) -> Response:
     relay.remove_relay(target.session, target.trail, target.org)
-    target.session.commit()
     return Response(status_code=204)

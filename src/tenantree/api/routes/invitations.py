@@ -4,7 +4,7 @@ from fastapi import APIRouter, Response
 
 from tenantree import clock
 from tenantree.access.permissions import Permission as P
-from tenantree.api.deps import AnonymousTrailDep, IdentityDep, OrgWith, SessionDep
+from tenantree.api.deps import AnonymousTrailDep, IdentityDep, OrgWith, SessionDep, UnitOfWorkRoute
 from tenantree.api.errors import ERROR_RESPONSES
 from tenantree.api.params import Cursor, Limit
 from tenantree.api.routes.users import user_out
@@ -18,7 +18,9 @@ from tenantree.api.schemas.users import (
 from tenantree.identity import invitations
 from tenantree.identity.models import Invitation, Role
 
-router = APIRouter(prefix="/api/v1", tags=["invitations"], responses=ERROR_RESPONSES)
+router = APIRouter(
+    route_class=UnitOfWorkRoute, prefix="/api/v1", tags=["invitations"], responses=ERROR_RESPONSES
+)
 
 
 def invitation_out(invitation: Invitation) -> InvitationOut:
@@ -48,7 +50,6 @@ def create_invitation(
     invitation = invitations.invite(
         target.session, target.trail, identity, target.org, email=str(body.email), role=body.role
     )
-    target.session.commit()
     return invitation_out(invitation)
 
 
@@ -71,7 +72,6 @@ def list_invitations(
 )
 def revoke_invitation(invitation_id: uuid.UUID, target: OrgWith(P.ORG_USERS_MANAGE)) -> Response:
     invitations.revoke_invitation(target.session, target.trail, target.org, invitation_id)
-    target.session.commit()
     return Response(status_code=204)
 
 
@@ -92,7 +92,6 @@ def accept_invitation(
         password=body.password,
         display_name=body.display_name,
     )
-    session.commit()
     return AcceptanceOut(
         org_id=acceptance.membership.org_id,
         user=user_out(acceptance.membership),

@@ -11,6 +11,7 @@ from tenantree.api.deps import (
     OrgWith,
     SessionDep,
     TrailDep,
+    UnitOfWorkRoute,
     reads_only,
 )
 from tenantree.api.errors import ERROR_RESPONSES
@@ -25,7 +26,9 @@ from tenantree.api.schemas.orgs import (
 )
 from tenantree.orgs import service
 
-router = APIRouter(prefix="/api/v1/orgs", tags=["orgs"], responses=ERROR_RESPONSES)
+router = APIRouter(
+    route_class=UnitOfWorkRoute, prefix="/api/v1/orgs", tags=["orgs"], responses=ERROR_RESPONSES
+)
 
 Search = Annotated[
     str | None,
@@ -68,7 +71,6 @@ def create_org(
         edition=body.edition,
         primary_admin_email=str(body.primary_admin_email),
     )
-    session.commit()
     return OrgOut.model_validate(org)
 
 
@@ -89,7 +91,6 @@ def update_org(body: OrgUpdate, target: OrgWith(P.PLATFORM_ORGS_MANAGE)) -> OrgO
         edition=body.edition,
         status=body.status,
     )
-    target.session.commit()
     return OrgOut.model_validate(org)
 
 
@@ -98,7 +99,6 @@ def activate_partner(body: PartnerActivation, target: OrgWith(P.PLATFORM_ORGS_MA
     org = service.activate_partner(
         target.session, target.trail, target.org, partner_type=body.partner_type
     )
-    target.session.commit()
     return OrgOut.model_validate(org)
 
 
@@ -118,7 +118,6 @@ def create_sub_org(
         customer_name=body.customer_name,
         primary_admin_email=str(body.primary_admin_email) if body.primary_admin_email else None,
     )
-    target.session.commit()
     return OrgOut.model_validate(sub_org)
 
 

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request, Response
 
-from tenantree.api.deps import AnonymousTrailDep, IdentityDep, SessionDep, client_address
+from tenantree.api.deps import (
+    AnonymousTrailDep,
+    IdentityDep,
+    SessionDep,
+    UnitOfWorkRoute,
+    client_address,
+)
 from tenantree.api.errors import ERROR_RESPONSES
 from tenantree.api.schemas.common import ErrorResponse
 from tenantree.api.schemas.password_reset import (
@@ -13,10 +19,11 @@ from tenantree.api.schemas.password_reset import (
     PasswordResetRequested,
 )
 from tenantree.branding.hostnames import host_of_request
-from tenantree.errors import DomainError
 from tenantree.identity import password_reset
 
-router = APIRouter(prefix="/api/v1", tags=["auth"], responses=ERROR_RESPONSES)
+router = APIRouter(
+    route_class=UnitOfWorkRoute, prefix="/api/v1", tags=["auth"], responses=ERROR_RESPONSES
+)
 
 
 @router.post(
@@ -50,19 +57,15 @@ def request_password_reset(
     identity: IdentityDep,
     trail: AnonymousTrailDep,
 ) -> PasswordResetRequested:
-    try:
-        password_reset.request_password_reset(
-            session,
-            trail,
-            identity,
-            email=body.email,
-            client_address=client_address(request),
-            brand_host=host_of_request(request.headers.get("host", "")),
-        )
-    except DomainError:
-        session.commit()  # the throttled attempt stays in the audit trail
-        raise
-    session.commit()
+    # A throttled attempt stays in the audit trail: the service keeps it.
+    password_reset.request_password_reset(
+        session,
+        trail,
+        identity,
+        email=body.email,
+        client_address=client_address(request),
+        brand_host=host_of_request(request.headers.get("host", "")),
+    )
     return PasswordResetRequested(status=password_reset.REQUESTED_STATUS)
 
 
@@ -85,5 +88,4 @@ def confirm_password_reset(
     password_reset.complete_password_reset(
         session, trail, identity, token=body.token, password=body.password
     )
-    session.commit()
     return Response(status_code=204)

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from tenantree.access.permissions import Permission as P
 from tenantree.access.service import authorize
-from tenantree.api.deps import BrandingDep, Services, ServicesDep, SessionDep
+from tenantree.api.deps import BrandingDep, SessionDep, UnitOfWorkRoute
 from tenantree.api.errors import ERROR_RESPONSES
 from tenantree.api.params import QUERY_TEXT
 from tenantree.api.schemas.branding import PublicBrandOut
@@ -19,11 +19,13 @@ from tenantree.branding.errors import AssetNotFound
 from tenantree.branding.fields import ASSET_PATH
 from tenantree.branding.hostnames import host_of_request
 from tenantree.branding.resolve import org_for_host, platform_resolved, published_brand
-from tenantree.console.session import SESSION_COOKIE
 from tenantree.errors import DomainError
 from tenantree.identity.signin import authenticate
+from tenantree.web.cookie_session import SESSION_COOKIE
+from tenantree.web.services import Services, ServicesDep
 
 router = APIRouter(
+    route_class=UnitOfWorkRoute,
     prefix="/api/v1/public",
     tags=["public"],
     responses={404: ERROR_RESPONSES[404], 422: ERROR_RESPONSES[422]},

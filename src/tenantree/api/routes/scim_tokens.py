@@ -6,15 +6,20 @@ from fastapi import APIRouter, Response
 
 from tenantree import clock
 from tenantree.access.permissions import Permission as P
-from tenantree.api.deps import IdentityDep, OrgWith
+from tenantree.api.deps import IdentityDep, OrgWith, UnitOfWorkRoute
 from tenantree.api.errors import ERROR_RESPONSES
 from tenantree.api.params import Cursor, Limit
 from tenantree.api.schemas.common import ListResponse
 from tenantree.api.schemas.integrations import ScimTokenCreate, ScimTokenIssued, ScimTokenOut
+from tenantree.identity import scim_tokens as tokens
 from tenantree.identity.integration_models import ScimToken
-from tenantree.scim import tokens
 
-router = APIRouter(prefix="/api/v1/orgs/{org_id}", tags=["scim-tokens"], responses=ERROR_RESPONSES)
+router = APIRouter(
+    route_class=UnitOfWorkRoute,
+    prefix="/api/v1/orgs/{org_id}",
+    tags=["scim-tokens"],
+    responses=ERROR_RESPONSES,
+)
 
 
 def scim_token_out(token: ScimToken, base_url: str) -> ScimTokenOut:
@@ -48,7 +53,6 @@ def create_scim_token(
         name=body.name,
         expires_at=body.expires_at,
     )
-    target.session.commit()
     out = scim_token_out(issued.token, identity.public_base_url)
     return ScimTokenIssued(**out.model_dump(), token=issued.secret)
 
@@ -72,5 +76,4 @@ def list_scim_tokens(
 @router.delete("/scim-tokens/{token_id}", status_code=204, operation_id="revoke_scim_token")
 def revoke_scim_token(token_id: uuid.UUID, target: OrgWith(P.ORG_USERS_MANAGE)) -> Response:
     tokens.revoke_scim_token(target.session, target.trail, target.org, token_id)
-    target.session.commit()
     return Response(status_code=204)

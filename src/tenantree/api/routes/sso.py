@@ -10,14 +10,19 @@ from fastapi.responses import RedirectResponse
 
 from tenantree import clock
 from tenantree.access.permissions import Permission as P
-from tenantree.api.deps import IdentityDep, OrgWith, SessionDep, client_address, request_id
+from tenantree.api.deps import (
+    IdentityDep,
+    OrgWith,
+    SessionDep,
+    UnitOfWorkRoute,
+    client_address,
+    request_id,
+)
 from tenantree.api.errors import ERROR_RESPONSES
 from tenantree.api.params import QUERY_TEXT
 from tenantree.api.schemas.auth import LoginResponse
 from tenantree.api.schemas.integrations import SsoConfigIn, SsoConfigOut
 from tenantree.audit.service import AuditTrail
-from tenantree.console.routing import error_page
-from tenantree.console.session import is_https, start_session
 from tenantree.identity.context import IdentityConfig
 from tenantree.identity.integration_models import SsoConfig
 from tenantree.identity.models import Role
@@ -26,9 +31,16 @@ from tenantree.sso import config as sso_config
 from tenantree.sso import flow
 from tenantree.sso.flow import SsoFailed
 from tenantree.sso.issuer import SsoProviderUnavailable
+from tenantree.web.cookie_session import is_https, start_session
+from tenantree.web.unit_of_work import refuse_work
 
-router = APIRouter(prefix="/api/v1/orgs/{org_id}", tags=["sso"], responses=ERROR_RESPONSES)
-browser = APIRouter(prefix="/sso", include_in_schema=False)
+router = APIRouter(
+    route_class=UnitOfWorkRoute,
+    prefix="/api/v1/orgs/{org_id}",
+    tags=["sso"],
+    responses=ERROR_RESPONSES,
+)
+browser = APIRouter(route_class=UnitOfWorkRoute, prefix="/sso", include_in_schema=False)
 
 
 def sso_out(config: SsoConfig, identity: IdentityConfig) -> SsoConfigOut:
@@ -69,14 +81,12 @@ def put_sso(
             jit_role=body.jit_role,
         ),
     )
-    target.session.commit()
     return sso_out(config, identity)
 
 
 @router.delete("/sso", status_code=204, operation_id="remove_sso_config")
 def delete_sso(target: OrgWith(P.ORG_USERS_MANAGE)) -> Response:
     sso_config.remove_sso_config(target.session, target.trail, target.org)
-    target.session.commit()
     return Response(status_code=204)
 
 
@@ -110,12 +120,12 @@ def start(
         raise SsoFailed("this org offers no single sign-on")
     try:
         url = flow.start_sign_in(session, identity, org)
-    except SsoProviderUnavailable as exc:
+    except SsoProviderUnavailable:
         if not console:
             raise  # the API's JSON error: 503 sso_provider_unavailable
-        session.rollback()
-        return error_page(request, exc.status, exc.message, exc.code, fresh=True)
-    session.commit()
+        # The console's sign-in page says so (the console renders its own pages).
+        refuse_work(request)
+        return RedirectResponse("/sign-in?sso_unavailable=1", status_code=303)
     response = RedirectResponse(url, status_code=302)
     if console:
         state = parse_qs(urlsplit(url).query).get("state", [""])[0]
@@ -150,13 +160,14 @@ def callback(
             session, trail, identity, state=state, code=code, error=error
         )
     except SsoFailed:
-        session.commit()  # keep the audit of the failure
+        # finish_sign_in keeps the failure's audit event (and the used state)
+        # through the rollback this error response causes.
         if for_console:
+            refuse_work(request)
             failed = RedirectResponse("/sign-in?sso_failed=1", status_code=303)
             failed.delete_cookie(CONSOLE_COOKIE, path="/sso/callback")
             return failed
         raise
-    session.commit()
     expires_at = clock.utcnow() + identity.token_ttl
     if for_console:
         response = RedirectResponse("/orgs", status_code=303)

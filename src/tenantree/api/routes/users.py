@@ -3,7 +3,7 @@ import uuid
 from fastapi import APIRouter, Response
 
 from tenantree.access.permissions import Permission as P
-from tenantree.api.deps import OrgWith
+from tenantree.api.deps import OrgWith, UnitOfWorkRoute
 from tenantree.api.errors import ERROR_RESPONSES
 from tenantree.api.params import Cursor, Limit
 from tenantree.api.schemas.common import ListResponse
@@ -11,7 +11,12 @@ from tenantree.api.schemas.users import PrimaryAdminTransfer, UserOut, UserUpdat
 from tenantree.identity import directory
 from tenantree.identity.models import Membership
 
-router = APIRouter(prefix="/api/v1/orgs/{org_id}", tags=["users"], responses=ERROR_RESPONSES)
+router = APIRouter(
+    route_class=UnitOfWorkRoute,
+    prefix="/api/v1/orgs/{org_id}",
+    tags=["users"],
+    responses=ERROR_RESPONSES,
+)
 
 
 def user_out(membership: Membership) -> UserOut:
@@ -42,14 +47,12 @@ def update_user(
     membership = directory.update_user(
         target.session, target.trail, target.org, user_id, role=body.role, status=body.status
     )
-    target.session.commit()
     return user_out(membership)
 
 
 @router.delete("/users/{user_id}", status_code=204, operation_id="remove_user")
 def remove_user(user_id: uuid.UUID, target: OrgWith(P.ORG_USERS_MANAGE)) -> Response:
     directory.remove_user(target.session, target.trail, target.org, user_id)
-    target.session.commit()
     return Response(status_code=204)
 
 
@@ -60,5 +63,4 @@ def transfer_primary_admin(
     membership = directory.transfer_primary_admin(
         target.session, target.trail, target.org, body.user_id
     )
-    target.session.commit()
     return user_out(membership)

@@ -2,37 +2,15 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from tenantree.api.schemas.common import StrictBody, Timestamp
 from tenantree.licensing.models import LicenseSource, LicenseStatus, OveragePolicy
+from tenantree.web.schemas.licensing import LicenseCreate, Sku, Unit, Units
 
-Sku = Annotated[
-    str,
-    Field(
-        min_length=1,
-        max_length=64,
-        pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$",
-        description="Product SKU: letters, digits, '.', '_' and '-'",
-        examples=["monitoring-pro"],
-    ),
-]
-Unit = Annotated[
-    str, Field(min_length=1, max_length=32, pattern=r"^[a-z][a-z_]*$", examples=["devices"])
-]
-Units = Annotated[int, Field(ge=0, le=1_000_000_000)]
-
-
-class LicenseCreate(StrictBody):
-    sku: Sku
-    unit: Unit
-    quantity: Units
-    starts_at: Timestamp
-    ends_at: Timestamp
-    overage_policy: OveragePolicy = OveragePolicy.BLOCK
-    salesforce_contract_id: str | None = Field(default=None, min_length=15, max_length=18)
+__all__ = ["LicenseCreate", "Sku", "Unit", "Units"]
 
 
 class LicenseUpdate(StrictBody):
@@ -117,6 +95,25 @@ class UsageOut(BaseModel):
         description="The pool is over its quantity (allow_and_flag); null when the pool is "
         "the partner's and the caller may not see its figures"
     )
+
+
+class UsageEventOut(BaseModel):
+    """One successful change of an org's use (refusals are audit events)."""
+
+    id: uuid.UUID
+    at: datetime
+    sku: str
+    units: int = Field(description="The org's use of the SKU after the change")
+    actor_id: uuid.UUID | None = Field(description="The account that made it; null: the system")
+    actor_org_id: uuid.UUID | None = Field(description="The org it acted from (a partner's)")
+    request_id: str | None
+    pool_used: int | None = Field(
+        description="The pool's total use after the change; null when the pool is the "
+        "partner's and the caller may not see its figures"
+    )
+    over_quantity: bool | None = Field(description="The pool was over its quantity; null as above")
+
+    model_config = {"from_attributes": True}
 
 
 ReportFormat = Literal["json", "csv"]

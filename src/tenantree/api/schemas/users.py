@@ -3,10 +3,13 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from pydantic import BaseModel, EmailStr, Field
+from pydantic import BaseModel, Field
 
 from tenantree.api.schemas.common import NO_NUL, StrictBody
 from tenantree.identity.models import InvitationStatus, MemberStatus, Role
+from tenantree.web.schemas.users import InvitationCreate, PrimaryAdminTransfer, UserUpdate
+
+__all__ = ["InvitationCreate", "PrimaryAdminTransfer", "UserUpdate"]
 
 
 class UserOut(BaseModel):
@@ -18,20 +21,6 @@ class UserOut(BaseModel):
     status: MemberStatus
     external_id: str | None
     created_at: datetime
-
-
-class UserUpdate(StrictBody):
-    role: Role | None = None
-    status: MemberStatus | None = None
-
-
-class PrimaryAdminTransfer(StrictBody):
-    user_id: uuid.UUID
-
-
-class InvitationCreate(StrictBody):
-    email: EmailStr
-    role: Role
 
 
 class InvitationOut(BaseModel):

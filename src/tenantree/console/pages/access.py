@@ -11,8 +11,6 @@ from tenantree.access import service
 from tenantree.access.models import CustomerAccess
 from tenantree.access.permissions import Permission as P
 from tenantree.access.service import authorize
-from tenantree.api.deps import OrgRequest
-from tenantree.api.schemas.access import AccessSettingsBody
 from tenantree.console.deps import FormDep, OrgPage, ViewerDep, form_list
 from tenantree.console.forms import done, validated
 from tenantree.console.render import render
@@ -21,6 +19,8 @@ from tenantree.errors import DomainError
 from tenantree.identity import directory
 from tenantree.identity.models import Membership
 from tenantree.pagination import MAX_LIMIT
+from tenantree.web.orgs import OrgRequest
+from tenantree.web.schemas.access import AccessSettingsBody
 
 router = APIRouter(route_class=ConsoleRoute, include_in_schema=False)
 
@@ -149,5 +149,4 @@ def apply(request: Request, target: OrgPage(P.ORG_ACCESS_MANAGE), form: FormDep)
         partner_users=None if wanted.partner_users == "all" else list(wanted.partner_users),
         customer_may_brand=wanted.customer_may_brand,
     )
-    target.session.commit()
     return done(f"/orgs/{target.org.id}/access", "saved")

@@ -5,18 +5,20 @@ from __future__ import annotations
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import RedirectResponse
 
-from tenantree.api.deps import ServicesDep, SessionDep, client_address, request_id
 from tenantree.audit.service import AuditTrail
 from tenantree.branding.hostnames import host_of_request
 from tenantree.branding.resolve import org_for_host
 from tenantree.console.deps import FormDep, SignInRequired, get_viewer
 from tenantree.console.render import render
 from tenantree.console.routing import ConsoleRoute, safe_back
-from tenantree.console.session import end_session, session_token, start_session
 from tenantree.errors import DomainError
 from tenantree.identity import invitations, signin
 from tenantree.orgs.models import Org
 from tenantree.sso.config import org_offers_sso, orgs_offering_sso_for
+from tenantree.web.caller import client_address, request_id
+from tenantree.web.cookie_session import end_session, session_token, start_session
+from tenantree.web.services import ServicesDep
+from tenantree.web.unit_of_work import SessionDep
 
 router = APIRouter(route_class=ConsoleRoute, include_in_schema=False)
 
@@ -55,12 +57,21 @@ def sso_start_url(org: Org) -> str:
     return f"/sso/orgs/{org.id}/start?console=1"
 
 
+def _sign_in_error(*, sso_failed: bool, sso_unavailable: bool) -> str | None:
+    if sso_unavailable:
+        return "The identity provider could not be reached. Try again in a few minutes."
+    if sso_failed:
+        return "Single sign-on did not succeed. Try again, or ask your administrator."
+    return None
+
+
 @router.get("/sign-in")
 def sign_in_page(
     request: Request,
     session: SessionDep,
     next: str = "/orgs",  # noqa: A002
     sso_failed: bool = False,
+    sso_unavailable: bool = False,
 ) -> Response:
     host_org = _host_sso_org(request, session)
     return render(
@@ -70,9 +81,7 @@ def sign_in_page(
         title="Sign in",
         next=safe_back(next) or "/orgs",
         sso_url=sso_start_url(host_org) if host_org else None,
-        error="Single sign-on did not succeed. Try again, or ask your administrator."
-        if sso_failed
-        else None,
+        error=_sign_in_error(sso_failed=sso_failed, sso_unavailable=sso_unavailable),
     )
 
 
@@ -107,7 +116,8 @@ def sign_in(
             client_address=client_address(request),
         )
     except DomainError as exc:
-        session.commit()  # failures count for throttling and the audit trail
+        # Failures count for throttling and the audit trail: sign_in keeps them
+        # through the rollback of this error page.
         message = SIGN_IN_MESSAGES.get(exc.code, exc.message)
         return render(
             request,
@@ -119,7 +129,6 @@ def sign_in(
             email=email,
             next=safe_back(form.get("next")) or "/orgs",
         )
-    session.commit()
     response = RedirectResponse(safe_back(form.get("next")) or "/orgs", 303)
     start_session(request, response, issued.token, issued.expires_at)
     return response
@@ -137,7 +146,6 @@ def sign_out(request: Request, session: SessionDep, services: ServicesDep) -> Re
         session, viewer.account.id, None, request_id(request), client_address(request)
     )
     signin.sign_out(session, trail, services.identity, viewer.token)
-    session.commit()
     end_session(request, response)
     return response
 
@@ -168,7 +176,6 @@ def accept(request: Request, session: SessionDep, services: ServicesDep, form: F
             token=form.get("token", ""),
             error=exc.message[:1].upper() + exc.message[1:] + ".",
         )
-    session.commit()
     email = acceptance.membership.account.email
     return render(
         request,

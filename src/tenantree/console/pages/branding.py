@@ -8,7 +8,6 @@ from fastapi import APIRouter, Request, Response
 from starlette.concurrency import run_in_threadpool
 
 from tenantree.access.permissions import Permission as P
-from tenantree.api.deps import BrandingDep
 from tenantree.branding import assets, domains, service
 from tenantree.branding.fields import TEXT_FIELDS
 from tenantree.branding.models import AssetKind
@@ -17,6 +16,7 @@ from tenantree.console.deps import FormDep, OrgPage
 from tenantree.console.forms import done
 from tenantree.console.render import render
 from tenantree.console.routing import ConsoleRoute
+from tenantree.web.services import BrandingDep
 
 router = APIRouter(route_class=ConsoleRoute, include_in_schema=False)
 
@@ -79,14 +79,12 @@ def branding_page(
 def save_draft(target: OrgPage(P.ORG_BRAND_MANAGE), config: BrandingDep, form: FormDep) -> Response:
     values = {field: (form.get(field) or "").strip() or None for field in TEXT_FIELDS}
     service.save_draft(target.session, target.trail, config, target.org, values=values)
-    target.session.commit()
     return done(f"/orgs/{target.org.id}/branding", "saved")
 
 
 @router.post("/orgs/{org_id}/branding/publish")
 def publish(target: OrgPage(P.ORG_BRAND_MANAGE), config: BrandingDep) -> Response:
     service.publish(target.session, target.trail, config, target.org)
-    target.session.commit()
     return done(f"/orgs/{target.org.id}/branding", "published")
 
 
@@ -97,7 +95,6 @@ def verify_domain(
     service.verify_domain(
         target.session, target.trail, config, target.org, form.get("hostname") or None
     )
-    target.session.commit()
     return done(f"/orgs/{target.org.id}/branding", "verified")
 
 
@@ -121,7 +118,6 @@ async def upload_image(
             data,
             content_type=request.headers.get("content-type"),
         )
-        target.session.commit()
 
     await run_in_threadpool(store)
     return done(f"/orgs/{target.org.id}/branding", "uploaded")
@@ -132,5 +128,4 @@ def clear_image(
     kind: AssetKind, target: OrgPage(P.ORG_BRAND_MANAGE), config: BrandingDep
 ) -> Response:
     service.clear_image(target.session, target.trail, config, target.org, IMAGE_FIELDS[kind])
-    target.session.commit()
     return done(f"/orgs/{target.org.id}/branding", "cleared")

@@ -12,16 +12,17 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request, Response
 
 from tenantree.access.permissions import Permission as P
-from tenantree.api.deps import IdentityDep, SessionDep
-from tenantree.api.schemas.licensing import LicenseCreate
-from tenantree.api.schemas.orgs import OrgCreate, OrgUpdate, PartnerActivation, SubOrgCreate
 from tenantree.console.deps import FormDep, OperatorViewer, OrgPage, trail_for
 from tenantree.console.forms import done, validated
 from tenantree.console.render import render
 from tenantree.console.routing import ConsoleRoute
-from tenantree.licensing import service as licensing
+from tenantree.licensing import grants
 from tenantree.orgs import service
 from tenantree.orgs.models import Edition, PartnerType
+from tenantree.web.schemas.licensing import LicenseCreate
+from tenantree.web.schemas.orgs import OrgCreate, OrgUpdate, PartnerActivation, SubOrgCreate
+from tenantree.web.services import IdentityDep
+from tenantree.web.unit_of_work import SessionDep
 
 router = APIRouter(route_class=ConsoleRoute, include_in_schema=False)
 
@@ -87,7 +88,6 @@ def create_org(
         edition=body.edition,
         primary_admin_email=str(body.primary_admin_email),
     )
-    session.commit()
     return done(_page(org.id), "created")
 
 
@@ -100,7 +100,7 @@ def operator_org(
         target.session,
         "operator_org.html",
         title=f"Operator: {target.org.name}",
-        licenses=licensing.list_licenses(target.session, target.org),
+        licenses=grants.list_licenses(target.session, target.org),
         partner_types=list(PartnerType),
         notice=DONE.get(done),
     )
@@ -112,7 +112,6 @@ def activate_partner(target: OrgPage(P.PLATFORM_ORGS_MANAGE), form: FormDep) -> 
     service.activate_partner(
         target.session, target.trail, target.org, partner_type=body.partner_type
     )
-    target.session.commit()
     return done(_page(target.org.id), "partner")
 
 
@@ -139,7 +138,6 @@ def create_sub_org(
         customer_name=body.customer_name,
         primary_admin_email=str(body.primary_admin_email) if body.primary_admin_email else None,
     )
-    target.session.commit()
     return done(_page(sub.id), "sub_org")
 
 
@@ -157,19 +155,7 @@ def grant_license(target: OrgPage(P.PLATFORM_ORGS_MANAGE), form: FormDep) -> Res
             "salesforce_contract_id": form.get("salesforce_contract_id", "").strip() or None,
         },
     )
-    licensing.grant_license(
-        target.session,
-        target.trail,
-        target.org,
-        sku=body.sku,
-        unit=body.unit,
-        quantity=body.quantity,
-        starts_at=body.starts_at,
-        ends_at=body.ends_at,
-        overage_policy=body.overage_policy,
-        salesforce_contract_id=body.salesforce_contract_id,
-    )
-    target.session.commit()
+    grants.grant_requested_license(target.session, target.trail, target.org, body)
     return done(_page(target.org.id), "license")
 
 
@@ -177,7 +163,6 @@ def grant_license(target: OrgPage(P.PLATFORM_ORGS_MANAGE), form: FormDep) -> Res
 def change_status(target: OrgPage(P.PLATFORM_ORGS_MANAGE), form: FormDep) -> Response:
     body = validated(OrgUpdate, {"status": form.get("status")})
     service.update_org(target.session, target.trail, target.org, status=body.status)
-    target.session.commit()
     return done(_page(target.org.id), "status")
 
 

@@ -8,7 +8,6 @@ from fastapi import APIRouter, Query, Request, Response
 
 from tenantree.access.permissions import Permission as P
 from tenantree.access.service import authorize
-from tenantree.api.deps import SessionDep
 from tenantree.console.deps import OrgPage, ViewerDep
 from tenantree.console.render import render
 from tenantree.console.routing import ConsoleRoute
@@ -16,6 +15,7 @@ from tenantree.errors import DomainError
 from tenantree.identity.profile import memberships_of
 from tenantree.orgs import service
 from tenantree.pagination import MAX_LIMIT
+from tenantree.web.unit_of_work import SessionDep
 
 router = APIRouter(route_class=ConsoleRoute, include_in_schema=False)
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request, Response
 
-from tenantree.api.deps import ServicesDep, SessionDep, client_address, request_id
 from tenantree.audit.service import AuditTrail
 from tenantree.branding.hostnames import host_of_request
 from tenantree.console.deps import FormDep
@@ -12,6 +11,9 @@ from tenantree.console.render import render
 from tenantree.console.routing import ConsoleRoute
 from tenantree.errors import DomainError, TooManyRequests
 from tenantree.identity import password_reset
+from tenantree.web.caller import client_address, request_id
+from tenantree.web.services import ServicesDep
+from tenantree.web.unit_of_work import SessionDep
 
 router = APIRouter(route_class=ConsoleRoute, include_in_schema=False)
 
@@ -54,7 +56,7 @@ def forgot(request: Request, session: SessionDep, services: ServicesDep, form: F
             brand_host=host_of_request(request.headers.get("host", "")),
         )
     except TooManyRequests as exc:
-        session.commit()  # the throttled attempt stays in the audit trail
+        # The throttled attempt stays in the audit trail (the service keeps it).
         response = render(
             request,
             session,
@@ -66,7 +68,6 @@ def forgot(request: Request, session: SessionDep, services: ServicesDep, form: F
         )
         response.headers["Retry-After"] = str(exc.retry_after)
         return response
-    session.commit()
     # The same page whether the address has an account or not.
     return render(request, session, "forgot_password_sent.html", title="Check your email")
 
@@ -106,7 +107,6 @@ def reset(request: Request, session: SessionDep, services: ServicesDep, form: Fo
         )
     except DomainError as exc:
         return again(_sentence(exc.message), exc.status)
-    session.commit()
     return render(
         request,
         session,

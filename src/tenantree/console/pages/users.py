@@ -9,14 +9,14 @@ from fastapi import APIRouter, Query, Request, Response
 
 from tenantree import clock
 from tenantree.access.permissions import Permission as P
-from tenantree.api.deps import IdentityDep
-from tenantree.api.schemas.users import InvitationCreate, PrimaryAdminTransfer, UserUpdate
 from tenantree.console.deps import FormDep, OrgPage
 from tenantree.console.forms import done, validated
 from tenantree.console.render import render
 from tenantree.console.routing import ConsoleRoute
 from tenantree.identity import directory, invitations
 from tenantree.identity.models import InvitationStatus, Role
+from tenantree.web.schemas.users import InvitationCreate, PrimaryAdminTransfer, UserUpdate
+from tenantree.web.services import IdentityDep
 
 router = APIRouter(route_class=ConsoleRoute, include_in_schema=False)
 
@@ -71,7 +71,6 @@ def invite(target: OrgPage(P.ORG_USERS_MANAGE), identity: IdentityDep, form: For
     invitations.invite(
         target.session, target.trail, identity, target.org, email=str(body.email), role=body.role
     )
-    target.session.commit()
     return done(_path(target.org.id), "invited")
 
 
@@ -82,14 +81,12 @@ def resend(target: OrgPage(P.ORG_USERS_MANAGE), identity: IdentityDep, form: For
     invitations.invite(
         target.session, target.trail, identity, target.org, email=str(body.email), role=body.role
     )
-    target.session.commit()
     return done(_path(target.org.id), "resent")
 
 
 @router.post("/orgs/{org_id}/invitations/{invitation_id}/revoke")
 def revoke(invitation_id: uuid.UUID, target: OrgPage(P.ORG_USERS_MANAGE)) -> Response:
     invitations.revoke_invitation(target.session, target.trail, target.org, invitation_id)
-    target.session.commit()
     return done(_path(target.org.id), "revoked")
 
 
@@ -97,7 +94,6 @@ def revoke(invitation_id: uuid.UUID, target: OrgPage(P.ORG_USERS_MANAGE)) -> Res
 def change_role(user_id: uuid.UUID, target: OrgPage(P.ORG_USERS_MANAGE), form: FormDep) -> Response:
     body = validated(UserUpdate, {"role": form.get("role")})
     directory.update_user(target.session, target.trail, target.org, user_id, role=body.role)
-    target.session.commit()
     return done(_path(target.org.id), "role")
 
 
@@ -107,7 +103,6 @@ def change_status(
 ) -> Response:
     body = validated(UserUpdate, {"status": form.get("status")})
     directory.update_user(target.session, target.trail, target.org, user_id, status=body.status)
-    target.session.commit()
     return done(_path(target.org.id), "status")
 
 
@@ -115,5 +110,4 @@ def change_status(
 def transfer(target: OrgPage(P.ORG_PRIMARY_ADMIN_TRANSFER), form: FormDep) -> Response:
     body = validated(PrimaryAdminTransfer, {"user_id": form.get("user_id")})
     directory.transfer_primary_admin(target.session, target.trail, target.org, body.user_id)
-    target.session.commit()
     return done(_path(target.org.id), "transferred")

@@ -1,4 +1,4 @@
-"""The console's cookie session and CSRF tokens.
+"""The console's cookie session and CSRF tokens (also started by the SSO callback).
 
 The session cookie holds an opaque token issued by identity.signin, exactly the
 API's bearer token, so signing out, suspension and revocation end a console

@@ -1,0 +1,67 @@
+"""Who is calling: the bearer token's account and actor, and the audit trail of the request."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from tenantree.access.policy import Actor
+from tenantree.audit.service import AuditTrail
+from tenantree.identity.errors import InvalidToken
+from tenantree.identity.models import Account
+from tenantree.identity.signin import authenticate
+from tenantree.web.services import ServicesDep
+from tenantree.web.unit_of_work import SessionDep
+
+_bearer = HTTPBearer(auto_error=False, description="A token from POST /api/v1/auth/login")
+
+
+@dataclass(frozen=True)
+class Caller:
+    account: Account
+    actor: Actor
+    token: str
+
+
+def get_caller(
+    session: SessionDep,
+    services: ServicesDep,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> Caller:
+    if credentials is None or credentials.scheme.lower() != "bearer" or not credentials.credentials:
+        raise InvalidToken("this needs a bearer token", code="not_authenticated")
+    account, actor = authenticate(session, services.identity, credentials.credentials)
+    return Caller(account, actor, credentials.credentials)
+
+
+CallerDep = Annotated[Caller, Depends(get_caller)]
+
+
+def client_address(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+def request_id(request: Request) -> str | None:
+    return getattr(request.state, "request_id", None)
+
+
+def anonymous_trail(request: Request, session: SessionDep) -> AuditTrail:
+    """The trail of a request nobody is signed in to (yet)."""
+    return AuditTrail(session, None, None, request_id(request), client_address(request))
+
+
+async def get_trail(request: Request, session: SessionDep, caller: CallerDep) -> AuditTrail:
+    return AuditTrail(
+        session, caller.account.id, None, request_id(request), client_address(request)
+    )
+
+
+async def get_anonymous_trail(request: Request, session: SessionDep) -> AuditTrail:
+    return anonymous_trail(request, session)
+
+
+TrailDep = Annotated[AuditTrail, Depends(get_trail)]
+AnonymousTrailDep = Annotated[AuditTrail, Depends(get_anonymous_trail)]

@@ -1,0 +1,63 @@
+"""Org authorization of a request: the one permission a route needs on the org in
+its path, decided by access.service."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, Path
+from sqlalchemy.orm import Session
+
+from tenantree.access import policy
+from tenantree.access.permissions import Permission
+from tenantree.access.service import AuthorizedOrg, authorize, require_platform
+from tenantree.audit.service import AuditTrail
+from tenantree.web.caller import Caller, CallerDep, TrailDep
+from tenantree.web.unit_of_work import SessionDep
+
+
+@dataclass(frozen=True)
+class OrgRequest:
+    """An authorized org, with the audit trail stamped with the path used."""
+
+    target: AuthorizedOrg
+    trail: AuditTrail
+    session: Session
+
+    @property
+    def org(self):  # type: ignore[no-untyped-def]
+        return self.target.org
+
+
+def org_permission(permission: Permission) -> Callable[..., OrgRequest]:
+    def dependency(
+        org_id: Annotated[uuid.UUID, Path(description="The org's id")],
+        session: SessionDep,
+        caller: CallerDep,
+        trail: TrailDep,
+    ) -> OrgRequest:
+        target = authorize(session, caller.actor, permission, org_id)
+        return OrgRequest(target, trail.acting_from(target.via_org_id), session)
+
+    dependency.__name__ = f"require_{permission.name.lower()}"
+    return dependency
+
+
+def OrgWith(permission: Permission) -> type[OrgRequest]:  # noqa: N802 - reads as a type
+    return Annotated[OrgRequest, Depends(org_permission(permission))]  # type: ignore[return-value]
+
+
+def sees_pool_figures(target: OrgRequest) -> bool:
+    """The policy's answer (policy.sees_pool_figures) for the caller and the org in the path."""
+    return policy.sees_pool_figures(target.target.actor, target.target.loaded.facts)
+
+
+async def operator_only(caller: CallerDep) -> Caller:
+    require_platform(caller.actor, Permission.PLATFORM_ORGS_MANAGE)
+    return caller
+
+
+OperatorDep = Annotated[Caller, Depends(operator_only)]

@@ -1,0 +1,50 @@
+"""The services container the app is assembled with, and dependencies reading it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, Request
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from tenantree.branding.config import BrandingConfig
+from tenantree.config import Settings
+from tenantree.identity.context import IdentityConfig
+
+
+@dataclass
+class Services:
+    settings: Settings
+    sessions: sessionmaker[Session]
+    identity: IdentityConfig
+    branding: BrandingConfig
+    # The bind of sessions for routes marked @reads_only (db.reads_only_engine);
+    # None: they get ordinary sessions.
+    reads_only_bind: Engine | None = None
+
+
+# Dependencies that do no I/O are `async def`: FastAPI runs a plain `def`
+# dependency in the thread pool, and each hop costs more than the work.
+
+
+async def get_services(request: Request) -> Services:
+    return request.app.state.services  # type: ignore[no-any-return]
+
+
+ServicesDep = Annotated[Services, Depends(get_services)]
+
+
+async def get_identity(services: ServicesDep) -> IdentityConfig:
+    return services.identity
+
+
+IdentityDep = Annotated[IdentityConfig, Depends(get_identity)]
+
+
+async def get_branding(services: ServicesDep) -> BrandingConfig:
+    return services.branding
+
+
+BrandingDep = Annotated[BrandingConfig, Depends(get_branding)]

@@ -1,0 +1,108 @@
+"""The unit of work of a web request: opened by the session dependency, finished
+by the route class once the route has answered.
+
+Every router of the API, the console and SCIM uses `UnitOfWorkRoute` (or a
+subclass): when the route returns a response below 400 (a page, a redirect
+after a POST, a 204) the work is committed before the response is sent; an
+exception, or an error response a route rendered itself, rolls it back.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Annotated, Any, TypeVar
+
+import anyio
+import anyio.to_thread
+from fastapi import Depends, Request, Response
+from fastapi.routing import APIRoute
+from sqlalchemy.orm import Session
+
+from tenantree.db.unit_of_work import UnitOfWork
+from tenantree.web.services import ServicesDep
+
+_READS_ONLY = "__tenantree_reads_only__"
+
+_Endpoint = TypeVar("_Endpoint", bound=Callable[..., Any])
+
+
+def reads_only(endpoint: _Endpoint) -> _Endpoint:
+    """Mark a route that only reads: its session runs outside a transaction.
+
+    See db.reads_only_engine: the same results (PostgreSQL reads each
+    statement of a READ COMMITTED transaction from its own snapshot), two
+    round trips fewer. Only for routes that write nothing but kept records
+    (an API token's last-used time), which are durable once flushed.
+    """
+    setattr(endpoint, _READS_ONLY, True)
+    return endpoint
+
+
+async def get_session(request: Request, services: ServicesDep) -> AsyncIterator[Session]:
+    # Making the session does no I/O (it connects on first use).
+    read_only_route = services.reads_only_bind is not None and getattr(
+        request.scope.get("endpoint"), _READS_ONLY, False
+    )
+    if read_only_route:
+        unit = UnitOfWork(services.sessions(bind=services.reads_only_bind), reads_only=True)
+    else:
+        unit = UnitOfWork(services.sessions())
+    request.state.unit_of_work = unit
+    try:
+        yield unit.session
+    finally:
+        # Normally finished already by the route class; this is for work it
+        # did not finish (a route outside it, a cancelled request).
+        if unit.reads_only or (unit.finished and not unit.session.in_transaction()):
+            # No transaction to roll back: closing only hands the connection
+            # back to the pool, no round trip.
+            unit.close()
+        else:
+            # ROLLBACK is a round trip: in the thread pool, shielded so a
+            # cancelled request still returns its connection.
+            with anyio.CancelScope(shield=True):
+                await anyio.to_thread.run_sync(unit.close)
+
+
+SessionDep = Annotated[Session, Depends(get_session)]
+
+
+def refuse_work(request: Request) -> None:
+    """Roll the request's work back although the route answers below 400 (a
+    refusal answered with a redirect); what services kept is still written."""
+    request.state.work_refused = True
+
+
+async def finish_work(request: Request, *, succeeded: bool) -> None:
+    """Commit or roll back the request's unit of work, if it opened one."""
+    unit: UnitOfWork | None = getattr(request.state, "unit_of_work", None)
+    if unit is None or unit.finished:
+        return
+    if unit.reads_only:
+        unit.finish(succeeded)  # no I/O: nothing to commit or roll back
+        return
+    # COMMIT or ROLLBACK is a round trip: in the thread pool (the one hop the
+    # request makes to end its work), shielded so a cancelled request ends it.
+    with anyio.CancelScope(shield=True):
+        await anyio.to_thread.run_sync(unit.finish, succeeded)
+
+
+class UnitOfWorkRoute(APIRoute):
+    """A route whose unit of work is committed once it has answered without error."""
+
+    def get_route_handler(self) -> Callable[[Request], Awaitable[Response]]:
+        original = super().get_route_handler()
+
+        async def handler(request: Request) -> Response:
+            try:
+                response = await original(request)
+            except BaseException:
+                await finish_work(request, succeeded=False)
+                raise
+            succeeded = response.status_code < 400 and not getattr(
+                request.state, "work_refused", False
+            )
+            await finish_work(request, succeeded=succeeded)
+            return response
+
+        return handler
