@@ -16,7 +16,6 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import Engine, insert
 
-from tenantree.access.models import SubOrgAccess, SubOrgPartnerUser
 from tenantree.identity.credentials import token_digest
 from tenantree.identity.models import AccessToken, Account, Membership
 from tenantree.licensing.models import (
@@ -28,6 +27,7 @@ from tenantree.licensing.models import (
 )
 from tenantree.orgs.models import Org
 from tenantree.orgs.salesforce import checksum_suffix
+from tenantree.orgs.sub_org_access import SubOrgAccess, SubOrgPartnerUser
 
 SECRET_KEY = "tenantree-bench-secret-key"  # noqa: S105 - a throwaway bench database
 # Partner staff: (role, primary admin, suspended). Every partner has these five.

@@ -29,8 +29,8 @@ from tenantree.access.policy import (
     member_path,
     partner_path,
 )
-from tenantree.identity.models import Role
-from tenantree.orgs.models import OrgKind
+from tenantree.identity.roles import Role
+from tenantree.orgs.kinds import OrgKind
 
 from .datagen import World
 

@@ -30,8 +30,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from tenantree.config import Settings
 from tenantree.db import make_engine, make_sessionmaker
 from tenantree.db import migrate as migrations
-from tenantree.db.models import metadata
 from tenantree.identity.context import IdentityConfig
+from tenantree.models import metadata
 from tenantree.outbox import MemoryBackend
 from tenantree.server.app import create_app
 

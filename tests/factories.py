@@ -13,15 +13,18 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy.orm import Session
 
 from tenantree import clock
-from tenantree.access.models import CustomerAccess, SubOrgAccess, SubOrgPartnerUser
 from tenantree.audit.service import AuditTrail
 from tenantree.identity.context import IdentityConfig
 from tenantree.identity.credentials import new_token, token_digest
-from tenantree.identity.models import AccessToken, Account, Membership, MemberStatus, Role
+from tenantree.identity.models import AccessToken, Account, Membership
+from tenantree.identity.roles import MemberStatus, Role
 from tenantree.licensing import grants
-from tenantree.licensing.models import License, OveragePolicy
-from tenantree.orgs.models import Edition, Org, OrgKind, OrgStatus, PartnerType
+from tenantree.licensing.models import License
+from tenantree.licensing.policies import OveragePolicy
+from tenantree.orgs.kinds import Edition, OrgKind, OrgStatus, PartnerType
+from tenantree.orgs.models import Org
 from tenantree.orgs.salesforce import checksum_suffix
+from tenantree.orgs.sub_org_access import CustomerAccess, SubOrgAccess, SubOrgPartnerUser
 
 PASSWORD = "correct horse battery staple"
 _rng = random.Random()

@@ -19,7 +19,7 @@ from sqlalchemy.engine import make_url
 
 from tenantree.db import make_engine
 from tenantree.db import migrate as migrations
-from tenantree.db.models import metadata
+from tenantree.models import metadata
 
 POSTGRES_ENV = "TENANTREE_TEST_POSTGRES_URL"
 

@@ -28,8 +28,8 @@ from tenantree.access.policy import (
     paths,
     sees_every_sub_org,
 )
-from tenantree.identity.models import Role
-from tenantree.orgs.models import OrgKind
+from tenantree.identity.roles import Role
+from tenantree.orgs.kinds import OrgKind
 
 FLAGS = (False, True)
 ACCOUNT, PARENT, ORG = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()

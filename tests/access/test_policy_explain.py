@@ -10,8 +10,8 @@ from access.test_policy_decide import ACCOUNT, ORG, PARENT, actors, orgs
 from tenantree.access.explain import PathKind, Rule, explain
 from tenantree.access.permissions import Permission
 from tenantree.access.policy import Actor, MembershipFact, OrgFacts, decide
-from tenantree.identity.models import Role
-from tenantree.orgs.models import OrgKind
+from tenantree.identity.roles import Role
+from tenantree.orgs.kinds import OrgKind
 
 P = Permission
 

@@ -32,8 +32,8 @@ from tenantree.access.facts import load_actor, load_org
 from tenantree.access.permissions import Permission
 from tenantree.access.policy import Actor, Decision, OrgFacts, decide, granted
 from tenantree.identity.context import IdentityConfig
-from tenantree.identity.models import MemberStatus
-from tenantree.orgs.models import OrgStatus
+from tenantree.identity.roles import MemberStatus
+from tenantree.orgs.kinds import OrgStatus
 
 MATRIX = load_matrix()
 P = Permission

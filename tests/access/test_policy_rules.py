@@ -26,8 +26,8 @@ from tenantree.access.policy import (
     sign_in_refusal,
     suspended_everywhere,
 )
-from tenantree.identity.models import Role
-from tenantree.orgs.models import OrgKind
+from tenantree.identity.roles import Role
+from tenantree.orgs.kinds import OrgKind
 
 P = Permission
 PARTNER, SUB, OTHER = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()

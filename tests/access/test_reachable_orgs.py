@@ -22,13 +22,15 @@ from factories import (
     make_sub_org,
 )
 from tenantree.access.facts import load_actor, load_org
-from tenantree.access.models import CustomerAccess, SubOrgAccess, SubOrgPartnerUser
 from tenantree.access.permissions import Permission
 from tenantree.access.policy import Actor, decide
 from tenantree.access.service import reachable_orgs
 from tenantree.identity.context import IdentityConfig
-from tenantree.identity.models import Account, Membership, MemberStatus, Role
-from tenantree.orgs.models import Org, OrgKind, OrgStatus
+from tenantree.identity.models import Account, Membership
+from tenantree.identity.roles import MemberStatus, Role
+from tenantree.orgs.kinds import OrgKind, OrgStatus
+from tenantree.orgs.models import Org
+from tenantree.orgs.sub_org_access import CustomerAccess, SubOrgAccess, SubOrgPartnerUser
 
 
 def disagreements(

@@ -31,7 +31,7 @@ from access.accessmatrix import (
     rows,
 )
 from factories import World, build_world, salesforce_id
-from tenantree.orgs.models import OrgKind
+from tenantree.orgs.kinds import OrgKind
 
 MATRIX = load_matrix()
 

@@ -35,12 +35,13 @@ from factories import PASSWORD, build_world
 from tenantree import clock
 from tenantree.audit.service import AuditTrail
 from tenantree.config import Settings
-from tenantree.db.models import metadata
 from tenantree.identity.context import IdentityConfig
 from tenantree.identity.credentials import token_digest
-from tenantree.identity.models import AccessToken, Invitation, Role
+from tenantree.identity.models import AccessToken, Invitation
+from tenantree.identity.roles import Role
 from tenantree.licensing.grants import grant_license
-from tenantree.licensing.models import OveragePolicy
+from tenantree.licensing.policies import OveragePolicy
+from tenantree.models import metadata
 from tenantree.outbox import MemoryBackend
 from tenantree.server.app import create_app
 

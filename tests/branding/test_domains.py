@@ -7,7 +7,8 @@ from sqlalchemy import select
 from branding.conftest import error_of
 from tenantree.audit.models import AuditEvent
 from tenantree.branding.platform import PLATFORM_BRAND
-from tenantree.orgs.models import Org, OrgStatus
+from tenantree.orgs.kinds import OrgStatus
+from tenantree.orgs.models import Org
 
 PUBLIC_FIELDS = {
     "product_name",

@@ -14,8 +14,8 @@ from typer.testing import CliRunner
 from tenantree.audit.models import AuditEvent
 from tenantree.cli.main import app
 from tenantree.config import get_settings
-from tenantree.db.models import metadata
 from tenantree.identity.models import Account
+from tenantree.models import metadata
 
 PASSWORD = "a sufficiently long password"
 

@@ -37,7 +37,8 @@ from tenantree.identity.models import Account
 from tenantree.licensing import consumption
 from tenantree.licensing.models import License, LicensePool, LicenseStatus
 from tenantree.licensing.pool import UsageOp
-from tenantree.orgs.models import Org, PartnerType
+from tenantree.orgs.kinds import PartnerType
+from tenantree.orgs.models import Org
 
 runner = CliRunner()
 LICENSE_ID = re.compile(r"license ([0-9a-f-]{36}) ")

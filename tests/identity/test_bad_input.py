@@ -10,7 +10,7 @@ from dataclasses import dataclass
 import pytest
 
 from factories import bearer, issue_token, make_member, make_org
-from tenantree.identity.models import Role
+from tenantree.identity.roles import Role
 
 NEW_PASSWORD = "a brand new passphrase"
 JSON = {"content-type": "application/json"}

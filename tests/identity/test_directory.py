@@ -8,11 +8,12 @@ import pytest
 from sqlalchemy import select
 
 from factories import PASSWORD, build_world, make_member
-from tenantree.access.models import SubOrgPartnerUser
 from tenantree.audit.service import AuditTrail
 from tenantree.identity import directory
-from tenantree.identity.models import AccessToken, Membership, Role
+from tenantree.identity.models import AccessToken, Membership
+from tenantree.identity.roles import Role
 from tenantree.orgs.models import Org
+from tenantree.orgs.sub_org_access import SubOrgPartnerUser
 
 
 @pytest.fixture

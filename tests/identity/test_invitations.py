@@ -19,7 +19,8 @@ from tenantree.audit.service import AuditTrail
 from tenantree.errors import Conflict
 from tenantree.identity import invitations
 from tenantree.identity.credentials import token_digest
-from tenantree.identity.models import Account, Invitation, Membership, Role
+from tenantree.identity.models import Account, Invitation, Membership
+from tenantree.identity.roles import Role
 from tenantree.orgs.models import Org
 
 NEW_PASSWORD = "a brand new passphrase"

@@ -8,7 +8,8 @@ from sqlalchemy import select
 
 from factories import PASSWORD, bearer, issue_token, make_account, make_member, make_org
 from tenantree.identity.credentials import token_digest
-from tenantree.identity.models import AccessToken, Account, Role
+from tenantree.identity.models import AccessToken, Account
+from tenantree.identity.roles import Role
 
 
 def _member(session, identity, **kwargs):  # type: ignore[no-untyped-def]

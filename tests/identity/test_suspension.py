@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from factories import bearer, build_world, issue_token, make_account, make_member, make_org
-from tenantree.identity.models import MemberStatus, Role
+from tenantree.identity.roles import MemberStatus, Role
 
 WRONG = "definitely the wrong password"
 

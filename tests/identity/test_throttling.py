@@ -10,8 +10,8 @@ from sqlalchemy import func, select
 
 from factories import PASSWORD, bearer, issue_token, make_account, make_member, make_org
 from tenantree.audit.service import AuditTrail
+from tenantree.authn import signin
 from tenantree.errors import TooManyRequests
-from tenantree.identity import signin
 from tenantree.identity.errors import InvalidCredentials
 from tenantree.identity.models import SignInFailure
 

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from factories import PASSWORD, bearer, build_world, make_member
 from tenantree.audit.models import AuditEvent
 from tenantree.identity.integration_models import SsoConfig, SsoLogin
-from tenantree.identity.models import Role
+from tenantree.identity.roles import Role
 from tenantree.sso import flow
 
 # The mock provider runs on loopback over plain http.

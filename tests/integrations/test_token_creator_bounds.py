@@ -9,8 +9,9 @@ import pytest
 from sqlalchemy import delete, update
 
 from factories import bearer, build_world
-from tenantree.access.models import CustomerAccess, SubOrgAccess, SubOrgPartnerUser
-from tenantree.identity.models import Membership, MemberStatus
+from tenantree.identity.models import Membership
+from tenantree.identity.roles import MemberStatus
+from tenantree.orgs.sub_org_access import CustomerAccess, SubOrgAccess, SubOrgPartnerUser
 
 
 @pytest.fixture

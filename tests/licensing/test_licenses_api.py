@@ -16,9 +16,9 @@ from factories import (
     make_partner,
     make_sub_org,
 )
-from tenantree.identity.models import Role
+from tenantree.identity.roles import Role
 from tenantree.licensing.models import License, LicensePool, LicenseSourceChange
-from tenantree.orgs.models import PartnerType
+from tenantree.orgs.kinds import PartnerType
 from tenantree.orgs.salesforce import checksum_suffix
 
 CONTRACT_15 = "800Ab0000012XyZ"

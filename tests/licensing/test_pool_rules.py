@@ -17,7 +17,8 @@ from tenantree.audit.service import AuditTrail
 from tenantree.errors import DomainError
 from tenantree.licensing import consumption, reports, sub_org_terms
 from tenantree.licensing.errors import InvalidUsage, NoLicense, PoolExhausted, QuotaExceeded
-from tenantree.licensing.models import Consumption, LicensePool, OveragePolicy
+from tenantree.licensing.models import Consumption, LicensePool
+from tenantree.licensing.policies import OveragePolicy
 from tenantree.licensing.pool import Change, PoolView, UsageOp, plan_change, target_units
 
 SET, ADD, RELEASE = UsageOp.SET, UsageOp.ADD, UsageOp.RELEASE

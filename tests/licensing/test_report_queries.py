@@ -16,20 +16,21 @@ from sqlalchemy import event
 
 from factories import bearer, issue_token, make_member, make_partner, salesforce_id
 from tenantree import clock
-from tenantree.access.models import SubOrgAccess
-from tenantree.identity.models import Role
+from tenantree.identity.roles import Role
 from tenantree.licensing.models import (
     Consumption,
     License,
     LicensePool,
     LicenseSource,
     LicenseSourceChange,
-    OveragePolicy,
     Quota,
     UsageDaily,
     UsageSnapshot,
 )
-from tenantree.orgs.models import Org, OrgKind
+from tenantree.licensing.policies import OveragePolicy
+from tenantree.orgs.kinds import OrgKind
+from tenantree.orgs.models import Org
+from tenantree.orgs.sub_org_access import SubOrgAccess
 
 START = datetime(2020, 1, 1, tzinfo=UTC)
 END = datetime(2099, 1, 1, tzinfo=UTC)

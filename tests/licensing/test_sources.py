@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 from factories import make_partner, make_sub_org
 from tenantree.licensing.models import LicenseSource, LicenseSourceChange
 from tenantree.licensing.sources import current_source, sub_org_sources
-from tenantree.orgs.models import PartnerType
+from tenantree.orgs.kinds import PartnerType
 
 AT = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 

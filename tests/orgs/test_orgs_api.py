@@ -10,7 +10,8 @@ import pytest
 from sqlalchemy import func, select
 
 from factories import bearer, build_world, issue_token, make_account, make_member, salesforce_id
-from tenantree.identity.models import Invitation, Membership, Role
+from tenantree.identity.models import Invitation, Membership
+from tenantree.identity.roles import Role
 from tenantree.orgs.models import Org
 
 ORGS = "/api/v1/orgs"

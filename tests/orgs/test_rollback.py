@@ -14,13 +14,13 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from factories import salesforce_id
-from tenantree.access.models import SubOrgAccess
 from tenantree.audit.models import AuditEvent
 from tenantree.errors import Conflict
 from tenantree.identity import invitations
 from tenantree.identity.models import Invitation
-from tenantree.orgs import service
+from tenantree.lifecycle import service
 from tenantree.orgs.models import Org
+from tenantree.orgs.sub_org_access import SubOrgAccess
 
 ORGS = "/api/v1/orgs"
 

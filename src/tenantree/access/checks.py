@@ -25,11 +25,13 @@ from tenantree.access.policy import (
     partner_path,
     paths,
 )
-from tenantree.identity.api_tokens import creator_actor
+from tenantree.access.token_creators import creator_actor
 from tenantree.identity.errors import UserNotFound
 from tenantree.identity.integration_models import ApiToken
-from tenantree.identity.models import Account, Membership, MemberStatus, Role
-from tenantree.orgs.models import Org, OrgKind, OrgStatus
+from tenantree.identity.models import Account, Membership
+from tenantree.identity.roles import MemberStatus, Role
+from tenantree.orgs.kinds import OrgKind, OrgStatus
+from tenantree.orgs.models import Org
 
 
 @dataclass(frozen=True)

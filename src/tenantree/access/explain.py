@@ -28,8 +28,8 @@ from tenantree.access.policy import (
     decide,
     reaches,
 )
-from tenantree.identity.models import Role
-from tenantree.orgs.models import OrgKind
+from tenantree.identity.roles import Role
+from tenantree.orgs.kinds import OrgKind
 
 
 class PathKind(StrEnum):

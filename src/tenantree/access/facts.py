@@ -9,14 +9,16 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tenantree.access.models import CustomerAccess, SubOrgAccess, SubOrgPartnerUser
 from tenantree.access.policy import Actor, MembershipFact, OrgFacts
-from tenantree.identity.models import Account, Membership, MemberStatus, Role
-from tenantree.orgs.models import Org, OrgKind, OrgStatus
+from tenantree.identity.models import Account, Membership
+from tenantree.identity.roles import MemberStatus, Role
+from tenantree.orgs.kinds import OrgKind, OrgStatus
+from tenantree.orgs.models import Org
+from tenantree.orgs.sub_org_access import CustomerAccess, SubOrgAccess, SubOrgPartnerUser
 
 # The columns a MembershipFact is read from: a directory entry joined with its
 # org. Plain columns, not entities (the actor is loaded on every request), so
-# a caller can also fold them into a larger query (identity.signin.authenticate
+# a caller can also fold them into a larger query (authn.signin.authenticate
 # reads the token, the account and these in one round trip).
 MEMBERSHIP_FACT_COLUMNS = (
     Membership.id.label("membership_id"),

@@ -31,8 +31,8 @@ from tenantree.access.errors import (
 from tenantree.access.permissions import Permission
 from tenantree.errors import DomainError
 from tenantree.identity.errors import UserSuspended
-from tenantree.identity.models import Role
-from tenantree.orgs.models import OrgKind
+from tenantree.identity.roles import Role
+from tenantree.orgs.kinds import OrgKind
 
 P = Permission
 

@@ -10,14 +10,15 @@ from sqlalchemy.orm import Session
 
 from tenantree.access.errors import OrgInvisible
 from tenantree.access.facts import LoadedOrg, load_org, load_sub_org_facts
-from tenantree.access.models import CustomerAccess, SubOrgAccess, SubOrgPartnerUser
 from tenantree.access.permissions import Permission
 from tenantree.access.policy import Actor, can_platform, decide, paths, sees_every_sub_org
 from tenantree.audit.actions import AuditAction
 from tenantree.audit.service import AuditTrail
 from tenantree.errors import Forbidden, Invalid, NotFound
 from tenantree.identity.models import Membership
-from tenantree.orgs.models import Org, OrgKind, OrgStatus
+from tenantree.orgs.kinds import OrgKind, OrgStatus
+from tenantree.orgs.models import Org
+from tenantree.orgs.sub_org_access import CustomerAccess, SubOrgAccess, SubOrgPartnerUser
 
 
 @dataclass(frozen=True)

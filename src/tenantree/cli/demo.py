@@ -33,12 +33,13 @@ from tenantree.errors import DomainError
 from tenantree.identity.accounts import create_operator
 from tenantree.identity.context import IdentityConfig
 from tenantree.identity.invitations import accept_invitation, invite
-from tenantree.identity.models import Role
+from tenantree.identity.roles import Role
 from tenantree.licensing import consumption, grants
-from tenantree.licensing.models import OveragePolicy
+from tenantree.licensing.policies import OveragePolicy
 from tenantree.licensing.pool import UsageOp
-from tenantree.orgs import service as orgs
-from tenantree.orgs.models import Edition, Org, PartnerType
+from tenantree.lifecycle import service as orgs
+from tenantree.orgs.kinds import Edition, PartnerType
+from tenantree.orgs.models import Org
 from tenantree.orgs.salesforce import checksum_suffix
 from tenantree.outbox import MemoryBackend, Outbox
 

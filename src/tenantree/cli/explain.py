@@ -12,7 +12,7 @@ from tenantree.access.facts import load_org
 from tenantree.access.permissions import Permission
 from tenantree.cli.context import fail, unit_of_work
 from tenantree.identity.accounts import find_account, normalize_email
-from tenantree.orgs.service import find_org
+from tenantree.lifecycle.service import find_org
 
 
 def explain(

@@ -25,9 +25,10 @@ from pydantic import TypeAdapter, ValidationError
 from tenantree import clock
 from tenantree.cli.context import fail, unit_of_work
 from tenantree.licensing import export, grants, reports
-from tenantree.licensing.models import License, LicenseStatus, OveragePolicy
+from tenantree.licensing.models import License, LicenseStatus
+from tenantree.licensing.policies import OveragePolicy
+from tenantree.lifecycle.service import find_org
 from tenantree.orgs.models import Org
-from tenantree.orgs.service import find_org
 from tenantree.web.schemas.licensing import Sku, Unit, Units
 
 licenses_app = typer.Typer(

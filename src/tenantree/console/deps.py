@@ -17,10 +17,10 @@ from tenantree.access.permissions import Permission
 from tenantree.access.policy import Actor, granted
 from tenantree.access.service import authorize, require_platform
 from tenantree.audit.service import AuditTrail
+from tenantree.authn.signin import authenticate
 from tenantree.console.render import brand_for
 from tenantree.identity.errors import InvalidToken
 from tenantree.identity.models import Account
-from tenantree.identity.signin import authenticate
 from tenantree.web.caller import client_address, request_id
 from tenantree.web.cookie_session import session_token
 from tenantree.web.orgs import OrgRequest

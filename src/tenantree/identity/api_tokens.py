@@ -17,25 +17,21 @@ from datetime import datetime
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from tenantree import clock
-from tenantree.access.facts import load_actor
-from tenantree.access.models import SubOrgPartnerUser
-from tenantree.access.policy import Actor, api_token_actor
 from tenantree.audit.actions import AuditAction
 from tenantree.audit.service import AuditTrail
 from tenantree.errors import Conflict, NotFound
 from tenantree.identity.context import IdentityConfig
-from tenantree.identity.errors import InvalidToken
-from tenantree.identity.integration_models import ApiToken, ScimToken
-from tenantree.identity.models import Account, Membership, MemberStatus, Role
+from tenantree.identity.integration_models import ApiToken
+from tenantree.identity.models import Account, Membership
+from tenantree.identity.roles import Role
 from tenantree.identity.token_store import (
     Issued,
     TokenStore,
     check_expiry,
-    stamp_last_used,
 )
 from tenantree.identity.token_store import token_status as stored_token_status
 from tenantree.orgs.models import Org
+from tenantree.orgs.sub_org_access import SubOrgPartnerUser
 from tenantree.pagination import Page
 
 # Lets `authenticate` tell token kinds apart, and secret scanners find leaks.
@@ -132,52 +128,6 @@ def _remove_service_account_entry(session: Session, token: ApiToken) -> dict[str
     return {"user_id": membership_id}
 
 
-def creator_actor(session: Session, token: ApiToken | ScimToken, depth: int = 0) -> Actor | None:
-    """The actor of the account that created a token, as it stands now.
-
-    None when no creator was recorded (tokens made before creators were); a
-    creator whose account is gone is an actor with no entries (reaches
-    nothing). A token made by another API token is bounded by that token,
-    itself bounded by its own creator.
-    """
-    if token.created_by_account_id is None:
-        return None
-    creator = session.get(Account, token.created_by_account_id)
-    if creator is None or depth > _MAX_TOKEN_CHAIN:
-        return Actor(account_id=token.created_by_account_id)
-    actor = load_actor(session, creator)
-    parent = session.scalar(select(ApiToken).where(ApiToken.account_id == creator.id))
-    if parent is None:
-        return actor
-    return api_token_actor(parent.org_id, actor, creator_actor(session, parent, depth + 1))
-
-
-# Tokens made by tokens made by tokens...: past this, the chain reaches nothing.
-_MAX_TOKEN_CHAIN = 8
-
-
 def token_status(token: ApiToken, now: datetime) -> str:
     # A token whose service account left the directory is revoked with it.
     return "revoked" if token.membership_id is None else stored_token_status(token, now)
-
-
-def authenticate_api_token(
-    session: Session, config: IdentityConfig, secret: str
-) -> tuple[Account, Actor]:
-    now = clock.utcnow()
-    token = API_TOKENS.find(session, config, secret)
-    if token is None:
-        raise InvalidToken("the bearer token is not valid")
-    if token_status(token, now) != "active" or token.account_id is None:
-        raise InvalidToken("the API token has expired or was revoked")
-    membership = session.get(Membership, token.membership_id)
-    account = session.get(Account, token.account_id)
-    if membership is None or account is None or membership.org_id != token.org_id:
-        raise InvalidToken("the API token was revoked")
-    if membership.status != MemberStatus.ACTIVE:
-        raise InvalidToken("this API token's service account is suspended", code="user_suspended")
-    actor = api_token_actor(
-        token.org_id, load_actor(session, account), creator_actor(session, token)
-    )
-    stamp_last_used(session, token, now)
-    return account, actor

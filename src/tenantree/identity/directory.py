@@ -7,14 +7,15 @@ import uuid
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from tenantree.access.models import SubOrgPartnerUser
 from tenantree.audit.actions import AuditAction
 from tenantree.audit.service import AuditTrail
 from tenantree.errors import Invalid
 from tenantree.identity.errors import PrimaryAdminProtected, UserNotFound
-from tenantree.identity.models import Account, Membership, MemberStatus, Role
-from tenantree.identity.signin import revoke_all_tokens
+from tenantree.identity.models import Account, Membership
+from tenantree.identity.revocation import revoke_all_tokens
+from tenantree.identity.roles import MemberStatus, Role
 from tenantree.orgs.models import Org
+from tenantree.orgs.sub_org_access import SubOrgPartnerUser
 from tenantree.pagination import Page, paginate
 
 

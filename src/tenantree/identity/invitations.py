@@ -21,13 +21,8 @@ from tenantree.identity.accounts import find_account, new_email
 from tenantree.identity.context import IdentityConfig
 from tenantree.identity.credentials import check_password_rules, new_token, token_digest
 from tenantree.identity.errors import AlreadyMember, InvitationNotFound
-from tenantree.identity.models import (
-    Account,
-    Invitation,
-    InvitationStatus,
-    Membership,
-    Role,
-)
+from tenantree.identity.models import Account, Invitation, InvitationStatus, Membership
+from tenantree.identity.roles import Role
 from tenantree.orgs.models import Org
 from tenantree.pagination import Page, paginate
 

@@ -18,17 +18,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tenantree.clock import current_time
 from tenantree.db import Base, UTCDateTime, new_id
-
-
-class Role(StrEnum):
-    ADMIN = "admin"
-    USER = "user"
-    READ_ONLY = "read_only"
-
-
-class MemberStatus(StrEnum):
-    ACTIVE = "active"
-    SUSPENDED = "suspended"
+from tenantree.identity.roles import MemberStatus
 
 
 class Account(Base):

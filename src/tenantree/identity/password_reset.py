@@ -36,10 +36,9 @@ from tenantree.identity.context import IdentityConfig
 from tenantree.identity.credentials import check_password_rules, new_token, token_digest
 from tenantree.identity.models import Account, Membership
 from tenantree.identity.reset_models import PasswordReset, PasswordResetRequest
-from tenantree.identity.signin import revoke_all_tokens
+from tenantree.identity.revocation import revoke_account_sso_sessions, revoke_all_tokens
 from tenantree.identity.throttle import record_attempt, retry_after
 from tenantree.orgs.models import Org
-from tenantree.sso.sessions import revoke_account_sso_sessions
 
 RESET_TTL = timedelta(hours=1)
 

@@ -13,7 +13,8 @@ from tenantree.audit.actions import AuditAction
 from tenantree.audit.service import AuditTrail
 from tenantree.errors import Invalid
 from tenantree.licensing.errors import LicenseNotFound
-from tenantree.licensing.models import License, LicensePool, LicenseStatus, OveragePolicy
+from tenantree.licensing.models import License, LicensePool, LicenseStatus
+from tenantree.licensing.policies import OveragePolicy
 from tenantree.orgs.models import Org
 from tenantree.orgs.salesforce import normalize_record_id
 

@@ -20,11 +20,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from tenantree.clock import current_time
 from tenantree.db import Base, UTCDateTime, new_id
-
-
-class OveragePolicy(StrEnum):
-    BLOCK = "block"
-    ALLOW_AND_FLAG = "allow_and_flag"
+from tenantree.licensing.policies import OveragePolicy
 
 
 class LicenseStatus(StrEnum):

@@ -14,7 +14,7 @@ from enum import StrEnum
 from typing import Protocol
 
 from tenantree.licensing.errors import InvalidUsage, NoLicense, PoolExhausted, QuotaExceeded
-from tenantree.licensing.models import OveragePolicy
+from tenantree.licensing.policies import OveragePolicy
 
 
 class UsageOp(StrEnum):

@@ -8,7 +8,8 @@ from sqlalchemy import Select, Uuid, bindparam, select
 from sqlalchemy.orm import Session, aliased
 
 from tenantree.licensing.models import LicenseSource, LicenseSourceChange
-from tenantree.orgs.models import Org, OrgKind, PartnerType
+from tenantree.orgs.kinds import OrgKind, PartnerType
+from tenantree.orgs.models import Org
 
 
 def _source(kind: str, latest: str | None, parent_partner_type: str | None) -> LicenseSource:

@@ -3,7 +3,7 @@ from __future__ import annotations
 from alembic import context
 
 from tenantree.db import UTCDateTime, make_engine
-from tenantree.db.models import metadata
+from tenantree.models import metadata
 
 config = context.config
 

@@ -4,34 +4,13 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from enum import StrEnum
 
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Uuid
 from sqlalchemy.orm import Mapped, mapped_column
 
 from tenantree.clock import current_time
 from tenantree.db import Base, UTCDateTime, new_id
-
-
-class OrgKind(StrEnum):
-    STANDARD = "standard"
-    PARTNER = "partner"
-    SUB_ORG = "sub_org"
-
-
-class PartnerType(StrEnum):
-    MSP = "msp"
-    RESELLER = "reseller"
-
-
-class Edition(StrEnum):
-    STANDARD = "standard"
-    PRO = "pro"
-
-
-class OrgStatus(StrEnum):
-    ACTIVE = "active"
-    DEACTIVATED = "deactivated"
+from tenantree.orgs.kinds import Edition, OrgKind, OrgStatus
 
 
 class Org(Base):

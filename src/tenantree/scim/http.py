@@ -20,8 +20,8 @@ from sqlalchemy.orm import Session
 
 from tenantree.access.facts import load_org
 from tenantree.access.policy import decide_scim
+from tenantree.access.token_creators import creator_actor
 from tenantree.audit.service import AuditTrail
-from tenantree.identity.api_tokens import creator_actor
 from tenantree.identity.scim_tokens import scim_token_for_org
 from tenantree.orgs.models import Org
 from tenantree.web.caller import client_address, request_id

@@ -16,7 +16,8 @@ from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
 from tenantree.identity.integration_models import ApiToken, ScimProfile
-from tenantree.identity.models import Membership, MemberStatus
+from tenantree.identity.models import Membership
+from tenantree.identity.roles import MemberStatus
 from tenantree.orgs.models import Org
 from tenantree.scim.resources import MAX_RESULTS, etag_of, validate
 

@@ -36,7 +36,8 @@ from tenantree.identity import directory
 from tenantree.identity.accounts import find_account, new_email, normalize_email
 from tenantree.identity.api_tokens import SERVICE_ACCOUNT_DOMAIN
 from tenantree.identity.integration_models import ScimProfile
-from tenantree.identity.models import Account, Membership, MemberStatus, Role
+from tenantree.identity.models import Account, Membership
+from tenantree.identity.roles import MemberStatus, Role
 from tenantree.orgs.models import Org
 from tenantree.scim.resources import check_version, scim_validation_error, validate
 from tenantree.scim.user_entries import Entry, base_resource, get_entry, to_user

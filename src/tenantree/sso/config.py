@@ -14,7 +14,8 @@ from tenantree.audit.service import AuditTrail
 from tenantree.errors import Invalid, NotFound
 from tenantree.identity.context import IdentityConfig
 from tenantree.identity.integration_models import SsoConfig
-from tenantree.identity.models import Account, Membership, MemberStatus, Role
+from tenantree.identity.models import Account, Membership
+from tenantree.identity.roles import MemberStatus, Role
 from tenantree.orgs.models import Org
 from tenantree.sso.crypto import encrypt
 from tenantree.sso.issuer import check_issuer

@@ -36,7 +36,8 @@ from tenantree.identity.accounts import find_account, normalize_email
 from tenantree.identity.context import IdentityConfig
 from tenantree.identity.credentials import token_digest
 from tenantree.identity.integration_models import SsoConfig, SsoIdentity, SsoLogin
-from tenantree.identity.models import Account, Membership, MemberStatus
+from tenantree.identity.models import Account, Membership
+from tenantree.identity.roles import MemberStatus
 from tenantree.orgs.models import Org
 from tenantree.sso import issuer
 from tenantree.sso.crypto import decrypt, encrypt

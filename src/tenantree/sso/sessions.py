@@ -7,8 +7,6 @@ holds elsewhere (the same rule as API tokens).
 
 from __future__ import annotations
 
-import uuid
-
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
@@ -19,7 +17,8 @@ from tenantree.identity.context import IdentityConfig
 from tenantree.identity.credentials import new_token, token_digest
 from tenantree.identity.errors import InvalidToken
 from tenantree.identity.integration_models import SsoSession
-from tenantree.identity.models import Account, Membership, MemberStatus
+from tenantree.identity.models import Account, Membership
+from tenantree.identity.roles import MemberStatus
 
 SSO_SESSION_PREFIX = "tt_sso_"  # noqa: S105
 
@@ -62,20 +61,6 @@ def revoke_sso_session(session: Session, config: IdentityConfig, secret: str) ->
         update(SsoSession)
         .where(
             SsoSession.token_hash == token_digest(config.secret_key, secret),
-            SsoSession.revoked_at.is_(None),
-        )
-        .values(revoked_at=clock.utcnow())
-    )
-
-
-def revoke_account_sso_sessions(session: Session, account_id: uuid.UUID) -> None:
-    """End every SSO session of the account, in whichever org (e.g. after a password reset)."""
-    session.execute(
-        update(SsoSession)
-        .where(
-            SsoSession.membership_id.in_(
-                select(Membership.id).where(Membership.account_id == account_id)
-            ),
             SsoSession.revoked_at.is_(None),
         )
         .values(revoked_at=clock.utcnow())

@@ -10,9 +10,9 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from tenantree.access.policy import Actor
 from tenantree.audit.service import AuditTrail
+from tenantree.authn.signin import authenticate
 from tenantree.identity.errors import InvalidToken
 from tenantree.identity.models import Account
-from tenantree.identity.signin import authenticate
 from tenantree.web.services import ServicesDep
 from tenantree.web.unit_of_work import SessionDep
 

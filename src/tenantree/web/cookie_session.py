@@ -1,6 +1,6 @@
 """The console's cookie session and CSRF tokens (also started by the SSO callback).
 
-The session cookie holds an opaque token issued by identity.signin, exactly the
+The session cookie holds an opaque token issued by authn.signin, exactly the
 API's bearer token, so signing out, suspension and revocation end a console
 session as they end an API one. Forms carry a CSRF token derived with HMAC
 from the secret key and the session token (or, before sign-in, a random

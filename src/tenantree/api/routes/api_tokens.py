@@ -13,7 +13,7 @@ from tenantree.api.schemas.common import ListResponse
 from tenantree.api.schemas.integrations import ApiTokenCreate, ApiTokenIssued, ApiTokenOut
 from tenantree.identity import api_tokens
 from tenantree.identity.integration_models import ApiToken
-from tenantree.identity.models import Role
+from tenantree.identity.roles import Role
 
 router = APIRouter(
     route_class=UnitOfWorkRoute,

@@ -14,7 +14,7 @@ from tenantree.api.deps import (
 from tenantree.api.errors import ERROR_RESPONSES
 from tenantree.api.schemas.auth import LoginRequest, LoginResponse, MembershipOut, MeResponse
 from tenantree.api.schemas.common import ErrorResponse
-from tenantree.identity import signin
+from tenantree.authn import signin
 from tenantree.identity.profile import memberships_of
 
 router = APIRouter(

@@ -16,7 +16,8 @@ from tenantree.api.schemas.users import (
     InvitationOut,
 )
 from tenantree.identity import invitations
-from tenantree.identity.models import Invitation, Role
+from tenantree.identity.models import Invitation
+from tenantree.identity.roles import Role
 
 router = APIRouter(
     route_class=UnitOfWorkRoute, prefix="/api/v1", tags=["invitations"], responses=ERROR_RESPONSES

@@ -24,7 +24,7 @@ from tenantree.api.schemas.orgs import (
     PartnerActivation,
     SubOrgCreate,
 )
-from tenantree.orgs import service
+from tenantree.lifecycle import service
 
 router = APIRouter(
     route_class=UnitOfWorkRoute, prefix="/api/v1/orgs", tags=["orgs"], responses=ERROR_RESPONSES

@@ -14,13 +14,13 @@ from tenantree.api.deps import BrandingDep, SessionDep, UnitOfWorkRoute
 from tenantree.api.errors import ERROR_RESPONSES
 from tenantree.api.params import QUERY_TEXT
 from tenantree.api.schemas.branding import PublicBrandOut
+from tenantree.authn.signin import authenticate
 from tenantree.branding import assets
 from tenantree.branding.errors import AssetNotFound
 from tenantree.branding.fields import ASSET_PATH
 from tenantree.branding.hostnames import host_of_request
 from tenantree.branding.resolve import org_for_host, platform_resolved, published_brand
 from tenantree.errors import DomainError
-from tenantree.identity.signin import authenticate
 from tenantree.web.cookie_session import SESSION_COOKIE
 from tenantree.web.services import Services, ServicesDep
 

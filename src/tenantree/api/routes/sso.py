@@ -25,7 +25,7 @@ from tenantree.api.schemas.integrations import SsoConfigIn, SsoConfigOut
 from tenantree.audit.service import AuditTrail
 from tenantree.identity.context import IdentityConfig
 from tenantree.identity.integration_models import SsoConfig
-from tenantree.identity.models import Role
+from tenantree.identity.roles import Role
 from tenantree.orgs.models import Org
 from tenantree.sso import config as sso_config
 from tenantree.sso import flow

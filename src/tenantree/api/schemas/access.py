@@ -5,9 +5,9 @@ from typing import Literal
 
 from pydantic import BaseModel
 
-from tenantree.access.models import CustomerAccess
 from tenantree.access.permissions import Permission
-from tenantree.identity.models import Role
+from tenantree.identity.roles import Role
+from tenantree.orgs.sub_org_access import CustomerAccess
 from tenantree.web.schemas.access import AccessSettingsBody
 
 __all__ = ["AccessSettingsBody"]

@@ -7,7 +7,7 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from tenantree.api.schemas.common import NO_NUL, Name, StrictBody, Timestamp
-from tenantree.identity.models import Role
+from tenantree.identity.roles import Role
 
 TokenStatus = Literal["active", "expired", "revoked"]
 

@@ -7,7 +7,8 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from tenantree.api.schemas.common import StrictBody, Timestamp
-from tenantree.licensing.models import LicenseSource, LicenseStatus, OveragePolicy
+from tenantree.licensing.models import LicenseSource, LicenseStatus
+from tenantree.licensing.policies import OveragePolicy
 from tenantree.web.schemas.licensing import LicenseCreate, Sku, Unit, Units
 
 __all__ = ["LicenseCreate", "Sku", "Unit", "Units"]

@@ -5,7 +5,7 @@ from datetime import datetime
 
 from pydantic import BaseModel
 
-from tenantree.orgs.models import Edition, OrgKind, OrgStatus, PartnerType
+from tenantree.orgs.kinds import Edition, OrgKind, OrgStatus, PartnerType
 from tenantree.web.schemas.orgs import (
     OrgCreate,
     OrgName,

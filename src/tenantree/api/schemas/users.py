@@ -6,7 +6,8 @@ from datetime import datetime
 from pydantic import BaseModel, Field
 
 from tenantree.api.schemas.common import NO_NUL, StrictBody
-from tenantree.identity.models import InvitationStatus, MemberStatus, Role
+from tenantree.identity.models import InvitationStatus
+from tenantree.identity.roles import MemberStatus, Role
 from tenantree.web.schemas.users import InvitationCreate, PrimaryAdminTransfer, UserUpdate
 
 __all__ = ["InvitationCreate", "PrimaryAdminTransfer", "UserUpdate"]

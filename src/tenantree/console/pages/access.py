@@ -8,7 +8,6 @@ from __future__ import annotations
 from fastapi import APIRouter, Request, Response
 
 from tenantree.access import service
-from tenantree.access.models import CustomerAccess
 from tenantree.access.permissions import Permission as P
 from tenantree.access.service import authorize
 from tenantree.console.deps import FormDep, OrgPage, ViewerDep, form_list
@@ -18,6 +17,7 @@ from tenantree.console.routing import ConsoleRoute
 from tenantree.errors import DomainError
 from tenantree.identity import directory
 from tenantree.identity.models import Membership
+from tenantree.orgs.sub_org_access import CustomerAccess
 from tenantree.pagination import MAX_LIMIT
 from tenantree.web.orgs import OrgRequest
 from tenantree.web.schemas.access import AccessSettingsBody

@@ -6,13 +6,14 @@ from fastapi import APIRouter, Request, Response
 from fastapi.responses import RedirectResponse
 
 from tenantree.audit.service import AuditTrail
+from tenantree.authn import signin
 from tenantree.branding.hostnames import host_of_request
 from tenantree.branding.resolve import org_for_host
 from tenantree.console.deps import FormDep, SignInRequired, get_viewer
 from tenantree.console.render import render
 from tenantree.console.routing import ConsoleRoute, safe_back
 from tenantree.errors import DomainError
-from tenantree.identity import invitations, signin
+from tenantree.identity import invitations
 from tenantree.orgs.models import Org
 from tenantree.sso.config import org_offers_sso, orgs_offering_sso_for
 from tenantree.web.caller import client_address, request_id

@@ -17,8 +17,8 @@ from tenantree.console.forms import done, validated
 from tenantree.console.render import render
 from tenantree.console.routing import ConsoleRoute
 from tenantree.licensing import grants
-from tenantree.orgs import service
-from tenantree.orgs.models import Edition, PartnerType
+from tenantree.lifecycle import service
+from tenantree.orgs.kinds import Edition, PartnerType
 from tenantree.web.schemas.licensing import LicenseCreate
 from tenantree.web.schemas.orgs import OrgCreate, OrgUpdate, PartnerActivation, SubOrgCreate
 from tenantree.web.services import IdentityDep

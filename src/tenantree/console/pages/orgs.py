@@ -13,7 +13,7 @@ from tenantree.console.render import render
 from tenantree.console.routing import ConsoleRoute
 from tenantree.errors import DomainError
 from tenantree.identity.profile import memberships_of
-from tenantree.orgs import service
+from tenantree.lifecycle import service
 from tenantree.pagination import MAX_LIMIT
 from tenantree.web.unit_of_work import SessionDep
 

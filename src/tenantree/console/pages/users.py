@@ -14,7 +14,8 @@ from tenantree.console.forms import done, validated
 from tenantree.console.render import render
 from tenantree.console.routing import ConsoleRoute
 from tenantree.identity import directory, invitations
-from tenantree.identity.models import InvitationStatus, Role
+from tenantree.identity.models import InvitationStatus
+from tenantree.identity.roles import Role
 from tenantree.web.schemas.users import InvitationCreate, PrimaryAdminTransfer, UserUpdate
 from tenantree.web.services import IdentityDep
 

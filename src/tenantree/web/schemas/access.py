@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Literal
 
-from tenantree.access.models import CustomerAccess
+from tenantree.orgs.sub_org_access import CustomerAccess
 from tenantree.web.schemas.common import StrictBody
 
 

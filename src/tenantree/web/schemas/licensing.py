@@ -6,7 +6,7 @@ from typing import Annotated
 
 from pydantic import Field
 
-from tenantree.licensing.models import OveragePolicy
+from tenantree.licensing.policies import OveragePolicy
 from tenantree.web.schemas.common import StrictBody, Timestamp
 
 Sku = Annotated[

@@ -6,7 +6,7 @@ from typing import Annotated
 
 from pydantic import EmailStr, Field
 
-from tenantree.orgs.models import Edition, OrgStatus, PartnerType
+from tenantree.orgs.kinds import Edition, OrgStatus, PartnerType
 from tenantree.web.schemas.common import ONE_LINE, StrictBody
 
 # Not blank, and no control characters: names go into email subjects (where a

@@ -6,7 +6,7 @@ import uuid
 
 from pydantic import EmailStr
 
-from tenantree.identity.models import MemberStatus, Role
+from tenantree.identity.roles import MemberStatus, Role
 from tenantree.web.schemas.common import StrictBody
 
 

@@ -7,7 +7,6 @@ import uuid
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from tenantree.access.models import SubOrgAccess
 from tenantree.access.policy import Actor
 from tenantree.access.service import reachable_orgs
 from tenantree.audit.actions import AuditAction
@@ -15,15 +14,17 @@ from tenantree.audit.service import AuditTrail
 from tenantree.errors import Conflict, Invalid
 from tenantree.identity.context import IdentityConfig
 from tenantree.identity.invitations import invite
-from tenantree.identity.models import Role
+from tenantree.identity.roles import Role
 from tenantree.orgs.errors import (
     NotAPartner,
     NotEligibleForPartner,
     OrgNotFound,
     SalesforceIdTaken,
 )
-from tenantree.orgs.models import Edition, Org, OrgKind, OrgStatus, PartnerType
+from tenantree.orgs.kinds import Edition, OrgKind, OrgStatus, PartnerType
+from tenantree.orgs.models import Org
 from tenantree.orgs.salesforce import normalize_account_id
+from tenantree.orgs.sub_org_access import SubOrgAccess
 from tenantree.pagination import Page, paginate
 
 

@@ -1,6 +1,9 @@
-"""Imports every domain's models so the metadata is complete (for Alembic)."""
+"""Imports every domain's models so the metadata is complete (for Alembic).
 
-from tenantree.access import models as access_models  # noqa: F401
+It sits above every domain package (not in `db`, which every domain imports),
+so gathering the tables makes no import cycle.
+"""
+
 from tenantree.audit import models as audit_models  # noqa: F401
 from tenantree.branding import models as branding_models  # noqa: F401
 from tenantree.db.base import Base
@@ -9,5 +12,6 @@ from tenantree.identity import models as identity_models  # noqa: F401
 from tenantree.identity import reset_models as password_reset_models  # noqa: F401
 from tenantree.licensing import models as licensing_models  # noqa: F401
 from tenantree.orgs import models as org_models  # noqa: F401
+from tenantree.orgs import sub_org_access as sub_org_access_models  # noqa: F401
 
 metadata = Base.metadata

@@ -5,7 +5,8 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from tenantree.access.policy import Actor
-from tenantree.identity.api_tokens import API_TOKEN_PREFIX, authenticate_api_token
+from tenantree.authn.api_tokens import authenticate_api_token
+from tenantree.identity.api_tokens import API_TOKEN_PREFIX
 from tenantree.identity.context import IdentityConfig
 from tenantree.identity.models import Account
 from tenantree.sso.sessions import SSO_SESSION_PREFIX, authenticate_sso_session

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
@@ -24,10 +23,10 @@ from tenantree.access.policy import (
 from tenantree.access.service import reachable_orgs
 from tenantree.audit.actions import AuditAction
 from tenantree.audit.service import AuditTrail
+from tenantree.authn.bearer import PREFIXES, authenticate_prefixed
 from tenantree.db.unit_of_work import keep
 from tenantree.errors import Forbidden, TooManyRequests
 from tenantree.identity.accounts import find_account, normalize_email
-from tenantree.identity.bearer import PREFIXES, authenticate_prefixed
 from tenantree.identity.context import IdentityConfig
 from tenantree.identity.credentials import new_token, token_digest, verify_password
 from tenantree.identity.errors import InvalidCredentials, InvalidToken, UserSuspended
@@ -237,12 +236,4 @@ def sign_out(session: Session, trail: AuditTrail, config: IdentityConfig, token:
     revoke_sso_session(session, config, token)
     trail.record(
         AuditAction.AUTH_SIGNED_OUT, org_id=None, target_type="account", target_id=trail.actor_id
-    )
-
-
-def revoke_all_tokens(session: Session, account_id: uuid.UUID) -> None:
-    session.execute(
-        update(AccessToken)
-        .where(AccessToken.account_id == account_id, AccessToken.revoked_at.is_(None))
-        .values(revoked_at=clock.utcnow())
     )

@@ -1,0 +1,26 @@
+"""What an org is: its kind, edition, partner type and status (plain enums, no database)."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class OrgKind(StrEnum):
+    STANDARD = "standard"
+    PARTNER = "partner"
+    SUB_ORG = "sub_org"
+
+
+class PartnerType(StrEnum):
+    MSP = "msp"
+    RESELLER = "reseller"
+
+
+class Edition(StrEnum):
+    STANDARD = "standard"
+    PRO = "pro"
+
+
+class OrgStatus(StrEnum):
+    ACTIVE = "active"
+    DEACTIVATED = "deactivated"
