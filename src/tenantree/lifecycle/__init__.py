@@ -1,5 +1,5 @@
-"""Creating, activating, changing and listing orgs and sub-orgs.
+"""Creating, activating and changing orgs and sub-orgs (deactivation included).
 
-Above orgs, identity and access: creating an org invites its primary admin
-(identity) and gives a sub-org its access settings; listing follows reach (access).
+Above orgs and identity: creating an org invites its primary admin, and a new
+sub-org gets its access settings. Listing orgs by reach is access.org_listing.
 """

@@ -1,14 +1,12 @@
-"""Creating and changing orgs: operator work. Reading orgs: anyone who reaches them."""
+"""Creating and changing orgs: operator work (listing them by reach: access.org_listing)."""
 
 from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tenantree.access.policy import Actor
-from tenantree.access.service import reachable_orgs
 from tenantree.audit.actions import AuditAction
 from tenantree.audit.service import AuditTrail
 from tenantree.errors import Conflict, Invalid
@@ -25,7 +23,6 @@ from tenantree.orgs.kinds import Edition, OrgKind, OrgStatus, PartnerType
 from tenantree.orgs.models import Org
 from tenantree.orgs.salesforce import normalize_account_id
 from tenantree.orgs.sub_org_access import SubOrgAccess
-from tenantree.pagination import Page, paginate
 
 
 def _claim_salesforce_id(session: Session, raw: str) -> str:
@@ -195,55 +192,6 @@ def update_org(
             changes=changed,
         )
     return org
-
-
-def _filtered(actor: Actor, q: str | None, parent_id: uuid.UUID | None):  # type: ignore[no-untyped-def]
-    query = select(Org).where(reachable_orgs(actor))
-    if q:
-        escaped = q.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        query = query.where(func.lower(Org.name).like(f"%{escaped}%", escape="\\"))
-    if parent_id is not None:
-        query = query.where(Org.parent_id == parent_id)
-    return query
-
-
-def list_orgs(
-    session: Session,
-    actor: Actor,
-    *,
-    q: str | None,
-    parent_id: uuid.UUID | None,
-    limit: int | None,
-    cursor: str | None,
-) -> Page[Org]:
-    return paginate(
-        session,
-        _filtered(actor, q, parent_id),
-        sort_column=Org.name,
-        id_column=Org.id,
-        limit=limit,
-        cursor=cursor,
-    )
-
-
-def list_sub_orgs(
-    session: Session,
-    actor: Actor,
-    parent: Org,
-    *,
-    q: str | None,
-    limit: int | None,
-    cursor: str | None,
-) -> Page[Org]:
-    """The parent's sub-orgs that this actor reaches."""
-    return paginate(
-        session,
-        _filtered(actor, q, parent.id),
-        sort_column=Org.name,
-        id_column=Org.id,
-        limit=limit,
-        cursor=cursor,
-    )
 
 
 def find_org(session: Session, ref: str) -> Org:

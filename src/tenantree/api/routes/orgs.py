@@ -3,6 +3,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
+from tenantree.access import org_listing
 from tenantree.access.permissions import Permission as P
 from tenantree.api.deps import (
     CallerDep,
@@ -46,7 +47,7 @@ def list_orgs(
     limit: Limit = None,
     cursor: Cursor = None,
 ) -> ListResponse[OrgOut]:
-    page = service.list_orgs(
+    page = org_listing.list_orgs(
         session, caller.actor, q=q, parent_id=parent_id, limit=limit, cursor=cursor
     )
     return ListResponse(
@@ -130,7 +131,7 @@ def list_sub_orgs(
     limit: Limit = None,
     cursor: Cursor = None,
 ) -> ListResponse[OrgOut]:
-    page = service.list_sub_orgs(
+    page = org_listing.list_sub_orgs(
         target.session, caller.actor, target.org, q=q, limit=limit, cursor=cursor
     )
     return ListResponse(

@@ -11,6 +11,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
 
+from tenantree.access import org_listing
 from tenantree.access.permissions import Permission as P
 from tenantree.console.deps import FormDep, OperatorViewer, OrgPage, trail_for
 from tenantree.console.forms import done, validated
@@ -47,7 +48,7 @@ def operator_home(
     q: Annotated[str | None, Query(max_length=200, pattern=r"^[^\x00]*$")] = None,
     cursor: Annotated[str | None, Query(max_length=500)] = None,
 ) -> Response:
-    page = service.list_orgs(
+    page = org_listing.list_orgs(
         session, viewer.actor, q=q or None, parent_id=None, limit=25, cursor=cursor
     )
     return render(

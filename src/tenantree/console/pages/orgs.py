@@ -6,6 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
 
+from tenantree.access import org_listing
 from tenantree.access.permissions import Permission as P
 from tenantree.access.service import authorize
 from tenantree.console.deps import OrgPage, ViewerDep
@@ -13,7 +14,6 @@ from tenantree.console.render import render
 from tenantree.console.routing import ConsoleRoute
 from tenantree.errors import DomainError
 from tenantree.identity.profile import memberships_of
-from tenantree.lifecycle import service
 from tenantree.pagination import MAX_LIMIT
 from tenantree.web.unit_of_work import SessionDep
 
@@ -35,7 +35,7 @@ def switcher(
     limit: Limit = PAGE_SIZE,
 ) -> Response:
     # The same list service as GET /api/v1/orgs.
-    page = service.list_orgs(
+    page = org_listing.list_orgs(
         session, viewer.actor, q=q or None, parent_id=None, limit=limit, cursor=cursor
     )
     roles = {m.org_id: m for m, _ in memberships_of(session, viewer.account.id)}
@@ -74,7 +74,7 @@ def sub_orgs(
     cursor: Cursor = None,
     limit: Limit = PAGE_SIZE,
 ) -> Response:
-    page = service.list_sub_orgs(
+    page = org_listing.list_sub_orgs(
         target.session, viewer.actor, target.org, q=q or None, limit=limit, cursor=cursor
     )
     return render(
