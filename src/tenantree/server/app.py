@@ -13,15 +13,23 @@ from tenantree.db import make_engine, make_sessionmaker, reads_only_engine
 from tenantree.identity.context import IdentityConfig
 from tenantree.outbox import EmailBackend, Outbox, backend_from_url
 from tenantree.scim import routes as scim_routes
+from tenantree.server.admission import AdmissionLimit
 from tenantree.web.request_id import RequestIdMiddleware
 from tenantree.web.services import Services
+
+# Paths served without a pooled connection: never held back by admission.
+UNPOOLED_PATHS = ("/healthz",)
 
 
 def create_app(
     settings: Settings | None = None, *, email_backend: EmailBackend | None = None
 ) -> FastAPI:
     settings = settings or get_settings()
-    engine = make_engine(settings.database_url)
+    engine = make_engine(
+        settings.database_url,
+        pool_size=settings.db_pool_size,
+        pool_timeout=settings.db_pool_timeout_seconds,
+    )
     sessions = make_sessionmaker(engine)
     outbox = Outbox(
         email_backend or backend_from_url(settings.email_backend),
@@ -47,6 +55,13 @@ def create_app(
     )
     app.state.engine = engine
 
+    # Outermost last: the request id first, then admission.
+    app.add_middleware(
+        AdmissionLimit,
+        limit=settings.db_pool_size,
+        wait_seconds=settings.admission_wait_seconds,
+        exempt=UNPOOLED_PATHS,
+    )
     app.add_middleware(RequestIdMiddleware)
 
     install_api(app)
