@@ -14,6 +14,7 @@ from tenantree.identity.context import IdentityConfig
 from tenantree.outbox import EmailBackend, Outbox, backend_from_url
 from tenantree.scim import routes as scim_routes
 from tenantree.server.admission import AdmissionLimit
+from tenantree.server.database_trouble import DatabaseTrouble
 from tenantree.web.request_id import RequestIdMiddleware
 from tenantree.web.services import Services
 
@@ -55,7 +56,10 @@ def create_app(
     )
     app.state.engine = engine
 
-    # Outermost last: the request id first, then admission.
+    # Outermost last: the request id first, then admission, then the
+    # database's trouble answered inside the admitted slot (a retried GET
+    # keeps its connection's place).
+    app.add_middleware(DatabaseTrouble)
     app.add_middleware(
         AdmissionLimit,
         limit=settings.db_pool_size,
