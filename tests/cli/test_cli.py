@@ -106,9 +106,24 @@ def test_db_downgrade_to_an_unknown_revision_fails_clearly(
 
 
 def test_db_downgrade_to_base_removes_the_tables(upgraded: Path, runner: CliRunner) -> None:
-    result = runner.invoke(app, ["db", "downgrade", "base"])
+    result = runner.invoke(app, ["db", "downgrade", "base", "--yes-drop-data"])
     assert result.exit_code == 0, result.output
     assert table_names(upgraded) & set(metadata.tables) == set()
+
+
+def test_db_downgrade_refuses_to_drop_data_unconfirmed(upgraded: Path, runner: CliRunner) -> None:
+    result = runner.invoke(app, ["db", "downgrade", "0004"])
+    assert result.exit_code == 2
+    assert "--yes-drop-data" in result.stderr
+    assert set(metadata.tables) <= table_names(upgraded)
+
+
+def test_db_downgrade_that_reverts_nothing_needs_no_confirmation(
+    upgraded: Path, runner: CliRunner
+) -> None:
+    result = runner.invoke(app, ["db", "downgrade", "head"])
+    assert result.exit_code == 0, result.output
+    assert set(metadata.tables) <= table_names(upgraded)
 
 
 # --- operator create ------------------------------------------------------------------

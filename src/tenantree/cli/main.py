@@ -61,8 +61,29 @@ def db_upgrade(revision: Annotated[str, typer.Argument()] = "head") -> None:
 
 
 @db_app.command("downgrade")
-def db_downgrade(revision: Annotated[str, typer.Argument()]) -> None:
-    """Revert migrations down to REVISION."""
+def db_downgrade(
+    revision: Annotated[str, typer.Argument()],
+    yes_drop_data: Annotated[
+        bool, typer.Option("--yes-drop-data", help="Confirm dropping the reverted tables' data")
+    ] = False,
+) -> None:
+    """Revert migrations down to REVISION (drops what they added, data included)."""
+    from alembic.script.revision import RevisionError
+    from alembic.util import CommandError
+
+    try:
+        reverted = migrations.revisions_reverted_by(get_settings().database_url, revision)
+    except (CommandError, RevisionError) as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(code=1) from exc
+    if reverted and not yes_drop_data:
+        typer.echo(
+            f"error: downgrading to {revision} reverts {', '.join(reverted)} and drops the "
+            "tables and columns they added, with their data; run again with "
+            "--yes-drop-data to do it",
+            err=True,
+        )
+        raise typer.Exit(code=2)
     _alembic(migrations.downgrade, revision)
 
 
