@@ -275,3 +275,47 @@ def test_running_without_arguments_shows_the_help(runner: CliRunner) -> None:
     result = runner.invoke(app, [])
     assert "Usage:" in result.output
     assert "operator" in result.output and "db" in result.output
+
+
+# --- serve --------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def served(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, object]]:
+    """uvicorn.run replaced by a recorder: what serve would have served with."""
+    import uvicorn
+
+    calls: list[dict[str, object]] = []
+    monkeypatch.setattr(uvicorn, "run", lambda *args, **kwargs: calls.append(kwargs))
+    return calls
+
+
+def test_serve_refuses_a_postgresql_database_without_a_secret_key(
+    database_file: Path, runner: CliRunner, monkeypatch: pytest.MonkeyPatch, served
+) -> None:
+    monkeypatch.setenv("TENANTREE_DATABASE_URL", "postgresql+psycopg://u@127.0.0.1:1/db")
+    monkeypatch.delenv("TENANTREE_SECRET_KEY")
+    get_settings.cache_clear()
+    result = runner.invoke(app, ["serve"])
+    assert result.exit_code == 2
+    assert "TENANTREE_SECRET_KEY" in result.stderr
+    assert served == []
+
+
+def test_serve_starts_on_postgresql_with_a_secret_key(
+    database_file: Path, runner: CliRunner, monkeypatch: pytest.MonkeyPatch, served
+) -> None:
+    monkeypatch.setenv("TENANTREE_DATABASE_URL", "postgresql+psycopg://u@127.0.0.1:1/db")
+    get_settings.cache_clear()
+    result = runner.invoke(app, ["serve"])
+    assert result.exit_code == 0, result.output
+    assert len(served) == 1
+
+
+def test_serve_migrate_upgrades_before_serving(
+    database_file: Path, runner: CliRunner, served
+) -> None:
+    result = runner.invoke(app, ["serve", "--migrate"])
+    assert result.exit_code == 0, result.output
+    assert set(metadata.tables) <= table_names(database_file)
+    assert len(served) == 1

@@ -10,7 +10,7 @@ import typer
 
 from tenantree.cli import demo, licensing
 from tenantree.cli.context import unit_of_work
-from tenantree.config import get_settings
+from tenantree.config import Settings, get_settings
 from tenantree.db import migrate as migrations
 
 app = typer.Typer(
@@ -31,15 +31,35 @@ def serve(
     workers: Annotated[int, typer.Option(help="Worker processes")] = 1,
     migrate: Annotated[bool, typer.Option(help="Apply pending migrations before serving")] = False,
 ) -> None:
-    """Run the API server (TENANTREE_DATABASE_URL picks the database)."""
+    """Run the API server (TENANTREE_DATABASE_URL picks the database).
+
+    --migrate applies pending migrations first (under the migration lock, so
+    every replica may pass it).
+    """
     import uvicorn
 
     settings = get_settings()
+    refusal = startup_refusal(settings)
+    if refusal:
+        typer.echo(f"error: {refusal}", err=True)
+        raise typer.Exit(code=2)
     if migrate:
         migrations.upgrade(settings.database_url)
     uvicorn.run(
         "tenantree.server.asgi:app", host=host, port=port, workers=workers, proxy_headers=False
     )
+
+
+def startup_refusal(settings: Settings) -> str | None:
+    """Why the server must not start with these settings, if it must not."""
+    if settings.uses_postgresql and not settings.secret_key:
+        # Each host would make a key of its own: tokens issued by one would be
+        # refused by the others, and relay passwords unreadable.
+        return (
+            "TENANTREE_SECRET_KEY is not set; with a PostgreSQL database every server "
+            "sharing it must use the same key (set TENANTREE_SECRET_KEY on each)"
+        )
+    return None
 
 
 def _alembic(command: Callable[..., None], *args: str) -> None:
