@@ -319,3 +319,15 @@ def test_serve_migrate_upgrades_before_serving(
     assert result.exit_code == 0, result.output
     assert set(metadata.tables) <= table_names(database_file)
     assert len(served) == 1
+
+
+def test_serve_logs_json_when_asked(
+    database_file: Path, runner: CliRunner, monkeypatch: pytest.MonkeyPatch, served
+) -> None:
+    monkeypatch.setenv("TENANTREE_LOG_FORMAT", "json")
+    get_settings.cache_clear()
+    result = runner.invoke(app, ["serve"])
+    assert result.exit_code == 0, result.output
+    [call] = served
+    assert call["log_config"]["handlers"]["default"]["formatter"] == "json"  # type: ignore[index]
+    assert call["access_log"] is False

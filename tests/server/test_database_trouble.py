@@ -100,6 +100,10 @@ def test_a_database_file_that_cannot_be_opened_is_answered_503(tmp_path, setting
     assert answer.status_code == 503
     assert answer.json()["error"]["code"] == "database_unavailable"
     assert answer.headers["retry-after"]
+    shed = app.state.metrics.registry.get_sample_value(
+        "tenantree_requests_shed_total", {"reason": "database_unavailable"}
+    )
+    assert shed == 1
 
 
 @pytest.mark.postgres_only

@@ -45,8 +45,18 @@ def serve(
         raise typer.Exit(code=2)
     if migrate:
         migrations.upgrade(settings.database_url)
+    from tenantree.server.logs import logging_config
+
     uvicorn.run(
-        "tenantree.server.asgi:app", host=host, port=port, workers=workers, proxy_headers=False
+        "tenantree.server.asgi:app",
+        host=host,
+        port=port,
+        workers=workers,
+        proxy_headers=False,
+        # One line per request comes from the app (server.telemetry), with
+        # the route template, actor and org; uvicorn's own would repeat it.
+        access_log=False,
+        log_config=logging_config(settings.log_format),
     )
 
 

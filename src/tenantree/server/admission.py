@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Collection
+from dataclasses import dataclass
 
 import anyio
 import anyio.to_thread
@@ -22,6 +23,14 @@ from anyio.lowlevel import RunVar
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from tenantree.server.responses import send_unavailable
+
+
+@dataclass
+class Occupancy:
+    """How many requests hold a slot and how many wait for one (read by the metrics)."""
+
+    in_flight: int = 0
+    waiting: int = 0
 
 
 class AdmissionLimit:
@@ -40,6 +49,7 @@ class AdmissionLimit:
         wait_seconds: float,
         exempt: Collection[str] = (),
         on_shed: Callable[[], None] = lambda: None,
+        occupancy: Occupancy | None = None,
     ) -> None:
         self.app = app
         self.limit = limit
@@ -49,14 +59,7 @@ class AdmissionLimit:
         self.retry_after = max(1, math.ceil(wait_seconds))
         # Per event loop: a test client runs each session on a loop of its own.
         self._slots: RunVar[anyio.Semaphore] = RunVar(f"tenantree_admission_{id(self)}")
-        self.waiting = 0
-
-    def in_flight(self) -> int:
-        try:
-            slots = self._slots.get()
-        except LookupError:
-            return 0
-        return self.limit - slots.value
+        self.occupancy = occupancy or Occupancy()
 
     def _slots_of_this_loop(self) -> anyio.Semaphore:
         try:
@@ -76,12 +79,12 @@ class AdmissionLimit:
         try:
             slots.acquire_nowait()
         except anyio.WouldBlock:
-            self.waiting += 1
+            self.occupancy.waiting += 1
             try:
                 with anyio.move_on_after(self.wait_seconds) as waited:
                     await slots.acquire()
             finally:
-                self.waiting -= 1
+                self.occupancy.waiting -= 1
             if waited.cancelled_caught:
                 self.on_shed()
                 await send_unavailable(
@@ -91,7 +94,9 @@ class AdmissionLimit:
                     self.retry_after,
                 )
                 return
+        self.occupancy.in_flight += 1
         try:
             await self.app(scope, receive, send)
         finally:
+            self.occupancy.in_flight -= 1
             slots.release()

@@ -13,13 +13,12 @@ from tenantree.db import make_engine, make_sessionmaker, reads_only_engine
 from tenantree.identity.context import IdentityConfig
 from tenantree.outbox import EmailBackend, Outbox, backend_from_url
 from tenantree.scim import routes as scim_routes
-from tenantree.server.admission import AdmissionLimit
+from tenantree.server.admission import AdmissionLimit, Occupancy
 from tenantree.server.database_trouble import DatabaseTrouble
+from tenantree.server.probes import PROBE_PATHS, install_probes
+from tenantree.server.telemetry import Metrics, RequestTelemetry
 from tenantree.web.request_id import RequestIdMiddleware
 from tenantree.web.services import Services
-
-# Paths served without a pooled connection: never held back by admission.
-UNPOOLED_PATHS = ("/healthz",)
 
 
 def create_app(
@@ -56,24 +55,36 @@ def create_app(
     )
     app.state.engine = engine
 
-    # Outermost last: the request id first, then admission, then the
-    # database's trouble answered inside the admitted slot (a retried GET
-    # keeps its connection's place).
-    app.add_middleware(DatabaseTrouble)
+    occupancy = Occupancy()
+    metrics = Metrics(engine, settings.db_pool_size, occupancy)
+    metrics.count_sign_in_failures(sessions)
+    app.state.metrics = metrics
+
+    # Outermost last: the request id first, then the request's metrics and
+    # log line, admission, and the database's trouble answered inside the
+    # admitted slot (a retried GET keeps its connection's place).
+    app.add_middleware(DatabaseTrouble, on_unavailable=metrics.shed_database_unavailable)
     app.add_middleware(
         AdmissionLimit,
         limit=settings.db_pool_size,
         wait_seconds=settings.admission_wait_seconds,
-        exempt=UNPOOLED_PATHS,
+        exempt=PROBE_PATHS,
+        on_shed=metrics.shed_overloaded,
+        occupancy=occupancy,
     )
+    app.add_middleware(RequestTelemetry, metrics=metrics)
     app.add_middleware(RequestIdMiddleware)
 
     install_api(app)
     app.include_router(scim_routes.router)
 
-    @app.get("/healthz", include_in_schema=False)
-    def healthz() -> dict[str, str]:
-        return {"status": "ok"}
+    install_probes(
+        app,
+        settings.database_url,
+        app.state.services.identity,
+        metrics,
+        settings.metrics_allow_ips,
+    )
 
     install_console(app)
     return app

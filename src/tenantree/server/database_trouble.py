@@ -76,10 +76,11 @@ class DatabaseTrouble:
                 return
         log.info("retrying %s %s on a fresh connection", scope["method"], scope["path"])
         # What the first attempt noted about the request (its unit of work,
-        # its caller) must not carry over; its id does.
-        retry_scope = {**scope, "state": state}
+        # its caller) must not carry over; its id does. The scope itself is
+        # kept: the middleware outside reads the route from it.
+        scope["state"] = state
         try:
-            await self.app(retry_scope, _empty_body(receive), send_watching)
+            await self.app(scope, _empty_body(receive), send_watching)
         except Exception as error:
             if started or not is_database_trouble(error):
                 raise
