@@ -22,7 +22,7 @@ from tenantree import clock
 from tenantree.audit.service import AuditTrail
 from tenantree.db import make_engine, make_sessionmaker
 from tenantree.errors import DomainError
-from tenantree.licensing import service
+from tenantree.licensing import consumption
 from tenantree.licensing.models import Consumption, License, LicensePool, UsageSnapshot
 from tenantree.licensing.pool import UsageOp
 from tenantree.orgs.models import Org
@@ -68,14 +68,13 @@ def _setup(url: str, partner_id: uuid.UUID, quantity: int) -> tuple[uuid.UUID, u
         conn.execute(
             insert(LicensePool.__table__),
             [
-                dict(id=pool_id, holder_org_id=partner_id, sku=SKU, unit="seat", used=0, version=0),
+                dict(id=pool_id, holder_org_id=partner_id, sku=SKU, unit="seat", used=0),
                 dict(
                     id=ceiling_id,
                     holder_org_id=partner_id,
                     sku=CEILING_SKU,
                     unit="seat",
                     used=0,
-                    version=0,
                 ),
             ],
         )
@@ -121,8 +120,8 @@ def _consumer_process(url, org_ids, seconds, ready_q, go, out_q) -> None:
                 try:
                     org = session.get(Org, org_id)
                     trail = AuditTrail(session, None, None, None, "bench")
-                    service.report_usage(
-                        session, trail, org, sku=SKU, op=op, amount=1, reveal_pool=False
+                    consumption.report_usage(
+                        session, trail, org, sku=SKU, op=op, amount=1, sees_pool_figures=False
                     )
                     session.commit()
                     holding = 1 - holding

@@ -191,7 +191,7 @@ def build_world(spec: Spec, *, now: datetime | None = None) -> World:
         for sku in skus:
             pools[sku] = uid()
             r["license_pools"].append(
-                dict(id=pools[sku], holder_org_id=pid, sku=sku, unit="seat", used=0, version=0)
+                dict(id=pools[sku], holder_org_id=pid, sku=sku, unit="seat", used=0)
             )
         w.pool_ids[pid] = [pools[s] for s in skus]
         for i in range(spec.licenses_per_partner):

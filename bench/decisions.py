@@ -18,6 +18,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
+from tenantree.access.explain import explain
 from tenantree.access.permissions import Permission
 from tenantree.access.policy import (
     ROLE_GRANTS,
@@ -297,6 +298,9 @@ class DecisionResult:
     # Medians of the per-round ratios (the rates above are medians of their own).
     vs_casbin: float  # ours ÷ pycasbin
     vs_bare: float  # bare ÷ ours
+    # access.explain.explain on the same queries: the decision with its reasons,
+    # built apart from decide (timed on its own, after the three above).
+    explain_per_s: float = 0.0
 
 
 def _interleaved_rates(runs: dict[str, tuple], rounds: int) -> dict[str, list[float]]:
@@ -367,6 +371,12 @@ def run(
         {"ours": (run_ours, prepared), "casbin": (run_casbin, casbin_qs), "bare": (run_bare, qs)},
         rounds,
     )
+    explained = prepared[: max(1, len(prepared) // 4)]
+    gc.collect()
+    t = time.perf_counter()
+    for actor, perm, org in explained:
+        explain(actor, perm, org)
+    explain_per_s = len(explained) / (time.perf_counter() - t)
     per_round = zip(rates["ours"], rates["casbin"], rates["bare"], strict=True)
     ratios = [(o / c, b / o) for o, c, b in per_round]
     return DecisionResult(
@@ -382,4 +392,5 @@ def run(
         rounds=rounds,
         vs_casbin=statistics.median(vs_casbin for vs_casbin, _ in ratios),
         vs_bare=statistics.median(vs_bare for _, vs_bare in ratios),
+        explain_per_s=explain_per_s,
     )

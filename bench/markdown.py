@@ -127,6 +127,18 @@ def write_report(results: dict, out: Path) -> None:
                 f"| {d.vs_bare:.1f}× | {d.casbin_policy_lines:,} | {_f(d.casbin_load_s, 2)} |"
             )
         ds = results["decisions"]
+        w(
+            "\n`explain` (the same decisions with their rule, path and reasons, for the "
+            "access-check route, `tenantree explain` and the console's Why? panel; built "
+            "apart so `decide` allocates nothing more): "
+            + ", ".join(
+                f"{_f(d.explain_per_s, 0)}/s at {d.sub_orgs:,} sub-orgs "
+                f"({_f(d.ours_per_s / d.explain_per_s if d.explain_per_s else None, 1)}× "
+                "the cost of `decide`)"
+                for d in ds
+            )
+            + ".\n"
+        )
         growth = ds[-1].ours_per_s / ds[0].ours_per_s if len(ds) > 1 else None
         # Our cost over the bare walk's: what is left once the machine's own
         # slowdown on a bigger world (memory, caches) is taken out.
@@ -262,7 +274,7 @@ def write_report(results: dict, out: Path) -> None:
         w(
             f"{c.consumers} consumers (threads in {c.processes} processes, one session each), each "
             "its own sub-org of one MSP, alternately adding and releasing one seat on the MSP's "
-            f"pool (quantity {c.quantity}, overage blocked) through `licensing.service."
+            f"pool (quantity {c.quantity}, overage blocked) through `licensing.consumption."
             "report_usage`, one transaction each, for "
             f"{c.duration_s:g} s. Beside it, pgbench runs the bare conditional UPDATE on one "
             "row with the same client count.\n"

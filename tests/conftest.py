@@ -5,10 +5,17 @@ PostgreSQL when TENANTREE_TEST_POSTGRES_URL names a server (scripts/test.sh
 starts a throwaway one). Choose with `--db sqlite,postgresql`.
 The schema is built by the real migrations once per backend; every test
 starts from empty tables.
+
+Service-level tests (those using `session` and reaching the database no other
+way) run inside a transaction rolled back after the test: their commits only
+release a savepoint. Tests that also reach it through the app (`client`),
+another connection (`sessions`, `engine`) or ask for `db` commit for real, and
+the tables they wrote are emptied after them.
 """
 
 from __future__ import annotations
 
+import inspect
 import os
 import uuid
 from collections.abc import Iterator
@@ -16,7 +23,7 @@ from dataclasses import dataclass
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine, create_engine, text
+from sqlalchemy import Connection, Engine, Table, create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -127,9 +134,30 @@ def identity(app) -> IdentityConfig:  # type: ignore[no-untyped-def]
     return app.state.services.identity  # type: ignore[no-any-return]
 
 
+# One statement naming the tables that hold rows: `SELECT 'orgs' WHERE EXISTS
+# (SELECT 1 FROM orgs) UNION ALL ...`, written once as plain SQL (compiling the
+# union per test cost more than the emptying it saves).
+_PROBE = text(
+    " UNION ALL ".join(
+        f"SELECT '{t.name}' WHERE EXISTS (SELECT 1 FROM \"{t.name}\")"  # noqa: S608 - our own table names
+        for t in metadata.sorted_tables
+    )
+)
+
+
+def _written_tables(conn: Connection) -> list[Table]:
+    """The tables holding rows, found in one round trip."""
+    names = set(conn.scalars(_PROBE))
+    return [t for t in reversed(metadata.sorted_tables) if t.name in names]
+
+
 def _empty_tables(engine: Engine) -> None:
-    tables = list(reversed(metadata.sorted_tables))
+    """Empty what the test wrote: probing every table costs one statement,
+    emptying an empty one (TRUNCATE above all) costs far more."""
     with engine.begin() as conn:
+        tables = _written_tables(conn)
+        if not tables:
+            return
         if engine.dialect.name == "postgresql":
             names = ", ".join(f'"{t.name}"' for t in tables)
             conn.execute(text(f"TRUNCATE {names} CASCADE"))
@@ -141,13 +169,22 @@ def _empty_tables(engine: Engine) -> None:
 
 
 @pytest.fixture
-def db(engine: Engine, mailbox: MemoryBackend) -> Iterator[Engine]:
-    """Empty tables before and after the test; the mailbox too."""
-    _empty_tables(engine)
+def fresh_mailbox(mailbox: MemoryBackend) -> Iterator[MemoryBackend]:
     mailbox.sent.clear()
+    yield mailbox
+    mailbox.sent.clear()
+
+
+@pytest.fixture
+def db(engine: Engine, fresh_mailbox: MemoryBackend) -> Iterator[Engine]:
+    """Empty tables for a test that commits for real, emptied after it; the mailbox too.
+
+    A worker's database starts empty and every such test empties it after
+    itself, so at the start this is only a check (one probe statement).
+    """
+    _empty_tables(engine)
     yield engine
     _empty_tables(engine)
-    mailbox.sent.clear()
 
 
 @pytest.fixture(scope="session")
@@ -167,11 +204,41 @@ def arrange_sessions(
     engine.dispose()
 
 
+# Fixtures through which a test reaches the database besides `session`: the
+# app's engine, another connection, or the emptied tables themselves.
+_SHARED_DATABASE = frozenset({"client", "db", "engine", "sessions"})
+
+
+def _shares_the_database(request: pytest.FixtureRequest) -> bool:
+    if _SHARED_DATABASE & set(request.fixturenames):
+        return True
+    # A test driving the app itself (its own TestClient) sees only committed rows.
+    return "app" in inspect.signature(request.function).parameters
+
+
 @pytest.fixture
-def session(db: Engine, arrange_sessions: sessionmaker[Session]) -> Iterator[Session]:
-    """A session for arranging and inspecting state; tests commit what they arrange."""
-    with arrange_sessions() as s:
-        yield s
+def session(
+    request: pytest.FixtureRequest,
+    arrange_sessions: sessionmaker[Session],
+    fresh_mailbox: MemoryBackend,
+) -> Iterator[Session]:
+    """A session for arranging and inspecting state; tests commit what they arrange.
+
+    Alone, it runs in a transaction rolled back after the test (SQLAlchemy's
+    "join an external transaction" recipe): `commit()` releases a savepoint,
+    `rollback()` returns to it, and nothing outlives the test.
+    """
+    if _shares_the_database(request):
+        request.getfixturevalue("db")
+        with arrange_sessions() as s:
+            yield s
+        return
+    engine = arrange_sessions.kw["bind"]
+    with engine.connect() as connection:
+        outer = connection.begin()
+        with arrange_sessions(bind=connection, join_transaction_mode="create_savepoint") as s:
+            yield s
+        outer.rollback()
 
 
 @pytest.fixture
@@ -191,5 +258,5 @@ class Outboxed:
 
 
 @pytest.fixture
-def outbox(mailbox: MemoryBackend, db: Engine) -> Outboxed:
-    return Outboxed(mailbox)
+def outbox(fresh_mailbox: MemoryBackend) -> Outboxed:
+    return Outboxed(fresh_mailbox)

@@ -1,5 +1,5 @@
 """Builders for test state. They write through the ORM (fast, explicit) and
-flush; the caller commits. `build_world` makes the cast of ../shared/ACCESS.md.
+flush; the caller commits. `build_world` makes the cast of docs/ACCESS.md.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from tenantree.audit.service import AuditTrail
 from tenantree.identity.context import IdentityConfig
 from tenantree.identity.credentials import new_token, token_digest
 from tenantree.identity.models import AccessToken, Account, Membership, MemberStatus, Role
-from tenantree.licensing import service as licensing
+from tenantree.licensing import grants
 from tenantree.licensing.models import License, OveragePolicy
 from tenantree.orgs.models import Edition, Org, OrgKind, OrgStatus, PartnerType
 from tenantree.orgs.salesforce import checksum_suffix
@@ -108,7 +108,7 @@ def make_license(
 ) -> License:
     """A license in term from 2020 to 2099, granted through the service (so its
     pool exists), unaudited."""
-    return licensing.grant_license(
+    return grants.grant_license(
         session,
         AuditTrail(session, actor_id=None),
         holder,

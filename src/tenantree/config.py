@@ -32,14 +32,26 @@ class Settings(BaseSettings):
     email_backend: str = "console"
     email_from: str = "tenantree <no-reply@tenantree.invalid>"
     public_base_url: str = "http://127.0.0.1:8000"
+    # Request bodies past this are refused (413) before they are read or parsed.
+    max_body_bytes: int = 1024 * 1024
+    # Addresses of the TLS proxies whose X-Forwarded-* headers are believed
+    # (uvicorn's forwarded_allow_ips: comma-separated, "*" for any).
+    forwarded_allow_ips: str | None = None
     # Let orgs point their own SMTP relay at private or loopback addresses
     # (off: an org admin must not make the server connect inside its network).
     smtp_relay_allow_private_hosts: bool = False
+    # The same for orgs' SSO issuers (and plain http on loopback): the server
+    # fetches from the issuer on every anonymous sign-in start.
+    sso_allow_private_issuers: bool = False
 
     # Sign-in throttling: failures counted in a sliding window.
     signin_window_seconds: int = 15 * 60
     signin_max_failures_per_account: int = 5
     signin_max_failures_per_address: int = 30
+    # Password reset requests: counted per email and per client address.
+    password_reset_window_seconds: int = 60 * 60
+    password_reset_max_requests_per_email: int = 5
+    password_reset_max_requests_per_address: int = 20
 
     # Connections each server process keeps to the database. The process
     # admits as many requests at once (each holds one connection for its

@@ -1,4 +1,8 @@
-"""Reads the access matrix tables of ../shared/ACCESS.md for the tests.
+"""Reads the access matrix tables of docs/ACCESS.md for the tests.
+
+docs/ACCESS.md is the repository's copy of the shared ../shared/ACCESS.md, so
+a clone alone runs the suite; it may add to the shared one (more actors or
+rows), never differ on a shared cell (test_access_md_copy.py checks that).
 
 `load_matrix()` returns, per table, each row's action text mapped to
 {actor column: cell}. `cases()` expands every cell into concrete cases: one
@@ -15,8 +19,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-# The repo is cloned with ../shared beside it: tests/access/ -> tests/ -> repo -> its parent.
-ACCESS_MD = Path(__file__).resolve().parents[3] / "shared" / "ACCESS.md"
+# tests/access/ -> tests/ -> the repository.
+REPO = Path(__file__).resolve().parents[2]
+ACCESS_MD = REPO / "docs" / "ACCESS.md"
+# The shared product docs, when the repository is checked out beside them.
+SHARED_ACCESS_MD = REPO.parent / "shared" / "ACCESS.md"
 
 SUB_ORG = "Sub-org S"
 PARTNER = "Partner P"
@@ -57,33 +64,30 @@ def _cells(line: str) -> list[str]:
     return [cell.strip() for cell in line.strip().strip("|").split("|")]
 
 
-def load_matrix(path: Path = ACCESS_MD) -> Matrix:
+Tables = dict[str, tuple[tuple[str, ...], dict[str, dict[str, str]]]]
+
+
+def read_tables(path: Path) -> Tables:
+    """Every `| action | ... |` table of the file, by section: its actor
+    columns and each row's cells, read as written (nothing checked but shape)."""
     if not path.is_file():
-        raise MatrixError(f"{path} not found: the tests expect ../shared beside the repo")
-    matrix: Matrix = {}
+        raise MatrixError(f"{path} not found")
+    tables: Tables = {}
     section = ""
     lines = path.read_text(encoding="utf-8").splitlines()
     for i, line in enumerate(lines):
         if line.startswith("## "):
             section = line[3:].strip()
         elif line.startswith("|") and _cells(line)[0] == "action":
-            if section in matrix:
-                raise MatrixError(f"ACCESS.md has two tables under {section!r}")
+            if section in tables:
+                raise MatrixError(f"{path.name} has two tables under {section!r}")
+            header = tuple(_cells(line)[1:])
             # lines[i + 1] is the |---| line under the header.
-            matrix[section] = _table(section, _cells(line)[1:], lines[i + 2 :])
-    missing = set(COLUMNS) - set(matrix)
-    if missing:
-        raise MatrixError(f"ACCESS.md lost the table(s) {sorted(missing)}")
-    return matrix
+            tables[section] = (header, _rows(section, header, lines[i + 2 :]))
+    return tables
 
 
-def _table(section: str, header: list[str], body: list[str]) -> dict[str, dict[str, str]]:
-    if section not in COLUMNS:
-        raise MatrixError(f"ACCESS.md has a table the tests do not know: {section!r}")
-    if tuple(header) != COLUMNS[section]:
-        raise MatrixError(
-            f"the columns of {section!r} changed: {header}, the tests know {COLUMNS[section]}"
-        )
+def _rows(section: str, header: tuple[str, ...], body: list[str]) -> dict[str, dict[str, str]]:
     rows: dict[str, dict[str, str]] = {}
     for line in body:
         if not line.startswith("|"):
@@ -94,13 +98,86 @@ def _table(section: str, header: list[str], body: list[str]) -> dict[str, dict[s
             raise MatrixError(f"{where} has {len(cells)} cells for {len(header)} columns")
         if action in rows:
             raise MatrixError(f"{where} appears twice")
-        unknown = [c for c in cells if c not in CELLS]
-        if unknown:
-            raise MatrixError(f"{where} has cells the tests do not know: {unknown}")
         rows[action] = dict(zip(header, cells, strict=True))
     if not rows:
         raise MatrixError(f"{section!r} has no rows")
     return rows
+
+
+def read_actors(path: Path) -> set[str]:
+    """The actors the file's "## Actors" table defines ("P-A / P-U" is two)."""
+    actors: set[str] = set()
+    section = ""
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.startswith("## "):
+            section = line[3:].strip()
+        elif section == "Actors" and line.startswith("|"):
+            name = _cells(line)[0]
+            if name not in ("actor", "") and not set(name) <= set("-|"):
+                actors.update(part.strip() for part in name.split("/"))
+    return actors
+
+
+def disagreements(shared: Path, copy: Path) -> list[str]:
+    """Where `copy` fails to carry a row of `shared` with the same status for
+    every actor `shared` names (the copy may add actors and rows)."""
+    copied = read_tables(copy)
+    found = []
+    for section, (_, rows) in read_tables(shared).items():
+        if section not in copied:
+            found.append(f"table {section!r} is missing")
+            continue
+        copied_rows = copied[section][1]
+        for action, cells in rows.items():
+            if action not in copied_rows:
+                found.append(f"{section!r} row {action!r} is missing")
+                continue
+            found.extend(
+                f"{section!r} row {action!r}, {actor}: shared {cell!r}, "
+                f"copy {copied_rows[action].get(actor, 'no such column')!r}"
+                for actor, cell in cells.items()
+                if copied_rows[action].get(actor) != cell
+            )
+    return found
+
+
+def load_matrix(path: Path = ACCESS_MD) -> Matrix:
+    """The tables the tests check, refusing what they would not know how to.
+
+    A new actor column (in the copy or the shared file) must be defined under
+    "## Actors" and then taught to the tests: added to COLUMNS and given a
+    member in factories.build_world, with the cells it may take in `expand`.
+    """
+    if not path.is_file():
+        raise MatrixError(f"{path} not found: the tests read the repository's docs/ACCESS.md")
+    actors = read_actors(path)
+    matrix: Matrix = {}
+    for section, (header, rows) in read_tables(path).items():
+        if section not in COLUMNS:
+            raise MatrixError(f"ACCESS.md has a table the tests do not know: {section!r}")
+        undefined = [c for c in header for a in c.split("/") if a not in actors]
+        if undefined:
+            raise MatrixError(
+                f"{section!r} has actor columns not defined under ## Actors: {undefined}"
+            )
+        if header != COLUMNS[section]:
+            new = [c for c in header if c not in COLUMNS[section]]
+            raise MatrixError(
+                f"the columns of {section!r} changed: {list(header)}, the tests know "
+                f"{COLUMNS[section]}"
+                + (f"; teach them {new} (COLUMNS, build_world)" if new else "")
+            )
+        for action, cells in rows.items():
+            unknown = [c for c in cells.values() if c not in CELLS]
+            if unknown:
+                raise MatrixError(
+                    f"{section!r} row {action!r} has cells the tests do not know: {unknown}"
+                )
+        matrix[section] = rows
+    missing = set(COLUMNS) - set(matrix)
+    if missing:
+        raise MatrixError(f"ACCESS.md lost the table(s) {sorted(missing)}")
+    return matrix
 
 
 @dataclass(frozen=True)

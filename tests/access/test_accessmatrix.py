@@ -100,3 +100,34 @@ def test_lost_table_is_an_error(tmp_path):
 def test_missing_file_is_an_error(tmp_path):
     with pytest.raises(MatrixError, match="not found"):
         load_matrix(tmp_path / "ACCESS.md")
+
+
+def test_actor_column_not_defined_under_actors_is_an_error(tmp_path):
+    text = ACCESS_MD.read_text(encoding="utf-8")
+    path = _write(tmp_path, text.replace("| T-A | admin of sibling T |\n", ""))
+    with pytest.raises(MatrixError, match=r"not defined under ## Actors: \['T-A'\]"):
+        load_matrix(path)
+
+
+def _with_column(text: str, section: str, actor: str, cell: str) -> str:
+    """The text with one more actor column, `cell` in every row, in `section`'s table."""
+    lines, inside = [], False
+    for line in text.splitlines():
+        if line.startswith("## "):
+            inside = line == f"## {section}"
+        if inside and line.startswith("|---"):
+            line += "---|"
+        elif inside and line.startswith("|"):
+            line += f" {actor if line.startswith('| action |') else cell} |"
+        lines.append(line)
+    return "\n".join(lines) + "\n"
+
+
+def test_defined_actor_the_tests_do_not_know_is_named_in_the_error(tmp_path):
+    text = ACCESS_MD.read_text(encoding="utf-8")
+    text = text.replace(
+        "| anon | no or invalid token |", "| V-A | admin of V |\n| anon | no or invalid token |"
+    )
+    path = _write(tmp_path, _with_column(text, "Partner P", "V-A", "404"))
+    with pytest.raises(MatrixError, match=r"teach them \['V-A'\]"):
+        load_matrix(path)

@@ -1,4 +1,4 @@
-"""The isolation matrix over HTTP: every cell of ../shared/ACCESS.md whose endpoint exists.
+"""The isolation matrix over HTTP: every cell of docs/ACCESS.md whose endpoint exists.
 
 Each (row, actor) is one case, run in a fresh ACCESS.md world: every request
 of the row must answer exactly the status the cell says. Rows whose endpoints
@@ -189,7 +189,11 @@ CALLS: dict[tuple[str, str], tuple[Call, ...]] = {
         Call("PUT", _at("S", "/branding"), 200, _body(product_name="Customer Brand")),
         Call("POST", _at("S", "/branding/publish"), 200),
     ),
-    (SUB_ORG, "read S's audit events"): (Call("GET", _at("S", "/audit-events"), 200),),
+    # Usage changes are S's audit record of its use: read as its audit events are.
+    (SUB_ORG, "read S's audit events"): (
+        Call("GET", _at("S", "/audit-events"), 200),
+        Call("GET", _at("S", "/usage-events"), 200),
+    ),
     (PARTNER, "view P"): (Call("GET", _at("P"), 200),),
     (PARTNER, "list P's sub-orgs (those the caller reaches)"): (
         Call("GET", _at("P", "/sub-orgs"), 200),

@@ -39,8 +39,8 @@ from tenantree.db.models import metadata
 from tenantree.identity.context import IdentityConfig
 from tenantree.identity.credentials import token_digest
 from tenantree.identity.models import AccessToken, Invitation, Role
+from tenantree.licensing.grants import grant_license
 from tenantree.licensing.models import OveragePolicy
-from tenantree.licensing.service import grant_license
 from tenantree.outbox import MemoryBackend
 from tenantree.server.app import create_app
 
@@ -112,6 +112,7 @@ _DOMAIN_422 = {
     "list_invitations": "cursor",
     "list_org_audit_events": "cursor",
     "list_platform_audit_events": "cursor",
+    "list_usage_events": "cursor",
     "create_api_token": "expires_at in the future",
     "list_api_tokens": "cursor",
     "create_scim_token": "expires_at in the future",

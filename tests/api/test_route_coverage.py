@@ -24,6 +24,7 @@ COVERED_ELSEWHERE: dict[tuple[str, str], str] = {
     ("PUT", "/api/v1/orgs/{org_id}/branding/favicon"): "branding/test_permissions.py",
     ("DELETE", "/api/v1/orgs/{org_id}/branding/favicon"): "branding/test_permissions.py",
     ("POST", "/api/v1/orgs/{org_id}/branding/domain/verify"): "branding/test_permissions.py",
+    ("GET", "/api/v1/orgs/{org_id}/access-check"): "api/test_access_check.py",
     **{
         (method, f"/api/v1/orgs/{{org_id}}{path}"): "integrations/test_integration_permissions.py"
         for method, path in (

@@ -46,18 +46,67 @@ def test_naming_a_domain_claims_it_and_shows_the_txt_record_to_create(brand_api,
     assert event.details["hostname"] == "portal.northwind.example"
 
 
-def test_a_domain_is_claimed_by_one_org_only(brand_api):
+def test_a_pending_claim_blocks_no_other_org(brand_api):
     brand_api.put_ok("P", custom_domain="portal.northwind.example")
 
-    for spelling in ("portal.northwind.example", "PORTAL.Northwind.example."):
-        response = brand_api.put("U", custom_domain=spelling)
+    for org, spelling in (("U", "portal.northwind.example"), ("S", "PORTAL.Northwind.example.")):
+        body = brand_api.put_ok(org, custom_domain=spelling)
+        assert [c["hostname"] for c in body["domains"]] == ["portal.northwind.example"]
+    assert brand_api.put("P", custom_domain="portal.northwind.example").status_code == 200
+
+
+def test_the_first_org_to_prove_a_domain_wins_and_the_others_learn_nothing(brand_api, dns, session):
+    (pending_p,) = brand_api.put_ok("P", custom_domain="portal.nw.example")["domains"]
+    (pending_u,) = brand_api.put_ok("U", custom_domain="portal.nw.example")["domains"]
+    assert pending_p["txt_record_value"] != pending_u["txt_record_value"]
+
+    dns.publish(pending_u["txt_record_name"], pending_u["txt_record_value"])
+    assert _verify(brand_api, "U").status_code == 200
+    # P's pending claim is released; P can neither prove nor claim the domain again.
+    assert brand_api.get("P")["domains"] == []
+    dns.publish(pending_p["txt_record_name"], pending_p["txt_record_value"])
+    for response in (
+        _verify(brand_api, "P", "portal.nw.example"),
+        brand_api.put("P", custom_domain="portal.nw.example"),
+    ):
         assert response.status_code == 409
         error = error_of(response)
-        assert error["code"] == "custom_domain_taken"
-        assert error["field"] == "custom_domain"
-    # Its own sub-org cannot take it either; the owner may save it again.
-    assert brand_api.put("S", custom_domain="portal.northwind.example").status_code == 409
-    assert brand_api.put("P", custom_domain="portal.northwind.example").status_code == 200
+        assert error["code"] in ("no_domain_claim", "custom_domain_unavailable")
+        text = response.text.lower()
+        assert (
+            "another" not in text
+            and "unrelated" not in text
+            and str(brand_api.world.U.id) not in text
+        )
+    refused = brand_api.put("P", custom_domain="portal.nw.example")
+    assert error_of(refused)["message"].endswith("this domain cannot be verified for this org")
+    assert brand_api.get("U")["domains"][0]["status"] == "verified"
+
+
+def test_a_pending_claim_on_a_domain_verified_meanwhile_is_refused_at_verify_time(
+    brand_api, dns, session
+):
+    from tenantree.branding import domains
+    from tenantree.branding.models import DomainClaim
+
+    (pending_u,) = brand_api.put_ok("U", custom_domain="portal.nw.example")["domains"]
+    (pending_p,) = brand_api.put_ok("P", custom_domain="portal.nw.example")["domains"]
+    # U proves it in a unit of work that has not released P's claim (a race).
+    claim = session.scalars(
+        select(DomainClaim).where(DomainClaim.org_id == brand_api.world.U.id)
+    ).one()
+    claim.verified_at = claim.created_at
+    session.commit()
+    assert domains.verified_owner(session, "portal.nw.example") == brand_api.world.U.id
+
+    dns.publish(pending_p["txt_record_name"], pending_p["txt_record_value"])
+    response = _verify(brand_api, "P")
+    assert response.status_code == 409
+    assert error_of(response) == {
+        "code": "custom_domain_unavailable",
+        "message": "this domain cannot be verified for this org",
+        "field": None,
+    }
 
 
 def test_verification_needs_the_txt_record(brand_api, dns, session):

@@ -9,7 +9,7 @@ from email.utils import parseaddr
 import pytest
 
 from branding.conftest import png
-from tenantree.branding.emails import render
+from tenantree.branding.emails import may_send_as, render
 from tenantree.branding.fields import BrandValues
 from tenantree.branding.platform import PLATFORM_BRAND
 from tenantree.outbox.backends import to_mime
@@ -42,6 +42,7 @@ def _message(outbox, to: str):  # type: ignore[no-untyped-def]
 def test_a_sub_org_that_inherits_sends_in_its_partners_brand(brand_api, outbox):
     logo = brand_api.upload("P", "logo", png(), "image/png").json()
     brand_api.brand("P", **NORTHWIND)
+    brand_api.claim_and_verify("P", "portal.nw.example")  # nw.example is P's
 
     _invite(brand_api, "S", "new@contoso.example")
 
@@ -62,6 +63,7 @@ def test_a_sub_org_that_inherits_sends_in_its_partners_brand(brand_api, outbox):
 
 def test_a_sub_org_that_overrides_sends_in_its_own_brand(brand_api, outbox):
     brand_api.brand("P", **NORTHWIND)
+    brand_api.claim_and_verify("P", "portal.nw.example")
     brand_api.brand(
         "S",
         product_name="Contoso Portal",
@@ -131,6 +133,7 @@ def test_html_is_escaped_and_text_is_not(brand_api, outbox, session):
 
 def test_the_message_is_multipart_text_and_html(brand_api, outbox):
     brand_api.brand("P", **NORTHWIND)
+    brand_api.claim_and_verify("P", "portal.nw.example")
     _invite(brand_api, "S", "new@contoso.example")
 
     mime = email.message_from_bytes(
@@ -159,3 +162,35 @@ def test_templates_render_with_any_brand(template):
     assert "P & Q" in text
     assert "P &amp; Q" in html
     assert "Need help?" not in text  # no support link set
+
+
+def test_an_unproven_from_address_sends_from_the_platform_with_a_reply_to(
+    brand_api, outbox, identity
+):
+    brand_api.brand(
+        "P", email_from_name="PayPal Security", email_from_address="security@paypal.example"
+    )
+    brand_api.claim_and_verify("P", "portal.nw.example")  # a domain, but not that one
+
+    _invite(brand_api, "S", "new@contoso.example")
+
+    message = _message(outbox, "new@contoso.example")
+    platform_address = parseaddr(identity.outbox.sender)[1]
+    assert parseaddr(message.sender) == ("PayPal Security", platform_address)
+    assert message.reply_to == "security@paypal.example"
+
+
+@pytest.mark.parametrize(
+    ("address", "allowed"),
+    [
+        ("it@portal.nw.example", True),
+        ("it@nw.example", True),  # the verified hostname's parent domain
+        ("it@PORTAL.nw.example", True),
+        ("it@evil-nw.example", False),
+        ("it@other.portal.nw.example", False),
+        ("it@example", False),
+        ("security@paypal.example", False),
+    ],
+)
+def test_the_platform_sends_as_a_verified_domain_or_its_parent_only(address, allowed):
+    assert may_send_as(address, {"portal.nw.example"}) is allowed

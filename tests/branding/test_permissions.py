@@ -1,4 +1,4 @@
-"""Who may read and change a brand: the rows of ../shared/ACCESS.md, on every branding endpoint.
+"""Who may read and change a brand: the rows of docs/ACCESS.md, on every branding endpoint.
 
 "read S's brand" governs GET .../branding; "change S's brand" and "change P's
 brand" govern every endpoint that changes a brand (draft, publish, images,

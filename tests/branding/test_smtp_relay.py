@@ -208,3 +208,16 @@ def test_a_public_only_relay_never_connects_to_a_private_address(smtp_server):
     with pytest.raises(OSError, match="no public address"):
         backend.send(message)
     assert smtp_server.messages == []
+
+
+def test_an_orgs_own_relay_sends_from_its_own_address_unverified(
+    brand_api, private_relays, smtp_server, outbox
+):
+    brand_api.brand("S", email_from_name="Contoso IT", email_from_address="it@contoso.example")
+    assert _set_relay(brand_api, "S", **_relay_to(smtp_server)).status_code == 200
+
+    _invite(brand_api, "S", "new@contoso.example")
+
+    (envelope,) = smtp_server.messages
+    mime = email.message_from_bytes(envelope.content, policy=email.policy.default)
+    assert parseaddr(mime["From"]) == ("Contoso IT", "it@contoso.example")

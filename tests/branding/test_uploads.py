@@ -47,6 +47,7 @@ def test_a_png_logo_is_stored_and_served_publicly_with_safe_headers(brand_api, c
     assert brand_api.get("S")["draft"]["logo_url"] == body["url"]
     assert brand_api.get("S")["published"] is None  # an upload goes into the draft
 
+    brand_api.publish("S")
     served = client.get(f"/api/v1/public/brand-assets/{body['id']}")  # no token
     assert served.status_code == 200
     assert served.content == image
@@ -84,7 +85,9 @@ def test_a_hostile_svg_is_neutralised_before_it_is_stored(brand_api, client, ses
         assert forbidden not in lowered.replace(b"http://www.w3.org", b""), forbidden
     assert b'<circle cx="50" cy="50" r="20" fill="#0f766e"' in stored  # the drawing stays
 
-    served = client.get(f"/api/v1/public/brand-assets/{body['id']}")
+    served = client.get(
+        f"/api/v1/public/brand-assets/{body['id']}", headers=brand_api.world.headers("S-A")
+    )
     assert served.headers["content-type"] == "image/svg+xml"
     assert served.content == stored
     csp = served.headers["content-security-policy"]
@@ -206,3 +209,22 @@ def test_without_a_token_an_upload_is_a_401_whatever_the_body(brand_api, world):
         headers={"Content-Type": "image/png"},
     )
     assert response.status_code == 401
+
+
+def test_a_draft_only_image_is_served_only_to_who_may_read_the_orgs_brand(brand_api, client):
+    body = brand_api.upload("S", "logo", png(8, 8), "image/png").json()
+    path = f"/api/v1/public/brand-assets/{body['id']}"
+    headers = brand_api.world.headers
+
+    assert client.get(path).status_code == 404  # anonymous: as if it did not exist
+    assert client.get(path, headers=headers("U-A")).status_code == 404  # another tenant
+    assert client.get(path, headers=headers("T-A")).status_code == 404  # a sibling
+    assert client.get(path, headers=headers("S-U")).status_code == 404  # no brand read
+    draft = client.get(path, headers=headers("S-A"))
+    assert draft.status_code == 200
+    assert "immutable" not in draft.headers["cache-control"]
+
+    brand_api.publish("S")
+    published = client.get(path)
+    assert published.status_code == 200
+    assert "immutable" in published.headers["cache-control"]

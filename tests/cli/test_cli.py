@@ -331,3 +331,26 @@ def test_serve_logs_json_when_asked(
     [call] = served
     assert call["log_config"]["handlers"]["default"]["formatter"] == "json"  # type: ignore[index]
     assert call["access_log"] is False
+
+
+def test_serve_believes_forwarded_headers_only_from_the_configured_proxies(
+    database_file: Path, runner: CliRunner, monkeypatch: pytest.MonkeyPatch, served
+) -> None:
+    assert runner.invoke(app, ["serve"]).exit_code == 0
+    monkeypatch.setenv("TENANTREE_FORWARDED_ALLOW_IPS", "10.0.0.7")
+    get_settings.cache_clear()
+    assert runner.invoke(app, ["serve"]).exit_code == 0
+
+    assert served[0]["proxy_headers"] is False
+    assert served[1]["proxy_headers"] is True
+    assert served[1]["forwarded_allow_ips"] == "10.0.0.7"
+
+
+def test_operator_create_refuses_an_email_mixing_scripts(
+    database_file: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TENANTREE_OPERATOR_PASSWORD", "a long enough passphrase")
+    CliRunner().invoke(app, ["db", "upgrade"])
+    result = CliRunner().invoke(app, ["operator", "create", "--email", "ops@ex\u0430mple.com"])
+    assert result.exit_code != 0
+    assert "mixed scripts" in result.output

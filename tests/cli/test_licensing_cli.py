@@ -34,7 +34,7 @@ from tenantree.config import get_settings
 from tenantree.db import make_engine, make_sessionmaker
 from tenantree.errors import Conflict
 from tenantree.identity.models import Account
-from tenantree.licensing import service
+from tenantree.licensing import consumption
 from tenantree.licensing.models import License, LicensePool, LicenseStatus
 from tenantree.licensing.pool import UsageOp
 from tenantree.orgs.models import Org, PartnerType
@@ -146,14 +146,14 @@ def consume(world: World, org_id: uuid.UUID, units: int, sku: str = "monitor") -
     with world.sessions() as session:
         org = session.get(Org, org_id)
         assert org is not None
-        service.report_usage(
+        consumption.report_usage(
             session,
             AuditTrail(session, None),
             org,
             sku=sku,
             op=UsageOp.SET,
             amount=units,
-            reveal_pool=True,
+            sees_pool_figures=True,
         )
         session.commit()
 

@@ -364,3 +364,19 @@ def test_operator_forms(client, session, identity):  # type: ignore[no-untyped-d
         ends_on="2027-01-01",
     )
     assert refused.status_code == 403
+
+
+def test_the_cookie_is_secure_behind_a_trusted_tls_proxy_only(app, session, identity):  # type: ignore[no-untyped-def]
+    """As `tenantree serve` runs it with TENANTREE_FORWARDED_ALLOW_IPS set."""
+    from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
+
+    world = build_world(session, identity)
+    session.commit()
+    email = world.accounts["P-A"].email
+    forwarded = {"X-Forwarded-Proto": "https", "X-Forwarded-For": "203.0.113.9"}
+    behind_proxy = ProxyHeadersMiddleware(app, trusted_hosts="testclient")
+    with TestClient(behind_proxy, headers=forwarded) as via_proxy:
+        assert "Secure" in sign_in(via_proxy, email).headers["set-cookie"]
+    untrusted = ProxyHeadersMiddleware(app, trusted_hosts="10.0.0.7")
+    with TestClient(untrusted, headers=forwarded) as direct:
+        assert "Secure" not in sign_in(direct, email).headers["set-cookie"]

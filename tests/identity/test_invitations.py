@@ -516,3 +516,30 @@ def test_two_simultaneous_accepts_of_one_token_make_one_entry(api, world, sessio
             select(Membership).join(Account).where(Account.email == "new@example.com")
         ).all()
         assert len(entries) == 1
+
+
+@pytest.mark.parametrize(
+    "email",
+    [
+        "p\u0430ypal@example.com",  # Cyrillic а in a Latin local part
+        "admin@ex\u0430mple.com",  # ... in a Latin domain label
+        "admin@g\u03bfogle.com",  # Greek ο
+        "admin@xn--exmple-4nf.com",  # the same, as punycode
+    ],
+)
+def test_an_email_mixing_scripts_is_refused(api, world, email):  # type: ignore[no-untyped-def]
+    response = api.invite(world.S.id, world.headers("S-A"), email, "user")
+    assert response.status_code == 422, response.text
+    error = response.json()["error"]
+    assert error["field"] == "email"
+    assert "mixed scripts" in error["message"]
+
+
+def test_an_address_in_one_non_latin_script_is_accepted(api, world):  # type: ignore[no-untyped-def]
+    response = api.invite(
+        world.S.id,
+        world.headers("S-A"),
+        "\u0438\u0432\u0430\u043d@\u043f\u0440\u0438\u043c\u0435\u0440.\u0440\u0444",
+        "user",
+    )
+    assert response.status_code == 201, response.text

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
+from datetime import timedelta
 from email.utils import parseaddr
 
 import pytest
@@ -12,9 +14,9 @@ from branding.conftest import BrandApi
 from branding.conftest import dns as dns  # noqa: F401 - the DNS double fixture
 from factories import PASSWORD, bearer, build_world, issue_token, make_member, make_org
 from tenantree.audit.models import AuditEvent
-from tenantree.identity import password_reset
-from tenantree.identity.models import Account
+from tenantree.identity.models import Account, Membership
 from tenantree.identity.reset_models import PasswordReset
+from tenantree.sso.sessions import issue_sso_session
 
 NEW_PASSWORD = "a brand new passphrase"
 ANSWER = {"status": "if the address has an account, an email is on its way"}
@@ -29,6 +31,16 @@ def confirm(client, token: str, password: str = NEW_PASSWORD):  # type: ignore[n
     return client.post(
         "/api/v1/auth/password-reset/confirm", json={"token": token, "password": password}
     )
+
+
+def limit_reset_requests(monkeypatch, client, **limits: int) -> None:  # type: ignore[no-untyped-def]
+    """Lower the app's password reset limits for one test."""
+    services = client.app.state.services
+    identity = services.identity
+    lowered = replace(
+        identity, password_reset_limits=replace(identity.password_reset_limits, **limits)
+    )
+    monkeypatch.setattr(services, "identity", lowered)
 
 
 def mailed(outbox, email: str) -> list[tuple[str, str]]:  # type: ignore[no-untyped-def]
@@ -166,22 +178,26 @@ def test_an_account_without_a_password_gets_its_first_one(client, session, accou
     assert login.status_code == 200, login.text
 
 
-def test_requests_are_throttled_per_email_known_or_not(client, account, outbox, frozen_clock):  # type: ignore[no-untyped-def]
+def test_requests_are_throttled_per_email_known_or_not(
+    client, account, outbox, frozen_clock, identity
+):  # type: ignore[no-untyped-def]
+    limits = identity.password_reset_limits
+    assert (limits.window, limits.per_email) == (timedelta(hours=1), 5)
     for email in ("known@example.com", "nobody@example.com"):
-        for _ in range(password_reset.MAX_REQUESTS_PER_EMAIL):
+        for _ in range(limits.per_email):
             assert ask(client, email).status_code == 202
         throttled = ask(client, email)
         assert throttled.status_code == 429
         assert throttled.json()["error"]["code"] == "password_reset_throttled"
         assert int(throttled.headers["Retry-After"]) == 3600
-    assert len(mailed(outbox, "known@example.com")) == password_reset.MAX_REQUESTS_PER_EMAIL
+    assert len(mailed(outbox, "known@example.com")) == limits.per_email
 
     frozen_clock.advance(minutes=60)
     assert ask(client, "known@example.com").status_code == 202
 
 
 def test_requests_are_throttled_per_client_address(client, account, monkeypatch):  # type: ignore[no-untyped-def]
-    monkeypatch.setattr(password_reset, "MAX_REQUESTS_PER_ADDRESS", 3)
+    limit_reset_requests(monkeypatch, client, per_address=3)
     for n in range(3):
         assert ask(client, f"someone-{n}@example.com").status_code == 202
     throttled = ask(client, "known@example.com")
@@ -190,7 +206,7 @@ def test_requests_are_throttled_per_client_address(client, account, monkeypatch)
 
 
 def test_requests_and_resets_are_audited(client, session, account, outbox, monkeypatch):  # type: ignore[no-untyped-def]
-    monkeypatch.setattr(password_reset, "MAX_REQUESTS_PER_EMAIL", 1)
+    limit_reset_requests(monkeypatch, client, per_email=1)
     ask(client, "known@example.com")
     ask(client, "known@example.com")
     ask(client, "nobody@example.com")
@@ -255,3 +271,21 @@ def test_a_sub_org_user_asking_through_the_partners_domain_gets_the_partners_bra
     ((outsider_base, _),) = mailed(outbox, "u-a@example.com")
     assert outsider_base == identity.public_base_url
     assert confirm(client, token).status_code == 204
+
+
+def test_a_completed_reset_also_ends_single_sign_on_sessions(
+    client, session, identity, account, outbox
+):  # type: ignore[no-untyped-def]
+    membership = session.scalars(
+        select(Membership).where(Membership.account_id == account.id)
+    ).one()
+    sso_token, _ = issue_sso_session(session, identity, membership)
+    session.commit()
+    org_path = f"/api/v1/orgs/{membership.org_id}"
+    assert client.get(org_path, headers=bearer(sso_token)).status_code == 200
+
+    ask(client, "known@example.com")
+    ((_, token),) = mailed(outbox, "known@example.com")
+    assert confirm(client, token).status_code == 204
+
+    assert client.get(org_path, headers=bearer(sso_token)).status_code == 401

@@ -422,3 +422,9 @@ def test_deactivated_org_refuses_scim(client, world, session):
     org.status = "deactivated"
     session.commit()
     _error(Scim(client, world.S, token).get("/Users"), 403)
+
+
+def test_a_user_whose_email_mixes_scripts_is_refused(scim):
+    response = scim.post("/Users", _user("p\u0430ypal@example.com"))
+    assert response.status_code == 400, response.text
+    assert "mixed scripts" in response.json()["detail"]

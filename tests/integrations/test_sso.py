@@ -14,6 +14,9 @@ from tenantree.identity.integration_models import SsoConfig, SsoLogin
 from tenantree.identity.models import Role
 from tenantree.sso import flow
 
+# The mock provider runs on loopback over plain http.
+pytestmark = pytest.mark.usefixtures("private_issuers")
+
 
 @pytest.fixture(scope="module")
 def provider():

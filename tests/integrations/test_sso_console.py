@@ -11,6 +11,9 @@ from factories import build_world
 from tenantree.api.routes.sso import CONSOLE_COOKIE
 from tenantree.web.cookie_session import SESSION_COOKIE
 
+# The mock provider runs on loopback over plain http.
+pytestmark = pytest.mark.usefixtures("private_issuers")
+
 
 @pytest.fixture(scope="module")
 def provider():

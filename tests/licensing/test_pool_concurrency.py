@@ -23,7 +23,7 @@ from factories import make_license, make_partner, make_sub_org
 from tenantree.audit.models import AuditEvent
 from tenantree.audit.service import AuditTrail
 from tenantree.db import make_engine
-from tenantree.licensing import service
+from tenantree.licensing import consumption
 from tenantree.licensing.errors import PoolExhausted
 from tenantree.licensing.models import Consumption, LicensePool, UsageSnapshot
 from tenantree.licensing.pool import UsageOp
@@ -53,8 +53,14 @@ def consume_at_once(
                 org = session.get(Org, org_id)
                 trail = AuditTrail(session, actor_id=None)
                 try:
-                    service.report_usage(
-                        session, trail, org, sku="mon", op=UsageOp.ADD, amount=1, reveal_pool=False
+                    consumption.report_usage(
+                        session,
+                        trail,
+                        org,
+                        sku="mon",
+                        op=UsageOp.ADD,
+                        amount=1,
+                        sees_pool_figures=False,
                     )
                     outcome = "consumed"
                 except PoolExhausted:

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from factories import make_license, make_partner, make_sub_org
 from tenantree.audit.models import AuditEvent
 from tenantree.audit.service import AuditTrail
-from tenantree.licensing import service
+from tenantree.licensing import consumption
 from tenantree.licensing.errors import PoolExhausted
 from tenantree.licensing.models import Consumption, LicensePool, UsageSnapshot
 from tenantree.licensing.pool import UsageOp
@@ -49,14 +49,14 @@ def world(db, sessions: sessionmaker[Session]) -> World:  # type: ignore[no-unty
 def add(sessions: sessionmaker[Session], org_id: uuid.UUID, units: int) -> int:
     with sessions() as session:
         try:
-            result = service.report_usage(
+            result = consumption.report_usage(
                 session,
                 AuditTrail(session, actor_id=None),
                 session.get_one(Org, org_id),
                 sku="mon",
                 op=UsageOp.ADD,
                 amount=units,
-                reveal_pool=False,
+                sees_pool_figures=False,
             )
         finally:
             session.commit()  # as the API does: a refusal's audit event is kept
@@ -66,7 +66,7 @@ def add(sessions: sessionmaker[Session], org_id: uuid.UUID, units: int) -> int:
 def seen_as(monkeypatch: pytest.MonkeyPatch, used: int, *, twice: bool = False) -> None:
     """Make the planning read (and with `twice` the re-read after a failed
     update too) report the pool's use as `used`, whatever it is."""
-    read = service._read_consumer_state
+    read = consumption.read_consumer_state
 
     def stale_state(*args, **kwargs):  # type: ignore[no-untyped-def]
         state = read(*args, **kwargs)
@@ -74,12 +74,12 @@ def seen_as(monkeypatch: pytest.MonkeyPatch, used: int, *, twice: bool = False) 
             return None
         return dataclasses.replace(state, pool=dataclasses.replace(state.pool, used=used))
 
-    monkeypatch.setattr(service, "_read_consumer_state", stale_state)
+    monkeypatch.setattr(consumption, "read_consumer_state", stale_state)
     if twice:
-        reread = service._pool_use
+        reread = consumption.pool_use
         monkeypatch.setattr(
-            service,
-            "_pool_use",
+            consumption,
+            "pool_use",
             lambda session, pool_id, *, lock: reread(session, pool_id, lock=lock) if lock else used,
         )
 

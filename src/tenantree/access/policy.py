@@ -60,6 +60,10 @@ ROLE_GRANTS: Mapping[Role, frozenset[Permission]] = {
 OPERATOR_ONLY: frozenset[Permission] = frozenset({P.PLATFORM_ORGS_MANAGE})
 
 
+# The denial code of a credential whose creator may not (or no longer) do it.
+CREATOR_LACKS = "token_creator_lacks_permission"
+
+
 class Block(StrEnum):
     """Why a path that makes an org visible allows nothing. Highest priority first."""
 
@@ -89,6 +93,9 @@ class Actor:
     account_id: uuid.UUID
     is_operator: bool = False
     memberships: Mapping[uuid.UUID, MembershipFact] = field(default_factory=dict)
+    # A credential (API token) acts with at most its creator's current rights:
+    # its creator, loaded afresh with it on every request. None for people.
+    creator: Actor | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,6 +140,10 @@ _DENIAL_ERRORS = {
         "the partner has refused customer access to this org"
     ),
     Block.USER_SUSPENDED.value: lambda: UserSuspended("your account is suspended in this org"),
+    CREATOR_LACKS: lambda: AccessDenied(
+        "the person who created this token may no longer do this here",
+        code=CREATOR_LACKS,
+    ),
     "forbidden": lambda: AccessDenied("your role does not allow this action"),
 }
 
@@ -234,6 +245,12 @@ def _reaches(actor: Actor, org: OrgFacts) -> list[_Reach]:
     return found
 
 
+# The reach computation decide runs on, for presentations that must agree
+# with it exactly (access.explain); nothing else should need the raw tuples.
+Reach = _Reach
+reaches = _reaches
+
+
 def member_path(org: OrgFacts, membership: MembershipFact) -> Path:
     return Path(*_member_reach(org, membership))
 
@@ -264,12 +281,28 @@ def decide(actor: Actor, permission: Permission, org: OrgFacts) -> Decision:
         return _INVISIBLE
     for via_org_id, grants, block in found:
         if block is None and permission in grants:
-            return Decision(True, True, via_org_id)  # allowed, visible (positional: faster)
+            # Only an allowed credential has more to check: people pay nothing
+            # on a denial, one attribute read on an allowance.
+            if actor.creator is None:
+                return Decision(True, True, via_org_id)  # allowed, visible (positional: faster)
+            return _bounded_by_creator(actor.creator, permission, org, via_org_id)
     blocks = [block for _, _, block in found]
     if None in blocks:
         # An open path exists; it just lacks this permission.
         return _FORBIDDEN
     return _BLOCKED[min(blocks, key=_BLOCK_PRIORITY.index)]  # type: ignore[arg-type]
+
+
+_CREATOR_LACKS = Decision(allowed=False, visible=True, denial_code=CREATOR_LACKS)
+
+
+def _bounded_by_creator(
+    creator: Actor, permission: Permission, org: OrgFacts, via_org_id: uuid.UUID | None
+) -> Decision:
+    """A credential its own entry allows may act only if its creator may, now."""
+    if decide(creator, permission, org).allowed:
+        return Decision(True, True, via_org_id)
+    return _CREATOR_LACKS
 
 
 def can(actor: Actor, permission: Permission, org: OrgFacts) -> bool:
@@ -282,25 +315,37 @@ def granted(actor: Actor, org: OrgFacts) -> frozenset[Permission]:
     for _, grants, block in _reaches(actor, org):
         if block is None:
             result |= grants
+    if actor.creator is not None:
+        result &= granted(actor.creator, org)
     return frozenset(result)
 
 
-def sees_partner_pool(actor: Actor, org: OrgFacts) -> bool:
-    """May the actor see the figures of the partner pool a sub-org draws on?
+def sees_pool_figures(actor: Actor, org: OrgFacts) -> bool:
+    """May the actor see the figures (quantity, total use, remaining units) of
+    the pools the org draws on?
 
-    Operators and the partner's admins may; the sub-org's own users never
-    (ACCESS.md "What a report may contain"), nor partner users without the
-    report permission.
+    An org's own pools, yes. The partner pool a sub-org draws on: operators
+    and the partner's admins may; the sub-org's own users never (ACCESS.md
+    "What a report may contain"), nor partner users without the report
+    permission.
     """
-    if actor.is_operator:
+    if actor.creator is not None and not sees_pool_figures(actor.creator, org):
+        return False
+    if actor.is_operator or org.kind != OrgKind.SUB_ORG:
         return True
     return any(
         path.via_org_id == org.parent_id
         and path.block is None
         and P.ORG_LICENSE_REPORT_READ in path.permissions
         for path in paths(actor, org)
-        if org.kind == OrgKind.SUB_ORG
     )
+
+
+def shows_pool(sees_pool_figures: bool, *, holder_id: uuid.UUID, org_id: uuid.UUID) -> bool:
+    """May a message or report about `org_id` show the figures of the pool
+    `holder_id` holds? A holder always sees its own pool; a partner's pool
+    only to whoever `sees_pool_figures`."""
+    return sees_pool_figures or holder_id == org_id
 
 
 def sees_every_sub_org(actor: Actor, partner_id: uuid.UUID) -> bool:
@@ -320,3 +365,99 @@ def sees_every_sub_org(actor: Actor, partner_id: uuid.UUID) -> bool:
 def can_platform(actor: Actor, permission: Permission) -> bool:
     """Permissions with no org in the path (e.g. creating a top-level org)."""
     return actor.is_operator and permission in ALL_PERMISSIONS
+
+
+# --- signing in and credentials ----------------------------------------------
+
+
+class SignInRefusal(StrEnum):
+    """Why an account may not sign in at all (it can enter no org)."""
+
+    NO_MEMBERSHIP = "no_membership"
+    ORG_DEACTIVATED = Block.ORG_DEACTIVATED.value
+    USER_SUSPENDED = Block.USER_SUSPENDED.value
+    CUSTOMER_ACCESS_REFUSED = Block.CUSTOMER_ACCESS_REFUSED.value
+
+
+def sign_in_refusal(actor: Actor, *, enters_an_org: bool) -> SignInRefusal | None:
+    """Why the actor may not sign in, given whether any org lets it in
+    (`access.service.reachable_orgs`, a query), or None if it may."""
+    if actor.is_operator or enters_an_org:
+        return None
+    memberships = list(actor.memberships.values())
+    if not memberships:
+        return SignInRefusal.NO_MEMBERSHIP
+    if all(not m.org_active for m in memberships):
+        return SignInRefusal.ORG_DEACTIVATED
+    if all(not m.active for m in memberships if m.org_active):
+        return SignInRefusal.USER_SUSPENDED
+    return SignInRefusal.CUSTOMER_ACCESS_REFUSED
+
+
+def suspended_everywhere(actor: Actor) -> bool:
+    """Suspended in every org it belongs to: its tokens stop at once."""
+    return (
+        not actor.is_operator
+        and bool(actor.memberships)
+        and all(not m.active for m in actor.memberships.values())
+    )
+
+
+def password_session_keeps(*, is_operator: bool, sso_required: bool | None) -> bool:
+    """Does a password session carry a directory entry in an org?
+
+    Not in an org that makes single sign-on mandatory: the person reaches it
+    only through its provider (partner users still reach an SSO-mandatory
+    sub-org through their partner entry; operators keep all theirs).
+    """
+    return is_operator or not sso_required
+
+
+def password_reaches_nothing(*, is_operator: bool, sso_required: list[bool | None]) -> bool:
+    """Is a password refused outright: every active entry (their orgs'
+    `sso_required`) is in an org that makes single sign-on mandatory?"""
+    return bool(sso_required) and not any(
+        password_session_keeps(is_operator=is_operator, sso_required=required)
+        for required in sso_required
+    )
+
+
+def one_org_actor(org_id: uuid.UUID, actor: Actor, creator: Actor | None = None) -> Actor:
+    """The actor of a credential issued for one org (an SSO session from that
+    org's provider, an API token): only its entry there, whatever else the
+    account holds elsewhere, never an operator; a token also bounded by its
+    creator's current rights (`decide`)."""
+    return Actor(
+        account_id=actor.account_id,
+        is_operator=False,
+        memberships={k: v for k, v in actor.memberships.items() if k == org_id},
+        creator=creator,
+    )
+
+
+def api_token_actor(token_org_id: uuid.UUID, own: Actor, creator: Actor | None) -> Actor:
+    """The actor an API token acts as (`one_org_actor`, bounded by its creator)."""
+    return one_org_actor(token_org_id, own, creator)
+
+
+_SCIM_ALLOWED = Decision(allowed=True, visible=True, via_org_id=None)
+
+
+def decide_scim(token_org_id: uuid.UUID, creator: Actor | None, org: OrgFacts) -> Decision:
+    """May a SCIM token provision the directory of `org`?
+
+    A token serves exactly its own org (any other: invisible, 401). It is a
+    credential of that org's own directory, so a deactivated org or a refused
+    customer refuses it; and it manages users with at most its creator's
+    current rights (a token with no recorded creator, from before creators
+    were recorded, keeps its org's binding alone).
+    """
+    if token_org_id != org.id:
+        return _INVISIBLE
+    if not org.active:
+        return _BLOCKED[Block.ORG_DEACTIVATED]
+    if org.kind == OrgKind.SUB_ORG and org.customer_access_refused:
+        return _BLOCKED[Block.CUSTOMER_ACCESS_REFUSED]
+    if creator is not None and not decide(creator, P.ORG_USERS_MANAGE, org).allowed:
+        return _CREATOR_LACKS
+    return _SCIM_ALLOWED

@@ -55,6 +55,10 @@ def reachable_orgs(actor: Actor) -> ColumnElement[bool]:
     Kept beside the policy and tested against it, so lists never show an org
     the actor could not open, and never hide one it could.
     """
+    if actor.creator is not None:
+        # A credential lists only what it and its creator both may view.
+        own = Actor(actor.account_id, actor.is_operator, actor.memberships)
+        return and_(reachable_orgs(own), reachable_orgs(actor.creator))
     if actor.is_operator:
         return true()
     usable = [m for m in actor.memberships.values() if m.active and m.org_active]
@@ -112,7 +116,7 @@ class AccessSettings:
 
 
 def _require_sub_org(org: Org) -> None:
-    if org.kind != OrgKind.SUB_ORG:
+    if not org.is_sub_org:
         raise NotFound("access settings exist only for sub-orgs", code="not_a_sub_org")
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import uuid
 
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from tenantree import clock
@@ -14,7 +15,7 @@ from tenantree.branding.config import BrandingConfig
 from tenantree.branding.errors import AssetNotFound, ImageTooLarge, UnsupportedImageType
 from tenantree.branding.fields import asset_url
 from tenantree.branding.images import CONTENT_TYPES, CheckedImage, check_image
-from tenantree.branding.models import AssetKind, BrandAsset, Stage
+from tenantree.branding.models import AssetKind, Brand, BrandAsset, Stage
 from tenantree.branding.service import ensure_version
 from tenantree.orgs.models import Org
 
@@ -97,3 +98,17 @@ def get_asset(session: Session, asset_id: uuid.UUID) -> BrandAsset:
     if asset is None:
         raise AssetNotFound("no such brand asset")
     return asset
+
+
+def is_published(session: Session, asset: BrandAsset) -> bool:
+    """Is the asset a published brand's logo or favicon? Only those are public: a
+    draft's upload is seen by those who may read the org's brand, until published."""
+    return (
+        session.scalar(
+            select(Brand.id).where(
+                Brand.stage == Stage.PUBLISHED,
+                or_(Brand.logo_asset_id == asset.id, Brand.favicon_asset_id == asset.id),
+            )
+        )
+        is not None
+    )

@@ -1,7 +1,10 @@
 """Custom domains: claims, DNS TXT proof of ownership, and finding the org of a host.
 
 An org claims a hostname by naming it in its brand; the claim carries a
-random token the org publishes as a TXT record. `DomainVerifier` is the one
+random token the org publishes as a TXT record. A pending claim blocks nobody:
+several orgs may claim a hostname, the first to prove it holds it, and the
+others' pending claims are released then. What another org refused says
+nothing of who holds the hostname (one neutral message). `DomainVerifier` is the one
 thing that asks the DNS, so tests (which have no DNS) pass a double.
 """
 
@@ -17,12 +20,20 @@ from sqlalchemy.orm import Session
 from tenantree import clock
 from tenantree.audit.actions import AuditAction
 from tenantree.audit.service import AuditTrail
-from tenantree.branding.errors import DnsUnavailable, DomainNotVerified, DomainTaken, NoDomainClaim
+from tenantree.branding.errors import (
+    DnsUnavailable,
+    DomainNotVerified,
+    DomainUnavailable,
+    NoDomainClaim,
+)
 from tenantree.branding.models import DomainClaim
 from tenantree.orgs.models import Org
 
 TXT_LABEL = "_tenantree-challenge"
 TXT_VALUE_PREFIX = "tenantree-domain-verification="
+# The one answer to an org that cannot have a hostname: it must not tell that
+# another tenant holds it, nor which.
+UNAVAILABLE = "this domain cannot be verified for this org"
 
 
 class DomainVerifier(Protocol):
@@ -73,9 +84,9 @@ def sync_claims(session: Session, trail: AuditTrail, org: Org, wanted: set[str])
     """Make the org's claims exactly the hostnames its draft and published brand name."""
     held = {claim.hostname: claim for claim in claims_of(session, org.id)}
     for hostname in sorted(wanted - set(held)):
-        if session.scalar(select(DomainClaim.id).where(DomainClaim.hostname == hostname)):
-            raise DomainTaken(
-                f"custom_domain {hostname} is already claimed by another org", field="custom_domain"
+        if verified_owner(session, hostname) is not None:
+            raise DomainUnavailable(
+                f"custom_domain {hostname}: {UNAVAILABLE}", field="custom_domain"
             )
         claim = DomainClaim(
             org_id=org.id,
@@ -129,6 +140,8 @@ def verify_domain(
         )
     if claim.verified_at is not None:
         return claim
+    if verified_owner(session, claim.hostname) is not None:
+        raise DomainUnavailable(UNAVAILABLE, field="hostname" if hostname else None)
     name, expected = record_name(claim.hostname), record_value(claim)
     found = verifier.txt_records(name)
     if expected not in (value.strip() for value in found):
@@ -139,7 +152,7 @@ def verify_domain(
             extra={"txt_record_name": name, "txt_record_value": expected},
         )
     claim.verified_at = clock.utcnow()
-    session.flush()
+    session.flush()  # the partial unique index settles a race between two provers
     trail.record(
         AuditAction.BRAND_DOMAIN_VERIFIED,
         org_id=org.id,
@@ -147,7 +160,28 @@ def verify_domain(
         target_id=claim.id,
         hostname=claim.hostname,
     )
+    _release_others(session, trail, claim)
     return claim
+
+
+def _release_others(session: Session, trail: AuditTrail, won: DomainClaim) -> None:
+    """The other orgs' pending claims on a hostname someone proved end here."""
+    others = session.scalars(
+        select(DomainClaim).where(DomainClaim.hostname == won.hostname, DomainClaim.id != won.id)
+    ).all()
+    for claim in others:
+        session.delete(claim)
+        session.flush()
+        # A platform event: in the releasing org's own log it would name the winner.
+        trail.record(
+            AuditAction.BRAND_DOMAIN_RELEASED,
+            org_id=None,
+            target_type="domain_claim",
+            target_id=claim.id,
+            hostname=claim.hostname,
+            claimed_by_org_id=str(claim.org_id),
+            was_verified=False,
+        )
 
 
 def verified_hostnames(session: Session, org_ids: list[uuid.UUID]) -> set[tuple[uuid.UUID, str]]:

@@ -8,16 +8,17 @@ go out as one multipart/alternative message through the outbox.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from email.utils import formataddr
+from email.utils import formataddr, parseaddr
 from functools import lru_cache
 from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 from sqlalchemy.orm import Session
 
-from tenantree.branding.fields import BrandValues
+from tenantree.branding.domains import verified_hostnames
+from tenantree.branding.fields import BrandValues, Level
 from tenantree.branding.platform import platform_brand
-from tenantree.branding.relay import server_for_delivery
+from tenantree.branding.relay import get_relay, server_for_delivery
 from tenantree.branding.resolve import published_brand
 from tenantree.orgs.models import Org
 from tenantree.outbox import EmailMessage, Outbox, SmtpServer
@@ -43,6 +44,28 @@ def render(template: str, brand: BrandValues, **context: Any) -> tuple[str, str]
     return text, html
 
 
+def may_send_as(address: str, verified_hostnames: set[str]) -> bool:
+    """May the platform's sender use this From address? Only when its domain is one of
+    the verified custom domains given, or the parent domain of one: otherwise any org
+    could have the platform's mail claim to come from security@paypal.example."""
+    domain = address.rpartition("@")[2].strip().lower().rstrip(".")
+    if "." not in domain:
+        return False
+    return any(
+        domain == hostname or domain == hostname.partition(".")[2]
+        for hostname in verified_hostnames
+    )
+
+
+def _level_of(session: Session, org: Org, relay: SmtpServer | None) -> Level:
+    """Whose relay the org's mail goes through (the platform's when none)."""
+    for level, org_id in ((Level.ORG, org.id), (Level.PARTNER, org.parent_id)):
+        stored = get_relay(session, org_id) if org_id is not None and relay else None
+        if relay and stored and (stored.host, stored.port) == (relay.host, relay.port):
+            return level
+    return Level.PLATFORM
+
+
 @dataclass(frozen=True)
 class BrandedMail:
     """Everything needed to send an org's email in its brand."""
@@ -52,28 +75,58 @@ class BrandedMail:
     relay: SmtpServer | None
     # Base of links in the email: the org's verified custom domain if it has one.
     base_url: str
+    # May the brand's email_from_address be the From? (see `may_send_as`) If not,
+    # the platform's address sends, with the brand's name and its address as Reply-To.
+    from_address_trusted: bool = True
 
     @classmethod
     def for_org(
         cls, session: Session, outbox: Outbox, org: Org, *, secret_key: str, public_base_url: str
     ) -> BrandedMail:
-        resolved = published_brand(
+        published = published_brand(
             session,
             org,
             platform=platform_brand(outbox.sender),
             base_url=public_base_url,
-        ).values
+        )
+        resolved = published.values
         domain = resolved.custom_domain
+        relay = server_for_delivery(session, org, secret_key)
+        # Through its own relay an org answers for its own mail, and a partner for the
+        # address of its own brand through its relay.
+        relay_level = _level_of(session, org, relay)
+        relays_own_address = relay_level == Level.ORG or (
+            relay_level == Level.PARTNER
+            and published.sources["email_from_address"] == Level.PARTNER
+        )
+        org_ids = [org.id] + ([org.parent_id] if org.parent_id is not None else [])
+        verified = {hostname for _, hostname in verified_hostnames(session, org_ids)}
+        address = resolved.email_from_address
         return cls(
             outbox=outbox,
             brand=resolved,
-            relay=server_for_delivery(session, org, secret_key),
+            relay=relay,
             base_url=f"https://{domain}" if domain else public_base_url.rstrip("/"),
+            from_address_trusted=(
+                address is None
+                or address == parseaddr(outbox.sender)[1]
+                or relays_own_address
+                or may_send_as(address, verified)
+            ),
         )
 
     @property
     def sender(self) -> str:
-        return formataddr((self.brand.email_from_name or "", self.brand.email_from_address or ""))
+        name = self.brand.email_from_name or ""
+        if self.from_address_trusted:
+            return formataddr((name, self.brand.email_from_address or ""))
+        return formataddr((name, parseaddr(self.outbox.sender)[1]))
+
+    @property
+    def reply_to(self) -> str | None:
+        if self.from_address_trusted:
+            return self.brand.support_email
+        return self.brand.email_from_address
 
     def send(
         self, session: Session, *, to: str, subject: str, template: str, **context: Any
@@ -86,6 +139,6 @@ class BrandedMail:
             text=text,
             html=html,
             sender=self.sender,
-            reply_to=self.brand.support_email,
+            reply_to=self.reply_to,
             relay=self.relay,
         )

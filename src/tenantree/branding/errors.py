@@ -27,8 +27,10 @@ class AssetNotFound(NotFound):
     code = "asset_not_found"
 
 
-class DomainTaken(Conflict):
-    code = "custom_domain_taken"
+class DomainUnavailable(Conflict):
+    """The org cannot have this hostname; which says nothing of who holds it."""
+
+    code = "custom_domain_unavailable"
 
 
 class NoDomainClaim(Conflict):

@@ -13,9 +13,9 @@ import re
 import idna
 
 from tenantree.branding.errors import InvalidBrand
+from tenantree.netguard import is_local_name, refusal
 
 _LABEL = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
-LOCAL_NAMES = frozenset({"localhost"})
 
 
 def _ip(value: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
@@ -84,7 +84,7 @@ def relay_host(raw: str, *, allow_private: bool, field: str = "host") -> str:
     value = raw.strip()
     address = _ip(value)
     if address is not None:
-        if not allow_private and not address.is_global:
+        if not allow_private and refusal(str(address)):
             raise InvalidBrand(
                 f"{field} {address} is a private, loopback or reserved address; "
                 "an org's relay must be reachable on the internet",
@@ -92,9 +92,7 @@ def relay_host(raw: str, *, allow_private: bool, field: str = "host") -> str:
             )
         return str(address)
     name = to_ascii(value, field=field, min_labels=1)
-    if not allow_private and (
-        name in LOCAL_NAMES or name.endswith(".localhost") or "." not in name
-    ):
+    if not allow_private and is_local_name(name):
         raise InvalidBrand(
             f"{field} {name} is a local name; an org's relay must be reachable on the internet",
             field=field,

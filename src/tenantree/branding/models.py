@@ -17,6 +17,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     Uuid,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -94,16 +95,28 @@ class BrandAsset(Base):
 class DomainClaim(Base):
     """An org's claim on a hostname, proven by a DNS TXT record.
 
-    A hostname is claimed by one org at most (the unique index). A claim lives
-    while the org's draft or published brand names the hostname.
+    Several orgs may claim a hostname; a claim blocks nobody until it is
+    verified, and one org at most holds it verified (the partial unique index):
+    the first to prove it. A claim lives while the org's draft or published
+    brand names the hostname.
     """
 
     __tablename__ = "domain_claims"
-    __table_args__ = (Index("ix_domain_claims_org_id", "org_id"),)
+    __table_args__ = (
+        Index("ix_domain_claims_org_id", "org_id"),
+        UniqueConstraint("org_id", "hostname"),
+        Index(
+            "ix_domain_claims_verified_hostname",
+            "hostname",
+            unique=True,
+            sqlite_where=text("verified_at IS NOT NULL"),
+            postgresql_where=text("verified_at IS NOT NULL"),
+        ),
+    )
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=new_id)
     org_id: Mapped[uuid.UUID] = mapped_column(Uuid, ForeignKey("orgs.id", ondelete="CASCADE"))
-    hostname: Mapped[str] = mapped_column(String(253), unique=True)
+    hostname: Mapped[str] = mapped_column(String(253))
     token: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=current_time)
     verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

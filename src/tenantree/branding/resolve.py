@@ -21,7 +21,7 @@ from tenantree.branding.fields import (
     asset_url,
 )
 from tenantree.branding.models import Brand, Stage
-from tenantree.orgs.models import Org, OrgStatus
+from tenantree.orgs.models import Org
 
 
 def values_of(brand: Brand | None, base_url: str) -> BrandValues:
@@ -105,7 +105,7 @@ def org_for_host(session: Session, hostname: str) -> Org | None:
     if published is None or published.custom_domain != hostname:
         return None
     org = session.get(Org, org_id)
-    if org is None or org.status != OrgStatus.ACTIVE:
+    if org is None or not org.is_active:
         return None
     return org
 

@@ -34,7 +34,7 @@ from tenantree.identity.accounts import create_operator
 from tenantree.identity.context import IdentityConfig
 from tenantree.identity.invitations import accept_invitation, invite
 from tenantree.identity.models import Role
-from tenantree.licensing import service as licensing
+from tenantree.licensing import consumption, grants
 from tenantree.licensing.models import OveragePolicy
 from tenantree.licensing.pool import UsageOp
 from tenantree.orgs import service as orgs
@@ -185,7 +185,7 @@ def load_demo(settings: Settings, *, password: str = DEMO_PASSWORD, seed: int = 
                 starts, ends = now - timedelta(days=90), now + timedelta(days=275)
 
                 def grant(org: Org, sku: str, unit: str, quantity: int) -> None:
-                    licensing.grant_license(
+                    grants.grant_license(
                         session,
                         trail,
                         org,
@@ -214,26 +214,26 @@ def load_demo(settings: Settings, *, password: str = DEMO_PASSWORD, seed: int = 
                 with _clock_at(moment), UnitOfWork(session):
                     for org in [*customers, standalone]:
                         level[org.id] = max(5, level[org.id] + rng.randint(-4, 9))
-                        licensing.report_usage(
+                        consumption.report_usage(
                             session,
                             trail,
                             org,
                             sku="endpoint-protection",
                             op=UsageOp.SET,
                             amount=level[org.id],
-                            reveal_pool=True,
+                            sees_pool_figures=True,
                         )
                     for org_id, units in backup.items():
                         backup[org_id] = max(1, units + rng.randint(-1, 1))
                         org = next(o for o in msp_subs if o.id == org_id)
-                        licensing.report_usage(
+                        consumption.report_usage(
                             session,
                             trail,
                             org,
                             sku="backup",
                             op=UsageOp.SET,
                             amount=backup[org_id],
-                            reveal_pool=True,
+                            sees_pool_figures=True,
                         )
 
             # The MSP sells under its own brand.

@@ -24,9 +24,9 @@ from pydantic import TypeAdapter, ValidationError
 
 from tenantree import clock
 from tenantree.cli.context import fail, unit_of_work
-from tenantree.licensing import export, reports, service
+from tenantree.licensing import export, grants, reports
 from tenantree.licensing.models import License, LicenseStatus, OveragePolicy
-from tenantree.orgs.models import Org, OrgKind
+from tenantree.orgs.models import Org
 from tenantree.orgs.service import find_org
 from tenantree.web.schemas.licensing import Sku, Unit, Units
 
@@ -233,7 +233,7 @@ def grant(
     """Grant ORG a license: QUANTITY UNIT of SKU from --starts until --ends."""
     with unit_of_work(as_operator=as_operator) as work:
         holder = find_org(work.session, org)
-        license_ = service.grant_license(
+        license_ = grants.grant_license(
             work.session,
             work.trail,
             holder,
@@ -278,8 +278,8 @@ def change(
         fail("nothing to change: give --quantity, --starts, --ends or --overage")
     with unit_of_work(as_operator=as_operator) as work:
         holder = find_org(work.session, org)
-        before = _facts(service.get_license(work.session, holder, license_id))
-        license_ = service.update_license(
+        before = _facts(grants.get_license(work.session, holder, license_id))
+        license_ = grants.update_license(
             work.session,
             work.trail,
             holder,
@@ -302,8 +302,8 @@ def end(license_id: LicenseArg, org: OrgOption, as_operator: AsOperator = None) 
     """End a license of ORG now (status ended): it no longer counts toward the pool."""
     with unit_of_work(as_operator=as_operator) as work:
         holder = find_org(work.session, org)
-        was = service.get_license(work.session, holder, license_id).status
-        license_ = service.update_license(
+        was = grants.get_license(work.session, holder, license_id).status
+        license_ = grants.update_license(
             work.session, work.trail, holder, license_id, status=LicenseStatus.ENDED
         )
     if was == LicenseStatus.ENDED:
@@ -324,7 +324,7 @@ def list_(
     with unit_of_work() as work:
         holder = find_org(work.session, org)
         now = clock.utcnow()
-        rows = [_license_dict(lic, now) for lic in service.list_licenses(work.session, holder)]
+        rows = [_license_dict(lic, now) for lic in grants.list_licenses(work.session, holder)]
     if fmt == ListFormat.JSON:
         typer.echo(json.dumps(rows, indent=2))
     elif rows:
@@ -362,9 +362,9 @@ def report(
     with unit_of_work() as work:
         target = find_org(work.session, org)
         period = reports.period_between(first, last)
-        if target.kind == OrgKind.SUB_ORG:
+        if target.is_sub_org:
             child = reports.child_report(
-                work.session, target, show_pool_figures=True, period=period
+                work.session, target, sees_pool_figures=True, period=period
             )
             text = (
                 export.child_report_csv(child)

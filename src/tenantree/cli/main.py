@@ -10,6 +10,7 @@ import typer
 
 from tenantree.cli import demo, licensing
 from tenantree.cli.context import unit_of_work
+from tenantree.cli.explain import explain
 from tenantree.config import Settings, get_settings
 from tenantree.db import migrate as migrations
 
@@ -47,12 +48,17 @@ def serve(
         migrations.upgrade(settings.database_url)
     from tenantree.server.logs import logging_config
 
+    # X-Forwarded-Proto/-For are believed only from the proxies named in
+    # TENANTREE_FORWARDED_ALLOW_IPS: then a request that reached the proxy over
+    # TLS has scheme https here, and the console's cookie is Secure.
+    trusted = settings.forwarded_allow_ips
     uvicorn.run(
         "tenantree.server.asgi:app",
         host=host,
         port=port,
         workers=workers,
-        proxy_headers=False,
+        proxy_headers=bool(trusted),
+        forwarded_allow_ips=trusted or None,
         # One line per request comes from the app (server.telemetry), with
         # the route template, actor and org; uvicorn's own would repeat it.
         access_log=False,
@@ -150,6 +156,7 @@ def operator_create(
 
 app.command("report")(licensing.report)
 app.command("demo")(demo.demo)
+app.command("explain")(explain)
 
 if __name__ == "__main__":
     app()

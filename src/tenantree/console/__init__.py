@@ -22,8 +22,20 @@ def install_console(app: FastAPI) -> None:
         orgs,
         password_reset,
         users,
+        why,
     )
 
-    for module in (auth, password_reset, orgs, users, access, licenses, operator, branding, audit):
+    for module in (
+        auth,
+        password_reset,
+        orgs,
+        users,
+        why,
+        access,
+        licenses,
+        operator,
+        branding,
+        audit,
+    ):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")

@@ -15,7 +15,7 @@ from tenantree.access.permissions import Permission
 from tenantree.branding.fields import BrandValues
 from tenantree.branding.hostnames import host_of_request
 from tenantree.branding.resolve import org_for_host, published_brand
-from tenantree.orgs.models import Org, OrgKind
+from tenantree.orgs.models import Org
 from tenantree.web.cookie_session import csrf_token, finish
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -84,9 +84,9 @@ def nav_for(request: Request, org: Org | None) -> list[dict[str, Any]]:
     for label, suffix, permission in NAV:
         if permission not in allowed:
             continue
-        if suffix in ("/sub-orgs",) and org.kind != OrgKind.PARTNER:
+        if suffix in ("/sub-orgs",) and not org.is_partner:
             continue
-        if suffix == "/access" and org.kind != OrgKind.SUB_ORG:
+        if suffix == "/access" and not org.is_sub_org:
             continue
         href = f"/orgs/{org.id}{suffix}"
         items.append({"label": label, "href": href, "current": request.url.path == href})

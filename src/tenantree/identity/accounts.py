@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
+import unicodedata
+
+import idna
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tenantree.audit.actions import AuditAction
 from tenantree.audit.service import AuditTrail
+from tenantree.errors import Invalid
 from tenantree.identity.context import IdentityConfig
 from tenantree.identity.credentials import check_password_rules
 from tenantree.identity.errors import EmailTaken
@@ -17,6 +22,45 @@ def normalize_email(email: str) -> str:
     return email.strip().lower()
 
 
+# Scripts that share a label in ordinary writing (Japanese mixes all three).
+_SCRIPT_FAMILIES = {"HIRAGANA": "CJK", "KATAKANA": "CJK", "HANGUL": "CJK"}
+
+
+def _script(char: str) -> str | None:
+    """The script of a letter, from its Unicode name ('GREEK SMALL LETTER OMICRON');
+    None for digits, punctuation and marks, which belong to any script."""
+    if not unicodedata.category(char).startswith("L"):
+        return None
+    word = unicodedata.name(char, "UNKNOWN").split(" ")[0]
+    return _SCRIPT_FAMILIES.get(word, word)
+
+
+def mixes_scripts(part: str) -> bool:
+    return len({s for s in map(_script, part) if s is not None}) > 1
+
+
+def new_email(email: str, *, field: str = "email") -> str:
+    """An address for a new person, normalised; refused if a part of it mixes scripts.
+
+    "pаypal.example" with a Cyrillic а looks exactly like its Latin twin in
+    every list, so a local part or domain label may use one script only
+    (plain non-Latin addresses stay valid). Punycode labels are read decoded.
+    """
+    email = normalize_email(email)
+    local, _, domain = email.rpartition("@")
+    for part in [local, *domain.split(".")]:
+        if part.startswith("xn--"):
+            with contextlib.suppress(idna.IDNAError):
+                part = idna.decode(part)
+        if mixes_scripts(part):
+            raise Invalid(
+                f"{field}: mixed scripts in {part!r}; use one script per part of the address",
+                code="mixed_scripts",
+                field=field,
+            )
+    return email
+
+
 def find_account(session: Session, email: str) -> Account | None:
     return session.scalar(select(Account).where(Account.email == normalize_email(email)))
 
@@ -25,7 +69,7 @@ def create_operator(
     session: Session, trail: AuditTrail, config: IdentityConfig, *, email: str, password: str
 ) -> Account:
     check_password_rules(password)
-    email = normalize_email(email)
+    email = new_email(email)
     existing = find_account(session, email)
     if existing is not None:
         raise EmailTaken(f"an account for {email} already exists", field="email")

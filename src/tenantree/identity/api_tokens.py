@@ -3,15 +3,16 @@
 Creating a token makes a sign-in-less Account and one Membership for it in the
 org, with the token's role. The token therefore reaches exactly what a person
 with that role and entry reaches (partner delegation and `partner_users`
-lists included), and the policy needs no special case. The Actor built for a
-token carries only that one entry, so a token can never act anywhere else.
+lists included). The Actor built for a token carries only that one entry, so
+a token can never act anywhere else, and its creator's actor, loaded afresh
+on every request: the policy lets a token do only what its creator may do
+now (access.policy.api_token_actor).
 """
 
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
@@ -19,24 +20,27 @@ from sqlalchemy.orm import Session
 from tenantree import clock
 from tenantree.access.facts import load_actor
 from tenantree.access.models import SubOrgPartnerUser
-from tenantree.access.policy import Actor
+from tenantree.access.policy import Actor, api_token_actor
 from tenantree.audit.actions import AuditAction
 from tenantree.audit.service import AuditTrail
-from tenantree.db.unit_of_work import keep
-from tenantree.errors import Conflict, Invalid, NotFound
+from tenantree.errors import Conflict, NotFound
 from tenantree.identity.context import IdentityConfig
-from tenantree.identity.credentials import new_token, token_digest
 from tenantree.identity.errors import InvalidToken
-from tenantree.identity.integration_models import ApiToken
+from tenantree.identity.integration_models import ApiToken, ScimToken
 from tenantree.identity.models import Account, Membership, MemberStatus, Role
+from tenantree.identity.token_store import (
+    Issued,
+    TokenStore,
+    check_expiry,
+    stamp_last_used,
+)
+from tenantree.identity.token_store import token_status as stored_token_status
 from tenantree.orgs.models import Org
-from tenantree.pagination import Page, paginate
+from tenantree.pagination import Page
 
 # Lets `authenticate` tell token kinds apart, and secret scanners find leaks.
 API_TOKEN_PREFIX = "tt_api_"  # noqa: S105
 SERVICE_ACCOUNT_DOMAIN = "api-tokens.tenantree.invalid"
-# last_used_at is written at most this often per token.
-LAST_USED_RESOLUTION = timedelta(minutes=1)
 
 
 class ApiTokenNotFound(NotFound):
@@ -47,10 +51,16 @@ class ApiTokenNameTaken(Conflict):
     code = "api_token_name_taken"
 
 
-@dataclass(frozen=True)
-class IssuedApiToken:
-    token: ApiToken
-    secret: str
+API_TOKENS = TokenStore(
+    model=ApiToken,
+    prefix=API_TOKEN_PREFIX,
+    target_type="api_token",
+    created=AuditAction.API_TOKEN_CREATED,
+    revoked=AuditAction.API_TOKEN_REVOKED,
+    not_found=ApiTokenNotFound,
+    not_found_message="no such API token in this org",
+)
+IssuedApiToken = Issued[ApiToken]
 
 
 def create_api_token(
@@ -64,8 +74,7 @@ def create_api_token(
     expires_at: datetime | None,
 ) -> IssuedApiToken:
     name = name.strip()
-    if expires_at is not None and expires_at <= clock.utcnow():
-        raise Invalid("expires_at must be in the future", field="expires_at")
+    check_expiry(expires_at)
     taken = session.scalar(
         select(ApiToken.id).where(
             ApiToken.org_id == org.id, ApiToken.name == name, ApiToken.revoked_at.is_(None)
@@ -82,59 +91,37 @@ def create_api_token(
     membership = Membership(org_id=org.id, account_id=account.id, role=role)
     session.add(membership)
     session.flush()
-    secret = API_TOKEN_PREFIX + new_token()
-    token = ApiToken(
+    return API_TOKENS.create(
+        session,
+        trail,
+        config,
+        org,
+        name=name,
+        expires_at=expires_at,
+        audit={"role": role.value, "user_id": membership.id},
         id=token_id,
-        org_id=org.id,
         membership_id=membership.id,
         account_id=account.id,
-        name=name,
         role=role,
-        token_hash=token_digest(config.secret_key, secret),
-        created_by_account_id=trail.actor_id,
-        expires_at=expires_at,
     )
-    session.add(token)
-    session.flush()
-    trail.record(
-        AuditAction.API_TOKEN_CREATED,
-        org_id=org.id,
-        target_type="api_token",
-        target_id=token.id,
-        name=name,
-        role=role.value,
-        user_id=membership.id,
-        expires_at=expires_at,
-    )
-    return IssuedApiToken(token, secret)
 
 
 def list_api_tokens(
     session: Session, org: Org, *, limit: int | None, cursor: str | None
 ) -> Page[ApiToken]:
-    return paginate(
-        session,
-        select(ApiToken).where(ApiToken.org_id == org.id),
-        sort_column=ApiToken.created_at,
-        id_column=ApiToken.id,
-        limit=limit,
-        cursor=cursor,
-    )
+    return API_TOKENS.list(session, org, limit=limit, cursor=cursor)
 
 
 def get_api_token(session: Session, org: Org, token_id: uuid.UUID) -> ApiToken:
-    token = session.get(ApiToken, token_id)
-    if token is None or token.org_id != org.id:
-        raise ApiTokenNotFound("no such API token in this org")
-    return token
+    return API_TOKENS.get(session, org, token_id)
 
 
 def revoke_api_token(session: Session, trail: AuditTrail, org: Org, token_id: uuid.UUID) -> None:
     """Revoke a token and remove its service account's entry (and what derives from it)."""
-    token = get_api_token(session, org, token_id)
-    if token.revoked_at is not None:
-        return
-    token.revoked_at = clock.utcnow()
+    API_TOKENS.revoke(session, trail, org, token_id, also=_remove_service_account_entry)
+
+
+def _remove_service_account_entry(session: Session, token: ApiToken) -> dict[str, object]:
     membership_id = token.membership_id
     if membership_id is not None:
         session.execute(
@@ -142,32 +129,43 @@ def revoke_api_token(session: Session, trail: AuditTrail, org: Org, token_id: uu
         )
         session.execute(delete(Membership).where(Membership.id == membership_id))
         token.membership_id = None
-    session.flush()
-    trail.record(
-        AuditAction.API_TOKEN_REVOKED,
-        org_id=org.id,
-        target_type="api_token",
-        target_id=token.id,
-        name=token.name,
-        user_id=membership_id,
-    )
+    return {"user_id": membership_id}
+
+
+def creator_actor(session: Session, token: ApiToken | ScimToken, depth: int = 0) -> Actor | None:
+    """The actor of the account that created a token, as it stands now.
+
+    None when no creator was recorded (tokens made before creators were); a
+    creator whose account is gone is an actor with no entries (reaches
+    nothing). A token made by another API token is bounded by that token,
+    itself bounded by its own creator.
+    """
+    if token.created_by_account_id is None:
+        return None
+    creator = session.get(Account, token.created_by_account_id)
+    if creator is None or depth > _MAX_TOKEN_CHAIN:
+        return Actor(account_id=token.created_by_account_id)
+    actor = load_actor(session, creator)
+    parent = session.scalar(select(ApiToken).where(ApiToken.account_id == creator.id))
+    if parent is None:
+        return actor
+    return api_token_actor(parent.org_id, actor, creator_actor(session, parent, depth + 1))
+
+
+# Tokens made by tokens made by tokens...: past this, the chain reaches nothing.
+_MAX_TOKEN_CHAIN = 8
 
 
 def token_status(token: ApiToken, now: datetime) -> str:
-    if token.revoked_at is not None or token.membership_id is None:
-        return "revoked"
-    if token.expires_at is not None and token.expires_at <= now:
-        return "expired"
-    return "active"
+    # A token whose service account left the directory is revoked with it.
+    return "revoked" if token.membership_id is None else stored_token_status(token, now)
 
 
 def authenticate_api_token(
     session: Session, config: IdentityConfig, secret: str
 ) -> tuple[Account, Actor]:
     now = clock.utcnow()
-    token = session.scalar(
-        select(ApiToken).where(ApiToken.token_hash == token_digest(config.secret_key, secret))
-    )
+    token = API_TOKENS.find(session, config, secret)
     if token is None:
         raise InvalidToken("the bearer token is not valid")
     if token_status(token, now) != "active" or token.account_id is None:
@@ -178,15 +176,8 @@ def authenticate_api_token(
         raise InvalidToken("the API token was revoked")
     if membership.status != MemberStatus.ACTIVE:
         raise InvalidToken("this API token's service account is suspended", code="user_suspended")
-    actor = load_actor(session, account)
-    # Only the token's own entry: whatever else the account might have gained
-    # elsewhere, a token acts in its own org (and, by delegation, its sub-orgs).
-    actor = replace(
-        actor,
-        is_operator=False,
-        memberships={k: v for k, v in actor.memberships.items() if k == token.org_id},
+    actor = api_token_actor(
+        token.org_id, load_actor(session, account), creator_actor(session, token)
     )
-    if token.last_used_at is None or now - token.last_used_at >= LAST_USED_RESOLUTION:
-        # Kept: the token was used even if the request it authenticates fails.
-        keep(session, lambda: setattr(token, "last_used_at", now))
+    stamp_last_used(session, token, now)
     return account, actor

@@ -9,6 +9,7 @@ from argon2 import PasswordHasher
 
 from tenantree.config import Settings
 from tenantree.identity.credentials import password_hasher
+from tenantree.identity.throttle import Limits
 from tenantree.outbox import Outbox
 
 
@@ -22,7 +23,18 @@ class IdentityConfig:
     signin_window: timedelta
     signin_max_failures_per_account: int
     signin_max_failures_per_address: int
+    password_reset_limits: Limits
     outbox: Outbox
+    # SSO issuers may be private or loopback hosts (TENANTREE_SSO_ALLOW_PRIVATE_ISSUERS).
+    sso_allow_private_issuers: bool = False
+
+    @property
+    def signin_limits(self) -> Limits:
+        return Limits(
+            self.signin_window,
+            per_email=self.signin_max_failures_per_account,
+            per_address=self.signin_max_failures_per_address,
+        )
 
     @classmethod
     def from_settings(cls, settings: Settings, outbox: Outbox) -> IdentityConfig:
@@ -40,4 +52,10 @@ class IdentityConfig:
             signin_max_failures_per_account=settings.signin_max_failures_per_account,
             signin_max_failures_per_address=settings.signin_max_failures_per_address,
             outbox=outbox,
+            password_reset_limits=Limits(
+                timedelta(seconds=settings.password_reset_window_seconds),
+                per_email=settings.password_reset_max_requests_per_email,
+                per_address=settings.password_reset_max_requests_per_address,
+            ),
+            sso_allow_private_issuers=settings.sso_allow_private_issuers,
         )

@@ -17,7 +17,7 @@ from tenantree.audit.actions import AuditAction
 from tenantree.audit.service import AuditTrail
 from tenantree.branding.emails import BrandedMail
 from tenantree.errors import Invalid
-from tenantree.identity.accounts import find_account, normalize_email
+from tenantree.identity.accounts import find_account, new_email
 from tenantree.identity.context import IdentityConfig
 from tenantree.identity.credentials import check_password_rules, new_token, token_digest
 from tenantree.identity.errors import AlreadyMember, InvitationNotFound
@@ -42,7 +42,7 @@ def invite(
     role: Role,
     as_primary_admin: bool = False,
 ) -> Invitation:
-    email = normalize_email(email)
+    email = new_email(email, field="primary_admin_email" if as_primary_admin else "email")
     account = find_account(session, email)
     if account is not None and session.scalar(
         select(Membership.id).where(

@@ -18,10 +18,9 @@ Completing a reset ends every session of the account.
 
 from __future__ import annotations
 
-import math
 from datetime import timedelta
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
 from tenantree import clock
@@ -38,29 +37,14 @@ from tenantree.identity.credentials import check_password_rules, new_token, toke
 from tenantree.identity.models import Account, Membership
 from tenantree.identity.reset_models import PasswordReset, PasswordResetRequest
 from tenantree.identity.signin import revoke_all_tokens
+from tenantree.identity.throttle import record_attempt, retry_after
 from tenantree.orgs.models import Org
+from tenantree.sso.sessions import revoke_account_sso_sessions
 
 RESET_TTL = timedelta(hours=1)
-THROTTLE_WINDOW = timedelta(hours=1)
-MAX_REQUESTS_PER_EMAIL = 5
-MAX_REQUESTS_PER_ADDRESS = 20
 
 # The one answer to every accepted request.
 REQUESTED_STATUS = "if the address has an account, an email is on its way"
-
-
-def _wait(session: Session, column: object, value: str, limit: int) -> int | None:
-    """Seconds to wait if `limit` requests already fell in the window, else None."""
-    now = clock.utcnow()
-    count, oldest = session.execute(
-        select(func.count(), func.min(PasswordResetRequest.at)).where(
-            column == value,  # type: ignore[arg-type]
-            PasswordResetRequest.at > now - THROTTLE_WINDOW,
-        )
-    ).one()
-    if count < limit:
-        return None
-    return max(1, math.ceil((oldest + THROTTLE_WINDOW - now).total_seconds()))
 
 
 def _belongs(session: Session, account: Account, org: Org) -> bool:
@@ -117,30 +101,32 @@ def request_password_reset(
     session, committed with the work.
     """
     email = normalize_email(email)
-    for column, value, limit in (
-        (PasswordResetRequest.email, email, MAX_REQUESTS_PER_EMAIL),
-        (PasswordResetRequest.client_address, client_address, MAX_REQUESTS_PER_ADDRESS),
-    ):
-        wait = _wait(session, column, value, limit)
-        if wait is not None:
-            keep(
-                session,
-                lambda: trail.record(
-                    AuditAction.AUTH_PASSWORD_RESET_THROTTLED,
-                    org_id=None,
-                    target_type="account",
-                    target_id=None,
-                    email=email,
-                    client_address=client_address,
-                ),
-            )
-            raise TooManyRequests(
-                "too many password reset requests; try again later",
-                retry_after=wait,
-                code="password_reset_throttled",
-            )
+    wait = retry_after(
+        session,
+        PasswordResetRequest,
+        config.password_reset_limits,
+        email=email,
+        client_address=client_address,
+    )
+    if wait is not None:
+        keep(
+            session,
+            lambda: trail.record(
+                AuditAction.AUTH_PASSWORD_RESET_THROTTLED,
+                org_id=None,
+                target_type="account",
+                target_id=None,
+                email=email,
+                client_address=client_address,
+            ),
+        )
+        raise TooManyRequests(
+            "too many password reset requests; try again later",
+            retry_after=wait,
+            code="password_reset_throttled",
+        )
+    record_attempt(session, PasswordResetRequest, email=email, client_address=client_address)
     now = clock.utcnow()
-    session.add(PasswordResetRequest(email=email, client_address=client_address, at=now))
 
     account = find_account(session, email)
     trail.record(
@@ -224,6 +210,8 @@ def complete_password_reset(
     reset.used_at = now
     _revoke_pending(session, account)
     revoke_all_tokens(session, account.id)
+    # A forgotten password may mean a stolen one: single sign-on sessions end too.
+    revoke_account_sso_sessions(session, account.id)
     trail.as_actor(account.id, None).record(
         AuditAction.AUTH_PASSWORD_RESET_COMPLETED,
         org_id=None,

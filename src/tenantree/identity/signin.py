@@ -2,20 +2,25 @@
 
 from __future__ import annotations
 
-import math
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
 
 from argon2 import PasswordHasher
-from sqlalchemy import bindparam, exists, func, select, update
+from sqlalchemy import bindparam, exists, select, update
 from sqlalchemy.orm import Session
 
 from tenantree import clock
 from tenantree.access.errors import CustomerAccessRefused, OrgDeactivated
 from tenantree.access.facts import MEMBERSHIP_FACT_COLUMNS, load_actor, membership_fact
-from tenantree.access.policy import Actor
+from tenantree.access.policy import (
+    Actor,
+    SignInRefusal,
+    password_session_keeps,
+    sign_in_refusal,
+    suspended_everywhere,
+)
 from tenantree.access.service import reachable_orgs
 from tenantree.audit.actions import AuditAction
 from tenantree.audit.service import AuditTrail
@@ -28,6 +33,7 @@ from tenantree.identity.credentials import new_token, token_digest, verify_passw
 from tenantree.identity.errors import InvalidCredentials, InvalidToken, UserSuspended
 from tenantree.identity.integration_models import SsoConfig
 from tenantree.identity.models import AccessToken, Account, Membership, SignInFailure
+from tenantree.identity.throttle import record_attempt, retry_after
 from tenantree.orgs.models import Org
 from tenantree.sso.config import password_sign_in_refused
 from tenantree.sso.sessions import revoke_sso_session
@@ -48,22 +54,6 @@ class IssuedToken:
     account: Account
 
 
-def _throttle(
-    session: Session, config: IdentityConfig, *, column: object, value: str, limit: int
-) -> int | None:
-    """Seconds to wait if `limit` failures already fell in the window, else None."""
-    now = clock.utcnow()
-    since = now - config.signin_window
-    count, oldest = session.execute(
-        select(func.count(), func.min(SignInFailure.at)).where(
-            column == value, SignInFailure.at > since
-        )  # type: ignore[arg-type]
-    ).one()
-    if count < limit:
-        return None
-    return max(1, math.ceil((oldest + config.signin_window - now).total_seconds()))
-
-
 def sign_in(
     session: Session,
     trail: AuditTrail,
@@ -79,28 +69,26 @@ def sign_in(
     fails, so throttling and the audit trail see every attempt.
     """
     email = normalize_email(email)
-    for column, value, limit in (
-        (SignInFailure.email, email, config.signin_max_failures_per_account),
-        (SignInFailure.client_address, client_address, config.signin_max_failures_per_address),
-    ):
-        wait = _throttle(session, config, column=column, value=value, limit=limit)
-        if wait is not None:
-            keep(
-                session,
-                lambda: trail.record(
-                    AuditAction.AUTH_SIGN_IN_THROTTLED,
-                    org_id=None,
-                    target_type="account",
-                    target_id=None,
-                    email=email,
-                    client_address=client_address,
-                ),
-            )
-            raise TooManyRequests(
-                "too many failed sign-ins; try again later",
-                retry_after=wait,
-                code="sign_in_throttled",
-            )
+    wait = retry_after(
+        session, SignInFailure, config.signin_limits, email=email, client_address=client_address
+    )
+    if wait is not None:
+        keep(
+            session,
+            lambda: trail.record(
+                AuditAction.AUTH_SIGN_IN_THROTTLED,
+                org_id=None,
+                target_type="account",
+                target_id=None,
+                email=email,
+                client_address=client_address,
+            ),
+        )
+        raise TooManyRequests(
+            "too many failed sign-ins; try again later",
+            retry_after=wait,
+            code="sign_in_throttled",
+        )
 
     account = find_account(session, email)
     if account is None:
@@ -112,9 +100,7 @@ def sign_in(
         account_id = account.id if account else None
 
         def record_failure() -> None:
-            session.add(
-                SignInFailure(email=email, client_address=client_address, at=clock.utcnow())
-            )
+            record_attempt(session, SignInFailure, email=email, client_address=client_address)
             trail.record(
                 AuditAction.AUTH_SIGN_IN_FAILED,
                 org_id=None,
@@ -167,20 +153,28 @@ def sign_in(
     return IssuedToken(token, expires_at, account)
 
 
+_SIGN_IN_REFUSALS = {
+    SignInRefusal.NO_MEMBERSHIP: lambda: Forbidden(
+        "you are not a member of any org", code="no_membership"
+    ),
+    SignInRefusal.ORG_DEACTIVATED: lambda: OrgDeactivated("your org is deactivated"),
+    SignInRefusal.USER_SUSPENDED: lambda: UserSuspended("your account is suspended"),
+    SignInRefusal.CUSTOMER_ACCESS_REFUSED: lambda: CustomerAccessRefused(
+        "the partner has refused customer access to your org"
+    ),
+}
+
+
 def why_unusable(session: Session, actor: Actor) -> Forbidden | None:
-    """Why an account may not sign in at all (no org it can enter), or None."""
-    if actor.is_operator:
-        return None
-    if session.scalar(select(exists().where(reachable_orgs(actor)).select_from(Org))):
-        return None
-    memberships = list(actor.memberships.values())
-    if not memberships:
-        return Forbidden("you are not a member of any org", code="no_membership")
-    if all(not m.org_active for m in memberships):
-        return OrgDeactivated("your org is deactivated")
-    if all(not m.active for m in memberships if m.org_active):
-        return UserSuspended("your account is suspended")
-    return CustomerAccessRefused("the partner has refused customer access to your org")
+    """Why an account may not sign in at all (no org it can enter), or None.
+
+    The policy decides (sign_in_refusal); this asks the one query it needs.
+    """
+    enters_an_org = actor.is_operator or bool(
+        session.scalar(select(exists().where(reachable_orgs(actor)).select_from(Org)))
+    )
+    refusal = sign_in_refusal(actor, enters_an_org=enters_an_org)
+    return None if refusal is None else _SIGN_IN_REFUSALS[refusal]()
 
 
 # One round trip, read afresh on every request (nothing of it is cached): the
@@ -213,33 +207,22 @@ def authenticate(session: Session, config: IdentityConfig, token: str) -> tuple[
     ).all()
     if not rows:
         raise InvalidToken("the bearer token is not valid")
-    revoked_at, expires_at, account = rows[0][:3]
-    if revoked_at is not None or expires_at <= now:
+    token_row = rows[0]
+    account = token_row.Account
+    if token_row.revoked_at is not None or token_row.expires_at <= now:
         raise InvalidToken("the bearer token has expired or was revoked")
-    # A password session carries no entry in an org that makes single sign-on
-    # mandatory: the person reaches it only through its provider (partner
-    # users still reach an SSO-mandatory sub-org through their partner entry;
-    # operators keep all theirs).
     memberships = {
         row.membership_org_id: membership_fact(row)
         for row in rows
         if row.membership_id is not None
         and row.membership_org_status is not None
-        and (account.is_operator or not row.sso_required)
+        and password_session_keeps(is_operator=account.is_operator, sso_required=row.sso_required)
     }
     actor = Actor(account_id=account.id, is_operator=account.is_operator, memberships=memberships)
-    if _suspended_everywhere(actor):
+    if suspended_everywhere(actor):
         # A suspended user's tokens stop working at once.
         raise InvalidToken("your account is suspended", code="user_suspended")
     return account, actor
-
-
-def _suspended_everywhere(actor: Actor) -> bool:
-    return (
-        not actor.is_operator
-        and bool(actor.memberships)
-        and all(not m.active for m in actor.memberships.values())
-    )
 
 
 def sign_out(session: Session, trail: AuditTrail, config: IdentityConfig, token: str) -> None:

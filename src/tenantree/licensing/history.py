@@ -11,6 +11,7 @@ import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any, NamedTuple
 
 from sqlalchemy import (
     BigInteger,
@@ -129,6 +130,157 @@ def _micros(dialect: str, at: ColumnElement[datetime]) -> ColumnElement[int]:
     )
 
 
+@dataclass(frozen=True)
+class _Bounds:
+    """Where a period's counting starts and stops, in day numbers and seconds."""
+
+    today: date
+    first_n: int  # the first day, in days since the epoch
+    end_n: int  # the last counted day (today when it has begun, never after last_day)
+    now_us: int  # now, in microseconds since the epoch
+    period_end: int  # where the last counted day ends, in whole seconds since the epoch
+
+    @classmethod
+    def of(cls, first_day: date, last_day: date, now: datetime) -> _Bounds:
+        today = now.astimezone(UTC).date()
+        counted_to = today if _day_start(today) < now else today - timedelta(days=1)
+        end_day = min(last_day, counted_to)
+        end_n = (end_day - _EPOCH.date()).days
+        now_us = (now - _EPOCH) // timedelta(microseconds=1)
+        return cls(
+            today=today,
+            first_n=(first_day - _EPOCH.date()).days,
+            end_n=end_n,
+            now_us=now_us,
+            period_end=now_us // _MICROS if end_day == today else (end_n + 1) * _DAY,
+        )
+
+    @property
+    def seconds(self) -> int:
+        """The counted length of the period."""
+        return self.period_end - self.first_n * _DAY if self.end_n >= self.first_n else 0
+
+
+def _big(value: int) -> ColumnElement[int]:
+    return literal(value, BigInteger)
+
+
+_NOTHING = cast(null(), BigInteger)
+
+
+def _rows_in_period(
+    dialect: str, in_pools: ColumnElement[bool], first_day: date, last_day: date, b: _Bounds
+) -> Select[Any]:
+    """Per (pool, org): the seconds and peaks of its rows in the period, days
+    without a row included (they hold the level of the row before them)."""
+    day_n = _day_number(dialect, UsageDaily.day)
+    # A row's own day: its unit_seconds, then last_units held from last_at to
+    # the end of the day (to now, today), in whole seconds.
+    day_end = case(
+        (UsageDaily.day == b.today, _big(b.now_us)), else_=(day_n + 1) * _big(_DAY * _MICROS)
+    )
+    held_us = day_end - _micros(dialect, UsageDaily.last_at)
+    # Never below zero (last_at after the day's end); GREATEST, or SQLite's
+    # two-argument max(), reads last_at once where a CASE would read it twice.
+    at_least_zero = func.greatest if dialect == "postgresql" else func.max
+    own = UsageDaily.unit_seconds + UsageDaily.last_units * (at_least_zero(held_us, 0) // _MICROS)
+    rows = (
+        select(
+            UsageDaily.pool_id,
+            UsageDaily.org_id,
+            UsageDaily.peak_units,
+            UsageDaily.last_units,
+            day_n.label("day_n"),
+            own.label("own"),
+            func.lead(day_n)
+            .over(partition_by=(UsageDaily.pool_id, UsageDaily.org_id), order_by=UsageDaily.day)
+            .label("next_n"),
+        )
+        .where(in_pools, UsageDaily.day >= first_day, UsageDaily.day <= last_day)
+        .subquery("rows")
+    )
+    r = rows.c
+    counted = r.day_n <= b.end_n
+    # The days after a row without one, up to the next row or the period's
+    # end, hold its last_units.
+    next_counts = and_(r.next_n.is_not(None), r.next_n <= b.end_n)
+    gap = case((next_counts, r.next_n * _DAY), else_=_big(b.period_end)) - (r.day_n + 1) * _DAY
+    has_gap = and_(
+        counted,
+        or_(
+            and_(next_counts, r.next_n > r.day_n + 1),
+            and_(or_(r.next_n.is_(None), r.next_n > b.end_n), r.day_n < b.end_n),
+        ),
+    )
+    return select(
+        r.pool_id,
+        r.org_id,
+        func.sum(
+            case((counted, r.own + case((gap > 0, r.last_units * gap), else_=0)), else_=0)
+        ).label("unit_seconds"),
+        func.max(case((counted, r.peak_units))).label("peak"),
+        func.max(case((has_gap, r.last_units))).label("held_peak"),
+        func.min(case((counted, r.day_n))).label("first_n"),
+        _NOTHING.label("carried"),
+    ).group_by(r.pool_id, r.org_id)
+
+
+def _carried_in(in_pools: ColumnElement[bool], first_day: date) -> Select[Any]:
+    """Per (pool, org): the level it carried into the period, its last row before it."""
+    latest = (
+        select(UsageDaily.pool_id, UsageDaily.org_id, func.max(UsageDaily.day).label("day"))
+        .where(in_pools, UsageDaily.day < first_day)
+        .group_by(UsageDaily.pool_id, UsageDaily.org_id)
+        .subquery()
+    )
+    carried = select(
+        UsageDaily.pool_id,
+        UsageDaily.org_id,
+        _NOTHING,
+        _NOTHING,
+        _NOTHING,
+        _NOTHING,
+        UsageDaily.last_units,
+    ).join(
+        latest,
+        and_(
+            UsageDaily.pool_id == latest.c.pool_id,
+            UsageDaily.org_id == latest.c.org_id,
+            UsageDaily.day == latest.c.day,
+        ),
+    )
+    # Implied by the join, but without it PostgreSQL's planner may read the
+    # whole table to join it (bench/: a fixed ~80 ms a report).
+    return carried.where(in_pools, UsageDaily.day < first_day)
+
+
+class _Totals(NamedTuple):
+    """One (pool, org)'s sums over the period and the level carried into it."""
+
+    pool_id: uuid.UUID
+    org_id: uuid.UUID
+    unit_seconds: int | None
+    peak: int | None
+    held_peak: int | None
+    first_row: int | None  # day number of its first counted row in the period
+    carried: int | None
+
+
+def _period_use(t: _Totals, b: _Bounds) -> PeriodUse:
+    unit_seconds = int(t.unit_seconds or 0)
+    peak = max(0, t.peak or 0, t.held_peak or 0)
+    if t.carried is not None and b.end_n >= b.first_n:
+        # The carried level holds from the period's start to its first row.
+        if t.first_row is None:
+            unit_seconds += t.carried * (b.period_end - b.first_n * _DAY)
+            peak = max(peak, t.carried)
+        elif t.first_row > b.first_n:
+            unit_seconds += t.carried * (t.first_row - b.first_n) * _DAY
+            peak = max(peak, t.carried)
+    seconds = b.seconds
+    return PeriodUse(peak=peak, average=unit_seconds / seconds if seconds else 0.0)
+
+
 def period_usage(
     session: Session,
     pool_ids: Iterable[uuid.UUID] | Select[tuple[uuid.UUID]],
@@ -162,97 +314,12 @@ def period_usage(
         in_pools = UsageDaily.pool_id.in_(ids)
     if last_day < first_day:
         return {}
-    # The last day that counts: today when it has begun, never after last_day.
-    today = now.astimezone(UTC).date()
-    counted_to = today if _day_start(today) < now else today - timedelta(days=1)
-    end_day = min(last_day, counted_to)
-    first_n = (first_day - _EPOCH.date()).days
-    end_n = (end_day - _EPOCH.date()).days
-    now_us = (now - _EPOCH) // timedelta(microseconds=1)
-    # Where the period's last counted day ends, in whole seconds since the epoch.
-    period_end = now_us // _MICROS if end_day == today else (end_n + 1) * _DAY
-    seconds = period_end - first_n * _DAY if end_n >= first_n else 0
-
-    def big(value: int) -> ColumnElement[int]:
-        return literal(value, BigInteger)
-
+    bounds = _Bounds.of(first_day, last_day, now)
     dialect = session.get_bind().dialect.name
-    day_n = _day_number(dialect, UsageDaily.day)
-    # A row's own day: its unit_seconds, then last_units held from last_at to
-    # the end of the day (to now, today), in whole seconds.
-    day_end = case((UsageDaily.day == today, big(now_us)), else_=(day_n + 1) * big(_DAY * _MICROS))
-    held_us = day_end - _micros(dialect, UsageDaily.last_at)
-    # Never below zero (last_at after the day's end); GREATEST, or SQLite's
-    # two-argument max(), reads last_at once where a CASE would read it twice.
-    at_least_zero = func.greatest if dialect == "postgresql" else func.max
-    own = UsageDaily.unit_seconds + UsageDaily.last_units * (at_least_zero(held_us, 0) // _MICROS)
-    rows = (
-        select(
-            UsageDaily.pool_id,
-            UsageDaily.org_id,
-            UsageDaily.peak_units,
-            UsageDaily.last_units,
-            day_n.label("day_n"),
-            own.label("own"),
-            func.lead(day_n)
-            .over(partition_by=(UsageDaily.pool_id, UsageDaily.org_id), order_by=UsageDaily.day)
-            .label("next_n"),
-        )
-        .where(in_pools, UsageDaily.day >= first_day, UsageDaily.day <= last_day)
-        .subquery("rows")
-    )
-    r = rows.c
-    counted = r.day_n <= end_n
-    # The days after a row without one, up to the next row or the period's
-    # end, hold its last_units.
-    next_counts = and_(r.next_n.is_not(None), r.next_n <= end_n)
-    gap = case((next_counts, r.next_n * _DAY), else_=big(period_end)) - (r.day_n + 1) * _DAY
-    has_gap = and_(
-        counted,
-        or_(
-            and_(next_counts, r.next_n > r.day_n + 1),
-            and_(or_(r.next_n.is_(None), r.next_n > end_n), r.day_n < end_n),
-        ),
-    )
-    nothing = cast(null(), BigInteger)
-    in_period = select(
-        r.pool_id,
-        r.org_id,
-        func.sum(
-            case((counted, r.own + case((gap > 0, r.last_units * gap), else_=0)), else_=0)
-        ).label("unit_seconds"),
-        func.max(case((counted, r.peak_units))).label("peak"),
-        func.max(case((has_gap, r.last_units))).label("held_peak"),
-        func.min(case((counted, r.day_n))).label("first_n"),
-        nothing.label("carried"),
-    ).group_by(r.pool_id, r.org_id)
-    # The level each (pool, org) carried into the period: its last row before it.
-    latest = (
-        select(UsageDaily.pool_id, UsageDaily.org_id, func.max(UsageDaily.day).label("day"))
-        .where(in_pools, UsageDaily.day < first_day)
-        .group_by(UsageDaily.pool_id, UsageDaily.org_id)
-        .subquery()
-    )
-    carried = select(
-        UsageDaily.pool_id,
-        UsageDaily.org_id,
-        nothing,
-        nothing,
-        nothing,
-        nothing,
-        UsageDaily.last_units,
-    ).join(
-        latest,
-        and_(
-            UsageDaily.pool_id == latest.c.pool_id,
-            UsageDaily.org_id == latest.c.org_id,
-            UsageDaily.day == latest.c.day,
-        ),
-    )
-    # Implied by the join, but without it PostgreSQL's planner may read the
-    # whole table to join it (bench/: a fixed ~80 ms a report).
-    carried = carried.where(in_pools, UsageDaily.day < first_day)
-    both = union_all(in_period, carried).subquery("both_rows")
+    both = union_all(
+        _rows_in_period(dialect, in_pools, first_day, last_day, bounds),
+        _carried_in(in_pools, first_day),
+    ).subquery("both_rows")
     b = both.c
     totals = select(
         b.pool_id,
@@ -263,20 +330,7 @@ def period_usage(
         func.min(b.first_n),
         func.max(b.carried),
     ).group_by(b.pool_id, b.org_id)
-
-    result: dict[tuple[uuid.UUID, uuid.UUID], PeriodUse] = {}
-    for pool_id, org_id, unit_seconds, peak, held_peak, first_row, level in session.execute(totals):
-        unit_seconds = int(unit_seconds or 0)
-        peak = max(0, peak or 0, held_peak or 0)
-        if level is not None and end_n >= first_n:
-            # The carried level holds from the period's start to its first row.
-            if first_row is None:
-                unit_seconds += level * (period_end - first_n * _DAY)
-                peak = max(peak, level)
-            elif first_row > first_n:
-                unit_seconds += level * (first_row - first_n) * _DAY
-                peak = max(peak, level)
-        result[(pool_id, org_id)] = PeriodUse(
-            peak=peak, average=unit_seconds / seconds if seconds else 0.0
-        )
-    return result
+    return {
+        (t.pool_id, t.org_id): _period_use(t, bounds)
+        for t in (_Totals(*row) for row in session.execute(totals))
+    }

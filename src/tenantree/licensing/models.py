@@ -90,7 +90,6 @@ class LicensePool(Base):
     sku: Mapped[str] = mapped_column(String(64))
     unit: Mapped[str] = mapped_column(String(32))
     used: Mapped[int] = mapped_column(BigInteger, default=0)
-    version: Mapped[int] = mapped_column(BigInteger, default=0)
 
 
 class Consumption(Base):
@@ -166,6 +165,12 @@ class UsageSnapshot(Base):
     units: Mapped[int] = mapped_column(BigInteger)
     pool_used: Mapped[int] = mapped_column(BigInteger)
     over_quantity: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Who made the change, as an audit event would say it: the snapshot is the
+    # change's audit record, written in the same statement as the change.
+    # No foreign keys, as on audit events: the record outlives the account.
+    actor_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)  # None: the system (CLI, demo)
+    actor_org_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)  # the partner, via a partner
+    request_id: Mapped[str | None] = mapped_column(String(64))
 
 
 class UsageDaily(Base):

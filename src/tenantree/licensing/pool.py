@@ -55,8 +55,6 @@ class PoolView:
 class Change:
     new_units: int
     delta: int
-    # Units of the pool above its quantity after the change (allow_and_flag only).
-    pool_overage: int
 
 
 def target_units(current: int, op: UsageOp, amount: int) -> int:
@@ -80,18 +78,19 @@ def plan_change(
     amount: int,
     pool: PoolView,
     quota: int | None,
-    reveal_pool: bool,
+    sees_pool_figures: bool,
 ) -> Change:
     """Decide a consumer's change, or raise with what is left.
 
-    `reveal_pool` is False when a sub-org draws on its partner's pool: then no
-    message may reveal the pool's quantity, total use or remaining units.
+    `sees_pool_figures` is False when the caller may not see the figures of
+    the pool drawn on (access.policy.shows_pool): then no message may reveal
+    the pool's quantity, total use or remaining units.
     """
     new_units = target_units(current, op, amount)
     delta = new_units - current
     if delta <= 0:
         # Lowering use is always possible, even on an expired license.
-        return Change(new_units, delta, max(0, pool.used + delta - pool.quantity))
+        return Change(new_units, delta)
     if not pool.in_term:
         raise NoLicense("no license of this SKU is in term (expired or not yet started)")
     if quota is not None and new_units > quota:
@@ -102,7 +101,7 @@ def plan_change(
         )
     pool_after = pool.used + delta
     if pool_after > pool.quantity and not pool.overage_allowed:
-        if reveal_pool:
+        if sees_pool_figures:
             left = max(0, pool.quantity - pool.used)
             raise PoolExhausted(
                 f"the license pool has {left} units left", extra={"remaining": left}
@@ -114,4 +113,4 @@ def plan_change(
             extra = {"quota_remaining": left}
             message += f"; {left} units are left of this org's quota"
         raise PoolExhausted(message, extra=extra)
-    return Change(new_units, delta, max(0, pool_after - pool.quantity))
+    return Change(new_units, delta)

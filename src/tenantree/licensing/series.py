@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from tenantree.licensing.models import LicensePool, LicenseSource, UsageDaily
 from tenantree.licensing.sources import current_source
-from tenantree.orgs.models import Org, OrgKind
+from tenantree.orgs.models import Org
 
 
 @dataclass
@@ -86,7 +86,7 @@ def child_charts(session: Session, org: Org, first_day: date, last_day: date) ->
     """The org's own use of each SKU it draws (from its own pool or its partner's)."""
     holders = [org.id]
     if (
-        org.kind == OrgKind.SUB_ORG
+        org.is_sub_org
         and org.parent_id is not None
         and current_source(session, org) == LicenseSource.PARENT_POOL
     ):

@@ -46,6 +46,15 @@ _SNAPSHOTS: Table = UsageSnapshot.__table__  # type: ignore[assignment]
 
 
 @dataclass(frozen=True)
+class ChangedBy:
+    """Who a change is recorded as made by: the snapshot is its audit record."""
+
+    actor_id: uuid.UUID | None  # None: the system (CLI, demo)
+    actor_org_id: uuid.UUID | None  # the org acted from: the partner, via a partner
+    request_id: str | None
+
+
+@dataclass(frozen=True)
 class UseChange:
     """One consumer's planned move on one pool, with what was read to plan it."""
 
@@ -58,6 +67,7 @@ class UseChange:
     quantity: int  # of the pool's in-term licenses: snapshots flag use above it
     today: DayRow | None  # the consumer's rollup row for the day of `at`
     at: datetime
+    by: ChangedBy
 
 
 def write_change(session: Session, change: UseChange) -> int | None:
@@ -86,6 +96,9 @@ def write_change(session: Session, change: UseChange) -> int | None:
         "d_last_units": day.last_units,
         "d_last_at": day.last_at,
         "s_id": new_id(),
+        "s_actor": change.by.actor_id,
+        "s_actor_org": change.by.actor_org_id,
+        "s_request": change.by.request_id,
     }
     statements = _statements(
         session.get_bind().dialect.name,
@@ -140,7 +153,7 @@ def _pool_move(bounded: bool) -> Update:
     statement = (
         update(pools)
         .where(pools.c.id == _param("x_pool", pools.c.id))
-        .values(used=pools.c.used + delta, version=pools.c.version + 1)
+        .values(used=pools.c.used + delta)
         .returning(pools.c.used)
     )
     if bounded:
@@ -198,7 +211,8 @@ def _rollup_write(first_today: bool, only_if: Exists | None) -> Insert | Update:
 
 def _snapshot_write(used: FromClause) -> Insert:
     """The consumer's units and the pool's use just after the change, read from
-    `used` (one row with a `used` column; none: nothing is written)."""
+    `used` (one row with a `used` column; none: nothing is written), and who
+    made it."""
     s = _SNAPSHOTS.c
     row = {
         "id": _param("s_id", s.id),
@@ -208,6 +222,9 @@ def _snapshot_write(used: FromClause) -> Insert:
         "units": _param("c_units", s.units),
         "pool_used": used.c.used,
         "over_quantity": used.c.used > bindparam("x_quantity", type_=BigInteger),
+        "actor_id": _param("s_actor", s.actor_id),
+        "actor_org_id": _param("s_actor_org", s.actor_org_id),
+        "request_id": _param("s_request", s.request_id),
     }
     return insert(_SNAPSHOTS).from_select(
         list(row), select(*(value.label(name) for name, value in row.items())).select_from(used)

@@ -79,9 +79,9 @@ def create_org(
 def activate_partner(
     session: Session, trail: AuditTrail, org: Org, *, partner_type: PartnerType
 ) -> Org:
-    if org.kind == OrgKind.SUB_ORG:
+    if org.is_sub_org:
         raise NotEligibleForPartner("a sub-org cannot become a partner", field="partner_type")
-    if org.kind == OrgKind.PARTNER:
+    if org.is_partner:
         raise Conflict(
             f"this org is already a partner ({org.partner_type})", code="already_partner"
         )
@@ -90,7 +90,7 @@ def activate_partner(
             "partner features need a Pro-licensed org; set edition to 'pro' first",
             field="partner_type",
         )
-    if org.status != OrgStatus.ACTIVE:
+    if not org.is_active:
         raise Conflict("a deactivated org cannot become a partner", code="org_deactivated")
     org.kind = OrgKind.PARTNER
     org.partner_type = partner_type
@@ -116,11 +116,11 @@ def create_sub_org(
     customer_name: str,
     primary_admin_email: str | None,
 ) -> Org:
-    if parent.kind != OrgKind.PARTNER:
+    if not parent.is_partner:
         raise NotAPartner(
             "sub-orgs can be created only under a partner org; activate partner features first"
         )
-    if parent.status != OrgStatus.ACTIVE:
+    if not parent.is_active:
         raise Conflict("the partner org is deactivated", code="org_deactivated")
     sub_org = Org(
         name=name,
@@ -172,7 +172,7 @@ def update_org(
     status: OrgStatus | None = None,
 ) -> Org:
     before = {"name": org.name, "edition": org.edition, "status": org.status}
-    if edition is not None and edition != Edition.PRO and org.kind == OrgKind.PARTNER:
+    if edition is not None and edition != Edition.PRO and org.is_partner:
         raise Conflict(
             "a partner org must stay on the Pro edition", code="partner_needs_pro", field="edition"
         )

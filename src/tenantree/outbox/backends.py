@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import email.message
-import ipaddress
 import smtplib
 import socket
 import ssl
@@ -14,6 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 from urllib.parse import urlparse
+
+from tenantree.netguard import public_addresses
 
 if TYPE_CHECKING:
     from tenantree.outbox.outbox import EmailMessage
@@ -73,10 +74,7 @@ class _PublicOnlySMTP(smtplib.SMTP):
     a name that resolves elsewhere later is caught too)."""
 
     def _get_socket(self, host: str, port: int, timeout: float) -> socket.socket:
-        addresses = [info[4][0] for info in socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)]
-        public = [a for a in addresses if ipaddress.ip_address(a).is_global]
-        if not public:
-            raise OSError(f"SMTP relay {host} has no public address ({', '.join(addresses)})")
+        public = public_addresses(host, port)
         return socket.create_connection((public[0], port), timeout, self.source_address)
 
 

@@ -21,7 +21,7 @@ from scim2_models import (
     User,
 )
 
-from tenantree.scim.users import MAX_RESULTS
+from tenantree.scim.resources import MAX_RESULTS
 
 DOCS = "https://github.com/tenantree/tenantree#connect-okta--entra-id"
 

@@ -30,14 +30,14 @@ from tenantree.audit.actions import AuditAction
 from tenantree.audit.service import AuditTrail
 from tenantree.identity.integration_models import ScimGroup, ScimGroupMember
 from tenantree.orgs.models import Org
-from tenantree.scim.users import (
+from tenantree.scim.resources import (
     MAX_RESULTS,
     check_version,
-    entries,
     etag_of,
     scim_validation_error,
     validate,
 )
+from tenantree.scim.user_entries import entries
 
 
 def _members(session: Session, group: ScimGroup) -> list[ScimGroupMember]:

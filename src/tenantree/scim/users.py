@@ -1,4 +1,4 @@
-"""SCIM Users of one org: its directory entries, as the org's identity provider sees them.
+"""Provisioning SCIM Users of one org: creating, replacing, patching and deleting entries.
 
 A SCIM User *is* a directory entry (Membership): `id` is the entry's id,
 `active` its status, `externalId` its external_id, `roles` its role. What
@@ -13,156 +13,40 @@ turn into SCIM error responses.
 
 from __future__ import annotations
 
-import hashlib
-import json
 import uuid
-from dataclasses import dataclass
 from typing import Any
 
 from pydantic import ValidationError
 from scim2_models import (
     Context,
     InvalidValueException,
-    Meta,
     MutabilityException,
-    NotFoundException,
     PatchOp,
-    PreconditionFailedException,
-    SCIMException,
-    SearchRequest,
     UniquenessException,
     User,
 )
-from scim2_models import Role as ScimRole
-from sqlalchemy import exists, select, true
+from sqlalchemy import select, true
 from sqlalchemy.orm import Session
 
 from tenantree import clock
 from tenantree.audit.actions import AuditAction
 from tenantree.audit.service import AuditTrail
-from tenantree.errors import DomainError
+from tenantree.errors import DomainError, Invalid
 from tenantree.identity import directory
-from tenantree.identity.accounts import find_account, normalize_email
+from tenantree.identity.accounts import find_account, new_email, normalize_email
 from tenantree.identity.api_tokens import SERVICE_ACCOUNT_DOMAIN
-from tenantree.identity.integration_models import ApiToken, ScimProfile
+from tenantree.identity.integration_models import ScimProfile
 from tenantree.identity.models import Account, Membership, MemberStatus, Role
 from tenantree.orgs.models import Org
+from tenantree.scim.resources import check_version, scim_validation_error, validate
+from tenantree.scim.user_entries import Entry, base_resource, get_entry, to_user
 
 DEFAULT_ROLE = Role.USER
-MAX_RESULTS = 200
 # Held by the directory entry, not the stored profile.
 _ENTRY_ATTRIBUTES = ("id", "meta", "externalId", "groups", "password")
 # A person provisioned without any email address gets a placeholder sign-in
 # address (no sign-in possible) until the provider sends a real one.
 PENDING_DOMAIN = "scim-pending.tenantree.invalid"
-
-
-def scim_validation_error(exc: ValidationError) -> SCIMException:
-    """A pydantic error from scim2-models, as the SCIM exception it stands for."""
-    first = exc.errors()[0] if exc.errors() else {}
-    kind = str(first.get("type", ""))
-    where = ".".join(str(p) for p in first.get("loc", ()))
-    detail = f"{where}: {first.get('msg', 'invalid')}" if where else str(first.get("msg"))
-    scim_type = kind[len("scim_") :] if kind.startswith("scim_") else "invalidValue"
-    error = InvalidValueException(detail=detail)
-    error.scim_type = scim_type
-    if scim_type == "invalidFilter":
-        error.scim_type = "invalidFilter"
-    return error
-
-
-def validate(model: Any, payload: Any, ctx: Context) -> Any:
-    if not isinstance(payload, dict):
-        raise InvalidValueException(detail="the body must be a JSON object")
-    try:
-        return model.model_validate(payload, scim_ctx=ctx)
-    except ValidationError as exc:
-        raise scim_validation_error(exc) from exc
-
-
-@dataclass
-class Entry:
-    membership: Membership
-    profile: ScimProfile | None
-
-
-def entries(session: Session, org: Org, membership_id: uuid.UUID | None = None) -> list[Entry]:
-    query = (
-        select(Membership, ScimProfile)
-        .outerjoin(ScimProfile, ScimProfile.membership_id == Membership.id)
-        .where(
-            Membership.org_id == org.id,
-            ~exists().where(ApiToken.account_id == Membership.account_id),
-        )
-        .order_by(Membership.created_at, Membership.id)
-    )
-    if membership_id is not None:
-        query = query.where(Membership.id == membership_id)
-    return [Entry(m, p) for m, p in session.execute(query).all()]
-
-
-def get_entry(session: Session, org: Org, user_id: str) -> Entry:
-    try:
-        membership_id = uuid.UUID(user_id)
-    except ValueError:
-        raise NotFoundException(detail="no such User") from None
-    found = entries(session, org, membership_id)
-    if not found:
-        raise NotFoundException(detail="no such User")
-    return found[0]
-
-
-def _base_resource(entry: Entry) -> dict[str, Any]:
-    if entry.profile is not None:
-        return dict(entry.profile.resource)
-    account = entry.membership.account
-    resource: dict[str, Any] = {
-        "userName": account.email,
-        "emails": [{"value": account.email, "primary": True}],
-    }
-    if account.display_name:
-        resource["displayName"] = account.display_name
-    return resource
-
-
-def to_user(entry: Entry, base_url: str) -> User:
-    membership = entry.membership
-    user = User.model_validate(_base_resource(entry))
-    user.id = str(membership.id)
-    user.external_id = membership.external_id
-    active = membership.status == MemberStatus.ACTIVE
-    # Shown when the provider set it, or whenever the entry is suspended.
-    said = entry.profile is None or "active" in entry.profile.resource
-    user.active = active if (said or not active) else None
-    if entry.profile is None:
-        user.roles = [ScimRole(value=membership.role, primary=True)]
-    dumped = user.model_dump(scim_ctx=Context.DEFAULT, mode="json")
-    # The entry's role and status change the version even when set outside SCIM.
-    content = json.dumps([dumped, membership.role, membership.status], sort_keys=True)
-    last_modified = membership.updated_at
-    if entry.profile is not None and entry.profile.updated_at > last_modified:
-        last_modified = entry.profile.updated_at
-    user.meta = Meta(
-        resource_type="User",
-        created=membership.created_at,
-        last_modified=last_modified,
-        location=f"{base_url}/Users/{membership.id}",
-        version=etag_of(content),
-    )
-    return user
-
-
-def etag_of(content: str) -> str:
-    return 'W/"' + hashlib.sha256(content.encode()).hexdigest()[:20] + '"'
-
-
-def check_version(user: User, if_match: str | None) -> None:
-    if if_match is None or if_match.strip() == "*":
-        return
-    wanted = {tag.strip() for tag in if_match.split(",")}
-    version = user.meta.version if user.meta else None
-    if version not in wanted and (version or "").removeprefix("W/") not in wanted:
-        raise PreconditionFailedException(detail="the User changed since that version")
 
 
 def _stored(user: User) -> dict[str, Any]:
@@ -177,6 +61,10 @@ def _email_of(user: User) -> str | None:
     candidate = normalize_email(candidate or "")
     if "@" not in candidate:
         return None
+    try:
+        new_email(candidate)
+    except Invalid as exc:
+        raise InvalidValueException(detail=exc.message) from exc
     if candidate.endswith(("@" + SERVICE_ACCOUNT_DOMAIN, "@" + PENDING_DOMAIN)):
         raise InvalidValueException(detail="that address is reserved")
     return candidate
@@ -305,7 +193,7 @@ def _apply(
         "role": membership.role,
         "status": membership.status,
         "external_id": membership.external_id,
-        "resource": _base_resource(entry),
+        "resource": base_resource(entry),
     }
     if role != membership.role or status != membership.status:
         try:
@@ -402,21 +290,3 @@ def delete_user(session: Session, trail: AuditTrail, org: Org, user_id: str) -> 
         target_type="user",
         target_id=entry.membership.id,
     )
-
-
-@dataclass
-class Listing:
-    total: int
-    start_index: int
-    users: list[User]
-    request: SearchRequest  # type: ignore[type-arg]
-
-
-def search_users(session: Session, org: Org, params: dict[str, Any], *, base_url: str) -> Listing:
-    request = validate(SearchRequest[User], params, Context.SEARCH_REQUEST)
-    users = [to_user(entry, base_url) for entry in entries(session, org)]
-    if request.filter is not None:
-        users = [u for u in users if request.filter.match(u)]
-    start = request.start_index_0 or 0
-    count = MAX_RESULTS if request.count is None else min(request.count, MAX_RESULTS)
-    return Listing(len(users), start + 1, users[start : start + count], request)

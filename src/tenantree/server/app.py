@@ -17,6 +17,7 @@ from tenantree.server.admission import AdmissionLimit, Occupancy
 from tenantree.server.database_trouble import DatabaseTrouble
 from tenantree.server.probes import PROBE_PATHS, install_probes
 from tenantree.server.telemetry import Metrics, RequestTelemetry
+from tenantree.web.body_limit import BodyLimitMiddleware
 from tenantree.web.request_id import RequestIdMiddleware
 from tenantree.web.services import Services
 
@@ -74,6 +75,7 @@ def create_app(
     )
     app.add_middleware(RequestTelemetry, metrics=metrics)
     app.add_middleware(RequestIdMiddleware)
+    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
 
     install_api(app)
     app.include_router(scim_routes.router)

@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tenantree import clock
+from tenantree.access.policy import password_reaches_nothing
 from tenantree.audit.actions import AuditAction
 from tenantree.audit.service import AuditTrail
 from tenantree.errors import Invalid, NotFound
@@ -16,6 +17,7 @@ from tenantree.identity.integration_models import SsoConfig
 from tenantree.identity.models import Account, Membership, MemberStatus, Role
 from tenantree.orgs.models import Org
 from tenantree.sso.crypto import encrypt
+from tenantree.sso.issuer import check_issuer
 
 
 class SsoNotConfigured(NotFound):
@@ -49,8 +51,7 @@ def set_sso_config(
     domains = sorted({d.strip().lower().lstrip("@") for d in settings.allowed_domains})
     if not domains or any("." not in d or "/" in d for d in domains):
         raise Invalid("give at least one email domain, like example.com", field="allowed_domains")
-    if not settings.issuer.startswith("https://") and not _loopback(settings.issuer):
-        raise Invalid("the issuer must be an https:// URL", field="issuer")
+    issuer = check_issuer(settings.issuer, allow_private=identity.sso_allow_private_issuers)
     config = session.get(SsoConfig, org.id)
     created = config is None
     if config is None:
@@ -58,7 +59,7 @@ def set_sso_config(
             raise Invalid("client_secret is required", field="client_secret")
         config = SsoConfig(org_id=org.id)
         session.add(config)
-    config.issuer = settings.issuer.rstrip("/")
+    config.issuer = issuer
     config.client_id = settings.client_id
     if settings.client_secret:
         config.client_secret_encrypted = encrypt(identity.secret_key, settings.client_secret)
@@ -90,11 +91,6 @@ def remove_sso_config(session: Session, trail: AuditTrail, org: Org) -> None:
     trail.record(AuditAction.SSO_REMOVED, org_id=org.id, target_type="sso_config", target_id=org.id)
 
 
-def _loopback(url: str) -> bool:
-    # Development and tests run a provider on this machine over plain HTTP.
-    return url.startswith(("http://localhost:", "http://127.0.0.1:"))
-
-
 def password_sign_in_refused(session: Session, account: Account) -> bool:
     """Are all the person's active entries in orgs that make SSO mandatory?
 
@@ -102,12 +98,13 @@ def password_sign_in_refused(session: Session, account: Account) -> bool:
     """
     if account.is_operator:
         return False
-    rows = session.execute(
-        select(Membership.org_id, SsoConfig.sso_required)
+    required = session.scalars(
+        select(SsoConfig.sso_required)
+        .select_from(Membership)
         .outerjoin(SsoConfig, SsoConfig.org_id == Membership.org_id)
         .where(Membership.account_id == account.id, Membership.status == MemberStatus.ACTIVE)
     ).all()
-    return bool(rows) and all(required for _, required in rows)
+    return password_reaches_nothing(is_operator=False, sso_required=list(required))
 
 
 def org_offers_sso(session: Session, org: Org) -> bool:

@@ -12,6 +12,7 @@ acts only in that org. Every success and failure is audited.
 from __future__ import annotations
 
 import secrets
+import time
 import warnings
 from datetime import timedelta
 from typing import Any
@@ -36,7 +37,8 @@ from tenantree.identity.context import IdentityConfig
 from tenantree.identity.credentials import token_digest
 from tenantree.identity.integration_models import SsoConfig, SsoIdentity, SsoLogin
 from tenantree.identity.models import Account, Membership, MemberStatus
-from tenantree.orgs.models import Org, OrgStatus
+from tenantree.orgs.models import Org
+from tenantree.sso import issuer
 from tenantree.sso.crypto import decrypt, encrypt
 from tenantree.sso.sessions import issue_sso_session
 
@@ -61,14 +63,24 @@ class _OpenIDClient(OAuth2Mixin, OpenIDMixin, BaseApp):
 
 
 def openid_client(identity: IdentityConfig, config: SsoConfig) -> _OpenIDClient:
-    return _OpenIDClient(
+    """A client whose every connection to the provider is guarded (sso.issuer);
+    the discovery document comes from its cache, SsoProviderUnavailable if it cannot."""
+    allow_private = identity.sso_allow_private_issuers
+    client = _OpenIDClient(
         _Framework(),
         name="tenantree",
         client_id=config.client_id,
         client_secret=decrypt(identity.secret_key, config.client_secret_encrypted),
         server_metadata_url=f"{config.issuer}/.well-known/openid-configuration",
-        client_kwargs={"scope": SCOPE, "code_challenge_method": "S256", "timeout": 10},
+        client_kwargs={
+            "scope": SCOPE,
+            "code_challenge_method": "S256",
+            **issuer.client_kwargs(allow_private=allow_private),
+        },
     )
+    client.server_metadata.update(issuer.discovery(config.issuer, allow_private=allow_private))
+    client.server_metadata["_loaded_at"] = time.time()  # authlib: do not fetch it again
+    return client
 
 
 def redirect_uri(identity: IdentityConfig) -> str:
@@ -77,7 +89,7 @@ def redirect_uri(identity: IdentityConfig) -> str:
 
 def start_sign_in(session: Session, identity: IdentityConfig, org: Org) -> str:
     config = session.get(SsoConfig, org.id)
-    if config is None or org.status != OrgStatus.ACTIVE:
+    if config is None or not org.is_active:
         raise SsoFailed("this org offers no single sign-on")
     client = openid_client(identity, config)
     state = secrets.token_urlsafe(32)
@@ -150,17 +162,17 @@ def finish_sign_in(
     keep(session, mark_used)
     config = session.get(SsoConfig, login.org_id)
     org = session.get(Org, login.org_id)
-    if config is None or org is None or org.status != OrgStatus.ACTIVE:
+    if config is None or org is None or not org.is_active:
         _fail(trail, login.org_id, "sso_not_configured")
     assert config is not None
     if error or not code:
         _fail(trail, login.org_id, f"provider_error:{error or 'no_code'}")
-    client = openid_client(identity, config)
     verifier = decrypt(identity.secret_key, login.code_verifier_encrypted)
     try:
+        client = openid_client(identity, config)
         token = exchange_code(client, login, str(code), verifier)
         claims = validate_id_token(client, config, token, login.nonce)
-    except SsoFailed as exc:
+    except (SsoFailed, issuer.SsoProviderUnavailable) as exc:
         _fail(trail, login.org_id, exc.message)
     except Exception as exc:  # authlib/joserfc/httpx errors: all a refusal
         _fail(trail, login.org_id, f"{type(exc).__name__}: {exc}"[:300])

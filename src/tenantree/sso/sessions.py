@@ -7,14 +7,14 @@ holds elsewhere (the same rule as API tokens).
 
 from __future__ import annotations
 
-from dataclasses import replace
+import uuid
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from tenantree import clock
 from tenantree.access.facts import load_actor
-from tenantree.access.policy import Actor
+from tenantree.access.policy import Actor, one_org_actor
 from tenantree.identity.context import IdentityConfig
 from tenantree.identity.credentials import new_token, token_digest
 from tenantree.identity.errors import InvalidToken
@@ -54,13 +54,7 @@ def authenticate_sso_session(
     if membership.status != MemberStatus.ACTIVE:
         raise InvalidToken("your account is suspended", code="user_suspended")
     account = membership.account
-    actor = load_actor(session, account)
-    actor = replace(
-        actor,
-        is_operator=False,
-        memberships={k: v for k, v in actor.memberships.items() if k == membership.org_id},
-    )
-    return account, actor
+    return account, one_org_actor(membership.org_id, load_actor(session, account))
 
 
 def revoke_sso_session(session: Session, config: IdentityConfig, secret: str) -> None:
@@ -68,6 +62,20 @@ def revoke_sso_session(session: Session, config: IdentityConfig, secret: str) ->
         update(SsoSession)
         .where(
             SsoSession.token_hash == token_digest(config.secret_key, secret),
+            SsoSession.revoked_at.is_(None),
+        )
+        .values(revoked_at=clock.utcnow())
+    )
+
+
+def revoke_account_sso_sessions(session: Session, account_id: uuid.UUID) -> None:
+    """End every SSO session of the account, in whichever org (e.g. after a password reset)."""
+    session.execute(
+        update(SsoSession)
+        .where(
+            SsoSession.membership_id.in_(
+                select(Membership.id).where(Membership.account_id == account_id)
+            ),
             SsoSession.revoked_at.is_(None),
         )
         .values(revoked_at=clock.utcnow())

@@ -11,11 +11,10 @@ from typing import Annotated
 from fastapi import Depends, Path
 from sqlalchemy.orm import Session
 
+from tenantree.access import policy
 from tenantree.access.permissions import Permission
-from tenantree.access.policy import sees_partner_pool
 from tenantree.access.service import AuthorizedOrg, authorize, require_platform
 from tenantree.audit.service import AuditTrail
-from tenantree.orgs.models import OrgKind
 from tenantree.web.caller import Caller, CallerDep, TrailDep
 from tenantree.web.unit_of_work import SessionDep
 
@@ -52,10 +51,8 @@ def OrgWith(permission: Permission) -> type[OrgRequest]:  # noqa: N802 - reads a
 
 
 def sees_pool_figures(target: OrgRequest) -> bool:
-    """Operators and partner admins see a sub-org's pool figures; the customer never."""
-    if target.org.kind != OrgKind.SUB_ORG:
-        return True  # the org's own pools
-    return sees_partner_pool(target.target.actor, target.target.loaded.facts)
+    """The policy's answer (policy.sees_pool_figures) for the caller and the org in the path."""
+    return policy.sees_pool_figures(target.target.actor, target.target.loaded.facts)
 
 
 async def operator_only(caller: CallerDep) -> Caller:

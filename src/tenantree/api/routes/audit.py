@@ -6,7 +6,7 @@ from fastapi import APIRouter, Query
 from tenantree.access.permissions import Permission as P
 from tenantree.api.deps import OperatorDep, OrgWith, SessionDep, UnitOfWorkRoute
 from tenantree.api.errors import ERROR_RESPONSES
-from tenantree.api.params import Cursor, Limit
+from tenantree.api.params import QUERY_TEXT, Cursor, Limit
 from tenantree.api.schemas.audit import AuditEventOut
 from tenantree.api.schemas.common import ListResponse, Timestamp
 from tenantree.audit import service
@@ -15,7 +15,9 @@ router = APIRouter(
     route_class=UnitOfWorkRoute, prefix="/api/v1", tags=["audit"], responses=ERROR_RESPONSES
 )
 
-Action = Annotated[str | None, Query(max_length=64, description="e.g. user.updated")]
+Action = Annotated[
+    str | None, Query(max_length=64, pattern=QUERY_TEXT, description="e.g. user.updated")
+]
 From = Annotated[Timestamp | None, Query(alias="from", description="Inclusive, RFC 3339")]
 To = Annotated[Timestamp | None, Query(alias="to", description="Exclusive, RFC 3339")]
 

@@ -9,7 +9,8 @@ from tenantree.access.permissions import Permission as P
 from tenantree.access.service import visible_sub_org_ids
 from tenantree.api.deps import OrgWith, UnitOfWorkRoute
 from tenantree.api.errors import ERROR_RESPONSES
-from tenantree.api.schemas.common import Day, ListResponse
+from tenantree.api.params import Cursor, Limit
+from tenantree.api.schemas.common import Day, ListResponse, Timestamp
 from tenantree.api.schemas.licensing import (
     LicenseCreate,
     LicenseOut,
@@ -21,13 +22,13 @@ from tenantree.api.schemas.licensing import (
     ReportFormat,
     Sku,
     UsageBody,
+    UsageEventOut,
     UsageOut,
 )
-from tenantree.licensing import export, reports, service
+from tenantree.licensing import changes, consumption, export, grants, reports, sub_org_terms
 from tenantree.licensing.models import License
 from tenantree.licensing.pool import UsageOp
 from tenantree.licensing.sources import current_source
-from tenantree.orgs.models import OrgKind
 from tenantree.web.orgs import sees_pool_figures
 
 router = APIRouter(
@@ -57,24 +58,13 @@ def license_out(license_: License) -> LicenseOut:
 
 @router.post("/licenses", response_model=LicenseOut, status_code=201, operation_id="grant_license")
 def grant_license(body: LicenseCreate, target: OrgWith(P.PLATFORM_ORGS_MANAGE)) -> LicenseOut:
-    license_ = service.grant_license(
-        target.session,
-        target.trail,
-        target.org,
-        sku=body.sku,
-        unit=body.unit,
-        quantity=body.quantity,
-        starts_at=body.starts_at,
-        ends_at=body.ends_at,
-        overage_policy=body.overage_policy,
-        salesforce_contract_id=body.salesforce_contract_id,
-    )
+    license_ = grants.grant_requested_license(target.session, target.trail, target.org, body)
     return license_out(license_)
 
 
 @router.get("/licenses", response_model=ListResponse[LicenseOut], operation_id="list_licenses")
 def list_licenses(target: OrgWith(P.ORG_LICENSE_REPORT_READ)) -> ListResponse[LicenseOut]:
-    licenses = service.list_licenses(target.session, target.org)
+    licenses = grants.list_licenses(target.session, target.org)
     return ListResponse(items=[license_out(lic) for lic in licenses], next_cursor=None)
 
 
@@ -82,7 +72,7 @@ def list_licenses(target: OrgWith(P.ORG_LICENSE_REPORT_READ)) -> ListResponse[Li
 def update_license(
     license_id: uuid.UUID, body: LicenseUpdate, target: OrgWith(P.PLATFORM_ORGS_MANAGE)
 ) -> LicenseOut:
-    license_ = service.update_license(
+    license_ = grants.update_license(
         target.session,
         target.trail,
         target.org,
@@ -105,7 +95,7 @@ def get_license_source(target: OrgWith(P.ORG_LICENSE_REPORT_READ)) -> LicenseSou
 def set_license_source(
     body: LicenseSourceBody, target: OrgWith(P.PLATFORM_ORGS_MANAGE)
 ) -> LicenseSourceOut:
-    source = service.set_license_source(target.session, target.trail, target.org, body.source)
+    source = sub_org_terms.set_license_source(target.session, target.trail, target.org, body.source)
     return LicenseSourceOut(source=source)
 
 
@@ -113,7 +103,9 @@ def set_license_source(
 def set_quota(
     sku: Annotated[Sku, Path()], body: QuotaBody, target: OrgWith(P.ORG_QUOTAS_MANAGE)
 ) -> QuotaOut:
-    max_units = service.set_quota(target.session, target.trail, target.org, sku, body.max_units)
+    max_units = sub_org_terms.set_quota(
+        target.session, target.trail, target.org, sku, body.max_units
+    )
     return QuotaOut(sku=sku, max_units=max_units)
 
 
@@ -130,20 +122,55 @@ def report_usage(body: UsageBody, target: OrgWith(P.ORG_USAGE_REPORT)) -> UsageO
         if getattr(body, name) is not None
     )
     # A refusal is audited; the service keeps that event through the rollback.
-    result = service.report_usage(
+    result = consumption.report_usage(
         target.session,
         target.trail,
         target.org,
         sku=body.sku,
         op=op,
         amount=amount,
-        reveal_pool=sees_pool_figures(target),
+        sees_pool_figures=sees_pool_figures(target),
     )
     return UsageOut(
         sku=result.sku,
         consumed=result.consumed,
         # Whether the partner's pool is over its quantity is the partner's business.
         over_quantity=result.over_quantity if sees_pool_figures(target) else None,
+    )
+
+
+@router.get(
+    "/usage-events",
+    response_model=ListResponse[UsageEventOut],
+    operation_id="list_usage_events",
+    description=(
+        "Every successful change of the org's use, newest first, with who made it "
+        "(refusals and overage are audit events). Readable by those who read the org's "
+        "audit events; the partner pool's figures only by those who see them."
+    ),
+)
+def list_usage_events(
+    target: OrgWith(P.ORG_AUDIT_READ),
+    sku: Annotated[Sku | None, Query()] = None,
+    actor_id: uuid.UUID | None = None,
+    since: Annotated[Timestamp | None, Query(alias="from", description="Inclusive")] = None,
+    until: Annotated[Timestamp | None, Query(alias="to", description="Exclusive")] = None,
+    limit: Limit = None,
+    cursor: Cursor = None,
+) -> ListResponse[UsageEventOut]:
+    page = changes.usage_changes(
+        target.session,
+        target.org,
+        sees_pool_figures=sees_pool_figures(target),
+        sku=sku,
+        actor_id=actor_id,
+        since=since,
+        until=until,
+        limit=limit,
+        cursor=cursor,
+    )
+    return ListResponse(
+        items=[UsageEventOut.model_validate(c) for c in page.items], next_cursor=page.next_cursor
     )
 
 
@@ -164,9 +191,9 @@ def license_report(
 ) -> Any:
     period = reports.period_between(first, last)
     org = target.org
-    if org.kind == OrgKind.SUB_ORG:
+    if org.is_sub_org:
         child = reports.child_report(
-            target.session, org, show_pool_figures=sees_pool_figures(target), period=period
+            target.session, org, sees_pool_figures=sees_pool_figures(target), period=period
         )
         if format == "csv":
             return _csv_response(export.child_report_csv(child), org.id)

@@ -15,7 +15,7 @@ from tenantree.api.deps import (
     reads_only,
 )
 from tenantree.api.errors import ERROR_RESPONSES
-from tenantree.api.params import Cursor, Limit
+from tenantree.api.params import QUERY_TEXT, Cursor, Limit
 from tenantree.api.schemas.common import ListResponse
 from tenantree.api.schemas.orgs import (
     OrgCreate,
@@ -32,7 +32,7 @@ router = APIRouter(
 
 Search = Annotated[
     str | None,
-    Query(max_length=200, pattern=r"^[^\x00]*$", description="Name contains (any case)"),
+    Query(max_length=200, pattern=QUERY_TEXT, description="Name contains (any case)"),
 ]
 
 

@@ -6,14 +6,23 @@ import uuid
 from typing import Annotated
 
 from fastapi import APIRouter, Header, Query, Request, Response
+from sqlalchemy.orm import Session
 
+from tenantree.access.permissions import Permission as P
+from tenantree.access.service import authorize
 from tenantree.api.deps import BrandingDep, SessionDep, UnitOfWorkRoute
 from tenantree.api.errors import ERROR_RESPONSES
+from tenantree.api.params import QUERY_TEXT
 from tenantree.api.schemas.branding import PublicBrandOut
 from tenantree.branding import assets
+from tenantree.branding.errors import AssetNotFound
 from tenantree.branding.fields import ASSET_PATH
 from tenantree.branding.hostnames import host_of_request
 from tenantree.branding.resolve import org_for_host, platform_resolved, published_brand
+from tenantree.errors import DomainError
+from tenantree.identity.signin import authenticate
+from tenantree.web.cookie_session import SESSION_COOKIE
+from tenantree.web.services import Services, ServicesDep
 
 router = APIRouter(
     route_class=UnitOfWorkRoute,
@@ -25,6 +34,7 @@ router = APIRouter(
 PUBLIC = {"security": []}
 BRAND_MAX_AGE = 60
 ASSET_CACHE = "public, max-age=31536000, immutable"
+DRAFT_ASSET_CACHE = "private, no-cache"
 # An SVG opened on its own may run nothing and fetch nothing (it was sanitised too).
 ASSET_CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'; sandbox"
 
@@ -61,7 +71,11 @@ def get_public_branding(
     config: BrandingDep,
     host: Annotated[
         str | None,
-        Query(max_length=300, description="Hostname (a port is ignored); default: Host header"),
+        Query(
+            max_length=300,
+            pattern=QUERY_TEXT,
+            description="Hostname (a port is ignored); default: Host header",
+        ),
     ] = None,
     if_none_match: IfNoneMatch = None,
 ) -> Response:
@@ -105,12 +119,19 @@ def get_public_branding(
     },
 )
 def get_brand_asset(
-    asset_id: uuid.UUID, session: SessionDep, if_none_match: IfNoneMatch = None
+    asset_id: uuid.UUID,
+    request: Request,
+    session: SessionDep,
+    services: ServicesDep,
+    if_none_match: IfNoneMatch = None,
 ) -> Response:
     asset = assets.get_asset(session, asset_id)
+    published = assets.is_published(session, asset)
+    if not published:
+        _require_brand_reader(request, session, services, asset.org_id)
     headers = {
         "ETag": f'"{asset.sha256}"',
-        "Cache-Control": ASSET_CACHE,
+        "Cache-Control": ASSET_CACHE if published else DRAFT_ASSET_CACHE,
         "X-Content-Type-Options": "nosniff",
         "Content-Security-Policy": ASSET_CSP,
         "Cross-Origin-Resource-Policy": "cross-origin",
@@ -118,3 +139,22 @@ def get_brand_asset(
     if _matches(if_none_match, headers["ETag"]):
         return _not_modified(headers)
     return Response(asset.data, media_type=asset.content_type, headers=headers)
+
+
+def _require_brand_reader(
+    request: Request, session: Session, services: Services, org_id: uuid.UUID
+) -> None:
+    """A draft's image is shown to those who may read the org's brand: by bearer token,
+    or by the console's session cookie (the editor's preview). To anyone else it does
+    not exist."""
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    token = token.strip() if scheme.lower() == "bearer" else ""
+    token = token or request.cookies.get(SESSION_COOKIE, "")
+    if not token:
+        raise AssetNotFound("no such brand asset")
+    try:
+        _, actor = authenticate(session, services.identity, token)
+        authorize(session, actor, P.ORG_BRAND_READ, org_id)
+    except DomainError as exc:
+        raise AssetNotFound("no such brand asset") from exc

@@ -19,6 +19,7 @@ from tenantree.api.deps import (
     request_id,
 )
 from tenantree.api.errors import ERROR_RESPONSES
+from tenantree.api.params import QUERY_TEXT
 from tenantree.api.schemas.auth import LoginResponse
 from tenantree.api.schemas.integrations import SsoConfigIn, SsoConfigOut
 from tenantree.audit.service import AuditTrail
@@ -29,6 +30,7 @@ from tenantree.orgs.models import Org
 from tenantree.sso import config as sso_config
 from tenantree.sso import flow
 from tenantree.sso.flow import SsoFailed
+from tenantree.sso.issuer import SsoProviderUnavailable
 from tenantree.web.cookie_session import is_https, start_session
 from tenantree.web.unit_of_work import refuse_work
 
@@ -116,7 +118,14 @@ def start(
         org = None
     if org is None:
         raise SsoFailed("this org offers no single sign-on")
-    url = flow.start_sign_in(session, identity, org)
+    try:
+        url = flow.start_sign_in(session, identity, org)
+    except SsoProviderUnavailable:
+        if not console:
+            raise  # the API's JSON error: 503 sso_provider_unavailable
+        # The console's sign-in page says so (the console renders its own pages).
+        refuse_work(request)
+        return RedirectResponse("/sign-in?sso_unavailable=1", status_code=303)
     response = RedirectResponse(url, status_code=302)
     if console:
         state = parse_qs(urlsplit(url).query).get("state", [""])[0]
@@ -137,9 +146,9 @@ def callback(
     request: Request,
     session: SessionDep,
     identity: IdentityDep,
-    state: str = Query("", max_length=200),
-    code: str | None = Query(None, max_length=2000),
-    error: str | None = Query(None, max_length=200),
+    state: str = Query("", max_length=200, pattern=QUERY_TEXT),
+    code: str | None = Query(None, max_length=2000, pattern=QUERY_TEXT),
+    error: str | None = Query(None, max_length=200, pattern=QUERY_TEXT),
 ) -> Response | LoginResponse:
     trail = _trail(request, session)
     binding = request.cookies.get(CONSOLE_COOKIE)

@@ -97,4 +97,23 @@ class UsageOut(BaseModel):
     )
 
 
+class UsageEventOut(BaseModel):
+    """One successful change of an org's use (refusals are audit events)."""
+
+    id: uuid.UUID
+    at: datetime
+    sku: str
+    units: int = Field(description="The org's use of the SKU after the change")
+    actor_id: uuid.UUID | None = Field(description="The account that made it; null: the system")
+    actor_org_id: uuid.UUID | None = Field(description="The org it acted from (a partner's)")
+    request_id: str | None
+    pool_used: int | None = Field(
+        description="The pool's total use after the change; null when the pool is the "
+        "partner's and the caller may not see its figures"
+    )
+    over_quantity: bool | None = Field(description="The pool was over its quantity; null as above")
+
+    model_config = {"from_attributes": True}
+
+
 ReportFormat = Literal["json", "csv"]

@@ -57,12 +57,21 @@ def sso_start_url(org: Org) -> str:
     return f"/sso/orgs/{org.id}/start?console=1"
 
 
+def _sign_in_error(*, sso_failed: bool, sso_unavailable: bool) -> str | None:
+    if sso_unavailable:
+        return "The identity provider could not be reached. Try again in a few minutes."
+    if sso_failed:
+        return "Single sign-on did not succeed. Try again, or ask your administrator."
+    return None
+
+
 @router.get("/sign-in")
 def sign_in_page(
     request: Request,
     session: SessionDep,
     next: str = "/orgs",  # noqa: A002
     sso_failed: bool = False,
+    sso_unavailable: bool = False,
 ) -> Response:
     host_org = _host_sso_org(request, session)
     return render(
@@ -72,9 +81,7 @@ def sign_in_page(
         title="Sign in",
         next=safe_back(next) or "/orgs",
         sso_url=sso_start_url(host_org) if host_org else None,
-        error="Single sign-on did not succeed. Try again, or ask your administrator."
-        if sso_failed
-        else None,
+        error=_sign_in_error(sso_failed=sso_failed, sso_unavailable=sso_unavailable),
     )
 
 

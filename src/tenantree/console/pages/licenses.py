@@ -21,7 +21,6 @@ from tenantree.console.render import render
 from tenantree.console.routing import ConsoleRoute
 from tenantree.errors import Invalid
 from tenantree.licensing import export, reports, series
-from tenantree.orgs.models import OrgKind
 from tenantree.web.orgs import OrgRequest, sees_pool_figures
 
 router = APIRouter(route_class=ConsoleRoute, include_in_schema=False)
@@ -49,9 +48,12 @@ def _period(first: str | None, last: str | None, days: int | None) -> reports.Pe
 
 def _reports(target: OrgRequest, period: reports.Period):  # type: ignore[no-untyped-def]
     org = target.org
-    if org.kind == OrgKind.SUB_ORG:
+    if org.is_sub_org:
         return "child", reports.child_report(
-            target.session, org, show_pool_figures=sees_pool_figures(target), period=period
+            target.session,
+            org,
+            sees_pool_figures=sees_pool_figures(target),
+            period=period,
         )
     return "parent", reports.parent_report(
         target.session,

@@ -16,7 +16,7 @@ from tenantree.console.deps import FormDep, OperatorViewer, OrgPage, trail_for
 from tenantree.console.forms import done, validated
 from tenantree.console.render import render
 from tenantree.console.routing import ConsoleRoute
-from tenantree.licensing import service as licensing
+from tenantree.licensing import grants
 from tenantree.orgs import service
 from tenantree.orgs.models import Edition, PartnerType
 from tenantree.web.schemas.licensing import LicenseCreate
@@ -100,7 +100,7 @@ def operator_org(
         target.session,
         "operator_org.html",
         title=f"Operator: {target.org.name}",
-        licenses=licensing.list_licenses(target.session, target.org),
+        licenses=grants.list_licenses(target.session, target.org),
         partner_types=list(PartnerType),
         notice=DONE.get(done),
     )
@@ -155,18 +155,7 @@ def grant_license(target: OrgPage(P.PLATFORM_ORGS_MANAGE), form: FormDep) -> Res
             "salesforce_contract_id": form.get("salesforce_contract_id", "").strip() or None,
         },
     )
-    licensing.grant_license(
-        target.session,
-        target.trail,
-        target.org,
-        sku=body.sku,
-        unit=body.unit,
-        quantity=body.quantity,
-        starts_at=body.starts_at,
-        ends_at=body.ends_at,
-        overage_policy=body.overage_policy,
-        salesforce_contract_id=body.salesforce_contract_id,
-    )
+    grants.grant_requested_license(target.session, target.trail, target.org, body)
     return done(_page(target.org.id), "license")
 
 

@@ -1,0 +1,104 @@
+"""The child view of the license report: what a sub-org's own admins see.
+
+It shows the org's own use and quota of each SKU it draws, and quantity and
+remaining only for licenses it holds itself: never its partner's quantity, the
+pool's total use, or a sibling. It runs a fixed number of queries.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from tenantree import clock
+from tenantree.access.policy import shows_pool
+from tenantree.licensing.history import PeriodUse
+from tenantree.licensing.models import Consumption, License, LicensePool, LicenseSource, Quota
+from tenantree.licensing.reports.common import (
+    POOL_COLUMNS,
+    LicenseLine,
+    Period,
+    PoolFigures,
+    license_lines_by_pool,
+    period_uses,
+    pool_figures,
+)
+from tenantree.licensing.sources import current_source
+from tenantree.orgs.models import Org
+
+
+@dataclass
+class ChildItem:
+    sku: str
+    unit: str
+    source: LicenseSource
+    used: int
+    quota: int | None
+    quota_remaining: int | None
+    # Own licenses only (or when the partner itself reads the report):
+    pool: PoolFigures | None = None
+    licenses: list[LicenseLine] = field(default_factory=list)
+    period: PeriodUse | None = None
+
+
+@dataclass
+class ChildReport:
+    org_id: uuid.UUID
+    org_name: str
+    license_source: LicenseSource
+    generated_at: datetime
+    period: Period | None
+    items: list[ChildItem]
+
+
+def child_report(
+    session: Session, org: Org, *, sees_pool_figures: bool, period: Period | None
+) -> ChildReport:
+    now = clock.utcnow()
+    source = current_source(session, org)
+    holders = [org.id]
+    if source == LicenseSource.PARENT_POOL and org.parent_id is not None:
+        holders.append(org.parent_id)
+    pools = session.execute(
+        select(*POOL_COLUMNS)
+        .where(LicensePool.holder_org_id.in_(holders))
+        .order_by(LicensePool.sku, LicensePool.id)
+    ).all()
+    pool_ids = [p.id for p in pools]
+    used = dict(
+        session.execute(
+            select(Consumption.pool_id, Consumption.units).where(
+                Consumption.pool_id.in_(pool_ids), Consumption.org_id == org.id
+            )
+        ).all()
+    )
+    quotas = dict(
+        session.execute(select(Quota.sku, Quota.max_units).where(Quota.sub_org_id == org.id)).all()
+    )
+    licenses = license_lines_by_pool(session, License.holder_org_id.in_(holders), now)
+    history = period_uses(session, pool_ids, period)
+    items = []
+    for pool in pools:
+        from_parent = pool.holder_org_id != org.id
+        own_use = used.get(pool.id, 0)
+        quota = quotas.get(pool.sku) if from_parent else None
+        pool_licenses = licenses.get((pool.holder_org_id, pool.sku), [])
+        shown = shows_pool(sees_pool_figures, holder_id=pool.holder_org_id, org_id=org.id)
+        items.append(
+            ChildItem(
+                sku=pool.sku,
+                unit=pool.unit,
+                source=LicenseSource.PARENT_POOL if from_parent else LicenseSource.OWN,
+                used=own_use,
+                quota=quota,
+                quota_remaining=None if quota is None else max(0, quota - own_use),
+                pool=pool_figures(pool.used, pool_licenses) if shown else None,
+                licenses=list(pool_licenses) if shown else [],
+                period=history(pool.id, org.id),
+            )
+        )
+    return ChildReport(org.id, org.name, source, now, period, items)

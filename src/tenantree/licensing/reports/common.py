@@ -1,0 +1,138 @@
+"""What both license reports read and show: periods, license lines, pool figures."""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import ColumnElement, select
+from sqlalchemy.orm import Session
+
+from tenantree.errors import Invalid
+from tenantree.licensing.history import PeriodUse, period_usage
+from tenantree.licensing.models import License, LicensePool
+from tenantree.licensing.pool import PoolView
+
+MAX_PERIOD_DAYS = 731
+
+
+@dataclass(frozen=True)
+class Period:
+    first_day: date
+    last_day: date
+
+
+def period_between(first: date | None, last: date | None) -> Period | None:
+    """The period of `from`..`to` (UTC days, inclusive), or None when neither is given."""
+    if first is None and last is None:
+        return None
+    if first is None or last is None:
+        raise Invalid(
+            "give both from and to (UTC days, inclusive)", field="from" if first is None else "to"
+        )
+    if last < first:
+        raise Invalid("to must not be before from", field="to")
+    if (last - first).days >= MAX_PERIOD_DAYS:
+        raise Invalid(f"a period spans at most {MAX_PERIOD_DAYS} days", field="to")
+    return Period(first, last)
+
+
+@dataclass
+class LicenseLine:
+    id: uuid.UUID
+    quantity: int
+    starts_at: datetime
+    ends_at: datetime
+    status: str
+    overage_policy: str
+    in_term: bool
+
+
+@dataclass
+class PoolFigures:
+    """What only the pool's holder (and operators) may see."""
+
+    quantity: int
+    used: int
+    remaining: int
+    over_quantity: bool
+    overage_allowed: bool
+
+
+def pool_figures(used: int, lines: list[LicenseLine]) -> PoolFigures:
+    pool = PoolView.of([line for line in lines if line.in_term], used)
+    return PoolFigures(
+        quantity=pool.quantity,
+        used=used,
+        remaining=pool.quantity - used,
+        over_quantity=used > pool.quantity,
+        overage_allowed=pool.overage_allowed,
+    )
+
+
+# Plain rows, not ORM objects, for what the reports read: a big partner's
+# report reads thousands of them, and building entities was much of its time
+# (bench/).
+POOL_COLUMNS = (
+    LicensePool.id,
+    LicensePool.holder_org_id,
+    LicensePool.sku,
+    LicensePool.unit,
+    LicensePool.used,
+)
+
+
+def license_lines_by_pool(
+    session: Session, holders: ColumnElement[bool], now: datetime
+) -> dict[tuple[uuid.UUID, str], list[LicenseLine]]:
+    """(holder, SKU) -> its licenses' lines, for the holders the condition matches."""
+    grouped: dict[tuple[uuid.UUID, str], list[LicenseLine]] = defaultdict(list)
+    for lic in session.execute(
+        select(
+            License.id,
+            License.holder_org_id,
+            License.sku,
+            License.quantity,
+            License.starts_at,
+            License.ends_at,
+            License.status,
+            License.overage_policy,
+        )
+        .where(holders)
+        .order_by(License.starts_at, License.id)
+    ):
+        grouped[(lic.holder_org_id, lic.sku)].append(
+            LicenseLine(
+                lic.id,
+                lic.quantity,
+                lic.starts_at,
+                lic.ends_at,
+                lic.status,
+                lic.overage_policy,
+                # The row has what License.in_term reads: one definition of the term.
+                License.in_term(lic, now),  # type: ignore[arg-type]
+            )
+        )
+    return grouped
+
+
+_NO_USE = PeriodUse(peak=0, average=0.0)
+
+
+def period_uses(
+    session: Session,
+    pool_ids: list[uuid.UUID],
+    period: Period | None,
+) -> Callable[[uuid.UUID, uuid.UUID], PeriodUse | None]:
+    """(pool, org) -> its use over the period; None without a period.
+
+    An org with no history in or before the period used nothing in it: it
+    gets zeros, the same in JSON and CSV, not a missing value.
+    """
+    if period is None:
+        return lambda pool_id, org_id: None
+    uses = period_usage(session, pool_ids, first_day=period.first_day, last_day=period.last_day)
+    return lambda pool_id, org_id: uses.get((pool_id, org_id), _NO_USE)
