@@ -127,3 +127,15 @@ def test_a_database_url_with_a_percent_sign_works(tmp_path: Path) -> None:
     url = f"sqlite:///{directory / 'x.db'}"
     migrations.upgrade(url)
     migrations.check(url)
+
+
+@pytest.mark.postgres_only
+def test_concurrent_upgrades_of_a_fresh_database_both_succeed(fresh_url: str) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        runs = [pool.submit(migrations.upgrade, fresh_url) for _ in range(2)]
+        for run in runs:
+            run.result()  # raises if that upgrade failed
+    assert set(metadata.tables) <= tables(fresh_url)
+    assert migrations.current_revisions(fresh_url) == migrations.head_revisions()

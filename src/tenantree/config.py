@@ -5,6 +5,7 @@ from __future__ import annotations
 import secrets
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 import platformdirs
 from pydantic import Field
@@ -52,10 +53,29 @@ class Settings(BaseSettings):
     password_reset_max_requests_per_email: int = 5
     password_reset_max_requests_per_address: int = 20
 
+    # Connections each server process keeps to the database. The process
+    # admits as many requests at once (each holds one connection for its
+    # life) and runs as many worker threads; requests beyond them wait
+    # `admission_wait_seconds` for a turn, then are answered 503.
+    db_pool_size: int = Field(default=10, ge=1, le=500)
+    # How long a checkout may wait for a pooled connection before the request
+    # is answered 503 (a backstop: admitted requests never wait for one).
+    db_pool_timeout_seconds: float = Field(default=5.0, gt=0)
+    admission_wait_seconds: float = Field(default=1.0, ge=0)
+
+    # `text` (readable, the default) or `json` (one object per line).
+    log_format: Literal["text", "json"] = "text"
+    # Addresses (or networks) that may read /metrics without an operator's token.
+    metrics_allow_ips: str = "127.0.0.1,::1"
+
     # argon2id cost; tests lower it, production keeps the library's defaults.
     argon2_time_cost: int = 3
     argon2_memory_cost_kib: int = 65536
     argon2_parallelism: int = 4
+
+    @property
+    def uses_postgresql(self) -> bool:
+        return self.database_url.startswith("postgresql")
 
     def resolved_secret_key(self) -> str:
         if self.secret_key:

@@ -106,9 +106,24 @@ def test_db_downgrade_to_an_unknown_revision_fails_clearly(
 
 
 def test_db_downgrade_to_base_removes_the_tables(upgraded: Path, runner: CliRunner) -> None:
-    result = runner.invoke(app, ["db", "downgrade", "base"])
+    result = runner.invoke(app, ["db", "downgrade", "base", "--yes-drop-data"])
     assert result.exit_code == 0, result.output
     assert table_names(upgraded) & set(metadata.tables) == set()
+
+
+def test_db_downgrade_refuses_to_drop_data_unconfirmed(upgraded: Path, runner: CliRunner) -> None:
+    result = runner.invoke(app, ["db", "downgrade", "0004"])
+    assert result.exit_code == 2
+    assert "--yes-drop-data" in result.stderr
+    assert set(metadata.tables) <= table_names(upgraded)
+
+
+def test_db_downgrade_that_reverts_nothing_needs_no_confirmation(
+    upgraded: Path, runner: CliRunner
+) -> None:
+    result = runner.invoke(app, ["db", "downgrade", "head"])
+    assert result.exit_code == 0, result.output
+    assert set(metadata.tables) <= table_names(upgraded)
 
 
 # --- operator create ------------------------------------------------------------------
@@ -262,21 +277,73 @@ def test_running_without_arguments_shows_the_help(runner: CliRunner) -> None:
     assert "operator" in result.output and "db" in result.output
 
 
-def test_serve_believes_forwarded_headers_only_from_the_configured_proxies(
-    database_file: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+# --- serve --------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def served(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, object]]:
+    """uvicorn.run replaced by a recorder: what serve would have served with."""
     import uvicorn
 
     calls: list[dict[str, object]] = []
     monkeypatch.setattr(uvicorn, "run", lambda *args, **kwargs: calls.append(kwargs))
-    assert CliRunner().invoke(app, ["serve"]).exit_code == 0
+    return calls
+
+
+def test_serve_refuses_a_postgresql_database_without_a_secret_key(
+    database_file: Path, runner: CliRunner, monkeypatch: pytest.MonkeyPatch, served
+) -> None:
+    monkeypatch.setenv("TENANTREE_DATABASE_URL", "postgresql+psycopg://u@127.0.0.1:1/db")
+    monkeypatch.delenv("TENANTREE_SECRET_KEY")
+    get_settings.cache_clear()
+    result = runner.invoke(app, ["serve"])
+    assert result.exit_code == 2
+    assert "TENANTREE_SECRET_KEY" in result.stderr
+    assert served == []
+
+
+def test_serve_starts_on_postgresql_with_a_secret_key(
+    database_file: Path, runner: CliRunner, monkeypatch: pytest.MonkeyPatch, served
+) -> None:
+    monkeypatch.setenv("TENANTREE_DATABASE_URL", "postgresql+psycopg://u@127.0.0.1:1/db")
+    get_settings.cache_clear()
+    result = runner.invoke(app, ["serve"])
+    assert result.exit_code == 0, result.output
+    assert len(served) == 1
+
+
+def test_serve_migrate_upgrades_before_serving(
+    database_file: Path, runner: CliRunner, served
+) -> None:
+    result = runner.invoke(app, ["serve", "--migrate"])
+    assert result.exit_code == 0, result.output
+    assert set(metadata.tables) <= table_names(database_file)
+    assert len(served) == 1
+
+
+def test_serve_logs_json_when_asked(
+    database_file: Path, runner: CliRunner, monkeypatch: pytest.MonkeyPatch, served
+) -> None:
+    monkeypatch.setenv("TENANTREE_LOG_FORMAT", "json")
+    get_settings.cache_clear()
+    result = runner.invoke(app, ["serve"])
+    assert result.exit_code == 0, result.output
+    [call] = served
+    assert call["log_config"]["handlers"]["default"]["formatter"] == "json"  # type: ignore[index]
+    assert call["access_log"] is False
+
+
+def test_serve_believes_forwarded_headers_only_from_the_configured_proxies(
+    database_file: Path, runner: CliRunner, monkeypatch: pytest.MonkeyPatch, served
+) -> None:
+    assert runner.invoke(app, ["serve"]).exit_code == 0
     monkeypatch.setenv("TENANTREE_FORWARDED_ALLOW_IPS", "10.0.0.7")
     get_settings.cache_clear()
-    assert CliRunner().invoke(app, ["serve"]).exit_code == 0
+    assert runner.invoke(app, ["serve"]).exit_code == 0
 
-    assert calls[0]["proxy_headers"] is False
-    assert calls[1]["proxy_headers"] is True
-    assert calls[1]["forwarded_allow_ips"] == "10.0.0.7"
+    assert served[0]["proxy_headers"] is False
+    assert served[1]["proxy_headers"] is True
+    assert served[1]["forwarded_allow_ips"] == "10.0.0.7"
 
 
 def test_operator_create_refuses_an_email_mixing_scripts(

@@ -11,7 +11,7 @@ import typer
 from tenantree.cli import demo, licensing
 from tenantree.cli.context import unit_of_work
 from tenantree.cli.explain import explain
-from tenantree.config import get_settings
+from tenantree.config import Settings, get_settings
 from tenantree.db import migrate as migrations
 
 app = typer.Typer(
@@ -32,12 +32,22 @@ def serve(
     workers: Annotated[int, typer.Option(help="Worker processes")] = 1,
     migrate: Annotated[bool, typer.Option(help="Apply pending migrations before serving")] = False,
 ) -> None:
-    """Run the API server (TENANTREE_DATABASE_URL picks the database)."""
+    """Run the API server (TENANTREE_DATABASE_URL picks the database).
+
+    --migrate applies pending migrations first (under the migration lock, so
+    every replica may pass it).
+    """
     import uvicorn
 
     settings = get_settings()
+    refusal = startup_refusal(settings)
+    if refusal:
+        typer.echo(f"error: {refusal}", err=True)
+        raise typer.Exit(code=2)
     if migrate:
         migrations.upgrade(settings.database_url)
+    from tenantree.server.logs import logging_config
+
     # X-Forwarded-Proto/-For are believed only from the proxies named in
     # TENANTREE_FORWARDED_ALLOW_IPS: then a request that reached the proxy over
     # TLS has scheme https here, and the console's cookie is Secure.
@@ -49,7 +59,23 @@ def serve(
         workers=workers,
         proxy_headers=bool(trusted),
         forwarded_allow_ips=trusted or None,
+        # One line per request comes from the app (server.telemetry), with
+        # the route template, actor and org; uvicorn's own would repeat it.
+        access_log=False,
+        log_config=logging_config(settings.log_format),
     )
+
+
+def startup_refusal(settings: Settings) -> str | None:
+    """Why the server must not start with these settings, if it must not."""
+    if settings.uses_postgresql and not settings.secret_key:
+        # Each host would make a key of its own: tokens issued by one would be
+        # refused by the others, and relay passwords unreadable.
+        return (
+            "TENANTREE_SECRET_KEY is not set; with a PostgreSQL database every server "
+            "sharing it must use the same key (set TENANTREE_SECRET_KEY on each)"
+        )
+    return None
 
 
 def _alembic(command: Callable[..., None], *args: str) -> None:
@@ -71,8 +97,29 @@ def db_upgrade(revision: Annotated[str, typer.Argument()] = "head") -> None:
 
 
 @db_app.command("downgrade")
-def db_downgrade(revision: Annotated[str, typer.Argument()]) -> None:
-    """Revert migrations down to REVISION."""
+def db_downgrade(
+    revision: Annotated[str, typer.Argument()],
+    yes_drop_data: Annotated[
+        bool, typer.Option("--yes-drop-data", help="Confirm dropping the reverted tables' data")
+    ] = False,
+) -> None:
+    """Revert migrations down to REVISION (drops what they added, data included)."""
+    from alembic.script.revision import RevisionError
+    from alembic.util import CommandError
+
+    try:
+        reverted = migrations.revisions_reverted_by(get_settings().database_url, revision)
+    except (CommandError, RevisionError) as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(code=1) from exc
+    if reverted and not yes_drop_data:
+        typer.echo(
+            f"error: downgrading to {revision} reverts {', '.join(reverted)} and drops the "
+            "tables and columns they added, with their data; run again with "
+            "--yes-drop-data to do it",
+            err=True,
+        )
+        raise typer.Exit(code=2)
     _alembic(migrations.downgrade, revision)
 
 

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from types import TracebackType
 from typing import TypeVar
 
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 log = logging.getLogger(__name__)
@@ -89,6 +90,13 @@ class UnitOfWork:
             for write in self._kept:
                 write()
             self.session.commit()
+        except OperationalError as error:
+            # The database is away (the failure being answered, most likely):
+            # one line, not a traceback per request.
+            log.warning(
+                "could not write the records kept from a failed unit of work: %s", error.orig
+            )
+            self.session.rollback()
         except Exception:
             # The failure being answered matters more than its record: a
             # database that refused the work may well refuse this too.

@@ -13,6 +13,10 @@ from tenantree.db import make_engine, make_sessionmaker, reads_only_engine
 from tenantree.identity.context import IdentityConfig
 from tenantree.outbox import EmailBackend, Outbox, backend_from_url
 from tenantree.scim import routes as scim_routes
+from tenantree.server.admission import AdmissionLimit, Occupancy
+from tenantree.server.database_trouble import DatabaseTrouble
+from tenantree.server.probes import PROBE_PATHS, install_probes
+from tenantree.server.telemetry import Metrics, RequestTelemetry
 from tenantree.web.body_limit import BodyLimitMiddleware
 from tenantree.web.request_id import RequestIdMiddleware
 from tenantree.web.services import Services
@@ -22,7 +26,11 @@ def create_app(
     settings: Settings | None = None, *, email_backend: EmailBackend | None = None
 ) -> FastAPI:
     settings = settings or get_settings()
-    engine = make_engine(settings.database_url)
+    engine = make_engine(
+        settings.database_url,
+        pool_size=settings.db_pool_size,
+        pool_timeout=settings.db_pool_timeout_seconds,
+    )
     sessions = make_sessionmaker(engine)
     outbox = Outbox(
         email_backend or backend_from_url(settings.email_backend),
@@ -48,15 +56,37 @@ def create_app(
     )
     app.state.engine = engine
 
+    occupancy = Occupancy()
+    metrics = Metrics(engine, settings.db_pool_size, occupancy)
+    metrics.count_sign_in_failures(sessions)
+    app.state.metrics = metrics
+
+    # Outermost last: the request id first, then the request's metrics and
+    # log line, admission, and the database's trouble answered inside the
+    # admitted slot (a retried GET keeps its connection's place).
+    app.add_middleware(DatabaseTrouble, on_unavailable=metrics.shed_database_unavailable)
+    app.add_middleware(
+        AdmissionLimit,
+        limit=settings.db_pool_size,
+        wait_seconds=settings.admission_wait_seconds,
+        exempt=PROBE_PATHS,
+        on_shed=metrics.shed_overloaded,
+        occupancy=occupancy,
+    )
+    app.add_middleware(RequestTelemetry, metrics=metrics)
     app.add_middleware(RequestIdMiddleware)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
 
     install_api(app)
     app.include_router(scim_routes.router)
 
-    @app.get("/healthz", include_in_schema=False)
-    def healthz() -> dict[str, str]:
-        return {"status": "ok"}
+    install_probes(
+        app,
+        settings.database_url,
+        app.state.services.identity,
+        metrics,
+        settings.metrics_allow_ips,
+    )
 
     install_console(app)
     return app

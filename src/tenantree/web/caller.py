@@ -27,6 +27,7 @@ class Caller:
 
 
 def get_caller(
+    request: Request,
     session: SessionDep,
     services: ServicesDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
@@ -34,7 +35,9 @@ def get_caller(
     if credentials is None or credentials.scheme.lower() != "bearer" or not credentials.credentials:
         raise InvalidToken("this needs a bearer token", code="not_authenticated")
     account, actor = authenticate(session, services.identity, credentials.credentials)
-    return Caller(account, actor, credentials.credentials)
+    caller = Caller(account, actor, credentials.credentials)
+    request.state.caller = caller  # for the request's log line
+    return caller
 
 
 CallerDep = Annotated[Caller, Depends(get_caller)]
