@@ -22,12 +22,12 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from tenantree.access.permissions import Permission
 from tenantree.access.service import require_platform
+from tenantree.authn.signin import authenticate
 from tenantree.db import make_engine, make_sessionmaker
 from tenantree.db import migrate as migrations
 from tenantree.db.unit_of_work import UnitOfWork
 from tenantree.errors import DomainError
 from tenantree.identity.context import IdentityConfig
-from tenantree.identity.signin import authenticate
 from tenantree.server.telemetry import Metrics
 
 log = logging.getLogger("tenantree.probes")
