@@ -11,7 +11,7 @@ import pytest
 from starlette.types import Receive, Scope, Send
 
 from factories import bearer, issue_token, make_account, make_member, make_org
-from server.live import serving
+from server.live import run_async, serving
 from tenantree.server.admission import AdmissionLimit
 from tenantree.server.app import create_app
 
@@ -43,7 +43,7 @@ def test_a_request_beyond_the_limit_is_answered_503_with_retry_after() -> None:
                 answers["second"] = await client.get("/b")
                 release.set()
 
-    anyio.run(main)
+    run_async(main)
     assert answers["first"].status_code == 200
     second = answers["second"]
     assert second.status_code == 503
@@ -72,7 +72,7 @@ def test_a_waiting_request_is_admitted_when_a_slot_frees() -> None:
                 for _ in range(5):
                     tasks.start_soon(one)
 
-    anyio.run(main)
+    run_async(main)
     assert statuses == [200] * 5
 
 
@@ -90,7 +90,7 @@ def test_exempt_paths_are_never_held_back() -> None:
         async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
             return (await client.get("/healthz")).status_code
 
-    assert anyio.run(main) == 200
+    assert run_async(main) == 200
 
 
 def test_the_thread_pool_is_sized_to_the_limit() -> None:
@@ -106,7 +106,7 @@ def test_the_thread_pool_is_sized_to_the_limit() -> None:
             await client.get("/")
         return anyio.to_thread.current_default_thread_limiter().total_tokens
 
-    assert anyio.run(main) == 7
+    assert run_async(main) == 7
 
 
 POOL = 4

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 
-import anyio
 import httpx
 import pytest
 from fastapi.testclient import TestClient
@@ -13,7 +12,7 @@ from sqlalchemy.engine import make_url
 from starlette.types import Receive, Scope, Send
 
 from factories import bearer, issue_token, make_account, make_member, make_org
-from server.live import free_port
+from server.live import free_port, run_async
 from tenantree.server.app import create_app
 from tenantree.server.database_trouble import DatabaseTrouble
 
@@ -30,7 +29,7 @@ def _calls(app: DatabaseTrouble, method: str) -> httpx.Response:
         async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
             return await client.request(method, "/x")
 
-    return anyio.run(main)
+    return run_async(main)
 
 
 def _failing_then_ok(failures: list[BaseException]):  # type: ignore[no-untyped-def]
