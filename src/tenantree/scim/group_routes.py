@@ -67,15 +67,7 @@ def replace_group(
     target: ScimOrgDep,
     if_match: Annotated[str | None, Header()] = None,
 ) -> Response:
-    group = groups.replace_group(
-        target.session,
-        target.trail,
-        target.org,
-        group_id,
-        body,
-        base_url=target.base_url,
-        if_match=if_match,
-    )
+    group = target.write(groups.replace_group, group_id, body, if_match)
     return _group_response(target, group)
 
 
@@ -86,15 +78,7 @@ def patch_group(
     target: ScimOrgDep,
     if_match: Annotated[str | None, Header()] = None,
 ) -> Response:
-    group = groups.patch_group(
-        target.session,
-        target.trail,
-        target.org,
-        group_id,
-        body,
-        base_url=target.base_url,
-        if_match=if_match,
-    )
+    group = target.write(groups.patch_group, group_id, body, if_match)
     return _group_response(target, group)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Callable, Coroutine
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, Depends, Header, Request, Response
 from scim2_models import (
@@ -57,6 +57,8 @@ class ScimRoute(UnitOfWorkRoute):
         return scim_handler
 
 
+R = TypeVar("R")
+
 ORG_ENDPOINT = "/scim/v2/orgs/{org_id}"
 
 
@@ -71,6 +73,21 @@ class ScimOrg:
         self.session = session
         self.trail = trail
         self.base_url = base_url
+
+    def write(
+        self, change: Callable[..., R], resource_id: str, body: Any, if_match: str | None
+    ) -> R:
+        """Apply a replace or patch of one resource: every write takes the org,
+        its trail, the base URL for `meta.location` and the caller's If-Match."""
+        return change(
+            self.session,
+            self.trail,
+            self.org,
+            resource_id,
+            body,
+            base_url=self.base_url,
+            if_match=if_match,
+        )
 
 
 def scim_org(

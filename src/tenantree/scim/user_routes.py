@@ -72,15 +72,7 @@ def replace_user(
     target: ScimOrgDep,
     if_match: Annotated[str | None, Header()] = None,
 ) -> Response:
-    entry = users.replace_user(
-        target.session,
-        target.trail,
-        target.org,
-        user_id,
-        body,
-        base_url=target.base_url,
-        if_match=if_match,
-    )
+    entry = target.write(users.replace_user, user_id, body, if_match)
     return _user_response(target, entry)
 
 
@@ -91,15 +83,7 @@ def patch_user(
     target: ScimOrgDep,
     if_match: Annotated[str | None, Header()] = None,
 ) -> Response:
-    entry = users.patch_user(
-        target.session,
-        target.trail,
-        target.org,
-        user_id,
-        body,
-        base_url=target.base_url,
-        if_match=if_match,
-    )
+    entry = target.write(users.patch_user, user_id, body, if_match)
     return _user_response(target, entry)
 
 
