@@ -30,7 +30,7 @@ from tenantree.identity.errors import UserNotFound
 from tenantree.identity.integration_models import ApiToken
 from tenantree.identity.models import Account, Membership
 from tenantree.identity.roles import MemberStatus, Role
-from tenantree.orgs.kinds import OrgKind, OrgStatus
+from tenantree.orgs.kinds import OrgStatus
 from tenantree.orgs.models import Org
 
 
@@ -66,7 +66,7 @@ def subject_of(session: Session, loaded: LoadedOrg, user_id: uuid.UUID) -> Membe
         if membership.org_id == loaded.org.id:
             return membership
         org = loaded.org
-        if org.kind == OrgKind.SUB_ORG and membership.org_id == org.parent_id:
+        if org.is_sub_org and membership.org_id == org.parent_id:
             parent = session.get(Org, org.parent_id)
             active = parent is not None and parent.status == OrgStatus.ACTIVE
             if partner_path(loaded.facts, _fact(membership, active)) is not None:

@@ -29,7 +29,6 @@ from tenantree.access.policy import (
     reaches,
 )
 from tenantree.identity.roles import Role
-from tenantree.orgs.kinds import OrgKind
 
 
 class PathKind(StrEnum):
@@ -161,7 +160,7 @@ def explain(actor: Actor, permission: Permission, org: OrgFacts) -> Explanation:
             refusal_not_applied=(
                 path is not None
                 and path.kind == PathKind.PARTNER
-                and org.kind == OrgKind.SUB_ORG
+                and org.is_sub_org
                 and org.customer_access_refused
             ),
         )

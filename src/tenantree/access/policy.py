@@ -110,6 +110,10 @@ class OrgFacts:
     partner_users: frozenset[uuid.UUID] | None = None
     customer_may_brand: bool = False
 
+    @property
+    def is_sub_org(self) -> bool:
+        return self.kind == OrgKind.SUB_ORG
+
 
 @dataclass(frozen=True)
 class Path:
@@ -204,7 +208,7 @@ def _member_reach(org: OrgFacts, membership: MembershipFact) -> _Reach:
     block = None
     if not org.active:
         block = Block.ORG_DEACTIVATED
-    elif org.kind == OrgKind.SUB_ORG and org.customer_access_refused:
+    elif org.is_sub_org and org.customer_access_refused:
         block = Block.CUSTOMER_ACCESS_REFUSED
     elif not membership.active:
         block = Block.USER_SUSPENDED
@@ -236,7 +240,7 @@ def _reaches(actor: Actor, org: OrgFacts) -> list[_Reach]:
     own = actor.memberships.get(org.id)
     if own is not None:
         found.append(_member_reach(org, own))
-    if org.kind == OrgKind.SUB_ORG and org.parent_id is not None:
+    if org.is_sub_org and org.parent_id is not None:
         partner = actor.memberships.get(org.parent_id)
         if partner is not None:
             reach = _partner_reach(org, partner)
@@ -331,7 +335,7 @@ def sees_pool_figures(actor: Actor, org: OrgFacts) -> bool:
     """
     if actor.creator is not None and not sees_pool_figures(actor.creator, org):
         return False
-    if actor.is_operator or org.kind != OrgKind.SUB_ORG:
+    if actor.is_operator or not org.is_sub_org:
         return True
     return any(
         path.via_org_id == org.parent_id
@@ -456,7 +460,7 @@ def decide_scim(token_org_id: uuid.UUID, creator: Actor | None, org: OrgFacts) -
         return _INVISIBLE
     if not org.active:
         return _BLOCKED[Block.ORG_DEACTIVATED]
-    if org.kind == OrgKind.SUB_ORG and org.customer_access_refused:
+    if org.is_sub_org and org.customer_access_refused:
         return _BLOCKED[Block.CUSTOMER_ACCESS_REFUSED]
     if creator is not None and not decide(creator, P.ORG_USERS_MANAGE, org).allowed:
         return _CREATOR_LACKS
