@@ -18,7 +18,7 @@ from __future__ import annotations
 import inspect
 import os
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import pytest
@@ -33,7 +33,10 @@ from tenantree.db import migrate as migrations
 from tenantree.identity.context import IdentityConfig
 from tenantree.models import metadata
 from tenantree.outbox import MemoryBackend
+from tenantree.outbox.delivery import drain
+from tenantree.outbox.worker import beat
 from tenantree.server.app import create_app
+from tenantree.server.mail import make_delivery
 
 POSTGRES_ENV = "TENANTREE_TEST_POSTGRES_URL"
 
@@ -100,6 +103,8 @@ def settings(database_url: str) -> Settings:
         database_url=database_url,
         secret_key="test-secret-key",
         email_backend="memory",
+        # Tests deliver queued mail themselves, when they read it (`outbox`).
+        outbox_worker="external",
         public_base_url="http://tenantree.test",
         argon2_time_cost=1,
         argon2_memory_cost_kib=1024,
@@ -249,14 +254,41 @@ def client(app, db: Engine) -> Iterator[TestClient]:  # type: ignore[no-untyped-
 
 @dataclass
 class Outboxed:
-    """Helper to read what the app emailed."""
+    """Helper to read what the app emailed: reading delivers what is queued first."""
 
-    backend: MemoryBackend
+    mailbox: MemoryBackend
+    deliver: Callable[[], int]
+
+    @property
+    def backend(self) -> MemoryBackend:
+        self.deliver()
+        return self.mailbox
 
     def to(self, email: str) -> list[str]:
         return [m.text for m in self.backend.sent if m.to == email]
 
 
 @pytest.fixture
-def outbox(fresh_mailbox: MemoryBackend) -> Outboxed:
-    return Outboxed(fresh_mailbox)
+def deliver_mail(
+    request: pytest.FixtureRequest, settings: Settings, identity: IdentityConfig
+) -> Callable[[], int]:
+    """Deliver every queued message that is due, as a worker would (retries stay
+    queued): through the app's connections, or the test's own rolled-back session."""
+    delivery = make_delivery(settings, identity.outbox, worker_id="tests")
+
+    def deliver_in(session: Session) -> int:
+        beat(session, delivery.worker_id)  # a worker's pass: readiness sees it alive
+        return drain(session, delivery)
+
+    def deliver() -> int:
+        if _shares_the_database(request):
+            with request.getfixturevalue("sessions")() as session:
+                return deliver_in(session)
+        return deliver_in(request.getfixturevalue("session"))
+
+    return deliver
+
+
+@pytest.fixture
+def outbox(fresh_mailbox: MemoryBackend, deliver_mail: Callable[[], int]) -> Outboxed:
+    return Outboxed(fresh_mailbox, deliver_mail)

@@ -63,6 +63,23 @@ class Settings(BaseSettings):
     db_pool_timeout_seconds: float = Field(default=5.0, gt=0)
     admission_wait_seconds: float = Field(default=1.0, ge=0)
 
+    # Who delivers queued email: "background", a thread in each server process,
+    # or "external", `tenantree outbox work` processes (the server only queues).
+    outbox_worker: Literal["background", "external"] = "background"
+    # A worker looks for due messages this often (a commit that queues mail
+    # wakes the server's own worker at once).
+    outbox_poll_seconds: float = Field(default=2.0, gt=0)
+    # A claimed message is another worker's to send after this long (the first
+    # is presumed dead): longer than the slowest relay takes to answer.
+    outbox_lease_seconds: float = Field(default=120.0, gt=0)
+    # Attempts before a message is `failed`; retries wait base, 2x base, 4x
+    # base... (with jitter), at most `outbox_retry_max_seconds`.
+    outbox_max_attempts: int = Field(default=8, ge=1)
+    outbox_retry_base_seconds: float = Field(default=30.0, ge=0)
+    outbox_retry_max_seconds: float = Field(default=3600.0, ge=0)
+    # No heartbeat for this long: the worker is presumed dead (/readyz).
+    outbox_heartbeat_stale_seconds: float = Field(default=60.0, gt=0)
+
     # `text` (readable, the default) or `json` (one object per line).
     log_format: Literal["text", "json"] = "text"
     # Addresses (or networks) that may read /metrics without an operator's token.

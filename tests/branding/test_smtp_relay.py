@@ -217,6 +217,7 @@ def test_an_orgs_own_relay_sends_from_its_own_address_unverified(
     assert _set_relay(brand_api, "S", **_relay_to(smtp_server)).status_code == 200
 
     _invite(brand_api, "S", "new@contoso.example")
+    outbox.deliver()
 
     (envelope,) = smtp_server.messages
     mime = email.message_from_bytes(envelope.content, policy=email.policy.default)

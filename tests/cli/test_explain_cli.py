@@ -8,12 +8,8 @@ import pytest
 from sqlalchemy import create_engine
 from sqlalchemy.orm import Session
 
-from cli import test_cli
 from factories import build_world
 from tenantree.cli.main import app
-
-# The migrated SQLite file and the runner of test_cli.py.
-database_file, runner, upgraded = test_cli.database_file, test_cli.runner, test_cli.upgraded
 
 
 @pytest.fixture

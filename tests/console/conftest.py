@@ -2,7 +2,8 @@
 
 The live server runs the real app (uvicorn, in a thread) on a temporary
 SQLite database loaded with `tenantree demo`'s loader; its email goes to an
-in-memory mailbox and its custom domains are checked against a fake DNS.
+in-memory mailbox (through the server's own outbox worker, started by the
+lifespan) and its custom domains are checked against a fake DNS.
 """
 
 from __future__ import annotations
@@ -43,7 +44,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
     services = app.state.services
     services.branding = dataclasses.replace(services.branding, verifier=dns)
     server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off")
+        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
     )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import socket
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -46,14 +47,19 @@ class LiveServer:
     dns: FakeDns
     password: str = DEMO_PASSWORD
 
-    def token_for(self, email: str) -> str:
-        """The token of the newest invitation emailed to this address."""
-        for message in reversed(self.mailbox.sent):
-            if message.to == email:
-                match = re.search(r"token=([A-Za-z0-9_\-]+)", message.text)
-                if match:
-                    return match.group(1)
-        raise AssertionError(f"no invitation was emailed to {email}")
+    def token_for(self, email: str, wait_seconds: float = 15.0) -> str:
+        """The token of the newest invitation emailed to this address (the server's
+        outbox worker sends it just after the commit: wait for it)."""
+        deadline = time.monotonic() + wait_seconds
+        while True:
+            for message in reversed(self.mailbox.sent):
+                if message.to == email:
+                    match = re.search(r"token=([A-Za-z0-9_\-]+)", message.text)
+                    if match:
+                        return match.group(1)
+            if time.monotonic() > deadline:
+                raise AssertionError(f"no invitation was emailed to {email}")
+            time.sleep(0.1)
 
 
 def free_port() -> int:

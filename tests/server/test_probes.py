@@ -11,10 +11,14 @@ from tenantree.server.app import create_app
 from tenantree.server.probes import address_allowed, allowed_networks
 
 
-def test_readyz_is_ready_on_a_migrated_reachable_database(client) -> None:
+def test_readyz_is_ready_on_a_migrated_reachable_database_with_a_worker(client, outbox) -> None:
+    outbox.deliver()  # a worker's pass beats its heartbeat
     answer = client.get("/readyz")
     assert answer.status_code == 200
-    assert answer.json() == {"status": "ready", "checks": {"database": "ok", "migrations": "ok"}}
+    assert answer.json() == {
+        "status": "ready",
+        "checks": {"database": "ok", "migrations": "ok", "outbox": "ok"},
+    }
 
 
 def test_readyz_names_the_migrations_when_the_database_is_not_at_head(tmp_path, settings) -> None:
@@ -25,7 +29,7 @@ def test_readyz_names_the_migrations_when_the_database_is_not_at_head(tmp_path, 
     assert answer.status_code == 503
     assert answer.headers["retry-after"]
     body = answer.json()
-    assert body["failed"] == ["migrations"]
+    assert body["failed"] == ["migrations", "outbox"]
     assert "db upgrade" in body["checks"]["migrations"]
 
 
@@ -35,7 +39,7 @@ def test_readyz_names_the_database_when_it_cannot_be_reached(tmp_path, settings)
     with TestClient(app) as client:
         answer = client.get("/readyz")
     assert answer.status_code == 503
-    assert answer.json()["failed"] == ["database", "migrations"]
+    assert answer.json()["failed"] == ["database", "migrations", "outbox"]
     assert answer.json()["checks"]["database"].startswith("unreachable")
 
 

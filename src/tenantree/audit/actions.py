@@ -26,6 +26,7 @@ class AuditAction(StrEnum):
     BRAND_PUBLISHED = "brand.published"
     BRAND_SMTP_RELAY_REMOVED = "brand.smtp_relay_removed"
     BRAND_SMTP_RELAY_SET = "brand.smtp_relay_set"
+    EMAIL_FAILED = "email.failed"
     INVITATION_ACCEPTED = "invitation.accepted"
     INVITATION_CREATED = "invitation.created"
     INVITATION_REVOKED = "invitation.revoked"

@@ -7,6 +7,7 @@ go out as one multipart/alternative message through the outbox.
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from email.utils import formataddr, parseaddr
 from functools import lru_cache
@@ -18,10 +19,11 @@ from sqlalchemy.orm import Session
 from tenantree.branding.domains import verified_hostnames
 from tenantree.branding.fields import BrandValues, Level
 from tenantree.branding.platform import platform_brand
-from tenantree.branding.relay import get_relay, server_for_delivery
+from tenantree.branding.relay import relay_org_for_delivery
 from tenantree.branding.resolve import published_brand
 from tenantree.orgs.models import Org
-from tenantree.outbox import EmailMessage, Outbox, SmtpServer
+from tenantree.outbox import Outbox
+from tenantree.outbox.models import OutboxMessage
 
 
 @lru_cache(maxsize=1)
@@ -57,12 +59,12 @@ def may_send_as(address: str, verified_hostnames: set[str]) -> bool:
     )
 
 
-def _level_of(session: Session, org: Org, relay: SmtpServer | None) -> Level:
+def _level_of(org: Org, relay_org_id: uuid.UUID | None) -> Level:
     """Whose relay the org's mail goes through (the platform's when none)."""
-    for level, org_id in ((Level.ORG, org.id), (Level.PARTNER, org.parent_id)):
-        stored = get_relay(session, org_id) if org_id is not None and relay else None
-        if relay and stored and (stored.host, stored.port) == (relay.host, relay.port):
-            return level
+    if relay_org_id is not None and relay_org_id == org.id:
+        return Level.ORG
+    if relay_org_id is not None and relay_org_id == org.parent_id:
+        return Level.PARTNER
     return Level.PLATFORM
 
 
@@ -72,7 +74,8 @@ class BrandedMail:
 
     outbox: Outbox
     brand: BrandValues
-    relay: SmtpServer | None
+    # Whose relay the mail goes through (None: the platform's backend).
+    relay_org_id: uuid.UUID | None
     # Base of links in the email: the org's verified custom domain if it has one.
     base_url: str
     # May the brand's email_from_address be the From? (see `may_send_as`) If not,
@@ -91,10 +94,10 @@ class BrandedMail:
         )
         resolved = published.values
         domain = resolved.custom_domain
-        relay = server_for_delivery(session, org, secret_key)
+        relay_org_id = relay_org_for_delivery(session, org, secret_key)
         # Through its own relay an org answers for its own mail, and a partner for the
         # address of its own brand through its relay.
-        relay_level = _level_of(session, org, relay)
+        relay_level = _level_of(org, relay_org_id)
         relays_own_address = relay_level == Level.ORG or (
             relay_level == Level.PARTNER
             and published.sources["email_from_address"] == Level.PARTNER
@@ -105,7 +108,7 @@ class BrandedMail:
         return cls(
             outbox=outbox,
             brand=resolved,
-            relay=relay,
+            relay_org_id=relay_org_id,
             base_url=f"https://{domain}" if domain else public_base_url.rstrip("/"),
             from_address_trusted=(
                 address is None
@@ -129,8 +132,17 @@ class BrandedMail:
         return self.brand.email_from_address
 
     def send(
-        self, session: Session, *, to: str, subject: str, template: str, **context: Any
-    ) -> EmailMessage:
+        self,
+        session: Session,
+        *,
+        to: str,
+        subject: str,
+        template: str,
+        org_id: uuid.UUID | None = None,
+        about: tuple[str, uuid.UUID] | None = None,
+        **context: Any,
+    ) -> OutboxMessage:
+        """Queue the message in the session's work (see Outbox.enqueue for `org_id`, `about`)."""
         text, html = render(template, self.brand, base_url=self.base_url, **context)
         return self.outbox.enqueue(
             session,
@@ -140,5 +152,7 @@ class BrandedMail:
             html=html,
             sender=self.sender,
             reply_to=self.reply_to,
-            relay=self.relay,
+            relay_org_id=self.relay_org_id,
+            org_id=org_id,
+            about=about,
         )

@@ -1,8 +1,9 @@
 """An org's own SMTP relay, and which relay an org's email goes through.
 
 The password is encrypted at rest with Fernet under a key derived (HKDF) from
-the server's secret key; it is decrypted only to hand to the outbox, and no
-API answer ever contains it. Delivery falls back org -> partner -> platform.
+the server's secret key; it is decrypted only when the outbox sends (the queued
+message names the relay's org, not its secret), and no API answer ever contains
+it. Delivery falls back org -> partner -> platform.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from tenantree.branding.errors import InvalidBrand, InvalidSmtpRelay
 from tenantree.branding.fields import Level
 from tenantree.branding.models import SmtpRelay
 from tenantree.orgs.models import Org
-from tenantree.outbox import SmtpServer
+from tenantree.outbox import RelayUnavailable, SmtpServer
 
 log = logging.getLogger(__name__)
 
@@ -184,20 +185,36 @@ def effective_relay(session: Session, org: Org) -> tuple[Level, SmtpRelay | None
     return Level.PLATFORM, None
 
 
-def server_for_delivery(session: Session, org: Org, secret_key: str) -> SmtpServer | None:
-    """The outbox's view of the org's effective relay (None: the platform's backend)."""
+def _usable(relay: SmtpRelay, secret_key: str) -> SmtpServer | None:
+    """The relay as the outbox connects to it; None if its password cannot be read."""
+    password = None
+    if relay.password_encrypted is not None:
+        try:
+            password = decrypt_password(secret_key, relay.password_encrypted)
+        except InvalidToken:
+            # The secret key changed since the password was stored: this
+            # relay cannot sign in, and must not be used unauthenticated.
+            log.error("the SMTP relay password of org %s cannot be decrypted", relay.org_id)
+            return None
+    return SmtpServer(relay.host, relay.port, relay.starttls, relay.username, password)
+
+
+def relay_org_for_delivery(session: Session, org: Org, secret_key: str) -> uuid.UUID | None:
+    """Whose relay the org's email goes through: the org's, else its partner's (None: the
+    platform's backend). The outbox stores this org id, never the relay's secret."""
     for candidate in (org.id, org.parent_id):
         relay = get_relay(session, candidate) if candidate is not None else None
-        if relay is None:
-            continue
-        password = None
-        if relay.password_encrypted is not None:
-            try:
-                password = decrypt_password(secret_key, relay.password_encrypted)
-            except InvalidToken:
-                # The secret key changed since the password was stored: this
-                # relay cannot sign in; fall back rather than send unauthenticated.
-                log.error("the SMTP relay password of org %s cannot be decrypted", candidate)
-                continue
-        return SmtpServer(relay.host, relay.port, relay.starttls, relay.username, password)
+        if relay is not None and _usable(relay, secret_key) is not None:
+            return candidate
     return None
+
+
+def relay_server(session: Session, org_id: uuid.UUID, secret_key: str) -> SmtpServer:
+    """The org's relay at send time (the outbox's RelayLookup)."""
+    relay = get_relay(session, org_id)
+    if relay is None:
+        raise RelayUnavailable(f"the SMTP relay of org {org_id} was removed")
+    server = _usable(relay, secret_key)
+    if server is None:
+        raise RelayUnavailable(f"the SMTP relay password of org {org_id} cannot be decrypted")
+    return server

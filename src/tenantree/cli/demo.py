@@ -42,6 +42,7 @@ from tenantree.orgs.kinds import Edition, PartnerType
 from tenantree.orgs.models import Org
 from tenantree.orgs.salesforce import checksum_suffix
 from tenantree.outbox import MemoryBackend, Outbox
+from tenantree.outbox.delivery import Delivery, drain
 
 DEMO_PASSWORD = "tenantree-demo-2026"  # noqa: S105 - a demo's published password
 HISTORY_DAYS = 60
@@ -96,7 +97,6 @@ def load_demo(settings: Settings, *, password: str = DEMO_PASSWORD, seed: int = 
     branding = BrandingConfig.from_settings(settings)
     engine = make_engine(settings.database_url)
     factory = make_sessionmaker(engine)
-    outbox.attach(factory)
     personas: list[Persona] = []
     now = clock.utcnow()
     try:
@@ -168,6 +168,8 @@ def load_demo(settings: Settings, *, password: str = DEMO_PASSWORD, seed: int = 
                     ),
                 ]
 
+            # The invitations were queued with the work: deliver them to the mailbox.
+            drain(session, Delivery(outbox, worker_id="demo"))
             with UnitOfWork(session):
                 for message in list(mailbox.sent):
                     match = re.search(r"token=([A-Za-z0-9_\-]+)", message.text)

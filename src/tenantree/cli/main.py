@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from tenantree.cli import demo, licensing
+from tenantree.cli import demo, licensing, outbox
 from tenantree.cli.context import unit_of_work
 from tenantree.cli.explain import explain
 from tenantree.config import Settings, get_settings
@@ -23,6 +23,7 @@ operator_app = typer.Typer(help="Platform operator accounts.", no_args_is_help=T
 app.add_typer(db_app, name="db")
 app.add_typer(operator_app, name="operator")
 app.add_typer(licensing.licenses_app, name="licenses")
+app.add_typer(outbox.outbox_app, name="outbox")
 
 
 @app.command()
@@ -140,16 +141,14 @@ def operator_create(
     """
     from tenantree.identity.accounts import create_operator
     from tenantree.identity.context import IdentityConfig
-    from tenantree.outbox import Outbox, backend_from_url
+    from tenantree.server.mail import make_outbox
 
     password = os.environ.get("TENANTREE_OPERATOR_PASSWORD") or typer.prompt(
         "Password", hide_input=True, confirmation_prompt=True
     )
     with unit_of_work() as work:
         settings = work.settings
-        config = IdentityConfig.from_settings(
-            settings, Outbox(backend_from_url(settings.email_backend), settings.email_from)
-        )
+        config = IdentityConfig.from_settings(settings, make_outbox(settings))
         account = create_operator(work.session, work.trail, config, email=email, password=password)
     typer.echo(f"operator {account.email} created")
 

@@ -24,7 +24,11 @@ from tenantree.identity.errors import AlreadyMember, InvitationNotFound
 from tenantree.identity.models import Account, Invitation, InvitationStatus, Membership
 from tenantree.identity.roles import Role
 from tenantree.orgs.models import Org
+from tenantree.outbox.operations import DeliveryStatus, deliveries_of
 from tenantree.pagination import Page, paginate
+
+# The invitation email's outbox message is about ("invitation", its id).
+INVITATION = "invitation"
 
 
 def invite(
@@ -93,6 +97,8 @@ def invite(
         to=email,
         subject=f"You are invited to {org.name} on {mail.brand.product_name}",
         template="invitation",
+        org_id=org.id,
+        about=(INVITATION, invitation.id),
         org_name=org.name,
         role_text="primary account administrator" if as_primary_admin else invitation.role,
         link=f"{mail.base_url}/accept-invitation?token={token}",
@@ -114,6 +120,11 @@ def list_invitations(
         cursor=cursor,
         descending=True,
     )
+
+
+def email_deliveries(session: Session, listed: list[Invitation]) -> dict[uuid.UUID, DeliveryStatus]:
+    """How each invitation's email fared (queued, sent, retrying, failed), by invitation id."""
+    return deliveries_of(session, INVITATION, (i.id for i in listed))
 
 
 def revoke_invitation(

@@ -79,7 +79,7 @@ def mail_for_host(
     return BrandedMail(
         outbox=config.outbox,
         brand=platform_brand(config.outbox.sender),
-        relay=None,
+        relay_org_id=None,
         base_url=config.public_base_url.rstrip("/"),
     )
 

@@ -1,4 +1,4 @@
-"""Outgoing email: one interface, several backends, delivered after commit."""
+"""Outgoing email: one interface, several backends, written with the work, delivered by a worker."""
 
 from tenantree.outbox.backends import (
     ConsoleBackend,
@@ -9,7 +9,7 @@ from tenantree.outbox.backends import (
     SmtpServer,
     backend_from_url,
 )
-from tenantree.outbox.outbox import EmailMessage, Outbox
+from tenantree.outbox.outbox import EmailMessage, Outbox, RelayUnavailable
 
 __all__ = [
     "ConsoleBackend",
@@ -18,6 +18,7 @@ __all__ = [
     "FileBackend",
     "MemoryBackend",
     "Outbox",
+    "RelayUnavailable",
     "SmtpBackend",
     "SmtpServer",
     "backend_from_url",

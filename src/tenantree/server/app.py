@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import anyio.to_thread
 from fastapi import FastAPI
 
 from tenantree import __version__
@@ -11,10 +15,11 @@ from tenantree.config import Settings, get_settings
 from tenantree.console import install_console
 from tenantree.db import make_engine, make_sessionmaker, reads_only_engine
 from tenantree.identity.context import IdentityConfig
-from tenantree.outbox import EmailBackend, Outbox, backend_from_url
+from tenantree.outbox import EmailBackend
 from tenantree.scim import routes as scim_routes
 from tenantree.server.admission import AdmissionLimit, Occupancy
 from tenantree.server.database_trouble import DatabaseTrouble
+from tenantree.server.mail import make_outbox, make_worker, outbox_readiness
 from tenantree.server.probes import PROBE_PATHS, install_probes
 from tenantree.server.telemetry import Metrics, RequestTelemetry
 from tenantree.web.body_limit import BodyLimitMiddleware
@@ -32,12 +37,23 @@ def create_app(
         pool_timeout=settings.db_pool_timeout_seconds,
     )
     sessions = make_sessionmaker(engine)
-    outbox = Outbox(
-        email_backend or backend_from_url(settings.email_backend),
-        settings.email_from,
-        allow_private_relay_hosts=settings.smtp_relay_allow_private_hosts,
-    )
+    outbox = make_outbox(settings, email_backend)
     outbox.attach(sessions)
+    occupancy = Occupancy()
+    metrics = Metrics(engine, settings.db_pool_size, occupancy)
+    worker = make_worker(settings, sessions, outbox, on_failure=metrics.outbox_failed_attempt)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        # The server's own outbox worker, unless separate processes deliver.
+        background = settings.outbox_worker == "background"
+        if background:
+            worker.start()
+        try:
+            yield
+        finally:
+            if background:
+                await anyio.to_thread.run_sync(worker.stop)
 
     app = FastAPI(
         title="tenantree",
@@ -46,6 +62,7 @@ def create_app(
             "Organization hierarchy for a platform sold through MSPs and resellers: "
             "orgs and sub-orgs, per-org user directories, partner access, audit."
         ),
+        lifespan=lifespan,
     )
     app.state.services = Services(
         settings=settings,
@@ -55,9 +72,7 @@ def create_app(
         reads_only_bind=reads_only_engine(engine),
     )
     app.state.engine = engine
-
-    occupancy = Occupancy()
-    metrics = Metrics(engine, settings.db_pool_size, occupancy)
+    app.state.outbox_worker = worker
     metrics.count_sign_in_failures(sessions)
     app.state.metrics = metrics
 
@@ -86,6 +101,7 @@ def create_app(
         app.state.services.identity,
         metrics,
         settings.metrics_allow_ips,
+        outbox_check=outbox_readiness(settings, worker),
     )
 
     install_console(app)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ipaddress
 import logging
+from collections.abc import Callable
 from typing import Any
 
 import anyio
@@ -17,7 +18,7 @@ from alembic.runtime.migration import MigrationContext
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
-from sqlalchemy import Engine, text
+from sqlalchemy import Connection, Engine, text
 from sqlalchemy.exc import SQLAlchemyError
 
 from tenantree.access.permissions import Permission
@@ -28,6 +29,7 @@ from tenantree.db import migrate as migrations
 from tenantree.db.unit_of_work import UnitOfWork
 from tenantree.errors import DomainError
 from tenantree.identity.context import IdentityConfig
+from tenantree.outbox.operations import queue_counts
 from tenantree.server.telemetry import Metrics
 
 log = logging.getLogger("tenantree.probes")
@@ -50,25 +52,34 @@ def address_allowed(address: str | None, networks: list[Any]) -> bool:
     return any(ip in network for network in networks)
 
 
-def readiness(engine: Engine, heads: tuple[str, ...]) -> dict[str, str]:
+def readiness(
+    engine: Engine, heads: tuple[str, ...], outbox_check: Callable[[Connection], str]
+) -> dict[str, str]:
     """Each check's result: "ok", or why not."""
-    checks = {"database": "ok", "migrations": "ok"}
+    checks = {"database": "ok", "migrations": "ok", "outbox": "unknown"}
     try:
         with engine.connect() as conn:
             conn.execute(text("SELECT 1"))
             current = tuple(MigrationContext.configure(conn).get_current_heads())
+            if set(current) != set(heads):
+                at, head = ", ".join(current) or "none", ", ".join(heads)
+                checks["migrations"] = f"at {at}, head is {head}; run tenantree db upgrade"
+                return checks  # the outbox's tables may not be there yet
+            checks["outbox"] = outbox_check(conn)
     except SQLAlchemyError as error:
         checks["database"] = f"unreachable: {type(getattr(error, 'orig', error)).__name__}"
         checks["migrations"] = "unknown"
-        return checks
-    if set(current) != set(heads):
-        at, head = ", ".join(current) or "none", ", ".join(heads)
-        checks["migrations"] = f"at {at}, head is {head}; run tenantree db upgrade"
     return checks
 
 
 def install_probes(
-    app: FastAPI, database_url: str, identity: IdentityConfig, metrics: Metrics, allow_ips: str
+    app: FastAPI,
+    database_url: str,
+    identity: IdentityConfig,
+    metrics: Metrics,
+    allow_ips: str,
+    *,
+    outbox_check: Callable[[Connection], str],
 ) -> None:
     engine = make_engine(database_url, pool_size=1, pool_timeout=2)
     sessions = make_sessionmaker(engine)
@@ -77,13 +88,24 @@ def install_probes(
     networks = allowed_networks(allow_ips)
     one_thread = anyio.CapacityLimiter(1)
 
+    def outbox_counts() -> dict[str, int] | None:
+        try:
+            with engine.connect() as conn:
+                return queue_counts(conn)
+        except SQLAlchemyError:
+            return None  # the database is away: readiness says so; no figure here
+
+    metrics.watch_outbox(outbox_counts)
+
     @app.get("/healthz", include_in_schema=False)
     async def healthz() -> dict[str, str]:
         return {"status": "ok"}
 
     @app.get("/readyz", include_in_schema=False)
     async def readyz() -> JSONResponse:
-        checks = await anyio.to_thread.run_sync(readiness, engine, heads, limiter=one_thread)
+        checks = await anyio.to_thread.run_sync(
+            readiness, engine, heads, outbox_check, limiter=one_thread
+        )
         failed = [name for name, result in checks.items() if result != "ok"]
         if failed:
             return JSONResponse(
@@ -123,4 +145,6 @@ def install_probes(
                     },
                     status_code=403,
                 )
-        return Response(generate_latest(metrics.registry), media_type=CONTENT_TYPE_LATEST)
+        # In a thread: the outbox's figures are read from the database.
+        page = await anyio.to_thread.run_sync(generate_latest, metrics.registry, limiter=one_thread)
+        return Response(page, media_type=CONTENT_TYPE_LATEST)

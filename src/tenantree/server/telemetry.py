@@ -10,9 +10,12 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+from prometheus_client.core import GaugeMetricFamily, Metric
+from prometheus_client.registry import Collector
 from sqlalchemy import Engine, event
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -51,6 +54,13 @@ class Metrics:
         self.sign_in_failures = Counter(
             "tenantree_sign_in_failures", "Failed password sign-ins", registry=self.registry
         )
+        self.outbox_failures = Counter(
+            "tenantree_outbox_delivery_failures",
+            "Failed delivery attempts of this process's outbox worker, by outcome "
+            "(retry: tried again later; failed: given up)",
+            ["outcome"],
+            registry=self.registry,
+        )
         pool = engine.pool
         Gauge("tenantree_db_pool_size", "Connections the pool keeps", registry=self.registry).set(
             pool_size
@@ -66,6 +76,13 @@ class Metrics:
             "Requests waiting for a slot (a connection)",
             registry=self.registry,
         ).set_function(lambda: float(occupancy.waiting))
+
+    def outbox_failed_attempt(self, outcome: str) -> None:
+        self.outbox_failures.labels(outcome=outcome).inc()
+
+    def watch_outbox(self, counts: Callable[[], dict[str, int] | None]) -> None:
+        """Report the outbox's queue (shared by every process) at each scrape."""
+        self.registry.register(_OutboxQueue(counts))
 
     def shed_overloaded(self) -> None:
         self.shed.labels(reason="overloaded").inc()
@@ -97,6 +114,35 @@ class Metrics:
         @event.listens_for(sessions, "after_rollback")
         def _rolled_back(session: Session) -> None:
             session.info.pop(pending, None)
+
+
+class _OutboxQueue(Collector):
+    """The queue's depth and given-up messages, counted in the database per scrape."""
+
+    def __init__(self, counts: Callable[[], dict[str, int] | None]) -> None:
+        self.counts = counts
+
+    @staticmethod
+    def _families(counts: dict[str, int]) -> list[Metric]:
+        return [
+            GaugeMetricFamily(
+                "tenantree_outbox_queue_depth",
+                "Messages waiting to be delivered (retries included)",
+                value=counts.get("pending", 0),
+            ),
+            GaugeMetricFamily(
+                "tenantree_outbox_failed_messages",
+                "Messages given up after their retries (tenantree outbox retry)",
+                value=counts.get("failed", 0),
+            ),
+        ]
+
+    def describe(self) -> Iterator[Metric]:
+        return iter(self._families({}))  # names only: no query when registered
+
+    def collect(self) -> Iterator[Metric]:
+        counts = self.counts()
+        return iter(self._families(counts) if counts is not None else [])
 
 
 def route_template(scope: Scope, status: int) -> str:

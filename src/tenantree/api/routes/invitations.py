@@ -1,4 +1,5 @@
 import uuid
+from dataclasses import asdict
 
 from fastapi import APIRouter, Response
 
@@ -11,6 +12,7 @@ from tenantree.api.routes.users import user_out
 from tenantree.api.schemas.common import ListResponse
 from tenantree.api.schemas.users import (
     AcceptanceOut,
+    EmailDeliveryOut,
     InvitationAccept,
     InvitationCreate,
     InvitationOut,
@@ -18,13 +20,14 @@ from tenantree.api.schemas.users import (
 from tenantree.identity import invitations
 from tenantree.identity.models import Invitation
 from tenantree.identity.roles import Role
+from tenantree.outbox.operations import DeliveryStatus
 
 router = APIRouter(
     route_class=UnitOfWorkRoute, prefix="/api/v1", tags=["invitations"], responses=ERROR_RESPONSES
 )
 
 
-def invitation_out(invitation: Invitation) -> InvitationOut:
+def invitation_out(invitation: Invitation, delivery: DeliveryStatus | None) -> InvitationOut:
     return InvitationOut(
         id=invitation.id,
         org_id=invitation.org_id,
@@ -36,6 +39,7 @@ def invitation_out(invitation: Invitation) -> InvitationOut:
         expires_at=invitation.expires_at,
         accepted_at=invitation.accepted_at,
         revoked_at=invitation.revoked_at,
+        email_delivery=EmailDeliveryOut(**asdict(delivery)) if delivery else None,
     )
 
 
@@ -51,7 +55,8 @@ def create_invitation(
     invitation = invitations.invite(
         target.session, target.trail, identity, target.org, email=str(body.email), role=body.role
     )
-    return invitation_out(invitation)
+    deliveries = invitations.email_deliveries(target.session, [invitation])
+    return invitation_out(invitation, deliveries.get(invitation.id))
 
 
 @router.get(
@@ -63,7 +68,11 @@ def list_invitations(
     target: OrgWith(P.ORG_USERS_MANAGE), limit: Limit = None, cursor: Cursor = None
 ) -> ListResponse[InvitationOut]:
     page = invitations.list_invitations(target.session, target.org, limit=limit, cursor=cursor)
-    return ListResponse(items=[invitation_out(i) for i in page.items], next_cursor=page.next_cursor)
+    deliveries = invitations.email_deliveries(target.session, page.items)
+    return ListResponse(
+        items=[invitation_out(i, deliveries.get(i.id)) for i in page.items],
+        next_cursor=page.next_cursor,
+    )
 
 
 @router.delete(

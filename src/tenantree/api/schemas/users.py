@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from typing import Literal
 
 from pydantic import BaseModel, Field
 
@@ -24,6 +25,16 @@ class UserOut(BaseModel):
     created_at: datetime
 
 
+class EmailDeliveryOut(BaseModel):
+    """How the invitation's email fared: queued (not tried yet), retrying (a try
+    failed; `last_error` says why), sent, or failed (given up after the retries)."""
+
+    status: Literal["queued", "retrying", "sent", "failed"]
+    attempts: int
+    last_error: str | None
+    sent_at: datetime | None
+
+
 class InvitationOut(BaseModel):
     id: uuid.UUID
     org_id: uuid.UUID
@@ -35,6 +46,8 @@ class InvitationOut(BaseModel):
     expires_at: datetime
     accepted_at: datetime | None
     revoked_at: datetime | None
+    # None: no email was queued for it (an invitation from before the outbox).
+    email_delivery: EmailDeliveryOut | None = None
 
 
 class InvitationAccept(StrictBody):

@@ -45,6 +45,7 @@ def users_page(
 ) -> Response:
     page = directory.list_users(target.session, target.org, limit=50, cursor=cursor)
     pending = []
+    deliveries = {}
     if P.ORG_USERS_MANAGE in request.state.granted:
         now = clock.utcnow()
         listed = invitations.list_invitations(target.session, target.org, limit=50, cursor=None)
@@ -53,6 +54,7 @@ def users_page(
             for inv in listed.items
             if inv.status_at(now) in (InvitationStatus.PENDING, InvitationStatus.EXPIRED)
         ]
+        deliveries = invitations.email_deliveries(target.session, [inv for inv, _ in pending])
     return render(
         request,
         target.session,
@@ -61,6 +63,7 @@ def users_page(
         users=page.items,
         next_cursor=page.next_cursor,
         invitations=pending,
+        deliveries=deliveries,
         roles=list(Role),
         notice=DONE.get(done or ""),
     )
