@@ -9,6 +9,9 @@ rows), never differ on a shared cell (test_access_md_copy.py checks that).
 actor of `factories.build_world`, the world variant it needs, and the plain
 outcome expected ("✓", "403", "404" or "401").
 
+`load_credentials()` reads the "## Credential kinds" table: for each
+credential kind, what each actor's credential of that kind acts as.
+
 Anything the tests do not understand (a new table, column or kind of cell) is
 an error here, so a change to ACCESS.md cannot be silently skipped. Unknown
 rows are caught by the test modules, which must map or list every row.
@@ -28,22 +31,9 @@ SHARED_ACCESS_MD = REPO.parent / "shared" / "ACCESS.md"
 SUB_ORG = "Sub-org S"
 PARTNER = "Partner P"
 
+_OP_AND_P = ("OP", "P-PA", "P-A", "P-U", "P-RO", "P-X")
 COLUMNS: dict[str, tuple[str, ...]] = {
-    SUB_ORG: (
-        "OP",
-        "P-PA",
-        "P-A",
-        "P-U",
-        "P-RO",
-        "P-X",
-        "S-PA/S-A",
-        "S-U",
-        "S-RO",
-        "S-refused",
-        "T-A",
-        "U-A",
-        "anon",
-    ),
+    SUB_ORG: (*_OP_AND_P, "S-PA/S-A", "S-U", "S-RO", "S-refused", "T-A", "U-A", "anon"),
     PARTNER: ("OP", "P-PA", "P-A", "P-U", "P-RO", "S-PA/S-A", "T-A", "U-A", "anon"),
 }
 
@@ -244,3 +234,51 @@ def cases(matrix: Matrix, table: str | None = None) -> list[Case]:
 
 def rows(matrix: Matrix) -> set[tuple[str, str]]:
     return {(table, action) for table, actions in matrix.items() for action in actions}
+
+
+CREDENTIALS = "Credential kinds"
+PASSWORD, SSO, API_TOKEN, SCIM_TOKEN = "password session", "SSO session", "API token", "SCIM token"
+KINDS = (PASSWORD, SSO, API_TOKEN, SCIM_TOKEN)
+# Every actor of build_world but anon (who holds no credential).
+CREDENTIAL_ACTORS = (*_OP_AND_P, "S-PA", "S-A", "S-U", "S-RO", "T-A", "U-A")
+NO_SUCH_CREDENTIAL = "—"
+# Cells other than an actor's name: cannot exist, not a credential of /api/v1,
+# or the answer to making one.
+CREDENTIAL_CELLS = {NO_SUCH_CREDENTIAL, ANONYMOUS, FORBIDDEN, INVISIBLE}
+
+Credentials = dict[str, dict[str, str]]
+
+
+def load_credentials(path: Path = ACCESS_MD) -> Credentials:
+    """Per credential kind, per actor: the actor whose cells the credential
+    gets on /api/v1, or a status (401: refused there; 403/404: the actor may
+    not make one), or — (the actor cannot hold one)."""
+    header, rows = _credentials_table(path)
+    if header != CREDENTIAL_ACTORS:
+        raise MatrixError(
+            f"the columns of {CREDENTIALS!r} are {list(header)}, the tests know "
+            f"{list(CREDENTIAL_ACTORS)}"
+        )
+    if tuple(rows) != KINDS:
+        raise MatrixError(f"{CREDENTIALS!r} lists {list(rows)}, the tests know {list(KINDS)}")
+    for kind, cells in rows.items():
+        unknown = [c for c in cells.values() if c not in CREDENTIAL_CELLS | set(CREDENTIAL_ACTORS)]
+        if unknown:
+            raise MatrixError(
+                f"{CREDENTIALS!r} row {kind!r} has cells the tests do not know: {unknown}"
+            )
+    return rows
+
+
+def _credentials_table(path: Path) -> tuple[tuple[str, ...], dict[str, dict[str, str]]]:
+    if not path.is_file():
+        raise MatrixError(f"{path} not found")
+    lines = path.read_text(encoding="utf-8").splitlines()
+    section = ""
+    for i, line in enumerate(lines):
+        if line.startswith("## "):
+            section = line[3:].strip()
+        elif section == CREDENTIALS and line.startswith("|") and _cells(line)[0] == "credential":
+            header = tuple(_cells(line)[1:])
+            return header, _rows(section, header, lines[i + 2 :])
+    raise MatrixError(f"{path.name} has no {CREDENTIALS!r} table")

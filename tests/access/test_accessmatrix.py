@@ -14,6 +14,7 @@ from access.accessmatrix import (
     SUB_ORG,
     MatrixError,
     cases,
+    load_credentials,
     load_matrix,
 )
 
@@ -131,3 +132,27 @@ def test_defined_actor_the_tests_do_not_know_is_named_in_the_error(tmp_path):
     path = _write(tmp_path, _with_column(text, "Partner P", "V-A", "404"))
     with pytest.raises(MatrixError, match=r"teach them \['V-A'\]"):
         load_matrix(path)
+
+
+def test_credential_kinds_name_the_actor_each_credential_acts_as():
+    credentials = load_credentials()
+    assert credentials["API token"]["S-PA"] == "S-A"
+    assert credentials["SSO session"]["OP"] == "—"
+
+
+def test_unknown_credential_cell_is_an_error(tmp_path):
+    path = _edited(tmp_path, "| API token | U-A |", "| API token | maybe |")
+    with pytest.raises(MatrixError, match="maybe"):
+        load_credentials(path)
+
+
+def test_unknown_credential_kind_is_an_error(tmp_path):
+    path = _edited(tmp_path, "| SCIM token |", "| carrier pigeon |")
+    with pytest.raises(MatrixError, match="carrier pigeon"):
+        load_credentials(path)
+
+
+def test_missing_credential_kinds_table_is_an_error(tmp_path):
+    path = _edited(tmp_path, "## Credential kinds", "## Credentials, elsewhere")
+    with pytest.raises(MatrixError, match="Credential kinds"):
+        load_credentials(path)

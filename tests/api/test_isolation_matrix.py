@@ -1,8 +1,12 @@
 """The isolation matrix over HTTP: every cell of docs/ACCESS.md whose endpoint exists.
 
-Each (row, actor) is one case, run in a fresh ACCESS.md world: every request
-of the row must answer exactly the status the cell says. Rows whose endpoints
-do not exist yet are listed in PENDING_ROWS; every row is one or the other.
+Each (row, actor) is one case, run in a fresh ACCESS.md world once per
+credential kind the actor holds (ACCESS.md "Credential kinds": password
+session, SSO session, API token): every request of the row must answer
+exactly the status of the cell of the actor the credential acts as. Rows whose
+endpoints do not exist yet are listed in PENDING_ROWS; every row is one or the
+other. What a credential kind cannot do (SCIM tokens here, actors who may not
+make a token) is checked in test_credential_kinds.py.
 """
 
 from __future__ import annotations
@@ -21,19 +25,27 @@ from sqlalchemy.orm import Session
 from access.accessmatrix import (
     ALLOWED,
     ANONYMOUS,
+    API_TOKEN,
+    CREDENTIAL_ACTORS,
     FORBIDDEN,
     INVISIBLE,
+    KINDS,
     PARTNER,
+    PASSWORD,
+    SSO,
     SUB_ORG,
     Case,
     cases,
+    load_credentials,
     load_matrix,
     rows,
 )
+from api.credentials import PREFIXES, hold, refuse_customer
 from factories import World, build_world, salesforce_id
 from tenantree.orgs.kinds import OrgKind
 
 MATRIX = load_matrix()
+CREDENTIALS = load_credentials()
 
 # Rows whose endpoints do not exist yet, with what they wait for (API.md).
 # When an endpoint lands, move its row into CALLS.
@@ -47,6 +59,8 @@ class Ctx:
     client: TestClient
     session: Session
     world: World
+    # The credential the row's requests are sent with.
+    headers: dict[str, str] = field(default_factory=dict)
     made: dict[str, str] = field(default_factory=dict)
 
     def org(self, name: str) -> str:
@@ -233,6 +247,42 @@ CALLS: dict[tuple[str, str], tuple[Call, ...]] = {
 MAPPED_CASES = [c for c in cases(MATRIX) if c.row in CALLS]
 VIEW_S = (SUB_ORG, "view S, list it in /orgs")
 LIST_SUB_ORGS = (PARTNER, "list P's sub-orgs (those the caller reaches)")
+# The REST credential kinds; SCIM tokens are 401 on every row.
+REST_KINDS = (PASSWORD, SSO, API_TOKEN)
+# Every case, in each world variant, by the actor it is about.
+_CELLS = {(c.row, c.actor, c.refuse_s, c.customer_may_brand): c for c in cases(MATRIX)}
+
+
+@dataclass(frozen=True)
+class KindCase:
+    """A case sent with one of its actor's credentials, judged by the cell of
+    the actor that credential acts as."""
+
+    case: Case
+    kind: str
+    acts_as: Case
+
+    @property
+    def id(self) -> str:
+        return f"{self.case.id}-{self.kind}"
+
+    @property
+    def label(self) -> str:
+        return f"{self.kind} of {self.case.label} (acting as {self.acts_as.label})"
+
+
+def _kind_cases() -> list[KindCase]:
+    found = []
+    for case in MAPPED_CASES:
+        for kind in REST_KINDS if case.actor != "anon" else (PASSWORD,):
+            acts_as = CREDENTIALS[kind].get(case.actor, case.actor)
+            if acts_as in CREDENTIAL_ACTORS:  # otherwise no such credential: see its test
+                key = (case.row, acts_as, case.refuse_s, case.customer_may_brand)
+                found.append(KindCase(case, kind, _CELLS[key]))
+    return found
+
+
+KIND_CASES = _kind_cases()
 
 
 def test_every_row_of_access_md_is_mapped_or_pending():
@@ -267,8 +317,9 @@ def _unknown_org(path: str) -> str:
     return re.sub(r"(?<=^/api/v1/orgs/)[0-9a-f-]{36}", str(uuid.uuid4()), path)
 
 
-def _check(ctx: Ctx, case: Case, call: Call, response: httpx.Response) -> None:
-    where = f"{call.method} {call.path(ctx)} as {case.label}: {response.text}"
+def _check(ctx: Ctx, held: KindCase, call: Call, response: httpx.Response) -> None:
+    where = f"{call.method} {call.path(ctx)} as {held.label}: {response.text}"
+    case = held.acts_as
     expected = {ALLOWED: call.ok, FORBIDDEN: 403, INVISIBLE: 404, ANONYMOUS: 401}[case.expected]
     assert response.status_code == expected, where
     if case.expected == ALLOWED:
@@ -279,7 +330,7 @@ def _check(ctx: Ctx, case: Case, call: Call, response: httpx.Response) -> None:
     if case.expected == INVISIBLE:
         # Indistinguishable from an org that does not exist: the same request to an
         # unknown org id, and GET /orgs/<unknown id>, answer exactly the same.
-        headers = ctx.world.headers(case.actor)
+        headers = ctx.headers
         elsewhere = _send(ctx, call, headers, _unknown_org(call.path(ctx)))
         unknown = ctx.client.get(f"/api/v1/orgs/{uuid.uuid4()}", headers=headers)
         assert elsewhere.status_code == unknown.status_code == 404, where
@@ -291,14 +342,14 @@ def _ids(orgs_page: httpx.Response) -> set[str]:
     return {org["id"] for org in orgs_page.json()["items"]}
 
 
-def _check_lists(client: TestClient, case: Case, world: World) -> None:
+def _check_lists(ctx: Ctx, held: KindCase) -> None:
     """The lists a row speaks of agree with its cell."""
-    headers = world.headers(case.actor)
+    client, world, case = ctx.client, ctx.world, held.acts_as
     if case.row == VIEW_S:
-        listed = str(world.S.id) in _ids(client.get("/api/v1/orgs", headers=headers))
-        assert listed == (case.expected == ALLOWED), f"S listed in /orgs for {case.label}"
+        listed = str(world.S.id) in _ids(client.get("/api/v1/orgs", headers=ctx.headers))
+        assert listed == (case.expected == ALLOWED), f"S listed in /orgs for {held.label}"
     if case.row == LIST_SUB_ORGS and case.expected == ALLOWED:
-        sub_orgs = client.get(f"/api/v1/orgs/{world.P.id}/sub-orgs", headers=headers)
+        sub_orgs = client.get(f"/api/v1/orgs/{world.P.id}/sub-orgs", headers=ctx.headers)
         assert _ids(sub_orgs) == _sub_orgs_reached(world, case.actor)
 
 
@@ -308,23 +359,39 @@ def _sub_orgs_reached(world: World, actor: str) -> set[str]:
     return {str(world.T.id)} | ({str(world.S.id)} if reaches_s else set())
 
 
-@pytest.mark.parametrize("case", MAPPED_CASES, ids=lambda c: c.id)
-def test_isolation_matrix(case: Case, client, session, identity):
-    world = build_world(
-        session, identity, refuse_s=case.refuse_s, customer_may_brand=case.customer_may_brand
-    )
+# Tokens of every kind that look right and are not: anonymous too.
+_ANONYMOUS = [{}, *({"Authorization": f"Bearer {p}not-a-token"} for p in PREFIXES.values())]
+
+
+@pytest.mark.parametrize("held", KIND_CASES, ids=lambda k: k.id)
+def test_isolation_matrix(held: KindCase, client, session, identity):
+    case = held.case
+    world = build_world(session, identity, customer_may_brand=case.customer_may_brand)
     session.commit()
     ctx = Ctx(client, session, world)
+    if case.actor != "anon":
+        ctx.headers = hold(client, session, identity, world, held.kind, case.actor)
+    if case.refuse_s:
+        # After the credential is made: refusal stops the credentials the customer holds.
+        refuse_customer(session, world.S)
     for call in CALLS[case.row]:
         if call.arrange is not None:
             call.arrange(ctx)
-        if case.actor == "anon":
-            for headers in ({}, {"Authorization": "Bearer not-a-token"}):
-                _check(ctx, case, call, _send(ctx, call, headers))
-        else:
-            _check(ctx, case, call, _send(ctx, call, world.headers(case.actor)))
+        for headers in _ANONYMOUS if case.actor == "anon" else [ctx.headers]:
+            _check(ctx, held, call, _send(ctx, call, headers))
     if case.actor != "anon":
-        _check_lists(client, case, world)
+        _check_lists(ctx, held)
+
+
+def test_every_case_runs_with_each_credential_kind_its_actor_holds():
+    kinds = {(k.case, k.kind) for k in KIND_CASES}
+    sso_less = [a for a in CREDENTIAL_ACTORS if CREDENTIALS[SSO][a] not in CREDENTIAL_ACTORS]
+    assert sso_less == ["OP"]
+    for case in MAPPED_CASES:
+        if case.actor != "anon":
+            assert (case, PASSWORD) in kinds, case.id
+            assert ((case, SSO) in kinds) == (case.actor != "OP"), case.id
+    assert set(KINDS) - set(REST_KINDS) == {"SCIM token"}
 
 
 def test_p_sub_org_list_leaves_out_the_sub_org_p_x_is_not_let_into(client, session, identity):

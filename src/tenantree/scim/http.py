@@ -12,6 +12,7 @@ from scim2_models import (
     Context,
     ForbiddenException,
     InvalidSyntaxException,
+    InvalidValueException,
     ListResponse,
     SCIMException,
     UnauthorizedException,
@@ -117,6 +118,7 @@ def scim_org(
             raise UnauthorizedException(detail="the SCIM token is not valid for this org")
         # SCIM errors carry no code of their own: the detail leads with ours.
         raise ForbiddenException(detail=f"{error.code}: {error.message}")
+    refuse_nul(dict(request.query_params), "the query")
     org = loaded.org
     trail = AuditTrail(session, token.id, org.id, request_id(request), client_address(request))
     base_url = f"{services.identity.public_base_url}/scim/v2/orgs/{org.id}"
@@ -129,9 +131,28 @@ ScimOrgDep = Annotated[ScimOrg, Depends(scim_org)]
 async def scim_body(request: Request) -> Any:
     raw = await request.body()
     try:
-        return json.loads(raw)
+        body = json.loads(raw)
     except (ValueError, UnicodeDecodeError):
         raise InvalidSyntaxException(detail="the body is not valid JSON") from None
+    refuse_nul(body, "the body")
+    return body
+
+
+def refuse_nul(value: Any, where: str) -> None:
+    """No SCIM string, in a body or a query, holds NUL: PostgreSQL refuses it
+    in text (a 500 once), and no attribute, filter or name has a use for it."""
+    if _holds_nul(value):
+        raise InvalidValueException(detail=f"{where} may not contain a NUL character (U+0000)")
+
+
+def _holds_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_holds_nul(k) or _holds_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_holds_nul(v) for v in value)
+    return False
 
 
 BodyDep = Annotated[Any, Depends(scim_body)]
