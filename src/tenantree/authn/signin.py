@@ -25,14 +25,14 @@ from tenantree.audit.actions import AuditAction
 from tenantree.audit.service import AuditTrail
 from tenantree.authn.bearer import PREFIXES, authenticate_prefixed
 from tenantree.db.unit_of_work import keep
-from tenantree.errors import Forbidden, TooManyRequests
+from tenantree.errors import Forbidden
 from tenantree.identity.accounts import find_account, normalize_email
 from tenantree.identity.context import IdentityConfig
 from tenantree.identity.credentials import new_token, token_digest, verify_password
 from tenantree.identity.errors import InvalidCredentials, InvalidToken, UserSuspended
 from tenantree.identity.integration_models import SsoConfig
-from tenantree.identity.models import AccessToken, Account, Membership, SignInFailure
-from tenantree.identity.throttle import record_attempt, retry_after
+from tenantree.identity.models import AccessToken, Account, Membership
+from tenantree.identity.throttle import Throttle, reserve
 from tenantree.orgs.models import Org
 from tenantree.sso.config import password_sign_in_refused
 from tenantree.sso.sessions import revoke_sso_session
@@ -44,6 +44,13 @@ _DUMMY_PASSWORD = "tenantree-dummy-password"  # noqa: S105
 @lru_cache(maxsize=4)
 def _dummy_hash(hasher: PasswordHasher) -> str:
     return hasher.hash(_DUMMY_PASSWORD)
+
+
+SIGN_IN_THROTTLE = Throttle(
+    code="sign_in_throttled",
+    message="too many failed sign-ins; try again later",
+    refused_action=AuditAction.AUTH_SIGN_IN_THROTTLED,
+)
 
 
 @dataclass(frozen=True)
@@ -64,30 +71,25 @@ def sign_in(
 ) -> IssuedToken:
     """Check credentials and issue a token.
 
-    Failures are kept (db.unit_of_work.keep): written even though the work
-    fails, so throttling and the audit trail see every attempt.
+    Every attempt holds a throttle hit until it succeeds (identity.throttle);
+    failures' audit events are kept (db.unit_of_work.keep) through the rollback.
     """
     email = normalize_email(email)
-    wait = retry_after(
-        session, SignInFailure, config.signin_limits, email=email, client_address=client_address
+    limits = config.limits
+    # Reserved before the password is checked, so concurrent guesses cannot
+    # all be evaluated; given back once the sign-in succeeds.
+    reservation = reserve(
+        session,
+        trail,
+        SIGN_IN_THROTTLE,
+        [
+            (limits.sign_in_account_address, f"{email}|{client_address}"),
+            (limits.sign_in_account, email),
+            (limits.sign_in_address, client_address),
+        ],
+        email=email,
+        client_address=client_address,
     )
-    if wait is not None:
-        keep(
-            session,
-            lambda: trail.record(
-                AuditAction.AUTH_SIGN_IN_THROTTLED,
-                org_id=None,
-                target_type="account",
-                target_id=None,
-                email=email,
-                client_address=client_address,
-            ),
-        )
-        raise TooManyRequests(
-            "too many failed sign-ins; try again later",
-            retry_after=wait,
-            code="sign_in_throttled",
-        )
 
     account = find_account(session, email)
     if account is None:
@@ -97,19 +99,17 @@ def sign_in(
         ok = verify_password(config.hasher, account.password_hash, password)
     if not ok:
         account_id = account.id if account else None
-
-        def record_failure() -> None:
-            record_attempt(session, SignInFailure, email=email, client_address=client_address)
-            trail.record(
+        keep(
+            session,
+            lambda: trail.record(
                 AuditAction.AUTH_SIGN_IN_FAILED,
                 org_id=None,
                 target_type="account",
                 target_id=account_id,
                 email=email,
                 reason="invalid_credentials",
-            )
-
-        keep(session, record_failure)
+            ),
+        )
         raise InvalidCredentials("the email or password is wrong")
     assert account is not None
 
@@ -149,6 +149,7 @@ def sign_in(
         target_type="account",
         target_id=account.id,
     )
+    reservation.release(session)
     return IssuedToken(token, expires_at, account)
 
 
