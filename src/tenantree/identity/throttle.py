@@ -161,11 +161,14 @@ def reserve(
     trail: AuditTrail,
     throttle: Throttle,
     limits: Sequence[tuple[Rule, str]],
+    *,
+    org_id: uuid.UUID | None = None,
     **details: Any,
 ) -> Reservation:
     """Record one hit under each (rule, value), or raise TooManyRequests if any is full.
 
-    `details` go into the refusal's audit event (kept through the rollback).
+    `org_id` and `details` go into the refusal's audit event (kept through the
+    rollback).
     """
     keys = sorted({(rule.key(value), rule) for rule, value in limits}, key=lambda kr: kr[0])
     now = clock.utcnow()
@@ -195,7 +198,7 @@ def reserve(
             session,
             lambda: trail.record(
                 throttle.refused_action,
-                org_id=None,
+                org_id=org_id,
                 target_type="throttle",
                 target_id=None,
                 limit=rule.name,

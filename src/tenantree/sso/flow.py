@@ -38,6 +38,7 @@ from tenantree.identity.credentials import token_digest
 from tenantree.identity.integration_models import SsoConfig, SsoIdentity, SsoLogin
 from tenantree.identity.models import Account, Membership
 from tenantree.identity.roles import MemberStatus
+from tenantree.identity.throttle import Throttle, reserve
 from tenantree.orgs.models import Org
 from tenantree.sso import issuer
 from tenantree.sso.crypto import decrypt, encrypt
@@ -88,9 +89,32 @@ def redirect_uri(identity: IdentityConfig) -> str:
     return f"{identity.public_base_url}/sso/callback"
 
 
-def start_sign_in(session: Session, identity: IdentityConfig, org: Org) -> str:
-    config = session.get(SsoConfig, org.id)
-    if config is None or not org.is_active:
+SSO_START_THROTTLE = Throttle(
+    code="sso_start_throttled",
+    message="too many single sign-on attempts; try again later",
+    refused_action=AuditAction.AUTH_SSO_START_THROTTLED,
+)
+
+
+def start_sign_in(
+    session: Session,
+    trail: AuditTrail,
+    identity: IdentityConfig,
+    org: Org | None,
+    *,
+    client_address: str,
+) -> str:
+    # Anonymous, and each start fetches from the provider and stores a row:
+    # throttled per client address before anything else, known org or not.
+    reserve(
+        session,
+        trail,
+        SSO_START_THROTTLE,
+        [(identity.limits.sso_start_address, client_address)],
+        client_address=client_address,
+    )
+    config = session.get(SsoConfig, org.id) if org is not None else None
+    if config is None or org is None or not org.is_active:
         raise SsoFailed("this org offers no single sign-on")
     client = openid_client(identity, config)
     state = secrets.token_urlsafe(32)

@@ -116,10 +116,11 @@ def start(
         org = session.get(Org, uuid.UUID(org_id))
     except ValueError:
         org = None
-    if org is None:
-        raise SsoFailed("this org offers no single sign-on")
+    trail = _trail(request, session)
     try:
-        url = flow.start_sign_in(session, identity, org)
+        url = flow.start_sign_in(
+            session, trail, identity, org, client_address=client_address(request)
+        )
     except SsoProviderUnavailable:
         if not console:
             raise  # the API's JSON error: 503 sso_provider_unavailable
