@@ -9,6 +9,7 @@ class AuditAction(StrEnum):
     ACCESS_SETTINGS_CHANGED = "access.settings_changed"
     API_TOKEN_CREATED = "api_token.created"  # noqa: S105
     API_TOKEN_REVOKED = "api_token.revoked"  # noqa: S105
+    AUTH_BREAK_GLASS = "auth.break_glass"
     AUTH_PASSWORD_RESET_COMPLETED = "auth.password_reset_completed"  # noqa: S105
     AUTH_PASSWORD_RESET_REQUESTED = "auth.password_reset_requested"  # noqa: S105
     AUTH_PASSWORD_RESET_THROTTLED = "auth.password_reset_throttled"  # noqa: S105
@@ -51,6 +52,7 @@ class AuditAction(StrEnum):
     SCIM_WRITE_THROTTLED = "scim.write_throttled"
     SSO_CONFIGURED = "sso.configured"
     SSO_REMOVED = "sso.removed"
+    SSO_TEST_PASSED = "sso.test_passed"
     SSO_USER_CREATED = "sso.user_created"
     SUB_ORG_CREATED = "org.sub_org_created"
     USAGE_OVERAGE = "usage.overage"

@@ -24,6 +24,7 @@ from tenantree.access.service import reachable_orgs
 from tenantree.audit.actions import AuditAction
 from tenantree.audit.service import AuditTrail
 from tenantree.authn.bearer import PREFIXES, authenticate_prefixed
+from tenantree.authn.break_glass import break_glass
 from tenantree.db.unit_of_work import keep
 from tenantree.errors import Forbidden
 from tenantree.identity.accounts import find_account, normalize_email
@@ -34,7 +35,7 @@ from tenantree.identity.integration_models import SsoConfig
 from tenantree.identity.models import AccessToken, Account, Membership
 from tenantree.identity.throttle import Throttle, reserve
 from tenantree.orgs.models import Org
-from tenantree.sso.config import password_sign_in_refused
+from tenantree.sso.config import break_glass_orgs, password_sign_in_refused
 from tenantree.sso.sessions import revoke_sso_session
 
 # Verified against when the email is unknown, so timing does not reveal accounts.
@@ -132,6 +133,9 @@ def sign_in(
         )
         raise refusal
 
+    for org in break_glass_orgs(session, account):
+        break_glass(session, trail, config, account, org)
+
     if account.password_hash and config.hasher.check_needs_rehash(account.password_hash):
         account.password_hash = config.hasher.hash(password)
     token = new_token()
@@ -216,7 +220,11 @@ def authenticate(session: Session, config: IdentityConfig, token: str) -> tuple[
         for row in rows
         if row.membership_id is not None
         and row.membership_org_status is not None
-        and password_session_keeps(is_operator=account.is_operator, sso_required=row.sso_required)
+        and password_session_keeps(
+            is_operator=account.is_operator,
+            sso_required=row.sso_required,
+            is_primary_admin=row.membership_is_primary_admin,
+        )
     }
     actor = Actor(account_id=account.id, is_operator=account.is_operator, memberships=memberships)
     if suspended_everywhere(actor):

@@ -81,6 +81,11 @@ def mail_for_host(
             secret_key=config.secret_key,
             public_base_url=config.public_base_url,
         )
+    return platform_mail(config)
+
+
+def platform_mail(config: IdentityConfig) -> BrandedMail:
+    """Mail in the platform's own brand, through its sender, links on its base URL."""
     return BrandedMail(
         outbox=config.outbox,
         brand=platform_brand(config.outbox.sender),

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import secrets
 import time
+import uuid
 import warnings
 from datetime import timedelta
 from typing import Any
@@ -103,7 +104,11 @@ def start_sign_in(
     org: Org | None,
     *,
     client_address: str,
+    test_by: tuple[uuid.UUID, str] | None = None,
 ) -> str:
+    """The provider's authorization URL. `test_by` (an admin's account id and
+    session token) makes it a test sign-in: its callback only records that the
+    admin got through the provider (sso.config: before SSO is made required)."""
     # Anonymous, and each start fetches from the provider and stores a row:
     # throttled per client address before anything else, known org or not.
     reserve(
@@ -127,6 +132,8 @@ def start_sign_in(
             code_verifier_encrypted=encrypt(identity.secret_key, started["code_verifier"]),
             redirect_uri=redirect_uri(identity),
             expires_at=clock.utcnow() + LOGIN_TTL,
+            test_account_id=test_by[0] if test_by else None,
+            test_session_hash=token_digest(identity.secret_key, test_by[1]) if test_by else None,
         )
     )
     session.flush()
@@ -168,9 +175,10 @@ def finish_sign_in(
     state: str,
     code: str | None,
     error: str | None = None,
-) -> tuple[str, Membership]:
-    """Returns a bearer token for the matched entry. On failure (SsoFailed, a 401)
-    the audit event and the used state are kept through the rollback."""
+) -> tuple[str, Membership] | None:
+    """Returns a bearer token for the matched entry, or None when a test sign-in
+    passed. On failure (SsoFailed, a 401) the audit event and the used state are
+    kept through the rollback."""
     login = session.scalar(
         select(SsoLogin).where(SsoLogin.state_hash == token_digest(identity.secret_key, state))
     )
@@ -201,6 +209,9 @@ def finish_sign_in(
         _fail(trail, login.org_id, exc.message)
     except Exception as exc:  # authlib/joserfc/httpx errors: all a refusal
         _fail(trail, login.org_id, f"{type(exc).__name__}: {exc}"[:300])
+    if login.test_account_id is not None:
+        _pass_test(session, trail, login, claims)
+        return None
     membership = _match(session, trail, config, claims)
     secret, _ = issue_sso_session(session, identity, membership)
     trail.as_actor(membership.account_id, login.org_id).record(
@@ -212,6 +223,23 @@ def finish_sign_in(
         issuer=config.issuer,
     )
     return secret, membership
+
+
+def _pass_test(session: Session, trail: AuditTrail, login: SsoLogin, claims: dict) -> None:  # type: ignore[type-arg]
+    """A test passes when the provider signed in the admin who started it (their
+    verified email): nothing is created or linked."""
+    admin = session.get(Account, login.test_account_id)
+    email = normalize_email(str(claims.get("email") or ""))
+    if admin is None or claims.get("email_verified") is False or email != admin.email:
+        _fail(trail, login.org_id, "test_signed_in_someone_else", email=email)
+    login.test_passed_at = clock.utcnow()
+    trail.as_actor(login.test_account_id, None).record(
+        AuditAction.SSO_TEST_PASSED,
+        org_id=login.org_id,
+        target_type="sso_config",
+        target_id=login.org_id,
+        subject=claims["sub"],
+    )
 
 
 def _match(session: Session, trail: AuditTrail, config: SsoConfig, claims: dict) -> Membership:  # type: ignore[type-arg]

@@ -1,4 +1,5 @@
-"""throttle hits: one table of hits per key replaces the per-flow attempt tables
+"""throttle hits (one table of hits per key replaces the per-flow attempt tables);
+SSO test sign-ins
 
 Revision ID: 0009
 Revises: 0008
@@ -35,9 +36,17 @@ def upgrade() -> None:
             batch_op.drop_index(f"ix_{table}_client_address_at")
             batch_op.drop_index(f"ix_{table}_email_at")
         op.drop_table(table)
+    with op.batch_alter_table("sso_logins", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("test_account_id", sa.Uuid(), nullable=True))
+        batch_op.add_column(sa.Column("test_session_hash", sa.String(length=64), nullable=True))
+        batch_op.add_column(sa.Column("test_passed_at", sa.DateTime(timezone=True), nullable=True))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("sso_logins", schema=None) as batch_op:
+        batch_op.drop_column("test_passed_at")
+        batch_op.drop_column("test_session_hash")
+        batch_op.drop_column("test_account_id")
     for table in _ATTEMPT_TABLES:
         op.create_table(
             table,
