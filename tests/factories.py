@@ -7,7 +7,7 @@ from __future__ import annotations
 import random
 import string
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy.orm import Session
@@ -181,6 +181,12 @@ def issue_token(session: Session, identity: IdentityConfig, account: Account) ->
     )
     session.flush()
     return token
+
+
+def lowered_limits(identity: IdentityConfig, **limits: int) -> IdentityConfig:
+    """The identity config with some throttle rules' limits changed (by rule field)."""
+    rules = {name: replace(getattr(identity.limits, name), limit=n) for name, n in limits.items()}
+    return replace(identity, limits=replace(identity.limits, **rules))
 
 
 def bearer(token: str) -> dict[str, str]:

@@ -44,14 +44,28 @@ class Settings(BaseSettings):
     # fetches from the issuer on every anonymous sign-in start.
     sso_allow_private_issuers: bool = False
 
-    # Sign-in throttling: failures counted in a sliding window.
+    # Throttling (identity.throttle), each a count in a sliding window.
+    # Sign-in failures: per account from one client address first (a stranger
+    # elsewhere cannot lock the person out), a far higher ceiling per account,
+    # and per client address across accounts.
     signin_window_seconds: int = 15 * 60
-    signin_max_failures_per_account: int = 5
+    signin_max_failures_per_account_address: int = 5
+    signin_max_failures_per_account: int = 50
     signin_max_failures_per_address: int = 30
     # Password reset requests: counted per email and per client address.
     password_reset_window_seconds: int = 60 * 60
     password_reset_max_requests_per_email: int = 5
     password_reset_max_requests_per_address: int = 20
+    # Anonymous SSO sign-in starts (each fetches from the IdP and stores a row).
+    sso_start_window_seconds: int = 10 * 60
+    sso_start_max_per_address: int = 60
+    # Invitations sent, per org and per inviter.
+    invitation_window_seconds: int = 60 * 60
+    invitation_max_per_org: int = 100
+    invitation_max_per_inviter: int = 100
+    # SCIM writes per SCIM token (a directory sync writes in bursts).
+    scim_write_window_seconds: int = 60
+    scim_max_writes_per_token: int = 600
 
     # Connections each server process keeps to the database. The process
     # admits as many requests at once (each holds one connection for its

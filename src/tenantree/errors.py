@@ -57,6 +57,13 @@ class TooManyRequests(DomainError):
     status = 429
     code = "too_many_requests"
 
-    def __init__(self, message: str, *, retry_after: int, code: str | None = None):
-        super().__init__(message, code=code)
+    def __init__(
+        self,
+        message: str,
+        *,
+        retry_after: int,
+        code: str | None = None,
+        extra: dict[str, object] | None = None,
+    ):
+        super().__init__(message, code=code, extra=extra)
         self.retry_after = retry_after

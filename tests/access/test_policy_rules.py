@@ -15,6 +15,7 @@ from tenantree.access.policy import (
     OrgFacts,
     SignInRefusal,
     api_token_actor,
+    breaks_glass,
     decide,
     decide_scim,
     granted,
@@ -24,6 +25,7 @@ from tenantree.access.policy import (
     sees_pool_figures,
     shows_pool,
     sign_in_refusal,
+    sso_required_refusal,
     suspended_everywhere,
 )
 from tenantree.identity.roles import Role
@@ -198,10 +200,30 @@ def test_a_scim_token_needs_its_creator_to_manage_users_now():
 
 
 def test_a_password_reaches_nothing_when_every_active_entry_mandates_sso():
-    assert password_reaches_nothing(is_operator=False, sso_required=[True, True])
-    assert not password_reaches_nothing(is_operator=False, sso_required=[True, None])
-    assert not password_reaches_nothing(is_operator=False, sso_required=[])
-    assert not password_reaches_nothing(is_operator=True, sso_required=[True])
+    assert password_reaches_nothing(is_operator=False, entries=[(True, False), (True, False)])
+    assert not password_reaches_nothing(is_operator=False, entries=[(True, False), (None, False)])
+    assert not password_reaches_nothing(is_operator=False, entries=[])
+    assert not password_reaches_nothing(is_operator=True, entries=[(True, False)])
+
+
+def test_only_the_primary_admin_of_an_sso_mandatory_org_breaks_glass():
+    assert breaks_glass(sso_required=True, is_primary_admin=True)
+    assert not breaks_glass(sso_required=True, is_primary_admin=False)
+    assert not breaks_glass(sso_required=False, is_primary_admin=True)
+    assert password_session_keeps(is_operator=False, sso_required=True, is_primary_admin=True)
+    assert not password_reaches_nothing(is_operator=False, entries=[(True, True)])
+
+
+def test_making_sso_required_needs_a_test_in_this_session_with_the_stored_provider():
+    refusal = sso_required_refusal
+    assert refusal(turning_on=True, provider_changed=False, tested_in_this_session=False) == (
+        "sso_test_required"
+    )
+    assert refusal(turning_on=True, provider_changed=True, tested_in_this_session=True) == (
+        "sso_test_required"
+    )
+    assert refusal(turning_on=True, provider_changed=False, tested_in_this_session=True) is None
+    assert refusal(turning_on=False, provider_changed=True, tested_in_this_session=False) is None
 
 
 def test_a_one_org_credential_carries_only_that_entry():

@@ -39,6 +39,7 @@ COVERED_ELSEWHERE: dict[tuple[str, str], str] = {
             ("DELETE", "/sso"),
         )
     },
+    ("POST", "/api/v1/orgs/{org_id}/sso/test"): "integrations/test_sso_without_lock_out.py",
 }
 
 _PLACEHOLDER = "00000000-0000-4000-8000-000000000000"

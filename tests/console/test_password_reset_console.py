@@ -138,7 +138,7 @@ def test_the_forms_need_a_csrf_token(client, account, outbox):  # type: ignore[n
 
 
 def test_throttled_requests_get_429_with_retry_after(client, account, monkeypatch):  # type: ignore[no-untyped-def]
-    limit_reset_requests(monkeypatch, client, per_email=1)
+    limit_reset_requests(monkeypatch, client, password_reset_email=1)
     assert forgot(client, "known@example.com").status_code == 200
 
     throttled = forgot(client, "known@example.com")

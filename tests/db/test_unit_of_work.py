@@ -9,16 +9,16 @@ from sqlalchemy.orm import Session, sessionmaker
 from tenantree import clock
 from tenantree.db.unit_of_work import UnitOfWork, keep
 from tenantree.errors import Conflict
-from tenantree.identity.models import SignInFailure
+from tenantree.identity.throttle_models import ThrottleHit
 
 
-def _failure(email: str) -> SignInFailure:
-    return SignInFailure(email=email, client_address="198.51.100.7", at=clock.utcnow())
+def _failure(email: str) -> ThrottleHit:
+    return ThrottleHit(key=email, at=clock.utcnow())
 
 
 def _emails(sessions: sessionmaker[Session]) -> list[str]:
     with sessions() as s:
-        return sorted(s.scalars(select(SignInFailure.email)))
+        return sorted(s.scalars(select(ThrottleHit.key)))
 
 
 def test_work_that_succeeds_is_committed(db, sessions) -> None:  # type: ignore[no-untyped-def]
@@ -74,5 +74,5 @@ def test_finishing_twice_commits_once(db, sessions) -> None:  # type: ignore[no-
 def test_keep_outside_a_unit_of_work_writes_in_the_session(db, sessions) -> None:  # type: ignore[no-untyped-def]
     with sessions() as session:
         keep(session, lambda: session.add(_failure("kept@example.com")))
-        assert session.scalar(select(func.count()).select_from(SignInFailure)) == 1
+        assert session.scalar(select(func.count()).select_from(ThrottleHit)) == 1
     assert _emails(sessions) == []

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from dataclasses import replace
 from datetime import timedelta
 from email.utils import parseaddr
 
@@ -12,7 +11,15 @@ from sqlalchemy import select
 
 from branding.conftest import BrandApi
 from branding.conftest import dns as dns  # noqa: F401 - the DNS double fixture
-from factories import PASSWORD, bearer, build_world, issue_token, make_member, make_org
+from factories import (
+    PASSWORD,
+    bearer,
+    build_world,
+    issue_token,
+    lowered_limits,
+    make_member,
+    make_org,
+)
 from tenantree.audit.models import AuditEvent
 from tenantree.identity.models import Account, Membership
 from tenantree.identity.reset_models import PasswordReset
@@ -36,11 +43,7 @@ def confirm(client, token: str, password: str = NEW_PASSWORD):  # type: ignore[n
 def limit_reset_requests(monkeypatch, client, **limits: int) -> None:  # type: ignore[no-untyped-def]
     """Lower the app's password reset limits for one test."""
     services = client.app.state.services
-    identity = services.identity
-    lowered = replace(
-        identity, password_reset_limits=replace(identity.password_reset_limits, **limits)
-    )
-    monkeypatch.setattr(services, "identity", lowered)
+    monkeypatch.setattr(services, "identity", lowered_limits(services.identity, **limits))
 
 
 def mailed(outbox, email: str) -> list[tuple[str, str]]:  # type: ignore[no-untyped-def]
@@ -181,23 +184,23 @@ def test_an_account_without_a_password_gets_its_first_one(client, session, accou
 def test_requests_are_throttled_per_email_known_or_not(
     client, account, outbox, frozen_clock, identity
 ):  # type: ignore[no-untyped-def]
-    limits = identity.password_reset_limits
-    assert (limits.window, limits.per_email) == (timedelta(hours=1), 5)
+    rule = identity.limits.password_reset_email
+    assert (rule.window, rule.limit) == (timedelta(hours=1), 5)
     for email in ("known@example.com", "nobody@example.com"):
-        for _ in range(limits.per_email):
+        for _ in range(rule.limit):
             assert ask(client, email).status_code == 202
         throttled = ask(client, email)
         assert throttled.status_code == 429
         assert throttled.json()["error"]["code"] == "password_reset_throttled"
         assert int(throttled.headers["Retry-After"]) == 3600
-    assert len(mailed(outbox, "known@example.com")) == limits.per_email
+    assert len(mailed(outbox, "known@example.com")) == rule.limit
 
     frozen_clock.advance(minutes=60)
     assert ask(client, "known@example.com").status_code == 202
 
 
 def test_requests_are_throttled_per_client_address(client, account, monkeypatch):  # type: ignore[no-untyped-def]
-    limit_reset_requests(monkeypatch, client, per_address=3)
+    limit_reset_requests(monkeypatch, client, password_reset_address=3)
     for n in range(3):
         assert ask(client, f"someone-{n}@example.com").status_code == 202
     throttled = ask(client, "known@example.com")
@@ -206,7 +209,7 @@ def test_requests_are_throttled_per_client_address(client, account, monkeypatch)
 
 
 def test_requests_and_resets_are_audited(client, session, account, outbox, monkeypatch):  # type: ignore[no-untyped-def]
-    limit_reset_requests(monkeypatch, client, per_email=1)
+    limit_reset_requests(monkeypatch, client, password_reset_email=1)
     ask(client, "known@example.com")
     ask(client, "known@example.com")
     ask(client, "nobody@example.com")

@@ -1,19 +1,27 @@
-"""Sign-in throttling: failures per account and per client address in a sliding window."""
+"""Sign-in throttling: failures per account and client address, per account and per
+client address, in a sliding window."""
 
 from __future__ import annotations
 
-import dataclasses
 import uuid
 
 import pytest
 from sqlalchemy import func, select
 
-from factories import PASSWORD, bearer, issue_token, make_account, make_member, make_org
+from factories import (
+    PASSWORD,
+    bearer,
+    issue_token,
+    lowered_limits,
+    make_account,
+    make_member,
+    make_org,
+)
 from tenantree.audit.service import AuditTrail
 from tenantree.authn import signin
 from tenantree.errors import TooManyRequests
 from tenantree.identity.errors import InvalidCredentials
-from tenantree.identity.models import SignInFailure
+from tenantree.identity.throttle_models import ThrottleHit
 
 WRONG = "definitely the wrong password"
 
@@ -43,27 +51,29 @@ def _assert_throttled(response, err) -> int:  # type: ignore[no-untyped-def]
 def test_account_is_locked_after_max_failures_even_with_the_right_password(
     api, ann, identity, frozen_clock, err
 ):
-    _fail(api, ann, identity.signin_max_failures_per_account)
+    _fail(api, ann, identity.limits.sign_in_account_address.limit)
 
     response = api.login(ann)
 
     retry_after = _assert_throttled(response, err)
-    assert retry_after == identity.signin_window.total_seconds()
+    assert retry_after == identity.limits.sign_in_account_address.window.total_seconds()
+    assert err(response)["limit"] == "sign_in.account_address"
     assert "access_token" not in response.text
 
 
-def test_default_account_limit_is_five_failures(settings):
-    assert settings.signin_max_failures_per_account == 5
+def test_default_limits_are_five_per_account_and_address_and_fifty_per_account(settings):
+    assert settings.signin_max_failures_per_account_address == 5
+    assert settings.signin_max_failures_per_account == 50
 
 
 def test_fewer_failures_than_the_limit_do_not_lock(api, ann, identity):
-    _fail(api, ann, identity.signin_max_failures_per_account - 1)
+    _fail(api, ann, identity.limits.sign_in_account_address.limit - 1)
 
     assert api.login(ann).status_code == 200
 
 
 def test_account_failures_count_whatever_the_case_of_the_email(api, ann, identity, err):
-    for i in range(identity.signin_max_failures_per_account):
+    for i in range(identity.limits.sign_in_account_address.limit):
         assert api.login(ann.upper() if i % 2 else ann.title(), WRONG).status_code == 401
 
     _assert_throttled(api.login(ann), err)
@@ -72,7 +82,7 @@ def test_account_failures_count_whatever_the_case_of_the_email(api, ann, identit
 def test_locking_one_account_leaves_other_accounts_alone(api, ann, session, identity, err):
     make_member(session, identity, make_org(session), email="bob@example.com")
     session.commit()
-    _fail(api, ann, identity.signin_max_failures_per_account)
+    _fail(api, ann, identity.limits.sign_in_account_address.limit)
 
     _assert_throttled(api.login(ann), err)
     assert api.login("bob@example.com").status_code == 200
@@ -80,7 +90,7 @@ def test_locking_one_account_leaves_other_accounts_alone(api, ann, session, iden
 
 def test_unknown_emails_are_throttled_like_known_ones(api, ann, identity, err):
     """The 429 must not reveal which emails have accounts."""
-    limit = identity.signin_max_failures_per_account
+    limit = identity.limits.sign_in_account_address.limit
     _fail(api, ann, limit)
     _fail(api, "ghost@example.com", limit)
 
@@ -93,8 +103,8 @@ def test_unknown_emails_are_throttled_like_known_ones(api, ann, identity, err):
 
 
 def test_throttled_attempts_do_not_extend_the_lock(api, ann, identity, frozen_clock, err):
-    _fail(api, ann, identity.signin_max_failures_per_account)
-    window = int(identity.signin_window.total_seconds())
+    _fail(api, ann, identity.limits.sign_in_account_address.limit)
+    window = int(identity.limits.sign_in_account_address.window.total_seconds())
 
     for _ in range(3):
         frozen_clock.advance(seconds=window // 4)
@@ -105,8 +115,8 @@ def test_throttled_attempts_do_not_extend_the_lock(api, ann, identity, frozen_cl
 
 
 def test_the_window_passing_unlocks_the_account(api, ann, identity, frozen_clock, err):
-    _fail(api, ann, identity.signin_max_failures_per_account)
-    window = identity.signin_window.total_seconds()
+    _fail(api, ann, identity.limits.sign_in_account_address.limit)
+    window = identity.limits.sign_in_account_address.window.total_seconds()
 
     frozen_clock.advance(seconds=window - 1)
     assert _assert_throttled(api.login(ann), err) == 1
@@ -117,8 +127,8 @@ def test_the_window_passing_unlocks_the_account(api, ann, identity, frozen_clock
 
 def test_window_slides_from_the_oldest_failure(api, ann, identity, frozen_clock, err):
     """Failures age out one by one; Retry-After says when the oldest leaves the window."""
-    window = int(identity.signin_window.total_seconds())
-    limit = identity.signin_max_failures_per_account
+    window = int(identity.limits.sign_in_account_address.window.total_seconds())
+    limit = identity.limits.sign_in_account_address.limit
     _fail(api, ann, 1)
     frozen_clock.advance(seconds=600)
     _fail(api, ann, limit - 1)
@@ -136,34 +146,39 @@ def test_failures_are_recorded_at_the_service_clock(api, ann, frozen_clock):
     api.login(ann, WRONG)
 
     with api.db() as s:
-        recorded = s.scalar(select(SignInFailure.at))
+        recorded = set(s.scalars(select(ThrottleHit.at)))
 
-    assert recorded == frozen_clock.now
+    assert recorded == {frozen_clock.now}
 
 
 def test_client_address_is_locked_after_max_failures_across_emails(
     api, ann, identity, frozen_clock, err
 ):
-    limit = identity.signin_max_failures_per_address
-    assert limit > identity.signin_max_failures_per_account
+    limit = identity.limits.sign_in_address.limit
+    assert limit > identity.limits.sign_in_account_address.limit
     for i in range(limit):
         # Each email fails once, far below the per-account limit.
         assert api.login(f"guess-{i}@example.com", WRONG).status_code == 401
 
     response = api.login(ann)
 
-    assert _assert_throttled(response, err) == identity.signin_window.total_seconds()
+    assert (
+        _assert_throttled(response, err)
+        == identity.limits.sign_in_account_address.window.total_seconds()
+    )
     with api.db() as s:
-        addresses = set(s.scalars(select(SignInFailure.client_address)))
-    assert addresses == {"testclient"}
+        keys = set(
+            s.scalars(select(ThrottleHit.key).where(ThrottleHit.key.like("sign_in.address:%")))
+        )
+    assert keys == {"sign_in.address:testclient"}
 
 
 def test_client_address_lock_ends_when_the_window_passes(api, ann, identity, frozen_clock, err):
-    for i in range(identity.signin_max_failures_per_address):
+    for i in range(identity.limits.sign_in_address.limit):
         api.login(f"guess-{i}@example.com", WRONG)
     _assert_throttled(api.login(ann), err)
 
-    frozen_clock.advance(seconds=identity.signin_window.total_seconds())
+    frozen_clock.advance(seconds=identity.limits.sign_in_account_address.window.total_seconds())
 
     assert api.login(ann).status_code == 200
 
@@ -172,38 +187,24 @@ def test_address_limit_counts_per_address(session, sessions, identity, frozen_cl
     """Directly against the service: one address being locked leaves others alone."""
     make_member(session, identity, make_org(session), email="ann@example.com")
     session.commit()
-    config = dataclasses.replace(identity, signin_max_failures_per_address=3)
-
-    def attempt(address: str, email: str, password: str) -> None:
-        with sessions() as s:
-            try:
-                signin.sign_in(
-                    s,
-                    AuditTrail(s, None),
-                    config,
-                    email=email,
-                    password=password,
-                    client_address=address,
-                )
-            finally:
-                s.commit()
+    config = lowered_limits(identity, sign_in_address=3)
 
     for i in range(3):
         with pytest.raises(InvalidCredentials):
-            attempt("203.0.113.9", f"guess-{i}@example.com", WRONG)
+            _attempt(sessions, config, "203.0.113.9", f"guess-{i}@example.com", WRONG)
 
     with pytest.raises(TooManyRequests) as locked:
-        attempt("203.0.113.9", "ann@example.com", PASSWORD)
+        _attempt(sessions, config, "203.0.113.9", "ann@example.com", PASSWORD)
     assert locked.value.code == "sign_in_throttled"
-    assert locked.value.retry_after == config.signin_window.total_seconds()
-    attempt("198.51.100.7", "ann@example.com", PASSWORD)
+    assert locked.value.retry_after == config.limits.sign_in_address.window.total_seconds()
+    _attempt(sessions, config, "198.51.100.7", "ann@example.com", PASSWORD)
 
 
 def test_every_failure_is_audited_and_throttled_attempts_too(api, ann, session, identity):
     operator = make_account(session, identity, email="op@example.com", is_operator=True)
     op_headers = bearer(issue_token(session, identity, operator))
     session.commit()
-    limit = identity.signin_max_failures_per_account
+    limit = identity.limits.sign_in_account_address.limit
     _fail(api, ann, limit)
     api.login(ann)
     api.login(ann, WRONG)
@@ -224,17 +225,61 @@ def test_every_failure_is_audited_and_throttled_attempts_too(api, ann, session, 
         assert event["details"]["email"] == ann
     assert all(e["details"]["reason"] == "invalid_credentials" for e in failed)
     with api.db() as s:
-        assert s.scalar(select(func.count()).select_from(SignInFailure)) == limit
+        counted = select(func.count()).where(ThrottleHit.key == f"sign_in.account:{ann}")
+        assert s.scalar(counted) == limit
 
 
 def test_throttling_does_not_depend_on_the_raw_email_spelling_in_the_table(api, ann, identity):
     api.login(f"  {ann.upper()}  ", WRONG)
 
     with api.db() as s:
-        assert list(s.scalars(select(SignInFailure.email))) == [ann]
+        keys = s.scalars(select(ThrottleHit.key).where(ThrottleHit.key.like("sign_in.account:%")))
+        assert list(keys) == [f"sign_in.account:{ann}"]
 
 
 def test_a_successful_sign_in_is_not_counted_as_a_failure(api, ann, identity):
-    for _ in range(identity.signin_max_failures_per_account + 2):
+    for _ in range(identity.limits.sign_in_account_address.limit + 2):
         assert api.login(ann).status_code == 200
     assert api.login(f"{uuid.uuid4().hex}@example.com", WRONG).status_code == 401
+
+
+def _attempt(sessions, config, address: str, email: str, password: str) -> None:  # type: ignore[no-untyped-def]
+    with sessions() as s:
+        try:
+            signin.sign_in(
+                s,
+                AuditTrail(s, None),
+                config,
+                email=email,
+                password=password,
+                client_address=address,
+            )
+        finally:
+            s.commit()
+
+
+def test_failures_from_one_address_do_not_lock_the_person_out_elsewhere(
+    session, sessions, identity, db
+):  # type: ignore[no-untyped-def]
+    make_member(session, identity, make_org(session), email="ann@example.com")
+    session.commit()
+    for _ in range(identity.limits.sign_in_account_address.limit):
+        with pytest.raises(InvalidCredentials):
+            _attempt(sessions, identity, "203.0.113.9", "ann@example.com", WRONG)
+    with pytest.raises(TooManyRequests):
+        _attempt(sessions, identity, "203.0.113.9", "ann@example.com", PASSWORD)
+
+    _attempt(sessions, identity, "198.51.100.7", "ann@example.com", PASSWORD)
+
+
+def test_the_per_account_ceiling_holds_across_addresses(session, sessions, identity, db):  # type: ignore[no-untyped-def]
+    make_member(session, identity, make_org(session), email="ann@example.com")
+    session.commit()
+    config = lowered_limits(identity, sign_in_account=3)
+    for n in range(3):
+        with pytest.raises(InvalidCredentials):
+            _attempt(sessions, config, f"203.0.113.{n}", "ann@example.com", WRONG)
+
+    with pytest.raises(TooManyRequests) as locked:
+        _attempt(sessions, config, "198.51.100.7", "ann@example.com", PASSWORD)
+    assert locked.value.extra == {"limit": "sign_in.account"}

@@ -73,6 +73,25 @@ def sign_in(client, org, sub):
     return client.get("/sso/callback?" + authorize(client, org, sub))
 
 
+def pass_test(client, world, org, issuer, actor="S-A"):
+    """The admin's test sign-in through the provider, from their session."""
+    email = world.accounts[actor].email
+    set_claims(issuer, f"sub-{actor}", email=email, email_verified=True)
+    started = client.post(f"/api/v1/orgs/{org.id}/sso/test", headers=world.headers(actor))
+    assert started.status_code == 201, started.text
+    chosen = httpx.post(
+        started.json()["authorization_url"], data={"sub": f"sub-{actor}"}, follow_redirects=False
+    )
+    return client.get("/sso/callback?" + urlsplit(chosen.headers["location"]).query)
+
+
+def require_sso(client, world, org, issuer, actor="S-A"):
+    """Configure, pass the test sign-in, then make SSO required (the only way to)."""
+    configure(client, world, org, issuer, actor)
+    assert pass_test(client, world, org, issuer, actor).json() == {"status": "sso_test_passed"}
+    return configure(client, world, org, issuer, actor, sso_required=True, client_secret=None)
+
+
 def failures(session):
     session.rollback()
     return [
@@ -239,7 +258,7 @@ def test_id_token_for_another_audience_is_refused(
 def test_sso_required_refuses_password_sign_in_for_members_only(
     client, world, provider, session, identity
 ):
-    configure(client, world, world.S, provider, sso_required=True)
+    require_sso(client, world, world.S, provider)
     login = {"email": "s-u@example.com", "password": PASSWORD}
     response = client.post("/api/v1/auth/login", json=login)
     assert response.status_code == 403 and response.json()["error"]["code"] == "sso_required"
@@ -285,7 +304,7 @@ def test_sso_required_applies_per_org(client, world, provider, session, identity
     make_member(session, identity, world.U, account=world.accounts["S-A"], role=Role.ADMIN)
     session.commit()
     before = world.headers("S-A")  # a password session from before
-    configure(client, world, world.S, provider, sso_required=True)
+    require_sso(client, world, world.S, provider)
     assert client.get(f"/api/v1/orgs/{world.S.id}", headers=before).status_code == 404
     assert client.get(f"/api/v1/orgs/{world.U.id}", headers=before).status_code == 200
     login = {"email": "s-a@example.com", "password": PASSWORD}

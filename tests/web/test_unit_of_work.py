@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from tenantree import clock
 from tenantree.db.unit_of_work import keep
 from tenantree.errors import Conflict
-from tenantree.identity.models import SignInFailure
+from tenantree.identity.throttle_models import ThrottleHit
 from tenantree.web.unit_of_work import SessionDep, UnitOfWorkRoute, reads_only, refuse_work
 
 router = APIRouter(route_class=UnitOfWorkRoute)
@@ -24,7 +24,7 @@ router = APIRouter(route_class=UnitOfWorkRoute)
 def _write(session: Session, *, kept: bool = False) -> None:
     def add() -> None:
         email = "kept@example.com" if kept else "work@example.com"
-        session.add(SignInFailure(email=email, client_address="203.0.113.9", at=clock.utcnow()))
+        session.add(ThrottleHit(key=email, at=clock.utcnow()))
 
     if kept:
         keep(session, add)
@@ -84,7 +84,7 @@ def web(app, db) -> Iterator[TestClient]:  # type: ignore[no-untyped-def]
 
 def _emails(sessions: sessionmaker[Session]) -> list[str]:
     with sessions() as s:
-        return sorted(s.scalars(select(SignInFailure.email)))
+        return sorted(s.scalars(select(ThrottleHit.key)))
 
 
 def test_a_redirect_after_post_commits_the_work(web, sessions) -> None:  # type: ignore[no-untyped-def]

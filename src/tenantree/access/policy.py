@@ -407,23 +407,61 @@ def suspended_everywhere(actor: Actor) -> bool:
     )
 
 
-def password_session_keeps(*, is_operator: bool, sso_required: bool | None) -> bool:
+def password_session_keeps(
+    *, is_operator: bool, sso_required: bool | None, is_primary_admin: bool = False
+) -> bool:
     """Does a password session carry a directory entry in an org?
 
     Not in an org that makes single sign-on mandatory: the person reaches it
     only through its provider (partner users still reach an SSO-mandatory
-    sub-org through their partner entry; operators keep all theirs).
+    sub-org through their partner entry; operators keep all theirs) — except
+    its primary admin, whose password is the break-glass way in when the
+    provider fails (`breaks_glass`).
     """
-    return is_operator or not sso_required
-
-
-def password_reaches_nothing(*, is_operator: bool, sso_required: list[bool | None]) -> bool:
-    """Is a password refused outright: every active entry (their orgs'
-    `sso_required`) is in an org that makes single sign-on mandatory?"""
-    return bool(sso_required) and not any(
-        password_session_keeps(is_operator=is_operator, sso_required=required)
-        for required in sso_required
+    return (
+        is_operator
+        or not sso_required
+        or breaks_glass(sso_required=sso_required, is_primary_admin=is_primary_admin)
     )
+
+
+def breaks_glass(*, sso_required: bool | None, is_primary_admin: bool) -> bool:
+    """Is a password sign-in to this entry the break-glass path (audited loudly,
+    the org's other admins told)? Only the primary admin of an SSO-mandatory org."""
+    return bool(sso_required) and is_primary_admin
+
+
+def password_reaches_nothing(*, is_operator: bool, entries: list[tuple[bool | None, bool]]) -> bool:
+    """Is a password refused outright: every active entry ((its org's
+    `sso_required`, is primary admin)) is in an org that makes single sign-on
+    mandatory, and none is a break-glass entry?"""
+    return bool(entries) and not any(
+        password_session_keeps(
+            is_operator=is_operator, sso_required=required, is_primary_admin=primary
+        )
+        for required, primary in entries
+    )
+
+
+# How recent an admin's test sign-in through the provider must be to make SSO required.
+SSO_TEST_MAX_AGE_SECONDS = 10 * 60
+
+
+def sso_required_refusal(
+    *, turning_on: bool, provider_changed: bool, tested_in_this_session: bool
+) -> str | None:
+    """Why SSO may not be made required now (an error code), or None.
+
+    Turning it on needs a successful test sign-in through the stored provider
+    by the admin turning it on, from the same session, within
+    SSO_TEST_MAX_AGE_SECONDS; so it cannot come with a provider change in the
+    same request. Otherwise a broken provider would lock the org out.
+    """
+    if not turning_on:
+        return None
+    if provider_changed or not tested_in_this_session:
+        return "sso_test_required"
+    return None
 
 
 def one_org_actor(org_id: uuid.UUID, actor: Actor, creator: Actor | None = None) -> Actor:

@@ -9,6 +9,7 @@ class AuditAction(StrEnum):
     ACCESS_SETTINGS_CHANGED = "access.settings_changed"
     API_TOKEN_CREATED = "api_token.created"  # noqa: S105
     API_TOKEN_REVOKED = "api_token.revoked"  # noqa: S105
+    AUTH_BREAK_GLASS = "auth.break_glass"
     AUTH_PASSWORD_RESET_COMPLETED = "auth.password_reset_completed"  # noqa: S105
     AUTH_PASSWORD_RESET_REQUESTED = "auth.password_reset_requested"  # noqa: S105
     AUTH_PASSWORD_RESET_THROTTLED = "auth.password_reset_throttled"  # noqa: S105
@@ -18,6 +19,7 @@ class AuditAction(StrEnum):
     AUTH_SIGNED_OUT = "auth.signed_out"
     AUTH_SSO_FAILED = "auth.sso_failed"
     AUTH_SSO_SIGNED_IN = "auth.sso_signed_in"
+    AUTH_SSO_START_THROTTLED = "auth.sso_start_throttled"
     BRAND_ASSET_UPLOADED = "brand.asset_uploaded"
     BRAND_DOMAIN_CLAIMED = "brand.domain_claimed"
     BRAND_DOMAIN_RELEASED = "brand.domain_released"
@@ -30,6 +32,7 @@ class AuditAction(StrEnum):
     INVITATION_ACCEPTED = "invitation.accepted"
     INVITATION_CREATED = "invitation.created"
     INVITATION_REVOKED = "invitation.revoked"
+    INVITATION_THROTTLED = "invitation.throttled"
     LICENSE_CHANGED = "license.changed"
     LICENSE_GRANTED = "license.granted"
     LICENSE_SOURCE_CHANGED = "license.source_changed"
@@ -47,8 +50,10 @@ class AuditAction(StrEnum):
     SCIM_USER_CREATED = "scim.user_created"
     SCIM_USER_DELETED = "scim.user_deleted"
     SCIM_USER_UPDATED = "scim.user_updated"
+    SCIM_WRITE_THROTTLED = "scim.write_throttled"
     SSO_CONFIGURED = "sso.configured"
     SSO_REMOVED = "sso.removed"
+    SSO_TEST_PASSED = "sso.test_passed"
     SSO_USER_CREATED = "sso.user_created"
     SUB_ORG_CREATED = "org.sub_org_created"
     USAGE_OVERAGE = "usage.overage"

@@ -24,17 +24,18 @@ from tenantree.access.service import reachable_orgs
 from tenantree.audit.actions import AuditAction
 from tenantree.audit.service import AuditTrail
 from tenantree.authn.bearer import PREFIXES, authenticate_prefixed
+from tenantree.authn.break_glass import break_glass
 from tenantree.db.unit_of_work import keep
-from tenantree.errors import Forbidden, TooManyRequests
+from tenantree.errors import Forbidden
 from tenantree.identity.accounts import find_account, normalize_email
 from tenantree.identity.context import IdentityConfig
 from tenantree.identity.credentials import new_token, token_digest, verify_password
 from tenantree.identity.errors import InvalidCredentials, InvalidToken, UserSuspended
 from tenantree.identity.integration_models import SsoConfig
-from tenantree.identity.models import AccessToken, Account, Membership, SignInFailure
-from tenantree.identity.throttle import record_attempt, retry_after
+from tenantree.identity.models import AccessToken, Account, Membership
+from tenantree.identity.throttle import Throttle, reserve
 from tenantree.orgs.models import Org
-from tenantree.sso.config import password_sign_in_refused
+from tenantree.sso.config import break_glass_orgs, password_sign_in_refused
 from tenantree.sso.sessions import revoke_sso_session
 
 # Verified against when the email is unknown, so timing does not reveal accounts.
@@ -44,6 +45,13 @@ _DUMMY_PASSWORD = "tenantree-dummy-password"  # noqa: S105
 @lru_cache(maxsize=4)
 def _dummy_hash(hasher: PasswordHasher) -> str:
     return hasher.hash(_DUMMY_PASSWORD)
+
+
+SIGN_IN_THROTTLE = Throttle(
+    code="sign_in_throttled",
+    message="too many failed sign-ins; try again later",
+    refused_action=AuditAction.AUTH_SIGN_IN_THROTTLED,
+)
 
 
 @dataclass(frozen=True)
@@ -64,30 +72,25 @@ def sign_in(
 ) -> IssuedToken:
     """Check credentials and issue a token.
 
-    Failures are kept (db.unit_of_work.keep): written even though the work
-    fails, so throttling and the audit trail see every attempt.
+    Every attempt holds a throttle hit until it succeeds (identity.throttle);
+    failures' audit events are kept (db.unit_of_work.keep) through the rollback.
     """
     email = normalize_email(email)
-    wait = retry_after(
-        session, SignInFailure, config.signin_limits, email=email, client_address=client_address
+    limits = config.limits
+    # Reserved before the password is checked, so concurrent guesses cannot
+    # all be evaluated; given back once the sign-in succeeds.
+    reservation = reserve(
+        session,
+        trail,
+        SIGN_IN_THROTTLE,
+        [
+            (limits.sign_in_account_address, f"{email}|{client_address}"),
+            (limits.sign_in_account, email),
+            (limits.sign_in_address, client_address),
+        ],
+        email=email,
+        client_address=client_address,
     )
-    if wait is not None:
-        keep(
-            session,
-            lambda: trail.record(
-                AuditAction.AUTH_SIGN_IN_THROTTLED,
-                org_id=None,
-                target_type="account",
-                target_id=None,
-                email=email,
-                client_address=client_address,
-            ),
-        )
-        raise TooManyRequests(
-            "too many failed sign-ins; try again later",
-            retry_after=wait,
-            code="sign_in_throttled",
-        )
 
     account = find_account(session, email)
     if account is None:
@@ -97,19 +100,17 @@ def sign_in(
         ok = verify_password(config.hasher, account.password_hash, password)
     if not ok:
         account_id = account.id if account else None
-
-        def record_failure() -> None:
-            record_attempt(session, SignInFailure, email=email, client_address=client_address)
-            trail.record(
+        keep(
+            session,
+            lambda: trail.record(
                 AuditAction.AUTH_SIGN_IN_FAILED,
                 org_id=None,
                 target_type="account",
                 target_id=account_id,
                 email=email,
                 reason="invalid_credentials",
-            )
-
-        keep(session, record_failure)
+            ),
+        )
         raise InvalidCredentials("the email or password is wrong")
     assert account is not None
 
@@ -132,6 +133,9 @@ def sign_in(
         )
         raise refusal
 
+    for org in break_glass_orgs(session, account):
+        break_glass(session, trail, config, account, org)
+
     if account.password_hash and config.hasher.check_needs_rehash(account.password_hash):
         account.password_hash = config.hasher.hash(password)
     token = new_token()
@@ -149,6 +153,7 @@ def sign_in(
         target_type="account",
         target_id=account.id,
     )
+    reservation.release(session)
     return IssuedToken(token, expires_at, account)
 
 
@@ -215,7 +220,11 @@ def authenticate(session: Session, config: IdentityConfig, token: str) -> tuple[
         for row in rows
         if row.membership_id is not None
         and row.membership_org_status is not None
-        and password_session_keeps(is_operator=account.is_operator, sso_required=row.sso_required)
+        and password_session_keeps(
+            is_operator=account.is_operator,
+            sso_required=row.sso_required,
+            is_primary_admin=row.membership_is_primary_admin,
+        )
     }
     actor = Actor(account_id=account.id, is_operator=account.is_operator, memberships=memberships)
     if suspended_everywhere(actor):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import select
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -141,6 +142,25 @@ def reads_only_engine(engine: Engine) -> Engine:
         # skips BEGIN IMMEDIATE for this option.
         return engine.execution_options(**{READS_ONLY: True})
     return engine.execution_options(isolation_level="AUTOCOMMIT", **{READS_ONLY: True})
+
+
+_SIDE_ENGINES: dict[str, Engine] = {}
+_SIDE_ENGINES_LOCK = threading.Lock()
+SIDE_POOL_SIZE = 4
+
+
+def side_engine(engine: Engine) -> Engine:
+    """A small pool of its own beside `engine`, for short transactions a request
+    commits apart from its own work (throttle hits). The request already holds
+    one of `engine`'s connections, and admission (server.admission) leaves
+    none spare: a second checkout from that pool could wait for ever."""
+    url = engine.url.render_as_string(hide_password=False)
+    with _SIDE_ENGINES_LOCK:
+        side = _SIDE_ENGINES.get(url)
+        if side is None:
+            side = make_engine(url, pool_size=SIDE_POOL_SIZE, pool_timeout=10)
+            _SIDE_ENGINES[url] = side
+        return side
 
 
 def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:

@@ -20,21 +20,10 @@ class IdentityConfig:
     token_ttl: timedelta
     invitation_ttl: timedelta
     public_base_url: str
-    signin_window: timedelta
-    signin_max_failures_per_account: int
-    signin_max_failures_per_address: int
-    password_reset_limits: Limits
+    limits: Limits
     outbox: Outbox
     # SSO issuers may be private or loopback hosts (TENANTREE_SSO_ALLOW_PRIVATE_ISSUERS).
     sso_allow_private_issuers: bool = False
-
-    @property
-    def signin_limits(self) -> Limits:
-        return Limits(
-            self.signin_window,
-            per_email=self.signin_max_failures_per_account,
-            per_address=self.signin_max_failures_per_address,
-        )
 
     @classmethod
     def from_settings(cls, settings: Settings, outbox: Outbox) -> IdentityConfig:
@@ -48,14 +37,7 @@ class IdentityConfig:
             token_ttl=timedelta(seconds=settings.token_ttl_seconds),
             invitation_ttl=timedelta(seconds=settings.invitation_ttl_seconds),
             public_base_url=settings.public_base_url.rstrip("/"),
-            signin_window=timedelta(seconds=settings.signin_window_seconds),
-            signin_max_failures_per_account=settings.signin_max_failures_per_account,
-            signin_max_failures_per_address=settings.signin_max_failures_per_address,
+            limits=Limits.from_settings(settings),
             outbox=outbox,
-            password_reset_limits=Limits(
-                timedelta(seconds=settings.password_reset_window_seconds),
-                per_email=settings.password_reset_max_requests_per_email,
-                per_address=settings.password_reset_max_requests_per_address,
-            ),
             sso_allow_private_issuers=settings.sso_allow_private_issuers,
         )

@@ -169,6 +169,11 @@ class SsoLogin(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=current_time)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # A test sign-in (before making SSO required): the admin who started it,
+    # the keyed hash of their session's token, and when the provider let them in.
+    test_account_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+    test_session_hash: Mapped[str | None] = mapped_column(String(64))
+    test_passed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class SsoIdentity(Base):

@@ -23,6 +23,7 @@ from tenantree.identity.credentials import check_password_rules, new_token, toke
 from tenantree.identity.errors import AlreadyMember, InvitationNotFound
 from tenantree.identity.models import Account, Invitation, InvitationStatus, Membership
 from tenantree.identity.roles import Role
+from tenantree.identity.throttle import Throttle, reserve
 from tenantree.orgs.models import Org
 from tenantree.outbox.operations import DeliveryStatus, deliveries_of
 from tenantree.pagination import Page, paginate
@@ -49,6 +50,8 @@ def invite(
         )
     ):
         raise AlreadyMember(f"{email} is already a user of this org", field="email")
+    if not as_primary_admin:  # an org's first admin comes with the org, not in bursts
+        _reserve_invitation(session, trail, config, org, email)
     now = clock.utcnow()
     # Inviting again replaces what is pending: only the newest link works.
     for pending in session.scalars(
@@ -106,6 +109,22 @@ def invite(
         expires_at=invitation.expires_at.isoformat(),
     )
     return invitation
+
+
+INVITATION_THROTTLE = Throttle(
+    code="invitation_throttled",
+    message="too many invitations; try again later",
+    refused_action=AuditAction.INVITATION_THROTTLED,
+)
+
+
+def _reserve_invitation(
+    session: Session, trail: AuditTrail, config: IdentityConfig, org: Org, email: str
+) -> None:
+    limits = [(config.limits.invitation_org, str(org.id))]
+    if trail.actor_id is not None:
+        limits.append((config.limits.invitation_inviter, str(trail.actor_id)))
+    reserve(session, trail, INVITATION_THROTTLE, limits, org_id=org.id, email=email)
 
 
 def list_invitations(

@@ -100,21 +100,6 @@ class AccessToken(Base):
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
-class SignInFailure(Base):
-    """One failed sign-in, kept for throttling by account and by client address."""
-
-    __tablename__ = "sign_in_failures"
-    __table_args__ = (
-        Index("ix_sign_in_failures_email_at", "email", "at"),
-        Index("ix_sign_in_failures_client_address_at", "client_address", "at"),
-    )
-
-    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=new_id)
-    email: Mapped[str] = mapped_column(String(320))
-    client_address: Mapped[str] = mapped_column(String(64))
-    at: Mapped[datetime] = mapped_column(UTCDateTime, default=current_time)
-
-
 class InvitationStatus(StrEnum):
     PENDING = "pending"
     ACCEPTED = "accepted"

@@ -29,18 +29,23 @@ from tenantree.audit.service import AuditTrail
 from tenantree.branding.emails import BrandedMail
 from tenantree.branding.platform import platform_brand
 from tenantree.branding.resolve import org_for_host
-from tenantree.db.unit_of_work import keep
-from tenantree.errors import Invalid, TooManyRequests
+from tenantree.errors import Invalid
 from tenantree.identity.accounts import find_account, normalize_email
 from tenantree.identity.context import IdentityConfig
 from tenantree.identity.credentials import check_password_rules, new_token, token_digest
 from tenantree.identity.models import Account, Membership
-from tenantree.identity.reset_models import PasswordReset, PasswordResetRequest
+from tenantree.identity.reset_models import PasswordReset
 from tenantree.identity.revocation import revoke_account_sso_sessions, revoke_all_tokens
-from tenantree.identity.throttle import record_attempt, retry_after
+from tenantree.identity.throttle import Throttle, reserve
 from tenantree.orgs.models import Org
 
 RESET_TTL = timedelta(hours=1)
+
+PASSWORD_RESET_THROTTLE = Throttle(
+    code="password_reset_throttled",
+    message="too many password reset requests; try again later",
+    refused_action=AuditAction.AUTH_PASSWORD_RESET_THROTTLED,
+)
 
 # The one answer to every accepted request.
 REQUESTED_STATUS = "if the address has an account, an email is on its way"
@@ -76,6 +81,11 @@ def mail_for_host(
             secret_key=config.secret_key,
             public_base_url=config.public_base_url,
         )
+    return platform_mail(config)
+
+
+def platform_mail(config: IdentityConfig) -> BrandedMail:
+    """Mail in the platform's own brand, through its sender, links on its base URL."""
     return BrandedMail(
         outbox=config.outbox,
         brand=platform_brand(config.outbox.sender),
@@ -100,31 +110,15 @@ def request_password_reset(
     session, committed with the work.
     """
     email = normalize_email(email)
-    wait = retry_after(
+    limits = config.limits
+    reserve(
         session,
-        PasswordResetRequest,
-        config.password_reset_limits,
+        trail,
+        PASSWORD_RESET_THROTTLE,
+        [(limits.password_reset_email, email), (limits.password_reset_address, client_address)],
         email=email,
         client_address=client_address,
     )
-    if wait is not None:
-        keep(
-            session,
-            lambda: trail.record(
-                AuditAction.AUTH_PASSWORD_RESET_THROTTLED,
-                org_id=None,
-                target_type="account",
-                target_id=None,
-                email=email,
-                client_address=client_address,
-            ),
-        )
-        raise TooManyRequests(
-            "too many password reset requests; try again later",
-            retry_after=wait,
-            code="password_reset_throttled",
-        )
-    record_attempt(session, PasswordResetRequest, email=email, client_address=client_address)
     now = clock.utcnow()
 
     account = find_account(session, email)

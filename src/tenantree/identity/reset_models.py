@@ -1,4 +1,4 @@
-"""Password resets: one-time tokens (stored as a keyed hash) and the requests, for throttling."""
+"""Password resets: one-time tokens, stored as a keyed hash."""
 
 from __future__ import annotations
 
@@ -27,18 +27,3 @@ class PasswordReset(Base):
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-
-
-class PasswordResetRequest(Base):
-    """One reset request, known address or not, kept for throttling by email and address."""
-
-    __tablename__ = "password_reset_requests"
-    __table_args__ = (
-        Index("ix_password_reset_requests_email_at", "email", "at"),
-        Index("ix_password_reset_requests_client_address_at", "client_address", "at"),
-    )
-
-    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=new_id)
-    email: Mapped[str] = mapped_column(String(320))
-    client_address: Mapped[str] = mapped_column(String(64))
-    at: Mapped[datetime] = mapped_column(UTCDateTime, default=current_time)

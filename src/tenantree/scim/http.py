@@ -22,14 +22,24 @@ from sqlalchemy.orm import Session
 from tenantree.access.facts import load_org
 from tenantree.access.policy import decide_scim
 from tenantree.access.token_creators import creator_actor
+from tenantree.audit.actions import AuditAction
 from tenantree.audit.service import AuditTrail
+from tenantree.errors import TooManyRequests
 from tenantree.identity.scim_tokens import scim_token_for_org
+from tenantree.identity.throttle import Throttle, reserve
 from tenantree.orgs.models import Org
 from tenantree.web.caller import client_address, request_id
 from tenantree.web.services import ServicesDep
 from tenantree.web.unit_of_work import SessionDep, UnitOfWorkRoute
 
 MEDIA_TYPE = "application/scim+json"
+ERROR_SCHEMA = "urn:ietf:params:scim:api:messages:2.0:Error"
+SCIM_WRITE_THROTTLE = Throttle(
+    code="scim_write_throttled",
+    message="too many SCIM writes with this token; try again later",
+    refused_action=AuditAction.SCIM_WRITE_THROTTLED,
+)
+WRITES = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 RESPONSE_PARAMETERS = ("attributes", "excludedAttributes")
 
 
@@ -43,6 +53,16 @@ def error_response(exc: SCIMException) -> Response:
     return scim_response(body, exc.status, headers)
 
 
+def throttled_response(exc: TooManyRequests) -> Response:
+    """RFC 7644 allows 429; the detail leads with our code and names the limit."""
+    body = {
+        "schemas": [ERROR_SCHEMA],
+        "status": "429",
+        "detail": f"{exc.code}: {exc.message} ({exc.extra.get('limit')})",
+    }
+    return scim_response(body, 429, {"Retry-After": str(exc.retry_after)})
+
+
 class ScimRoute(UnitOfWorkRoute):
     """Answers SCIM exceptions, from the route or its dependencies, as SCIM errors."""
 
@@ -54,6 +74,8 @@ class ScimRoute(UnitOfWorkRoute):
                 return await handler(request)
             except SCIMException as exc:
                 return error_response(exc)
+            except TooManyRequests as exc:
+                return throttled_response(exc)
 
         return scim_handler
 
@@ -121,6 +143,9 @@ def scim_org(
     refuse_nul(dict(request.query_params), "the query")
     org = loaded.org
     trail = AuditTrail(session, token.id, org.id, request_id(request), client_address(request))
+    if request.method in WRITES and not request.url.path.endswith("/.search"):
+        limit = services.identity.limits.scim_write_token
+        reserve(session, trail, SCIM_WRITE_THROTTLE, [(limit, str(token.id))], org_id=org.id)
     base_url = f"{services.identity.public_base_url}/scim/v2/orgs/{org.id}"
     return ScimOrg(org, session, trail, base_url)
 

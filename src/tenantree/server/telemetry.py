@@ -20,7 +20,8 @@ from sqlalchemy import Engine, event
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from tenantree.identity.models import SignInFailure
+from tenantree.audit.actions import AuditAction
+from tenantree.audit.models import AuditEvent
 from tenantree.server.admission import Occupancy
 from tenantree.server.logs import FIELDS
 
@@ -91,9 +92,9 @@ class Metrics:
         self.shed.labels(reason="database_unavailable").inc()
 
     def count_sign_in_failures(self, sessions: sessionmaker[Session]) -> None:
-        """Count the sign-in failures the sessions commit.
+        """Count the sign-in failures (their audit events) the sessions commit.
 
-        A refused sign-in's record is kept (db.unit_of_work.keep): flushed in
+        A refused sign-in's audit event is kept (db.unit_of_work.keep): flushed in
         the refused work, rolled back, then written again and committed; only
         what is committed is counted.
         """
@@ -101,7 +102,10 @@ class Metrics:
 
         @event.listens_for(sessions, "after_flush")
         def _flushed(session: Session, _context: Any) -> None:
-            added = sum(isinstance(o, SignInFailure) for o in session.new)
+            added = sum(
+                isinstance(o, AuditEvent) and o.action == AuditAction.AUTH_SIGN_IN_FAILED
+                for o in session.new
+            )
             if added:
                 session.info[pending] = session.info.get(pending, 0) + added
 

@@ -3,17 +3,24 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tenantree import clock
-from tenantree.access.policy import password_reaches_nothing
+from tenantree.access.policy import (
+    SSO_TEST_MAX_AGE_SECONDS,
+    breaks_glass,
+    password_reaches_nothing,
+    sso_required_refusal,
+)
 from tenantree.audit.actions import AuditAction
 from tenantree.audit.service import AuditTrail
-from tenantree.errors import Invalid, NotFound
+from tenantree.errors import Conflict, Invalid, NotFound
 from tenantree.identity.context import IdentityConfig
-from tenantree.identity.integration_models import SsoConfig
+from tenantree.identity.credentials import token_digest
+from tenantree.identity.integration_models import SsoConfig, SsoLogin
 from tenantree.identity.models import Account, Membership
 from tenantree.identity.roles import MemberStatus, Role
 from tenantree.orgs.models import Org
@@ -48,12 +55,32 @@ def set_sso_config(
     identity: IdentityConfig,
     org: Org,
     settings: SsoSettings,
+    *,
+    session_token: str,
 ) -> SsoConfig:
+    """`session_token`: the bearer token of the admin's session (API or console),
+    to which a test sign-in must be bound before SSO is made required."""
     domains = sorted({d.strip().lower().lstrip("@") for d in settings.allowed_domains})
     if not domains or any("." not in d or "/" in d for d in domains):
         raise Invalid("give at least one email domain, like example.com", field="allowed_domains")
     issuer = check_issuer(settings.issuer, allow_private=identity.sso_allow_private_issuers)
     config = session.get(SsoConfig, org.id)
+    refusal = sso_required_refusal(
+        turning_on=settings.sso_required and not (config is not None and config.sso_required),
+        provider_changed=config is None
+        or config.issuer != issuer
+        or config.client_id != settings.client_id
+        or bool(settings.client_secret),
+        tested_in_this_session=config is not None
+        and _tested(session, identity, org, trail.actor_id, session_token),
+    )
+    if refusal is not None:
+        raise Conflict(
+            "save the provider without sso_required, pass a test sign-in "
+            "(POST /api/v1/orgs/{org_id}/sso/test) in this session, then require it",
+            code=refusal,
+            field="sso_required",
+        )
     created = config is None
     if config is None:
         if not settings.client_secret:
@@ -85,6 +112,30 @@ def set_sso_config(
     return config
 
 
+def _tested(
+    session: Session,
+    identity: IdentityConfig,
+    org: Org,
+    account_id: object,
+    session_token: str,
+) -> bool:
+    """Did this admin, from this session, pass a test sign-in recently?"""
+    since = clock.utcnow() - timedelta(seconds=SSO_TEST_MAX_AGE_SECONDS)
+    return (
+        session.scalar(
+            select(SsoLogin.id)
+            .where(
+                SsoLogin.org_id == org.id,
+                SsoLogin.test_account_id == account_id,
+                SsoLogin.test_session_hash == token_digest(identity.secret_key, session_token),
+                SsoLogin.test_passed_at > since,
+            )
+            .limit(1)
+        )
+        is not None
+    )
+
+
 def remove_sso_config(session: Session, trail: AuditTrail, org: Org) -> None:
     config = get_sso_config(session, org)
     session.delete(config)
@@ -99,13 +150,29 @@ def password_sign_in_refused(session: Session, account: Account) -> bool:
     """
     if account.is_operator:
         return False
-    required = session.scalars(
-        select(SsoConfig.sso_required)
+    entries = session.execute(
+        select(SsoConfig.sso_required, Membership.is_primary_admin)
         .select_from(Membership)
         .outerjoin(SsoConfig, SsoConfig.org_id == Membership.org_id)
         .where(Membership.account_id == account.id, Membership.status == MemberStatus.ACTIVE)
     ).all()
-    return password_reaches_nothing(is_operator=False, sso_required=list(required))
+    return password_reaches_nothing(is_operator=False, entries=[tuple(e) for e in entries])
+
+
+def break_glass_orgs(session: Session, account: Account) -> list[Org]:
+    """The SSO-mandatory orgs a password sign-in of this account enters as their
+    primary admin (policy.breaks_glass)."""
+    rows = session.execute(
+        select(Org, SsoConfig.sso_required, Membership.is_primary_admin)
+        .join(Membership, Membership.org_id == Org.id)
+        .join(SsoConfig, SsoConfig.org_id == Org.id)
+        .where(Membership.account_id == account.id, Membership.status == MemberStatus.ACTIVE)
+    ).all()
+    return [
+        org
+        for org, required, primary in rows
+        if breaks_glass(sso_required=required, is_primary_admin=primary)
+    ]
 
 
 def org_offers_sso(session: Session, org: Org) -> bool:

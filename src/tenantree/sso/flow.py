@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import secrets
 import time
+import uuid
 import warnings
 from datetime import timedelta
 from typing import Any
@@ -38,6 +39,7 @@ from tenantree.identity.credentials import token_digest
 from tenantree.identity.integration_models import SsoConfig, SsoIdentity, SsoLogin
 from tenantree.identity.models import Account, Membership
 from tenantree.identity.roles import MemberStatus
+from tenantree.identity.throttle import Throttle, reserve
 from tenantree.orgs.models import Org
 from tenantree.sso import issuer
 from tenantree.sso.crypto import decrypt, encrypt
@@ -88,9 +90,36 @@ def redirect_uri(identity: IdentityConfig) -> str:
     return f"{identity.public_base_url}/sso/callback"
 
 
-def start_sign_in(session: Session, identity: IdentityConfig, org: Org) -> str:
-    config = session.get(SsoConfig, org.id)
-    if config is None or not org.is_active:
+SSO_START_THROTTLE = Throttle(
+    code="sso_start_throttled",
+    message="too many single sign-on attempts; try again later",
+    refused_action=AuditAction.AUTH_SSO_START_THROTTLED,
+)
+
+
+def start_sign_in(
+    session: Session,
+    trail: AuditTrail,
+    identity: IdentityConfig,
+    org: Org | None,
+    *,
+    client_address: str,
+    test_by: tuple[uuid.UUID, str] | None = None,
+) -> str:
+    """The provider's authorization URL. `test_by` (an admin's account id and
+    session token) makes it a test sign-in: its callback only records that the
+    admin got through the provider (sso.config: before SSO is made required)."""
+    # Anonymous, and each start fetches from the provider and stores a row:
+    # throttled per client address before anything else, known org or not.
+    reserve(
+        session,
+        trail,
+        SSO_START_THROTTLE,
+        [(identity.limits.sso_start_address, client_address)],
+        client_address=client_address,
+    )
+    config = session.get(SsoConfig, org.id) if org is not None else None
+    if config is None or org is None or not org.is_active:
         raise SsoFailed("this org offers no single sign-on")
     client = openid_client(identity, config)
     state = secrets.token_urlsafe(32)
@@ -103,6 +132,8 @@ def start_sign_in(session: Session, identity: IdentityConfig, org: Org) -> str:
             code_verifier_encrypted=encrypt(identity.secret_key, started["code_verifier"]),
             redirect_uri=redirect_uri(identity),
             expires_at=clock.utcnow() + LOGIN_TTL,
+            test_account_id=test_by[0] if test_by else None,
+            test_session_hash=token_digest(identity.secret_key, test_by[1]) if test_by else None,
         )
     )
     session.flush()
@@ -144,9 +175,10 @@ def finish_sign_in(
     state: str,
     code: str | None,
     error: str | None = None,
-) -> tuple[str, Membership]:
-    """Returns a bearer token for the matched entry. On failure (SsoFailed, a 401)
-    the audit event and the used state are kept through the rollback."""
+) -> tuple[str, Membership] | None:
+    """Returns a bearer token for the matched entry, or None when a test sign-in
+    passed. On failure (SsoFailed, a 401) the audit event and the used state are
+    kept through the rollback."""
     login = session.scalar(
         select(SsoLogin).where(SsoLogin.state_hash == token_digest(identity.secret_key, state))
     )
@@ -177,6 +209,9 @@ def finish_sign_in(
         _fail(trail, login.org_id, exc.message)
     except Exception as exc:  # authlib/joserfc/httpx errors: all a refusal
         _fail(trail, login.org_id, f"{type(exc).__name__}: {exc}"[:300])
+    if login.test_account_id is not None:
+        _pass_test(session, trail, login, claims)
+        return None
     membership = _match(session, trail, config, claims)
     secret, _ = issue_sso_session(session, identity, membership)
     trail.as_actor(membership.account_id, login.org_id).record(
@@ -188,6 +223,23 @@ def finish_sign_in(
         issuer=config.issuer,
     )
     return secret, membership
+
+
+def _pass_test(session: Session, trail: AuditTrail, login: SsoLogin, claims: dict) -> None:  # type: ignore[type-arg]
+    """A test passes when the provider signed in the admin who started it (their
+    verified email): nothing is created or linked."""
+    admin = session.get(Account, login.test_account_id)
+    email = normalize_email(str(claims.get("email") or ""))
+    if admin is None or claims.get("email_verified") is False or email != admin.email:
+        _fail(trail, login.org_id, "test_signed_in_someone_else", email=email)
+    login.test_passed_at = clock.utcnow()
+    trail.as_actor(login.test_account_id, None).record(
+        AuditAction.SSO_TEST_PASSED,
+        org_id=login.org_id,
+        target_type="sso_config",
+        target_id=login.org_id,
+        subject=claims["sub"],
+    )
 
 
 def _match(session: Session, trail: AuditTrail, config: SsoConfig, claims: dict) -> Membership:  # type: ignore[type-arg]

@@ -6,11 +6,12 @@ import uuid
 from urllib.parse import parse_qs, urlsplit
 
 from fastapi import APIRouter, Query, Request, Response
-from fastapi.responses import RedirectResponse
+from fastapi.responses import JSONResponse, RedirectResponse
 
 from tenantree import clock
 from tenantree.access.permissions import Permission as P
 from tenantree.api.deps import (
+    CallerDep,
     IdentityDep,
     OrgWith,
     SessionDep,
@@ -21,7 +22,7 @@ from tenantree.api.deps import (
 from tenantree.api.errors import ERROR_RESPONSES
 from tenantree.api.params import QUERY_TEXT
 from tenantree.api.schemas.auth import LoginResponse
-from tenantree.api.schemas.integrations import SsoConfigIn, SsoConfigOut
+from tenantree.api.schemas.integrations import SsoConfigIn, SsoConfigOut, SsoTestStarted
 from tenantree.audit.service import AuditTrail
 from tenantree.identity.context import IdentityConfig
 from tenantree.identity.integration_models import SsoConfig
@@ -65,7 +66,10 @@ def get_sso(target: OrgWith(P.ORG_USERS_MANAGE), identity: IdentityDep) -> SsoCo
 
 @router.put("/sso", response_model=SsoConfigOut, operation_id="set_sso_config")
 def put_sso(
-    body: SsoConfigIn, target: OrgWith(P.ORG_USERS_MANAGE), identity: IdentityDep
+    body: SsoConfigIn,
+    target: OrgWith(P.ORG_USERS_MANAGE),
+    identity: IdentityDep,
+    caller: CallerDep,
 ) -> SsoConfigOut:
     config = sso_config.set_sso_config(
         target.session,
@@ -80,8 +84,37 @@ def put_sso(
             sso_required=body.sso_required,
             jit_role=body.jit_role,
         ),
+        session_token=caller.token,
     )
     return sso_out(config, identity)
+
+
+@router.post(
+    "/sso/test",
+    response_model=SsoTestStarted,
+    operation_id="start_sso_test",
+    status_code=201,
+)
+def start_sso_test(
+    request: Request,
+    target: OrgWith(P.ORG_USERS_MANAGE),
+    identity: IdentityDep,
+    caller: CallerDep,
+) -> SsoTestStarted:
+    """Start a test sign-in through the org's stored provider, bound to this session:
+    open `authorization_url` in the browser and sign in there as yourself. Passing
+    it (within 10 minutes, from this session) is what lets this session make SSO
+    required (`PUT .../sso` with `sso_required: true`, else 409 `sso_test_required`)."""
+    sso_config.get_sso_config(target.session, target.org)
+    url = flow.start_sign_in(
+        target.session,
+        target.trail,
+        identity,
+        target.org,
+        client_address=client_address(request),
+        test_by=(caller.account.id, caller.token),
+    )
+    return SsoTestStarted(authorization_url=url, expires_in=int(flow.LOGIN_TTL.total_seconds()))
 
 
 @router.delete("/sso", status_code=204, operation_id="remove_sso_config")
@@ -116,10 +149,11 @@ def start(
         org = session.get(Org, uuid.UUID(org_id))
     except ValueError:
         org = None
-    if org is None:
-        raise SsoFailed("this org offers no single sign-on")
+    trail = _trail(request, session)
     try:
-        url = flow.start_sign_in(session, identity, org)
+        url = flow.start_sign_in(
+            session, trail, identity, org, client_address=client_address(request)
+        )
     except SsoProviderUnavailable:
         if not console:
             raise  # the API's JSON error: 503 sso_provider_unavailable
@@ -156,7 +190,7 @@ def callback(
         binding or "", _console_binding(identity, state)
     )
     try:
-        secret, _ = flow.finish_sign_in(
+        finished = flow.finish_sign_in(
             session, trail, identity, state=state, code=code, error=error
         )
     except SsoFailed:
@@ -168,6 +202,9 @@ def callback(
             failed.delete_cookie(CONSOLE_COOKIE, path="/sso/callback")
             return failed
         raise
+    if finished is None:  # a test sign-in passed: no session is issued
+        return JSONResponse({"status": "sso_test_passed"})
+    secret, _ = finished
     expires_at = clock.utcnow() + identity.token_ttl
     if for_console:
         response = RedirectResponse("/orgs", status_code=303)

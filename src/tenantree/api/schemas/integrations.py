@@ -59,6 +59,11 @@ class ScimTokenIssued(ScimTokenOut):
     token: str = Field(description="The secret, shown this once; paste it into the IdP.")
 
 
+class SsoTestStarted(BaseModel):
+    authorization_url: str = Field(description="Open in the browser; sign in as yourself")
+    expires_in: int = Field(description="Seconds the test sign-in may take")
+
+
 class SsoConfigIn(StrictBody):
     issuer: str = Field(
         min_length=8, max_length=500, pattern=NO_NUL, description="OIDC issuer (discovery)"
