@@ -18,5 +18,6 @@ def test_the_org_that_verified_the_email_domain_manages_the_account():
 def test_a_pending_claim_manages_nothing(domains_api, world, session):
     domains_api.claim_ok("P", "northwind.example")
     assert org_managing(session, "ana@northwind.example") is None
+    session.commit()  # end the read, to see what the app commits next
     domains_api.prove("U", "northwind.example")
     assert org_managing(session, "ana@northwind.example") == world.U.id
