@@ -120,8 +120,8 @@ _DOMAIN_422 = {
     "list_scim_tokens": "cursor",
     "claim_org_domain": "domain is a real DNS name (IDNA) the org may own: not a public "
     "suffix, IP address or the platform's domain",
-    "set_sso_config": "issuer is https (or loopback); allowed_domains are DNS domains; "
-    "client_secret when first configured",
+    "set_sso_config": "issuer is https (or loopback); allowed_domains are verified "
+    "domains of the org; client_secret when first configured",
 }
 
 
