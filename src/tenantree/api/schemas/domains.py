@@ -6,17 +6,15 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from tenantree.api.schemas.common import StrictBody
+from tenantree.web.schemas.domains import DomainClaimBody
 
-
-class DomainClaimBody(StrictBody):
-    domain: str = Field(
-        min_length=1,
-        max_length=253,
-        description="An email domain your organization owns (internationalized names "
-        "allowed); not a public suffix such as com or co.uk",
-        examples=["example.com"],
-    )
+__all__ = [
+    "ClaimedDomainList",
+    "ClaimedDomainOut",
+    "DomainClaimBody",
+    "EmailDomainList",
+    "EmailDomainOut",
+]
 
 
 class EmailDomainOut(BaseModel):
