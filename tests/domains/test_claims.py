@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from branding.conftest import error_of
+from factories import make_org, prove_domain
 from tenantree.audit.models import AuditEvent
 
 
@@ -144,3 +147,11 @@ def test_the_operator_revokes_a_verified_claim(domains_api, world, session):
     assert domains_api.list("P") == []
     (event,) = _actions(session, "domain.revoked")
     assert (event.org_id, event.details["was_verified"]) == (world.P.id, True)
+
+
+def test_the_database_holds_one_verified_owner_per_domain(session):
+    # The last word in a race between two provers: the partial unique index.
+    first, second = make_org(session, name="First"), make_org(session, name="Second")
+    prove_domain(session, first, "northwind.example")
+    with pytest.raises(IntegrityError):
+        prove_domain(session, second, "northwind.example")
