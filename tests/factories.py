@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from tenantree import clock
 from tenantree.audit.service import AuditTrail
+from tenantree.domains.models import EmailDomain
 from tenantree.identity.context import IdentityConfig
 from tenantree.identity.credentials import new_token, token_digest
 from tenantree.identity.models import AccessToken, Account, Membership
@@ -167,6 +168,16 @@ def make_member(
     session.add(membership)
     session.flush()
     return membership
+
+
+def prove_domain(session: Session, org: Org, domain: str) -> EmailDomain:
+    """The org has verified `domain` (as if its TXT record had been found)."""
+    proven = EmailDomain(
+        org_id=org.id, domain=domain, token=new_token()[:32], verified_at=clock.utcnow()
+    )
+    session.add(proven)
+    session.flush()
+    return proven
 
 
 def issue_token(session: Session, identity: IdentityConfig, account: Account) -> str:

@@ -131,6 +131,32 @@ def _license_held_by(org: str) -> Callable[[Ctx], None]:
     return arrange
 
 
+def _fresh_domain(_: Ctx) -> dict[str, Any]:
+    return {"domain": f"d{uuid.uuid4().hex[:8]}.example"}
+
+
+def _domain_claimed_by(org: str) -> Callable[[Ctx], None]:
+    def arrange(c: Ctx) -> None:
+        made = c.as_operator("POST", c.org(org) + "/domains", _fresh_domain(c))
+        c.made["domain"] = made["id"]
+
+    return arrange
+
+
+def _domains_calls(org: str) -> tuple[Call, ...]:
+    # Verifying asks the DNS: tests/domains/test_permissions.py covers it.
+    return (
+        Call("GET", _at(org, "/domains"), 200),
+        Call("POST", _at(org, "/domains"), 201, _fresh_domain),
+        Call(
+            "DELETE",
+            lambda c: f"{c.org(org)}/domains/{c.made['domain']}",
+            204,
+            arrange=_domain_claimed_by(org),
+        ),
+    )
+
+
 def _p_as_standard_org(c: Ctx) -> None:
     # Partner activation needs a standard Pro org. Making P one again keeps every
     # column meaning what it means in the Partner P table (U-A stays unrelated).
@@ -208,6 +234,7 @@ CALLS: dict[tuple[str, str], tuple[Call, ...]] = {
         Call("GET", _at("S", "/audit-events"), 200),
         Call("GET", _at("S", "/usage-events"), 200),
     ),
+    (SUB_ORG, "claim, verify, list, remove S's email domains"): _domains_calls("S"),
     (PARTNER, "view P"): (Call("GET", _at("P"), 200),),
     (PARTNER, "list P's sub-orgs (those the caller reaches)"): (
         Call("GET", _at("P", "/sub-orgs"), 200),
@@ -223,6 +250,7 @@ CALLS: dict[tuple[str, str], tuple[Call, ...]] = {
         Call("GET", _at("P", "/license-report"), 200),
         Call("GET", _at("P", "/licenses"), 200),
     ),
+    (PARTNER, "claim, verify, list, remove P's email domains"): _domains_calls("P"),
     (PARTNER, "change P's brand"): (
         Call("PUT", _at("P", "/branding"), 200, _body(product_name="Partner Brand")),
         Call("POST", _at("P", "/branding/publish"), 200),

@@ -118,8 +118,10 @@ _DOMAIN_422 = {
     "list_api_tokens": "cursor",
     "create_scim_token": "expires_at in the future",
     "list_scim_tokens": "cursor",
-    "set_sso_config": "issuer is https (or loopback); allowed_domains are DNS domains; "
-    "client_secret when first configured",
+    "claim_org_domain": "domain is a real DNS name (IDNA) the org may own: not a public "
+    "suffix, IP address or the platform's domain",
+    "set_sso_config": "issuer is https (or loopback); allowed_domains are verified "
+    "domains of the org; client_secret when first configured",
 }
 
 

@@ -25,6 +25,7 @@ COVERED_ELSEWHERE: dict[tuple[str, str], str] = {
     ("DELETE", "/api/v1/orgs/{org_id}/branding/favicon"): "branding/test_permissions.py",
     ("POST", "/api/v1/orgs/{org_id}/branding/domain/verify"): "branding/test_permissions.py",
     ("GET", "/api/v1/orgs/{org_id}/access-check"): "api/test_access_check.py",
+    ("POST", "/api/v1/orgs/{org_id}/domains/{domain_id}/verify"): "domains/test_permissions.py",
     **{
         (method, f"/api/v1/orgs/{{org_id}}{path}"): "integrations/test_integration_permissions.py"
         for method, path in (
@@ -50,7 +51,7 @@ def _matrix_templates() -> set[tuple[str, str]]:
     ctx = SimpleNamespace(
         org=lambda name: f"/api/v1/orgs/{_PLACEHOLDER}",
         member=lambda actor: _PLACEHOLDER,
-        made={"license": _PLACEHOLDER, "invitation": _PLACEHOLDER},
+        made={"license": _PLACEHOLDER, "invitation": _PLACEHOLDER, "domain": _PLACEHOLDER},
     )
     return {(call.method, call.path(ctx)) for calls in CALLS.values() for call in calls}
 

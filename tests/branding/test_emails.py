@@ -193,4 +193,25 @@ def test_an_unproven_from_address_sends_from_the_platform_with_a_reply_to(
     ],
 )
 def test_the_platform_sends_as_a_verified_domain_or_its_parent_only(address, allowed):
-    assert may_send_as(address, {"portal.nw.example"}) is allowed
+    assert may_send_as(address, {"portal.nw.example"}, set()) is allowed
+
+
+def test_the_platform_sends_as_a_verified_email_domain_exactly():
+    assert may_send_as("it@Contoso.example", set(), {"contoso.example"})
+    assert not may_send_as("it@eu.contoso.example", set(), {"contoso.example"})
+    assert not may_send_as("it@example", set(), {"example"})
+
+
+def test_a_from_address_on_a_verified_email_domain_sends_as_itself(brand_api, outbox, dns):
+    brand_api.brand("P", email_from_name="Contoso IT", email_from_address="it@contoso.example")
+    path = f"/api/v1/orgs/{brand_api.world.P.id}/domains"
+    headers = brand_api.world.headers("OP")
+    claim = brand_api.client.post(path, json={"domain": "contoso.example"}, headers=headers)
+    dns.publish(claim.json()["txt_record_name"], claim.json()["txt_record_value"])
+    verify = brand_api.client.post(f"{path}/{claim.json()['id']}/verify", headers=headers)
+    assert verify.status_code == 200, verify.text
+
+    _invite(brand_api, "S", "new@fabrikam.example")  # the partner's domain serves S too
+
+    message = _message(outbox, "new@fabrikam.example")
+    assert parseaddr(message.sender) == ("Contoso IT", "it@contoso.example")

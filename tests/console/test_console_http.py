@@ -42,6 +42,7 @@ PAGES = [
     ("/access", "/access"),
     ("/licenses", "/license-report"),
     ("/branding", "/branding"),
+    ("/domains", "/domains"),
     ("/audit", "/audit-events"),
 ]
 

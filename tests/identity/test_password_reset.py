@@ -9,8 +9,10 @@ from email.utils import parseaddr
 import pytest
 from sqlalchemy import select
 
-from branding.conftest import BrandApi
+from branding.conftest import RELAY_PASSWORD, RELAY_USER, BrandApi
 from branding.conftest import dns as dns  # noqa: F401 - the DNS double fixture
+from branding.conftest import private_relays as private_relays  # noqa: F401
+from branding.conftest import smtp_server as smtp_server  # noqa: F401
 from factories import (
     PASSWORD,
     bearer,
@@ -239,11 +241,9 @@ def test_the_email_is_in_the_platform_brand_by_default(client, account, outbox):
     assert "background:#1d4ed8" in message.html
 
 
-def test_a_sub_org_user_asking_through_the_partners_domain_gets_the_partners_brand(
-    client, session, identity, dns, sessions, outbox
-):  # type: ignore[no-untyped-def]
+def _northwind(client, session, identity, dns, sessions, smtp_server):  # type: ignore[no-untyped-def]
+    """P brands itself Northwind, proves portal.nw.example and relays its mail itself."""
     world = build_world(session, identity)
-    extra = make_member(session, identity, world.S, email="s-person@example.com")
     session.commit()
     brand_api = BrandApi(client, world, dns, sessions)
     brand_api.brand(
@@ -254,26 +254,66 @@ def test_a_sub_org_user_asking_through_the_partners_domain_gets_the_partners_bra
         email_from_address="it@nw.example",
     )
     brand_api.claim_and_verify("P", "portal.nw.example")
+    relay = {
+        "host": smtp_server.host,
+        "port": smtp_server.port,
+        "starttls": True,
+        "username": RELAY_USER,
+        "password": RELAY_PASSWORD,
+    }
+    set_relay = client.put(
+        brand_api.path("P", "/smtp-relay"), json=relay, headers=world.headers("OP")
+    )
+    assert set_relay.status_code == 200, set_relay.text
+    return world, brand_api
 
-    response = ask(client, extra.account.email, host="portal.nw.example")
-    ask(client, "s-u@example.com")  # through the platform's own host
-    # Not a user of P or its sub-orgs: P's domain must not carry U's reset link.
-    ask(client, "u-a@example.com", host="portal.nw.example")
+
+def test_a_host_never_steers_the_reset_of_an_account_the_org_does_not_manage(
+    client, session, identity, dns, sessions, outbox, smtp_server, private_relays
+):  # type: ignore[no-untyped-def]
+    # The takeover: P's admin enrolled the person, then asks through P's domain.
+    world, _ = _northwind(client, session, identity, dns, sessions, smtp_server)
+    person = make_member(session, identity, world.P, email="someone@contoso.example")
+    session.commit()
+
+    response = ask(client, person.account.email, host="portal.nw.example")
 
     assert response.status_code == 202
-    (branded,) = [m for m in outbox.backend.sent if m.to == "s-person@example.com"]
-    assert parseaddr(branded.sender) == ("Northwind IT", "it@nw.example")
-    assert "Northwind Cloud" in branded.subject
-    assert "background:#004488" in branded.html
-    ((base, token),) = mailed(outbox, "s-person@example.com")
-    assert base == "https://portal.nw.example"
-    (plain,) = [m for m in outbox.backend.sent if m.to == "s-u@example.com"]
-    assert "Northwind" not in plain.subject + plain.text
-    (outsider,) = [m for m in outbox.backend.sent if m.to == "u-a@example.com"]
-    assert "Northwind" not in outsider.subject + outsider.text
-    ((outsider_base, _),) = mailed(outbox, "u-a@example.com")
-    assert outsider_base == identity.public_base_url
-    assert confirm(client, token).status_code == 204
+    assert smtp_server.messages == []  # not through P's relay
+    # In the platform's own mailbox: an org relay's mail goes to that relay instead.
+    (message,) = [m for m in outbox.backend.sent if m.to == "someone@contoso.example"]
+    assert parseaddr(message.sender)[1] == parseaddr(identity.outbox.sender)[1]
+    assert "Northwind" not in message.subject + message.text
+    ((base, _),) = mailed(outbox, "someone@contoso.example")
+    assert base == identity.public_base_url
+
+
+def test_the_org_managing_the_account_carries_its_reset_whatever_the_host(
+    client, session, identity, dns, sessions, outbox, smtp_server, private_relays
+):  # type: ignore[no-untyped-def]
+    world, _ = _northwind(client, session, identity, dns, sessions, smtp_server)
+    claim = client.post(
+        f"/api/v1/orgs/{world.P.id}/domains",
+        json={"domain": "nw.example"},
+        headers=world.headers("OP"),
+    ).json()
+    dns.publish(claim["txt_record_name"], claim["txt_record_value"])
+    verified = client.post(
+        f"/api/v1/orgs/{world.P.id}/domains/{claim['id']}/verify", headers=world.headers("OP")
+    )
+    assert verified.status_code == 200, verified.text
+    make_member(session, identity, world.S, email="ana@nw.example")
+    session.commit()
+
+    assert ask(client, "ana@nw.example").status_code == 202
+    outbox.deliver()
+
+    (envelope,) = smtp_server.messages  # through P's own relay
+    assert envelope.rcpt_tos == ["ana@nw.example"]
+    assert envelope.mail_from == "it@nw.example"
+    mime = envelope.content.decode()
+    assert "Northwind Cloud" in mime
+    assert "https://portal.nw.example/reset-password?token=" in mime
 
 
 def test_a_completed_reset_also_ends_single_sign_on_sessions(

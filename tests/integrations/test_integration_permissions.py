@@ -6,7 +6,7 @@ remove in S"): org admins and the partner's admins (listed on S), nobody else.
 
 import pytest
 
-from factories import build_world
+from factories import build_world, prove_domain
 
 ROUTES = [
     ("POST", "/api-tokens", {"name": "ci", "role": "user"}),
@@ -47,6 +47,7 @@ EXPECTED = {
 @pytest.fixture
 def worlds(session, identity):
     permitted = build_world(session, identity)
+    prove_domain(session, permitted.S, "s.example")
     session.commit()
     return permitted
 

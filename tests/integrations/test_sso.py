@@ -8,7 +8,7 @@ import pytest
 from oidc_provider_mock import run_server_in_thread
 from sqlalchemy import select
 
-from factories import PASSWORD, bearer, build_world, make_member
+from factories import PASSWORD, bearer, make_member
 from tenantree.audit.models import AuditEvent
 from tenantree.identity.integration_models import SsoConfig, SsoLogin
 from tenantree.identity.roles import Role
@@ -28,13 +28,6 @@ def provider():
 def expired_provider():
     with run_server_in_thread(access_token_max_age=timedelta(minutes=-10)) as server:
         yield f"http://localhost:{server.server_port}"
-
-
-@pytest.fixture
-def world(session, identity):
-    world = build_world(session, identity)
-    session.commit()
-    return world
 
 
 def configure(client, world, org, issuer, actor="S-A", **overrides):

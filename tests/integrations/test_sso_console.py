@@ -7,7 +7,7 @@ import httpx
 import pytest
 from oidc_provider_mock import run_server_in_thread
 
-from factories import build_world
+from factories import build_world, prove_domain
 from tenantree.api.routes.sso import CONSOLE_COOKIE
 from tenantree.web.cookie_session import SESSION_COOKIE
 
@@ -24,6 +24,7 @@ def provider():
 @pytest.fixture
 def world(session, identity):
     built = build_world(session, identity)
+    prove_domain(session, built.S, "example.com")
     session.commit()
     return built
 

@@ -10,17 +10,9 @@ import socket
 import pytest
 from oidc_provider_mock import run_server_in_thread
 
-from factories import build_world
 from tenantree.identity.integration_models import SsoConfig
 from tenantree.sso import issuer
 from tenantree.sso.crypto import encrypt
-
-
-@pytest.fixture
-def world(session, identity):  # type: ignore[no-untyped-def]
-    world = build_world(session, identity)
-    session.commit()
-    return world
 
 
 def _put(client, world, issuer_url):  # type: ignore[no-untyped-def]

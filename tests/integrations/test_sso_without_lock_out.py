@@ -12,7 +12,6 @@ from factories import PASSWORD, bearer
 from integrations.test_sso import configure, pass_test, require_sso, set_claims
 from integrations.test_sso import expired_provider as expired_provider  # noqa: F401
 from integrations.test_sso import provider as provider  # noqa: F401
-from integrations.test_sso import world as world  # noqa: F401
 from tenantree import clock
 from tenantree.audit.models import AuditEvent
 

@@ -11,6 +11,8 @@ class Permission(StrEnum):
     ORG_AUDIT_READ = "org:audit:read"
     ORG_BRAND_MANAGE = "org:brand:manage"
     ORG_BRAND_READ = "org:brand:read"
+    # Claim, prove and remove the org's email domains (which make accounts managed).
+    ORG_DOMAINS_MANAGE = "org:domains:manage"
     ORG_LICENSE_REPORT_READ = "org:license_report:read"
     ORG_PRIMARY_ADMIN_TRANSFER = "org:primary_admin:transfer"
     ORG_QUOTAS_MANAGE = "org:quotas:manage"

@@ -43,6 +43,7 @@ ROLE_GRANTS: Mapping[Role, frozenset[Permission]] = {
             P.ORG_AUDIT_READ,
             P.ORG_BRAND_MANAGE,
             P.ORG_BRAND_READ,
+            P.ORG_DOMAINS_MANAGE,
             P.ORG_LICENSE_REPORT_READ,
             P.ORG_QUOTAS_MANAGE,
             P.ORG_SUB_ORGS_READ,

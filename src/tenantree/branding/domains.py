@@ -68,8 +68,26 @@ def record_name(hostname: str) -> str:
     return f"{TXT_LABEL}.{hostname}"
 
 
-def record_value(claim: DomainClaim) -> str:
+class _Claim(Protocol):
+    token: str
+
+
+def record_value(claim: _Claim) -> str:
+    """The TXT value proving a claim (a custom domain's or an email domain's)."""
     return TXT_VALUE_PREFIX + claim.token
+
+
+def require_txt_proof(verifier: DomainVerifier, domain: str, claim: _Claim) -> None:
+    """DomainNotVerified (saying what to publish) unless the claim's TXT record is there."""
+    name, expected = record_name(domain), record_value(claim)
+    found = verifier.txt_records(name)
+    if expected not in (value.strip() for value in found):
+        raise DomainNotVerified(
+            f"no TXT record {name} with the value {expected} was found "
+            f"({len(found)} other TXT value(s) there); create it at your DNS provider, "
+            "wait for it to propagate, then verify again",
+            extra={"txt_record_name": name, "txt_record_value": expected},
+        )
 
 
 def claims_of(session: Session, org_id: uuid.UUID) -> list[DomainClaim]:
@@ -142,15 +160,7 @@ def verify_domain(
         return claim
     if verified_owner(session, claim.hostname) is not None:
         raise DomainUnavailable(UNAVAILABLE, field="hostname" if hostname else None)
-    name, expected = record_name(claim.hostname), record_value(claim)
-    found = verifier.txt_records(name)
-    if expected not in (value.strip() for value in found):
-        raise DomainNotVerified(
-            f"no TXT record {name} with the value {expected} was found "
-            f"({len(found)} other TXT value(s) there); create it at your DNS provider, "
-            "wait for it to propagate, then verify again",
-            extra={"txt_record_name": name, "txt_record_value": expected},
-        )
+    require_txt_proof(verifier, claim.hostname, claim)
     claim.verified_at = clock.utcnow()
     session.flush()  # the partial unique index settles a race between two provers
     trail.record(

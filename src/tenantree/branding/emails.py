@@ -46,14 +46,15 @@ def render(template: str, brand: BrandValues, **context: Any) -> tuple[str, str]
     return text, html
 
 
-def may_send_as(address: str, verified_hostnames: set[str]) -> bool:
+def may_send_as(address: str, verified_hostnames: set[str], email_domains: set[str]) -> bool:
     """May the platform's sender use this From address? Only when its domain is one of
-    the verified custom domains given, or the parent domain of one: otherwise any org
-    could have the platform's mail claim to come from security@paypal.example."""
+    the verified email domains given, or one of the verified custom domains (or the
+    parent domain of one): otherwise any org could have the platform's mail claim to
+    come from security@paypal.example."""
     domain = address.rpartition("@")[2].strip().lower().rstrip(".")
     if "." not in domain:
         return False
-    return any(
+    return domain in email_domains or any(
         domain == hostname or domain == hostname.partition(".")[2]
         for hostname in verified_hostnames
     )
@@ -84,8 +85,17 @@ class BrandedMail:
 
     @classmethod
     def for_org(
-        cls, session: Session, outbox: Outbox, org: Org, *, secret_key: str, public_base_url: str
+        cls,
+        session: Session,
+        outbox: Outbox,
+        org: Org,
+        *,
+        secret_key: str,
+        public_base_url: str,
+        sender_domains: set[str],
     ) -> BrandedMail:
+        """`sender_domains`: the email domains the org and its partner proved
+        (`domains.service.sender_domains`), which its From address may use."""
         published = published_brand(
             session,
             org,
@@ -114,7 +124,7 @@ class BrandedMail:
                 address is None
                 or address == parseaddr(outbox.sender)[1]
                 or relays_own_address
-                or may_send_as(address, verified)
+                or may_send_as(address, verified, sender_domains)
             ),
         )
 

@@ -17,6 +17,7 @@ def install_console(app: FastAPI) -> None:
         audit,
         auth,
         branding,
+        domains,
         licenses,
         operator,
         orgs,
@@ -35,6 +36,7 @@ def install_console(app: FastAPI) -> None:
         licenses,
         operator,
         branding,
+        domains,
         audit,
     ):
         app.include_router(module.router)

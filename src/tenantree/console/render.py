@@ -42,6 +42,7 @@ NAV = (
     ("Access", "/access", Permission.ORG_ACCESS_READ),
     ("Licenses", "/licenses", Permission.ORG_LICENSE_REPORT_READ),
     ("Branding", "/branding", Permission.ORG_BRAND_READ),
+    ("Email domains", "/domains", Permission.ORG_DOMAINS_MANAGE),
     ("Audit log", "/audit", Permission.ORG_AUDIT_READ),
 )
 

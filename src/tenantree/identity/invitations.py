@@ -16,6 +16,7 @@ from tenantree import clock
 from tenantree.audit.actions import AuditAction
 from tenantree.audit.service import AuditTrail
 from tenantree.branding.emails import BrandedMail
+from tenantree.domains.service import sender_domains
 from tenantree.errors import Invalid
 from tenantree.identity.accounts import find_account, new_email
 from tenantree.identity.context import IdentityConfig
@@ -94,6 +95,7 @@ def invite(
         org,
         secret_key=config.secret_key,
         public_base_url=config.public_base_url,
+        sender_domains=sender_domains(session, org),
     )
     mail.send(
         session,

@@ -7,11 +7,12 @@ reset then sets its first password. That grants nothing new: signing in with a
 password is still refused where an org requires single sign-on, and to
 suspended users, exactly as before.
 
-The email wears the brand of the Host the request came through (the org whose
-verified custom domain it is), else the platform's, and its link points back
-at that host. The Host is the caller's to choose, so an org's domain is used
-only for that org's own users and its sub-orgs' users: otherwise any org could
-have the platform mail anyone a token link on a domain whose DNS it controls.
+The account is its person's, so the email is the platform's: its sender, its
+relay, its base URL. Only the org that *manages* the account (it proved the
+account's email domain) sends it instead, in its brand, through its relay, with
+links on its domain. The request's Host never chooses: otherwise an org that
+enrolled someone could have their reset link travel through its own relay to a
+domain whose DNS it controls.
 Requests are throttled per email and per client address, known address or not.
 Completing a reset ends every session of the account.
 """
@@ -20,7 +21,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from tenantree import clock
@@ -28,12 +29,13 @@ from tenantree.audit.actions import AuditAction
 from tenantree.audit.service import AuditTrail
 from tenantree.branding.emails import BrandedMail
 from tenantree.branding.platform import platform_brand
-from tenantree.branding.resolve import org_for_host
+from tenantree.domains.managed import org_managing
+from tenantree.domains.service import sender_domains
 from tenantree.errors import Invalid
 from tenantree.identity.accounts import find_account, normalize_email
 from tenantree.identity.context import IdentityConfig
 from tenantree.identity.credentials import check_password_rules, new_token, token_digest
-from tenantree.identity.models import Account, Membership
+from tenantree.identity.models import Account
 from tenantree.identity.reset_models import PasswordReset
 from tenantree.identity.revocation import revoke_account_sso_sessions, revoke_all_tokens
 from tenantree.identity.throttle import Throttle, reserve
@@ -51,35 +53,19 @@ PASSWORD_RESET_THROTTLE = Throttle(
 REQUESTED_STATUS = "if the address has an account, an email is on its way"
 
 
-def _belongs(session: Session, account: Account, org: Org) -> bool:
-    """Whether the account is a user of the org or of one of its sub-orgs."""
-    return (
-        session.scalar(
-            select(Membership.id)
-            .join(Org, Org.id == Membership.org_id)
-            .where(
-                Membership.account_id == account.id,
-                or_(Org.id == org.id, Org.parent_id == org.id),
-            )
-            .limit(1)
-        )
-        is not None
-    )
-
-
-def mail_for_host(
-    session: Session, config: IdentityConfig, brand_host: str | None, account: Account
-) -> BrandedMail:
-    """The brand of the org whose verified custom domain is `brand_host` if the account
-    belongs to it (or to one of its sub-orgs), else the platform's."""
-    org = org_for_host(session, brand_host) if brand_host else None
-    if org is not None and _belongs(session, account, org):
+def mail_for_account(session: Session, config: IdentityConfig, account: Account) -> BrandedMail:
+    """The brand, relay and link base of the org that manages the account (it proved
+    the account's email domain, `domains.managed`), else the platform's."""
+    org_id = org_managing(session, account.email)
+    org = session.get(Org, org_id) if org_id is not None else None
+    if org is not None and org.is_active:
         return BrandedMail.for_org(
             session,
             config.outbox,
             org,
             secret_key=config.secret_key,
             public_base_url=config.public_base_url,
+            sender_domains=sender_domains(session, org),
         )
     return platform_mail(config)
 
@@ -101,7 +87,6 @@ def request_password_reset(
     *,
     email: str,
     client_address: str,
-    brand_host: str | None,
 ) -> None:
     """Mail a reset link if the address has an account; the caller always answers the same.
 
@@ -142,7 +127,7 @@ def request_password_reset(
     )
     session.add(reset)
     session.flush()
-    mail = mail_for_host(session, config, brand_host, account)
+    mail = mail_for_account(session, config, account)
     mail.send(
         session,
         to=account.email,

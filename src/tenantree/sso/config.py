@@ -17,6 +17,10 @@ from tenantree.access.policy import (
 )
 from tenantree.audit.actions import AuditAction
 from tenantree.audit.service import AuditTrail
+from tenantree.domains.errors import DomainNotOwned
+from tenantree.domains.managed import org_managing
+from tenantree.domains.names import email_domain, normalize_domain
+from tenantree.domains.service import verified_domains
 from tenantree.errors import Conflict, Invalid, NotFound
 from tenantree.identity.context import IdentityConfig
 from tenantree.identity.credentials import token_digest
@@ -60,9 +64,7 @@ def set_sso_config(
 ) -> SsoConfig:
     """`session_token`: the bearer token of the admin's session (API or console),
     to which a test sign-in must be bound before SSO is made required."""
-    domains = sorted({d.strip().lower().lstrip("@") for d in settings.allowed_domains})
-    if not domains or any("." not in d or "/" in d for d in domains):
-        raise Invalid("give at least one email domain, like example.com", field="allowed_domains")
+    domains = _proven_domains(session, org, settings.allowed_domains)
     issuer = check_issuer(settings.issuer, allow_private=identity.sso_allow_private_issuers)
     config = session.get(SsoConfig, org.id)
     refusal = sso_required_refusal(
@@ -136,6 +138,23 @@ def _tested(
     )
 
 
+def _proven_domains(session: Session, org: Org, given: list[str]) -> list[str]:
+    """The allowed domains, each one the org has verified (`domains`), or 422: an
+    org's provider may speak only for the addresses the org proved it owns."""
+    field = "allowed_domains"
+    domains = sorted({normalize_domain(d, field=field) for d in given})
+    if not domains:
+        raise Invalid("give at least one email domain, like example.com", field=field)
+    unproven = [d for d in domains if d not in verified_domains(session, [org.id])]
+    if unproven:
+        raise DomainNotOwned(
+            f"{field}: {', '.join(unproven)} must each be a verified domain of this org; "
+            "claim and verify it under the org's domains first",
+            field=field,
+        )
+    return domains
+
+
 def remove_sso_config(session: Session, trail: AuditTrail, org: Org) -> None:
     config = get_sso_config(session, org)
     session.delete(config)
@@ -179,15 +198,16 @@ def org_offers_sso(session: Session, org: Org) -> bool:
     return org.status == "active" and session.get(SsoConfig, org.id) is not None
 
 
-def orgs_offering_sso_for(session: Session, email: str) -> list[Org]:
-    """Active orgs whose single sign-on accepts this email address's domain."""
-    domain = email.strip().lower().rpartition("@")[2].strip()
-    if not domain:
-        return []
-    rows = session.execute(
+def org_offering_sso_for(session: Session, email: str) -> Org | None:
+    """The org whose single sign-on takes this address: the one that verified its
+    domain, if it offers SSO for it; never a mere claimant."""
+    domain = email_domain(email)
+    owner = org_managing(session, email)
+    if domain is None or owner is None:
+        return None
+    row = session.execute(
         select(Org, SsoConfig.allowed_domains)
         .join(SsoConfig, SsoConfig.org_id == Org.id)
-        .where(Org.status == "active")
-        .order_by(Org.name, Org.id)
-    ).all()
-    return [org for org, domains in rows if domain in (domains or [])]
+        .where(Org.id == owner, Org.status == "active")
+    ).first()
+    return row[0] if row is not None and domain in (row[1] or []) else None

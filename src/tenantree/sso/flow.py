@@ -5,7 +5,8 @@ encrypted) and returns the provider's authorization URL. `finish_sign_in`
 exchanges the code, has authlib check the ID token (signature against the
 provider's JWKS, issuer, audience, expiry, nonce), then matches the person to
 the org's directory: by the stored subject, else by a verified email in an
-allowed domain, else (if enabled) a just-in-time entry. The session it issues
+allowed domain the org has proven (its managed accounts), else (if enabled) a
+just-in-time entry, in such a domain too. The session it issues
 acts only in that org. Every success and failure is audited.
 """
 
@@ -32,6 +33,8 @@ from tenantree import clock
 from tenantree.audit.actions import AuditAction
 from tenantree.audit.service import AuditTrail
 from tenantree.db.unit_of_work import keep
+from tenantree.domains.managed import manages
+from tenantree.domains.names import email_domain
 from tenantree.errors import NotAuthenticated
 from tenantree.identity.accounts import find_account, normalize_email
 from tenantree.identity.context import IdentityConfig
@@ -261,8 +264,12 @@ def _match(session: Session, trail: AuditTrail, config: SsoConfig, claims: dict)
         _fail(trail, org_id, "no_email_claim")
     if claims.get("email_verified") is False:
         _fail(trail, org_id, "email_not_verified", email=email)
-    if email.rsplit("@", 1)[1] not in config.allowed_domains:
+    if email_domain(email) not in config.allowed_domains:
         _fail(trail, org_id, "email_domain_not_allowed", email=email)
+    if not manages(session, org_id, email):
+        # The provider vouches for an address only in a domain the org proved
+        # (verified then, and still): no one else's account, no one else's domain.
+        _fail(trail, org_id, "email_domain_not_verified", email=email)
     account = find_account(session, email)
     membership = None
     if account is not None:

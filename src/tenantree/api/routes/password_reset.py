@@ -18,7 +18,6 @@ from tenantree.api.schemas.password_reset import (
     PasswordResetRequest,
     PasswordResetRequested,
 )
-from tenantree.branding.hostnames import host_of_request
 from tenantree.identity import password_reset
 
 router = APIRouter(
@@ -33,8 +32,9 @@ router = APIRouter(
     operation_id="request_password_reset",
     description=(
         "Emails a one-time link to set a new password, if the address has an account. "
-        "The answer is the same either way. The email wears the brand of the host the "
-        "request came through (a verified custom domain), else the platform's."
+        "The answer is the same either way. The email is the platform's (sender, relay, "
+        "links), or that of the org that manages the account by its verified email "
+        "domain; the request's host never chooses."
     ),
     responses={
         429: {
@@ -64,7 +64,6 @@ def request_password_reset(
         identity,
         email=body.email,
         client_address=client_address(request),
-        brand_host=host_of_request(request.headers.get("host", "")),
     )
     return PasswordResetRequested(status=password_reset.REQUESTED_STATUS)
 

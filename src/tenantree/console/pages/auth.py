@@ -15,7 +15,7 @@ from tenantree.console.routing import ConsoleRoute, safe_back
 from tenantree.errors import DomainError
 from tenantree.identity import invitations
 from tenantree.orgs.models import Org
-from tenantree.sso.config import org_offers_sso, orgs_offering_sso_for
+from tenantree.sso.config import org_offering_sso_for, org_offers_sso
 from tenantree.web.caller import client_address, request_id
 from tenantree.web.cookie_session import end_session, session_token, start_session
 from tenantree.web.services import ServicesDep
@@ -88,18 +88,12 @@ def sign_in_page(
 
 @router.get("/sign-in/sso")
 def sso_by_email(request: Request, session: SessionDep, email: str = "") -> Response:
-    """Single sign-on found by the work email's domain (no account is looked up)."""
-    orgs = orgs_offering_sso_for(session, email[:320]) if "@" in email else []
-    if len(orgs) == 1:
-        return RedirectResponse(sso_start_url(orgs[0]), 303)
-    return render(
-        request,
-        session,
-        "sign_in_sso.html",
-        title="Single sign-on",
-        email=email[:320],
-        choices=[(org.name, sso_start_url(org)) for org in orgs],
-    )
+    """Single sign-on found by the work email's domain (no account is looked up):
+    only the org that verified the domain; a mere claimant is never named."""
+    org = org_offering_sso_for(session, email[:320])
+    if org is not None:
+        return RedirectResponse(sso_start_url(org), 303)
+    return render(request, session, "sign_in_sso.html", title="Single sign-on", email=email[:320])
 
 
 @router.post("/sign-in")

@@ -5,7 +5,6 @@ from __future__ import annotations
 from fastapi import APIRouter, Request, Response
 
 from tenantree.audit.service import AuditTrail
-from tenantree.branding.hostnames import host_of_request
 from tenantree.console.deps import FormDep
 from tenantree.console.render import render
 from tenantree.console.routing import ConsoleRoute
@@ -53,7 +52,6 @@ def forgot(request: Request, session: SessionDep, services: ServicesDep, form: F
             services.identity,
             email=email,
             client_address=client_address(request),
-            brand_host=host_of_request(request.headers.get("host", "")),
         )
     except TooManyRequests as exc:
         # The throttled attempt stays in the audit trail (the service keeps it).
