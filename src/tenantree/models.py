@@ -7,10 +7,14 @@ so gathering the tables makes no import cycle.
 from tenantree.audit import models as audit_models  # noqa: F401
 from tenantree.branding import models as branding_models  # noqa: F401
 from tenantree.db.base import Base
-from tenantree.identity import integration_models  # noqa: F401
+from tenantree.identity import (
+    integration_models,  # noqa: F401
+    mfa_models,  # noqa: F401
+)
 from tenantree.identity import models as identity_models  # noqa: F401
 from tenantree.identity import reset_models as password_reset_models  # noqa: F401
 from tenantree.licensing import models as licensing_models  # noqa: F401
+from tenantree.orgs import mfa_policy as org_mfa_policy_models  # noqa: F401
 from tenantree.orgs import models as org_models  # noqa: F401
 from tenantree.orgs import sub_org_access as sub_org_access_models  # noqa: F401
 

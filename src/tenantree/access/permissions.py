@@ -12,6 +12,7 @@ class Permission(StrEnum):
     ORG_BRAND_MANAGE = "org:brand:manage"
     ORG_BRAND_READ = "org:brand:read"
     ORG_LICENSE_REPORT_READ = "org:license_report:read"
+    ORG_MFA_POLICY_MANAGE = "org:mfa_policy:manage"
     ORG_PRIMARY_ADMIN_TRANSFER = "org:primary_admin:transfer"
     ORG_QUOTAS_MANAGE = "org:quotas:manage"
     ORG_SUB_ORGS_READ = "org:sub_orgs:read"

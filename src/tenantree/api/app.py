@@ -13,6 +13,8 @@ from tenantree.api.routes import (
     branding,
     invitations,
     licensing,
+    mfa,
+    mfa_policy,
     orgs,
     password_reset,
     public,
@@ -28,11 +30,13 @@ def install_api(app: FastAPI) -> None:
     install_error_handlers(app)
     for module in (
         auth,
+        mfa,
         password_reset,
         orgs,
         users,
         invitations,
         access,
+        mfa_policy,
         licensing,
         audit,
         branding,
