@@ -219,7 +219,9 @@ CALLS: dict[tuple[str, str], tuple[Call, ...]] = {
     ),
     (PARTNER, "read/change P's MFA policy (own staff, sub-orgs)"): (
         Call("GET", _at("P", "/mfa-policy"), 200),
-        Call("PUT", _at("P", "/mfa-policy"), 200, _body(required_for_sub_orgs=True)),
+        Call(
+            "PUT", _at("P", "/mfa-policy"), 200, _body(required=False, required_for_sub_orgs=True)
+        ),
     ),
     # Creating a top-level org has no P in its path: see
     # test_only_the_operator_creates_top_level_orgs. Deactivation goes last.

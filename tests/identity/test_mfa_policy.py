@@ -83,7 +83,7 @@ def test_only_a_partner_may_require_mfa_for_sub_orgs(api, session, identity, err
 
     refused = _put(api, world, world.S, "S-A", required_for_sub_orgs=True)
 
-    assert refused.status_code == 422
+    assert refused.status_code == 409
     assert err(refused)["field"] == "required_for_sub_orgs"
 
 

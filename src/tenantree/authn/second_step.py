@@ -63,6 +63,7 @@ def complete_sign_in(
     rp: RelyingParty | None = None,
 ) -> IssuedToken:
     """Prove exactly one factor (an app's code, a recovery code or a passkey's answer)."""
+    found = _open(session, config, challenge)
     given = [
         name
         for name, value in (("code", code), ("recovery_code", recovery_code), ("passkey", passkey))
@@ -71,7 +72,6 @@ def complete_sign_in(
     if len(given) != 1:
         raise Invalid("give exactly one of code, recovery_code or passkey", field="code")
     method = given[0]
-    found = _open(session, config, challenge)
     account = session.get(Account, found.account_id)
     assert account is not None  # the challenge goes with its account (ON DELETE CASCADE)
     email, account_id = account.email, account.id

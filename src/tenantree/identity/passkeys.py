@@ -109,7 +109,7 @@ def register_passkey(
         session, config, registration, ChallengePurpose.PASSKEY_REGISTRATION
     )
     if challenge is None or challenge.account_id != account.id:
-        raise Invalid("the registration has expired; start again", field="registration")
+        raise SecondFactorNotFound("no such registration in progress (it expires); start again")
     assert challenge.webauthn_challenge is not None
     challenge.used_at = clock.utcnow()
     try:

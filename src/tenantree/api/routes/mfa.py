@@ -162,7 +162,7 @@ def new_recovery_codes(
 
 
 @router.post(
-    "/me/mfa/passkeys/options",
+    "/me/mfa/passkey-options",
     response_model=PasskeyRegistrationOptionsOut,
     operation_id="passkey_registration_options",
 )
