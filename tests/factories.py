@@ -10,6 +10,8 @@ import uuid
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 
+import pyotp
+from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from tenantree import clock
@@ -17,8 +19,10 @@ from tenantree.audit.service import AuditTrail
 from tenantree.domains.models import EmailDomain
 from tenantree.identity.context import IdentityConfig
 from tenantree.identity.credentials import new_token, token_digest
+from tenantree.identity.mfa_models import TotpFactor
 from tenantree.identity.models import AccessToken, Account, Membership
 from tenantree.identity.roles import MemberStatus, Role
+from tenantree.identity.totp import enrol_known_totp_secret
 from tenantree.licensing import grants
 from tenantree.licensing.models import License
 from tenantree.licensing.policies import OveragePolicy
@@ -143,7 +147,34 @@ def make_account(
     )
     session.add(account)
     session.flush()
+    if is_operator:
+        # Operators always need a second factor (access.policy.mfa_required_of).
+        enrol_totp(session, identity, account)
     return account
+
+
+# The authenticator app's secret of every account a factory enrols.
+TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+
+
+def enrol_totp(
+    session: Session, identity: IdentityConfig, account: Account, secret: str = TOTP_SECRET
+) -> None:
+    """Give the account a confirmed authenticator app (secret `secret`)."""
+    enrol_known_totp_secret(session, identity, account.id, secret)
+
+
+def totp_code(secret: str = TOTP_SECRET) -> str:
+    """The app's code now (by tenantree's clock, which tests may freeze)."""
+    return pyotp.TOTP(secret).at(clock.utcnow())
+
+
+def allow_totp_code_again(session: Session, account_id: uuid.UUID) -> None:
+    """Forget which code the account used last: a test signing in twice within
+    one 30-second step would otherwise be refused the code as replayed."""
+    session.execute(
+        update(TotpFactor).where(TotpFactor.account_id == account_id).values(last_used_step=None)
+    )
 
 
 def make_member(

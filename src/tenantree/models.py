@@ -10,11 +10,13 @@ from tenantree.db.base import Base
 from tenantree.domains import models as domain_models  # noqa: F401
 from tenantree.identity import (
     integration_models,  # noqa: F401
+    mfa_models,  # noqa: F401
     throttle_models,  # noqa: F401
 )
 from tenantree.identity import models as identity_models  # noqa: F401
 from tenantree.identity import reset_models as password_reset_models  # noqa: F401
 from tenantree.licensing import models as licensing_models  # noqa: F401
+from tenantree.orgs import mfa_policy as org_mfa_policy_models  # noqa: F401
 from tenantree.orgs import models as org_models  # noqa: F401
 from tenantree.orgs import sub_org_access as sub_org_access_models  # noqa: F401
 from tenantree.outbox import models as outbox_models  # noqa: F401

@@ -235,6 +235,10 @@ CALLS: dict[tuple[str, str], tuple[Call, ...]] = {
         Call("GET", _at("S", "/usage-events"), 200),
     ),
     (SUB_ORG, "claim, verify, list, remove S's email domains"): _domains_calls("S"),
+    (SUB_ORG, "read/change S's MFA policy"): (
+        Call("GET", _at("S", "/mfa-policy"), 200),
+        Call("PUT", _at("S", "/mfa-policy"), 200, _body(required=True)),
+    ),
     (PARTNER, "view P"): (Call("GET", _at("P"), 200),),
     (PARTNER, "list P's sub-orgs (those the caller reaches)"): (
         Call("GET", _at("P", "/sub-orgs"), 200),
@@ -254,6 +258,12 @@ CALLS: dict[tuple[str, str], tuple[Call, ...]] = {
     (PARTNER, "change P's brand"): (
         Call("PUT", _at("P", "/branding"), 200, _body(product_name="Partner Brand")),
         Call("POST", _at("P", "/branding/publish"), 200),
+    ),
+    (PARTNER, "read/change P's MFA policy (own staff, sub-orgs)"): (
+        Call("GET", _at("P", "/mfa-policy"), 200),
+        Call(
+            "PUT", _at("P", "/mfa-policy"), 200, _body(required=False, required_for_sub_orgs=True)
+        ),
     ),
     # Creating a top-level org has no P in its path: see
     # test_only_the_operator_creates_top_level_orgs. Deactivation goes last.

@@ -417,6 +417,8 @@ def test_openapi_document_is_valid_and_stable(client) -> None:  # type: ignore[n
 
     public = {
         ("POST", "/api/v1/auth/login"),
+        ("POST", "/api/v1/auth/login/mfa"),  # the challenge is the credential
+        ("POST", "/api/v1/auth/login/mfa/passkey-options"),
         ("POST", "/api/v1/auth/password-reset"),
         ("POST", "/api/v1/auth/password-reset/confirm"),
         ("POST", "/api/v1/invitations/accept"),

@@ -8,7 +8,13 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from tenantree.cli.demo import DEMO_PASSWORD
+import pyotp
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session, sessionmaker
+
+from tenantree.cli.demo import DEMO_PASSWORD, DEMO_TOTP_SECRET
+from tenantree.identity.mfa_models import TotpFactor
+from tenantree.identity.models import Account
 from tenantree.outbox import MemoryBackend
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -45,7 +51,22 @@ class LiveServer:
     port: int
     mailbox: MemoryBackend
     dns: FakeDns
+    sessions: sessionmaker[Session]
     password: str = DEMO_PASSWORD
+
+    def totp_code(self, email: str, secret: str = DEMO_TOTP_SECRET) -> str:
+        """The account's app's code now; one used before is allowed again (several
+        tests sign the same person in within one 30-second step)."""
+        with self.sessions() as session:
+            account = session.scalar(select(Account).where(Account.email == email))
+            assert account is not None, email
+            session.execute(
+                update(TotpFactor)
+                .where(TotpFactor.account_id == account.id)
+                .values(last_used_step=None)
+            )
+            session.commit()
+        return pyotp.TOTP(secret).now()
 
     def token_for(self, email: str, wait_seconds: float = 15.0) -> str:
         """The token of the newest invitation emailed to this address (the server's
@@ -82,4 +103,11 @@ def sign_in(
     page.get_by_label("Password", exact=True).fill(password or server.password)
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_load_state()
+    if page.get_by_test_id("second-step").count():
+        # The demo's operator has the demo's authenticator app (operators need MFA).
+        page.get_by_label("The 6-digit code from your authenticator app").fill(
+            server.totp_code(email)
+        )
+        page.get_by_test_id("verify").click()
+        page.wait_for_load_state()
     return page

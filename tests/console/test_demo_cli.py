@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from tenantree.cli.demo import DEMO_PASSWORD
+from tenantree.cli.demo import DEMO_PASSWORD, DEMO_TOTP_SECRET
 from tenantree.cli.main import app
 from tenantree.config import get_settings
 
@@ -32,6 +32,7 @@ def test_demo_loads_once_and_resets_on_sqlite(database_file: Path) -> None:
     first = runner.invoke(app, ["demo"])
     assert first.exit_code == 0, first.output
     assert DEMO_PASSWORD in first.output
+    assert DEMO_TOTP_SECRET in first.output  # how the operator completes MFA
     for email in ("operator@demo.example", "pat@northwind.example", "admin@contoso.example"):
         assert email in first.output
 

@@ -12,10 +12,12 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 from httpx import Response
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from factories import PASSWORD, bearer
+from factories import PASSWORD, allow_totp_code_again, bearer, totp_code
 from tenantree import clock
+from tenantree.identity.models import Account
 
 # A fixed instant far from the real time, so anything that reads the wall
 # clock instead of tenantree.clock shows up in these tests.
@@ -59,10 +61,26 @@ class IdentityApi:
         return self.client.post("/api/v1/auth/login", json={"email": email, "password": password})
 
     def sign_in(self, email: str, password: str = PASSWORD) -> dict[str, str]:
-        """Bearer headers for a fresh sign-in; fails the test if sign-in fails."""
+        """Bearer headers for a fresh sign-in, its second step answered with the
+        factories' authenticator app when asked; fails the test if sign-in fails."""
         response = self.login(email, password)
         assert response.status_code == 200, response.text
+        if response.json().get("status") == "mfa_required":
+            response = self.second_step(email, response.json()["challenge"])
+            assert response.status_code == 200, response.text
         return bearer(response.json()["access_token"])
+
+    def second_step(self, email: str, challenge: str, **factor: Any) -> Response:
+        """Answer a sign-in's challenge: `factor` (code=, recovery_code=), or else
+        the factories' app's current code (a code used before is allowed again)."""
+        if not factor:
+            with self.db() as s:
+                account = s.scalar(select(Account).where(Account.email == email.lower()))
+                assert account is not None, email
+                allow_totp_code_again(s, account.id)
+                s.commit()
+            factor = {"code": totp_code()}
+        return self.client.post("/api/v1/auth/login/mfa", json={"challenge": challenge, **factor})
 
     def me(self, headers: dict[str, str]) -> Response:
         return self.client.get("/api/v1/me", headers=headers)

@@ -28,7 +28,8 @@ def test_login_returns_a_bearer_token_that_expires_after_the_token_ttl(
 
     assert response.status_code == 200, response.text
     body = response.json()
-    assert set(body) == {"access_token", "token_type", "expires_at"}
+    assert set(body) == {"status", "access_token", "token_type", "expires_at"}
+    assert body["status"] == "signed_in"
     assert body["token_type"] == "bearer"
     assert len(body["access_token"]) >= 32
     expires_at = datetime.fromisoformat(body["expires_at"])

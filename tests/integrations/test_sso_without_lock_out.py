@@ -8,12 +8,13 @@ import httpx
 import pytest
 from sqlalchemy import select
 
-from factories import PASSWORD, bearer
+from factories import PASSWORD, bearer, enrol_totp, totp_code
 from integrations.test_sso import configure, pass_test, require_sso, set_claims
 from integrations.test_sso import expired_provider as expired_provider  # noqa: F401
 from integrations.test_sso import provider as provider  # noqa: F401
 from tenantree import clock
 from tenantree.audit.models import AuditEvent
+from tenantree.identity.models import Account
 
 pytestmark = pytest.mark.usefixtures("private_issuers")
 
@@ -93,15 +94,24 @@ def test_a_test_that_signs_in_someone_else_does_not_pass(client, world, provider
     _refused(_require(client, world, world.S))
 
 
-def test_the_primary_admin_breaks_glass_loudly(client, world, provider, sessions, outbox):
+def test_the_primary_admin_breaks_glass_loudly(client, world, provider, sessions, outbox, identity):
     require_sso(client, world, world.S, provider)
+    with sessions() as s:
+        enrol_totp(s, identity, s.get(Account, world.accounts["S-PA"].id))
+        s.commit()
 
     login = client.post(
         "/api/v1/auth/login", json={"email": "s-pa@example.com", "password": PASSWORD}
     )
-
     assert login.status_code == 200, login.text
-    token = bearer(login.json()["access_token"])
+    assert login.json()["status"] == "mfa_required"  # break-glass is password + MFA
+    done = client.post(
+        "/api/v1/auth/login/mfa",
+        json={"challenge": login.json()["challenge"], "code": totp_code()},
+    )
+
+    assert done.status_code == 200, done.text
+    token = bearer(done.json()["access_token"])
     assert client.get(f"/api/v1/orgs/{world.S.id}", headers=token).status_code == 200
     with sessions() as s:
         (event,) = s.scalars(select(AuditEvent).where(AuditEvent.action == "auth.break_glass"))
@@ -110,6 +120,20 @@ def test_the_primary_admin_breaks_glass_loudly(client, world, provider, sessions
     (mail,) = outbox.to("s-a@example.com")
     assert "s-pa@example.com" in mail and "break-glass" in mail
     assert outbox.to("s-pa@example.com") == []
+
+
+def test_break_glass_without_a_second_factor_only_enrols_one(client, world, provider):
+    require_sso(client, world, world.S, provider)
+
+    login = client.post(
+        "/api/v1/auth/login", json={"email": "s-pa@example.com", "password": PASSWORD}
+    )
+
+    assert login.json()["status"] == "mfa_enrolment_required", login.text
+    token = bearer(login.json()["access_token"])
+    refused = client.get(f"/api/v1/orgs/{world.S.id}", headers=token)
+    assert refused.status_code == 403
+    assert refused.json()["error"]["code"] == "mfa_enrolment_required"
 
 
 def test_other_members_get_no_break_glass(client, world, provider):

@@ -14,6 +14,7 @@ class Permission(StrEnum):
     # Claim, prove and remove the org's email domains (which make accounts managed).
     ORG_DOMAINS_MANAGE = "org:domains:manage"
     ORG_LICENSE_REPORT_READ = "org:license_report:read"
+    ORG_MFA_POLICY_MANAGE = "org:mfa_policy:manage"
     ORG_PRIMARY_ADMIN_TRANSFER = "org:primary_admin:transfer"
     ORG_QUOTAS_MANAGE = "org:quotas:manage"
     ORG_SUB_ORGS_READ = "org:sub_orgs:read"

@@ -17,7 +17,7 @@ means the org is invisible (404).
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping, Set
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import NamedTuple
@@ -45,6 +45,7 @@ ROLE_GRANTS: Mapping[Role, frozenset[Permission]] = {
             P.ORG_BRAND_READ,
             P.ORG_DOMAINS_MANAGE,
             P.ORG_LICENSE_REPORT_READ,
+            P.ORG_MFA_POLICY_MANAGE,
             P.ORG_QUOTAS_MANAGE,
             P.ORG_SUB_ORGS_READ,
             P.ORG_USAGE_REPORT,
@@ -463,6 +464,45 @@ def sso_required_refusal(
     if provider_changed or not tested_in_this_session:
         return "sso_test_required"
     return None
+
+
+# --- multi-factor sign-in ----------------------------------------------------
+#
+# A second factor belongs to the account (the person), never to an org. An org
+# may require one of its members: its own `required` setting, or any ancestor's
+# `required_for_sub_orgs` (a partner's, for its sub-orgs). A child's own setting
+# can only add to what its ancestors require, never take it away. Operators
+# always need one. Someone who has a factor always uses it, required or not.
+
+
+def mfa_required_in(*, own: bool, ancestors_for_sub_orgs: Iterable[bool]) -> bool:
+    """Does an org require MFA of its own members (its effective setting)?"""
+    return own or any(ancestors_for_sub_orgs)
+
+
+def mfa_required_of(actor: Actor, orgs_requiring: Set[uuid.UUID]) -> bool:
+    """Must this person use a second factor: an operator, or a directory entry
+    (active or not: suspension is lifted without a new sign-in) in an org that
+    requires MFA (`orgs_requiring`, by `mfa_required_in`)?"""
+    return actor.is_operator or any(org_id in orgs_requiring for org_id in actor.memberships)
+
+
+class SignInStep(StrEnum):
+    """What a right password leads to."""
+
+    SIGNED_IN = "signed_in"
+    # Prove a second factor first (a short-lived challenge, no session yet).
+    MFA_REQUIRED = "mfa_required"
+    # A session that may only enrol a second factor (and sign out) until it has one.
+    MFA_ENROLMENT_REQUIRED = "mfa_enrolment_required"
+
+
+def sign_in_step(*, has_second_factor: bool, mfa_required: bool) -> SignInStep:
+    if has_second_factor:
+        return SignInStep.MFA_REQUIRED
+    if mfa_required:
+        return SignInStep.MFA_ENROLMENT_REQUIRED
+    return SignInStep.SIGNED_IN
 
 
 def one_org_actor(org_id: uuid.UUID, actor: Actor, creator: Actor | None = None) -> Actor:

@@ -14,6 +14,8 @@ from tenantree.api.routes import (
     domains,
     invitations,
     licensing,
+    mfa,
+    mfa_policy,
     orgs,
     password_reset,
     public,
@@ -29,11 +31,13 @@ def install_api(app: FastAPI) -> None:
     install_error_handlers(app)
     for module in (
         auth,
+        mfa,
         password_reset,
         orgs,
         users,
         invitations,
         access,
+        mfa_policy,
         licensing,
         audit,
         branding,

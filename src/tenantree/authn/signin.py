@@ -13,11 +13,14 @@ from sqlalchemy.orm import Session
 from tenantree import clock
 from tenantree.access.errors import CustomerAccessRefused, OrgDeactivated
 from tenantree.access.facts import MEMBERSHIP_FACT_COLUMNS, load_actor, membership_fact
+from tenantree.access.mfa_policy import mfa_required_for
 from tenantree.access.policy import (
     Actor,
     SignInRefusal,
+    SignInStep,
     password_session_keeps,
     sign_in_refusal,
+    sign_in_step,
     suspended_everywhere,
 )
 from tenantree.access.service import reachable_orgs
@@ -30,10 +33,17 @@ from tenantree.errors import Forbidden
 from tenantree.identity.accounts import find_account, normalize_email
 from tenantree.identity.context import IdentityConfig
 from tenantree.identity.credentials import new_token, token_digest, verify_password
-from tenantree.identity.errors import InvalidCredentials, InvalidToken, UserSuspended
+from tenantree.identity.errors import (
+    InvalidCredentials,
+    InvalidToken,
+    MfaEnrolmentRequired,
+    UserSuspended,
+)
 from tenantree.identity.integration_models import SsoConfig
+from tenantree.identity.mfa_challenges import ChallengePurpose, open_challenge
 from tenantree.identity.models import AccessToken, Account, Membership
-from tenantree.identity.throttle import Throttle, reserve
+from tenantree.identity.second_factors import has_second_factor
+from tenantree.identity.throttle import Limits, Rule, Throttle, reserve
 from tenantree.orgs.models import Org
 from tenantree.sso.config import break_glass_orgs, password_sign_in_refused
 from tenantree.sso.sessions import revoke_sso_session
@@ -59,6 +69,17 @@ class IssuedToken:
     token: str
     expires_at: datetime
     account: Account
+    # The session may only enrol a second factor (access.policy.sign_in_step).
+    mfa_enrolment_only: bool = False
+
+
+@dataclass(frozen=True)
+class PendingMfa:
+    """The password was right; a second factor must be proven with this challenge."""
+
+    challenge: str
+    expires_at: datetime
+    account: Account
 
 
 def sign_in(
@@ -69,25 +90,20 @@ def sign_in(
     email: str,
     password: str,
     client_address: str,
-) -> IssuedToken:
-    """Check credentials and issue a token.
+) -> IssuedToken | PendingMfa:
+    """Check the password and issue a token, or a challenge for the second factor.
 
     Every attempt holds a throttle hit until it succeeds (identity.throttle);
     failures' audit events are kept (db.unit_of_work.keep) through the rollback.
     """
     email = normalize_email(email)
-    limits = config.limits
     # Reserved before the password is checked, so concurrent guesses cannot
     # all be evaluated; given back once the sign-in succeeds.
     reservation = reserve(
         session,
         trail,
         SIGN_IN_THROTTLE,
-        [
-            (limits.sign_in_account_address, f"{email}|{client_address}"),
-            (limits.sign_in_account, email),
-            (limits.sign_in_address, client_address),
-        ],
+        sign_in_limits(config.limits, email, client_address),
         email=email,
         client_address=client_address,
     )
@@ -133,11 +149,53 @@ def sign_in(
         )
         raise refusal
 
-    for org in break_glass_orgs(session, account):
+    reservation.release(session)  # the password was right
+    glass_broken = break_glass_orgs(session, account)
+    for org in glass_broken:
         break_glass(session, trail, config, account, org)
 
     if account.password_hash and config.hasher.check_needs_rehash(account.password_hash):
         account.password_hash = config.hasher.hash(password)
+    step = sign_in_step(
+        has_second_factor=has_second_factor(session, account.id),
+        # Break-glass is password and a second factor, always.
+        mfa_required=bool(glass_broken) or mfa_required_for(session, actor),
+    )
+    if step == SignInStep.MFA_REQUIRED:
+        challenge, challenge_expires_at = open_challenge(
+            session, config, account.id, ChallengePurpose.SIGN_IN
+        )
+        return PendingMfa(challenge, challenge_expires_at, account)
+    return issue_session(
+        session,
+        trail,
+        config,
+        account,
+        enrolment_only=step == SignInStep.MFA_ENROLMENT_REQUIRED,
+    )
+
+
+def sign_in_limits(limits: Limits, email: str, client_address: str) -> list[tuple[Rule, str]]:
+    """What a sign-in attempt (password or second factor) counts against: the
+    account from this address first (a stranger elsewhere cannot lock the person
+    out), then far higher ceilings per account and per address."""
+    return [
+        (limits.sign_in_account_address, f"{email}|{client_address}"),
+        (limits.sign_in_account, email),
+        (limits.sign_in_address, client_address),
+    ]
+
+
+def issue_session(
+    session: Session,
+    trail: AuditTrail,
+    config: IdentityConfig,
+    account: Account,
+    *,
+    enrolment_only: bool = False,
+    second_factor: str | None = None,
+) -> IssuedToken:
+    """A sign-in token for an account whose credentials were all proven."""
     token = new_token()
     expires_at = clock.utcnow() + config.token_ttl
     session.add(
@@ -145,6 +203,7 @@ def sign_in(
             account_id=account.id,
             token_hash=token_digest(config.secret_key, token),
             expires_at=expires_at,
+            mfa_enrolment_only=enrolment_only,
         )
     )
     trail.record(
@@ -152,9 +211,10 @@ def sign_in(
         org_id=None,
         target_type="account",
         target_id=account.id,
+        second_factor=second_factor,
+        mfa_enrolment_only=enrolment_only,
     )
-    reservation.release(session)
-    return IssuedToken(token, expires_at, account)
+    return IssuedToken(token, expires_at, account, mfa_enrolment_only=enrolment_only)
 
 
 _SIGN_IN_REFUSALS = {
@@ -189,6 +249,7 @@ _TOKEN_ACCOUNT_MEMBERSHIPS = (
     select(
         AccessToken.revoked_at,
         AccessToken.expires_at,
+        AccessToken.mfa_enrolment_only,
         Account,
         *MEMBERSHIP_FACT_COLUMNS,
         SsoConfig.sso_required,
@@ -202,7 +263,12 @@ _TOKEN_ACCOUNT_MEMBERSHIPS = (
 )
 
 
-def authenticate(session: Session, config: IdentityConfig, token: str) -> tuple[Account, Actor]:
+def authenticate(
+    session: Session, config: IdentityConfig, token: str, *, enrolling: bool = False
+) -> tuple[Account, Actor]:
+    """The account and actor of a bearer token. A session limited to enrolling a
+    second factor is refused (403 mfa_enrolment_required) unless `enrolling`:
+    only the enrolment pages and endpoints pass it."""
     if token.startswith(PREFIXES):
         return authenticate_prefixed(session, config, token)
     now = clock.utcnow()
@@ -215,6 +281,10 @@ def authenticate(session: Session, config: IdentityConfig, token: str) -> tuple[
     account = token_row.Account
     if token_row.revoked_at is not None or token_row.expires_at <= now:
         raise InvalidToken("the bearer token has expired or was revoked")
+    if token_row.mfa_enrolment_only and not enrolling:
+        raise MfaEnrolmentRequired(
+            "your org requires a second factor: enrol one at /api/v1/me/mfa first"
+        )
     memberships = {
         row.membership_org_id: membership_fact(row)
         for row in rows

@@ -34,6 +34,7 @@ from tenantree.identity.accounts import create_operator
 from tenantree.identity.context import IdentityConfig
 from tenantree.identity.invitations import accept_invitation, invite
 from tenantree.identity.roles import Role
+from tenantree.identity.totp import enrol_known_totp_secret
 from tenantree.licensing import consumption, grants
 from tenantree.licensing.policies import OveragePolicy
 from tenantree.licensing.pool import UsageOp
@@ -45,6 +46,10 @@ from tenantree.outbox import MemoryBackend, Outbox
 from tenantree.outbox.delivery import Delivery, drain
 
 DEMO_PASSWORD = "tenantree-demo-2026"  # noqa: S105 - a demo's published password
+# Operators always need a second factor: the demo operator's authenticator app
+# secret, published like the password (add it to an app, or print a code with
+# `python -c "import pyotp; print(pyotp.TOTP('<secret>').now())"`).
+DEMO_TOTP_SECRET = "TENANTREEDEMOAPPTENANTREEDEMOAPP"  # noqa: S105
 HISTORY_DAYS = 60
 
 MSP_CUSTOMERS = (
@@ -108,6 +113,7 @@ def load_demo(settings: Settings, *, password: str = DEMO_PASSWORD, seed: int = 
                 operator = create_operator(
                     session, system, identity, email="operator@demo.example", password=password
                 )
+                enrol_known_totp_secret(session, identity, operator.id, DEMO_TOTP_SECRET)
                 trail = system.as_actor(operator.id, None)
                 personas.append(Persona("Platform operator", operator.email, "(all orgs)"))
 
@@ -260,6 +266,13 @@ def load_demo(settings: Settings, *, password: str = DEMO_PASSWORD, seed: int = 
     return personas
 
 
+_OPERATOR_MFA = (
+    "The operator also proves a second factor (operators always do): the code of an\n"
+    f"authenticator app holding the secret {DEMO_TOTP_SECRET}, or print one with\n"
+    f"  .venv/bin/python -c \"import pyotp; print(pyotp.TOTP('{DEMO_TOTP_SECRET}').now())\""
+)
+
+
 def demo(
     reset: Annotated[
         bool, typer.Option(help="On SQLite: delete the database file first and start afresh")
@@ -289,6 +302,7 @@ def demo(
                     f"the database already has orgs; the demo is not loaded again "
                     f"(demo personas sign in with {DEMO_PASSWORD})"
                 )
+                typer.echo(_OPERATOR_MFA)
                 return
             if has_orgs(session):
                 typer.echo(
@@ -309,6 +323,7 @@ def demo(
     width = max(len(p.who) for p in personas)
     for p in personas:
         typer.echo(f"  {p.who:<{width}}  {p.email:<36}  {p.org}")
+    typer.echo("\n" + _OPERATOR_MFA)
     typer.echo(
         "\nServe it with `tenantree serve` and sign in at "
         f"{settings.public_base_url.rstrip('/')}/sign-in"

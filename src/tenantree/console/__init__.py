@@ -19,15 +19,19 @@ def install_console(app: FastAPI) -> None:
         branding,
         domains,
         licenses,
+        mfa,
         operator,
         orgs,
         password_reset,
+        security,
         users,
         why,
     )
 
     for module in (
         auth,
+        mfa,
+        security,
         password_reset,
         orgs,
         users,

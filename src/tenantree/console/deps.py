@@ -39,12 +39,14 @@ class Viewer:
     token: str
 
 
-def get_viewer(request: Request, session: SessionDep, services: ServicesDep) -> Viewer:
+def _viewer(
+    request: Request, session: SessionDep, services: ServicesDep, *, enrolling: bool
+) -> Viewer:
     token = session_token(request)
     if not token:
         raise SignInRequired
     try:
-        account, actor = authenticate(session, services.identity, token)
+        account, actor = authenticate(session, services.identity, token, enrolling=enrolling)
     except InvalidToken as exc:
         raise SignInRequired from exc
     viewer = Viewer(account, actor, token)
@@ -52,7 +54,18 @@ def get_viewer(request: Request, session: SessionDep, services: ServicesDep) -> 
     return viewer
 
 
+def get_viewer(request: Request, session: SessionDep, services: ServicesDep) -> Viewer:
+    """The signed-in person; a session limited to enrolling a second factor is
+    sent to the account's security page (MfaEnrolmentRequired, console.routing)."""
+    return _viewer(request, session, services, enrolling=False)
+
+
+def get_enrolling_viewer(request: Request, session: SessionDep, services: ServicesDep) -> Viewer:
+    return _viewer(request, session, services, enrolling=True)
+
+
 ViewerDep = Annotated[Viewer, Depends(get_viewer)]
+EnrollingViewerDep = Annotated[Viewer, Depends(get_enrolling_viewer)]
 
 
 def trail_for(request: Request, session: SessionDep, viewer: Viewer) -> AuditTrail:

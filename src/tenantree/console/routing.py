@@ -15,6 +15,7 @@ from starlette.concurrency import run_in_threadpool
 from tenantree.console.deps import SignInRequired
 from tenantree.console.render import render, services_of
 from tenantree.errors import DomainError
+from tenantree.identity.errors import MfaEnrolmentRequired
 from tenantree.web.cookie_session import CSRF_FIELD, csrf_valid, end_session
 from tenantree.web.unit_of_work import UnitOfWorkRoute
 
@@ -24,6 +25,8 @@ MAX_FORM_BYTES = 64 * 1024
 MAX_UPLOAD_BYTES = 1024 * 1024
 UPLOAD_TYPES = frozenset({"image/png", "image/svg+xml"})
 CSRF_HEADER = "x-csrf-token"
+# Where a session limited to enrolling a second factor is sent.
+SECURITY_PAGE = "/account/security"
 
 
 def _is_upload(request: Request) -> bool:
@@ -129,6 +132,8 @@ class ConsoleRoute(UnitOfWorkRoute):
                 )
                 end_session(request, response)
                 return response
+            except MfaEnrolmentRequired:
+                return RedirectResponse(SECURITY_PAGE, 303)
             except DomainError as exc:
                 return await run_in_threadpool(
                     error_page, request, exc.status, exc.message, exc.code

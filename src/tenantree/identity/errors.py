@@ -37,3 +37,21 @@ class PrimaryAdminProtected(Conflict):
 
 class EmailTaken(Conflict):
     code = "email_taken"
+
+
+class MfaEnrolmentRequired(Forbidden):
+    """A session that may only enrol a second factor asked for something else."""
+
+    code = "mfa_enrolment_required"
+
+
+class InvalidSecondFactor(NotAuthenticated):
+    code = "invalid_second_factor"
+
+
+class SecondFactorNotFound(NotFound):
+    code = "second_factor_not_found"
+
+
+class SecondFactorExists(Conflict):
+    code = "second_factor_exists"

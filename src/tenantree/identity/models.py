@@ -98,6 +98,9 @@ class AccessToken(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=current_time)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # A session that may only enrol a second factor (access.policy.sign_in_step):
+    # its org requires MFA and the person has none yet.
+    mfa_enrolment_only: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
 class InvitationStatus(StrEnum):

@@ -13,6 +13,7 @@ from tenantree.audit.service import AuditTrail
 from tenantree.authn.signin import authenticate
 from tenantree.identity.errors import InvalidToken
 from tenantree.identity.models import Account
+from tenantree.identity.passkeys import RelyingParty
 from tenantree.web.services import ServicesDep
 from tenantree.web.unit_of_work import SessionDep
 
@@ -26,21 +27,51 @@ class Caller:
     token: str
 
 
-def get_caller(
+_Credentials = Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
+
+
+def _resolve(
     request: Request,
     session: SessionDep,
     services: ServicesDep,
-    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+    credentials: HTTPAuthorizationCredentials | None,
+    *,
+    enrolling: bool,
 ) -> Caller:
     if credentials is None or credentials.scheme.lower() != "bearer" or not credentials.credentials:
         raise InvalidToken("this needs a bearer token", code="not_authenticated")
-    account, actor = authenticate(session, services.identity, credentials.credentials)
+    account, actor = authenticate(
+        session, services.identity, credentials.credentials, enrolling=enrolling
+    )
     caller = Caller(account, actor, credentials.credentials)
     request.state.caller = caller  # for the request's log line
     return caller
 
 
+def get_caller(
+    request: Request, session: SessionDep, services: ServicesDep, credentials: _Credentials
+) -> Caller:
+    return _resolve(request, session, services, credentials, enrolling=False)
+
+
+def get_enrolling_caller(
+    request: Request, session: SessionDep, services: ServicesDep, credentials: _Credentials
+) -> Caller:
+    """A caller whose session may be limited to enrolling a second factor."""
+    return _resolve(request, session, services, credentials, enrolling=True)
+
+
 CallerDep = Annotated[Caller, Depends(get_caller)]
+EnrollingCallerDep = Annotated[Caller, Depends(get_enrolling_caller)]
+
+
+def relying_party(request: Request) -> RelyingParty:
+    """WebAuthn's relying party: the host the browser is talking to."""
+    return RelyingParty(
+        id=request.url.hostname or "localhost",
+        name="tenantree",
+        origin=f"{request.url.scheme}://{request.url.netloc}",
+    )
 
 
 def client_address(request: Request) -> str:
@@ -56,10 +87,14 @@ def anonymous_trail(request: Request, session: SessionDep) -> AuditTrail:
     return AuditTrail(session, None, None, request_id(request), client_address(request))
 
 
-async def get_trail(request: Request, session: SessionDep, caller: CallerDep) -> AuditTrail:
+def caller_trail(request: Request, session: SessionDep, caller: Caller) -> AuditTrail:
     return AuditTrail(
         session, caller.account.id, None, request_id(request), client_address(request)
     )
+
+
+async def get_trail(request: Request, session: SessionDep, caller: CallerDep) -> AuditTrail:
+    return caller_trail(request, session, caller)
 
 
 async def get_anonymous_trail(request: Request, session: SessionDep) -> AuditTrail:

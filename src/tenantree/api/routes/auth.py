@@ -5,15 +5,17 @@ from fastapi import APIRouter, Request, Response
 from tenantree.api.deps import (
     AnonymousTrailDep,
     CallerDep,
+    EnrollingCallerDep,
     IdentityDep,
     SessionDep,
-    TrailDep,
     UnitOfWorkRoute,
+    caller_trail,
     client_address,
 )
 from tenantree.api.errors import ERROR_RESPONSES
 from tenantree.api.schemas.auth import LoginRequest, LoginResponse, MembershipOut, MeResponse
 from tenantree.api.schemas.common import ErrorResponse
+from tenantree.api.schemas.mfa import MfaRequiredResponse
 from tenantree.authn import signin
 from tenantree.identity.profile import memberships_of
 
@@ -24,7 +26,7 @@ router = APIRouter(
 
 @router.post(
     "/auth/login",
-    response_model=LoginResponse,
+    response_model=LoginResponse | MfaRequiredResponse,
     operation_id="login",
     responses={
         429: {
@@ -46,7 +48,7 @@ def login(
     session: SessionDep,
     identity: IdentityDep,
     trail: AnonymousTrailDep,
-) -> LoginResponse:
+) -> LoginResponse | MfaRequiredResponse:
     # A refused sign-in is still recorded (throttling, audit): sign_in keeps it.
     issued = signin.sign_in(
         session,
@@ -56,14 +58,24 @@ def login(
         password=body.password,
         client_address=client_address(request),
     )
-    return LoginResponse(access_token=issued.token, expires_at=issued.expires_at)
+    if isinstance(issued, signin.PendingMfa):
+        return MfaRequiredResponse(challenge=issued.challenge, expires_at=issued.expires_at)
+    return login_response(issued)
+
+
+def login_response(issued: signin.IssuedToken) -> LoginResponse:
+    return LoginResponse(
+        status="mfa_enrolment_required" if issued.mfa_enrolment_only else "signed_in",
+        access_token=issued.token,
+        expires_at=issued.expires_at,
+    )
 
 
 @router.post("/auth/logout", status_code=204, operation_id="logout")
 def logout(
-    caller: CallerDep, session: SessionDep, identity: IdentityDep, trail: TrailDep
+    request: Request, caller: EnrollingCallerDep, session: SessionDep, identity: IdentityDep
 ) -> Response:
-    signin.sign_out(session, trail, identity, caller.token)
+    signin.sign_out(session, caller_trail(request, session, caller), identity, caller.token)
     return Response(status_code=204)
 
 

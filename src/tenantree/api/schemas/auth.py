@@ -16,6 +16,8 @@ class LoginRequest(StrictBody):
 
 
 class LoginResponse(BaseModel):
+    # mfa_enrolment_required: the token may only enrol a second factor (/me/mfa).
+    status: Literal["signed_in", "mfa_enrolment_required"] = "signed_in"
     access_token: str
     token_type: Literal["bearer"] = "bearer"  # noqa: S105 - the scheme name
     expires_at: datetime

@@ -9,7 +9,8 @@ from tenantree.audit.service import AuditTrail
 from tenantree.authn import signin
 from tenantree.branding.hostnames import host_of_request
 from tenantree.branding.resolve import org_for_host
-from tenantree.console.deps import FormDep, SignInRequired, get_viewer
+from tenantree.console.deps import FormDep, SignInRequired, get_enrolling_viewer
+from tenantree.console.pages.mfa import second_step_page, signed_in
 from tenantree.console.render import render
 from tenantree.console.routing import ConsoleRoute, safe_back
 from tenantree.errors import DomainError
@@ -17,7 +18,7 @@ from tenantree.identity import invitations
 from tenantree.orgs.models import Org
 from tenantree.sso.config import org_offering_sso_for, org_offers_sso
 from tenantree.web.caller import client_address, request_id
-from tenantree.web.cookie_session import end_session, session_token, start_session
+from tenantree.web.cookie_session import end_session, session_token
 from tenantree.web.services import ServicesDep
 from tenantree.web.unit_of_work import SessionDep
 
@@ -34,6 +35,9 @@ SIGN_IN_MESSAGES = {
     "org_deactivated": "Your organization is deactivated. Contact support.",
     "no_membership": "You are not a member of any organization yet.",
     "sign_in_throttled": "Too many failed sign-ins. Wait a few minutes and try again.",
+    "invalid_second_factor": "That code is wrong or was already used.",
+    "mfa_throttled": "Too many wrong codes. Wait a few minutes and sign in again.",
+    "mfa_challenge_expired": "The sign-in took too long. Sign in again.",
 }
 
 
@@ -124,16 +128,17 @@ def sign_in(
             email=email,
             next=safe_back(form.get("next")) or "/orgs",
         )
-    response = RedirectResponse(safe_back(form.get("next")) or "/orgs", 303)
-    start_session(request, response, issued.token, issued.expires_at)
-    return response
+    next_page = safe_back(form.get("next")) or "/orgs"
+    if isinstance(issued, signin.PendingMfa):
+        return second_step_page(request, session, services, issued.challenge, next_page)
+    return signed_in(request, issued, next_page)
 
 
 @router.post("/sign-out")
 def sign_out(request: Request, session: SessionDep, services: ServicesDep) -> Response:
     response = RedirectResponse("/sign-in", 303)
     try:
-        viewer = get_viewer(request, session, services)
+        viewer = get_enrolling_viewer(request, session, services)
     except SignInRequired:
         end_session(request, response)
         return response

@@ -103,3 +103,66 @@
     });
   });
 })();
+
+// Passkeys (WebAuthn): the server's options are JSON with base64url bytes; the
+// browser's answer goes back the same way, in a hidden field of the form.
+(function () {
+  if (!window.PublicKeyCredential) return;
+  function toBytes(b64url) {
+    var b64 = b64url.replace(/-/g, "+").replace(/_/g, "/");
+    while (b64.length % 4) b64 += "=";
+    var raw = atob(b64), out = new Uint8Array(raw.length);
+    for (var i = 0; i < raw.length; i++) out[i] = raw.charCodeAt(i);
+    return out.buffer;
+  }
+  function toB64url(buffer) {
+    var bytes = new Uint8Array(buffer), s = "";
+    for (var i = 0; i < bytes.length; i++) s += String.fromCharCode(bytes[i]);
+    return btoa(s).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+  }
+  function withIds(list) {
+    return (list || []).map(function (c) { return Object.assign({}, c, { id: toBytes(c.id) }); });
+  }
+  function answer(credential) {
+    var r = credential.response, out = { id: credential.id, rawId: toB64url(credential.rawId),
+      type: credential.type, clientExtensionResults: credential.getClientExtensionResults(),
+      response: { clientDataJSON: toB64url(r.clientDataJSON) } };
+    if (r.attestationObject) {
+      out.response.attestationObject = toB64url(r.attestationObject);
+      if (r.getTransports) out.response.transports = r.getTransports();
+    } else {
+      out.response.authenticatorData = toB64url(r.authenticatorData);
+      out.response.signature = toB64url(r.signature);
+      if (r.userHandle) out.response.userHandle = toB64url(r.userHandle);
+    }
+    return JSON.stringify(out);
+  }
+  function wire(form, field, ask) {
+    var options = JSON.parse(form.querySelector("[data-passkey-options]").textContent);
+    var status = form.querySelector("[data-passkey-status]");
+    form.addEventListener("submit", function (event) {
+      if (form.querySelector("[name='" + field + "']").value) return;
+      event.preventDefault();
+      ask(options).then(function (credential) {
+        form.querySelector("[name='" + field + "']").value = answer(credential);
+        form.submit();
+      }).catch(function (error) {
+        status.textContent = "The passkey did not answer: " + error.message;
+      });
+    });
+  }
+  var register = document.querySelector("form[data-passkey-register]");
+  if (register) wire(register, "credential", function (o) {
+    var publicKey = Object.assign({}, o, {
+      challenge: toBytes(o.challenge),
+      user: Object.assign({}, o.user, { id: toBytes(o.user.id) }),
+      excludeCredentials: withIds(o.excludeCredentials) });
+    return navigator.credentials.create({ publicKey: publicKey });
+  });
+  var signIn = document.querySelector("form[data-passkey-sign-in]");
+  if (signIn) wire(signIn, "passkey", function (o) {
+    var publicKey = Object.assign({}, o, {
+      challenge: toBytes(o.challenge), allowCredentials: withIds(o.allowCredentials) });
+    return navigator.credentials.get({ publicKey: publicKey });
+  });
+})();
