@@ -49,8 +49,8 @@ def two_workers(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[bytes], str, 
         yield server, base, log
     finally:
         if server.poll() is None:
-            server.kill()
-            server.wait()
+            server.terminate()
+            server.wait(timeout=60)
 
 
 def _wait_until_answering(base: str, server: subprocess.Popen[bytes]) -> None:
@@ -105,6 +105,31 @@ def test_sigterm_lets_the_request_in_flight_finish(two_workers) -> None:  # type
             answer += chunk
     assert answer.startswith(b"HTTP/1.1 401"), answer[:200]
     assert server.wait(timeout=60) == 0
+
+
+def test_workers_stop_when_their_manager_is_killed(two_workers) -> None:  # type: ignore[no-untyped-def]
+    server, _base, log = two_workers
+    workers = _worker_pids(server.pid)
+    assert len(workers) == 2
+    server.kill()
+    server.wait()
+    deadline = time.monotonic() + 30
+    while any(_alive(pid) for pid in workers) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not any(_alive(pid) for pid in workers)
+
+
+def _worker_pids(parent: int) -> list[int]:
+    children = Path(f"/proc/{parent}/task/{parent}/children").read_text().split()
+    return [int(pid) for pid in children]
+
+
+def _alive(pid: int) -> bool:
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except FileNotFoundError:
+        return False
+    return "State:\tZ" not in status
 
 
 def test_the_listener_sets_tcp_nodelay_for_its_connections() -> None:

@@ -23,6 +23,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from typing import Any
 
@@ -116,7 +117,22 @@ def _run_worker(fd: int) -> None:
     # socket(fileno=) reads the family, type and protocol back from the kernel.
     listener = socket.socket(fileno=fd)
     config = uvicorn.Config("tenantree.server.asgi:app", **options)
-    uvicorn.Server(config).run(sockets=[listener])
+    server = uvicorn.Server(config)
+    _stop_when_orphaned(server)
+    server.run(sockets=[listener])
+
+
+def _stop_when_orphaned(server: Any) -> None:
+    """Stop gracefully if the manager dies (kill -9): no worker outlives it."""
+    manager = os.getppid()
+
+    def watch() -> None:
+        while not server.should_exit:
+            if os.getppid() != manager:
+                server.should_exit = True
+            time.sleep(1)
+
+    threading.Thread(target=watch, name="orphan-watch", daemon=True).start()
 
 
 if __name__ == "__main__":
