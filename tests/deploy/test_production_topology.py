@@ -220,7 +220,7 @@ def test_the_topology_survives_a_killed_server_and_a_database_restart(  # type: 
         used = session.scalar(
             select(LicensePool.used).where(LicensePool.holder_org_id == partner_id)
         )
-        by_org = dict(session.execute(select(Consumption.org_id, Consumption.units)).tuples().all())
+        by_org = dict(session.execute(select(Consumption.org_id, Consumption.units)).all())
         total = session.scalar(select(func.sum(Consumption.units)))
     engine.dispose()
     assert used == total  # the pool's invariant
