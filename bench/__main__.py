@@ -20,7 +20,7 @@ from pathlib import Path
 
 from tenantree.db import make_engine
 
-from . import contention, decisions, http, reports
+from . import contention, decisions, http, reports, serving
 from .datagen import Spec, build_world, insert_world
 from .markdown import write_report
 
@@ -77,7 +77,7 @@ def config_from(args: argparse.Namespace) -> Config:
     return cfg
 
 
-SECTIONS = ["generate", "decisions", "reports", "contention", "http"]
+SECTIONS = ["generate", "decisions", "reports", "contention", "http", "serving"]
 
 
 def log(msg: str) -> None:
@@ -148,7 +148,7 @@ def run_all(cfg: Config, *, out: Path | None, progress: bool, command: str) -> d
                 results["reports"] += reports.run(
                     "postgresql", url, cfg.report_sizes, runs=cfg.report_runs, progress=progress
                 )
-        if want("generate") or want("http") or want("contention"):
+        if want("generate") or want("http") or want("contention") or want("serving"):
             with postgres_database(pg_server, "world") as url:
                 log("generating into PostgreSQL")
                 t = time.perf_counter()
@@ -161,6 +161,11 @@ def run_all(cfg: Config, *, out: Path | None, progress: bool, command: str) -> d
                         world, url, concurrency=cfg.http_concurrency,
                         seconds=cfg.http_seconds, latency_requests=cfg.latency_requests,
                     )  # fmt: skip
+                if want("serving"):
+                    log("serving: 1 vs 2 processes, and overload")
+                    results["serving"] = serving.run(
+                        world, url, seconds=cfg.http_seconds, quick=cfg.quick
+                    )
                 if want("contention"):
                     log(f"pool contention: {cfg.consumers} consumers")
                     pid = world.partner_ids[0]

@@ -311,6 +311,9 @@ def write_report(results: dict, out: Path) -> None:
         targets.append(("whole requests p95 ≤ 10 ms", "worst of the above",
                         f"{worst95:.1f} ms", worst95 <= 10))  # fmt: skip
 
+    if "serving" in results:
+        _write_serving(w, results["serving"])
+
     if not results["postgres"]:
         w("PostgreSQL was not available in this run: sections 3, 5 and 6 and the PostgreSQL "
           "rows of 4 are missing.\n")  # fmt: skip
@@ -328,7 +331,7 @@ def write_report(results: dict, out: Path) -> None:
     w("```sh")
     w("python -m venv .venv && .venv/bin/pip install -e '.[dev,bench]'")
     w("apt-get install postgresql   # server binaries for the PostgreSQL parts (pgbench too)")
-    w("apt-get install wrk          # optional: section 3 under wrk as well")
+    w("apt-get install wrk          # section 7, and section 3 under wrk as well")
     w(f"{results['command']}")
     w("bench/run.sh --quick          # tiny data, seconds; what CI runs via tests/bench")
     w("```\n")
@@ -343,3 +346,25 @@ def write_report(results: dict, out: Path) -> None:
 
 def _cmd_server() -> list[str]:
     return ["uvicorn", "<app>", "--workers", "1", "--no-access-log"]
+
+
+def _write_serving(w, serving: dict) -> None:  # type: ignore[no-untyped-def]
+    w("## 7. Serving: processes and overload (wrk, keep-alive, PostgreSQL)\n")
+    if "skipped" in serving:
+        w(f"Skipped: {serving['skipped']}.\n")
+        return
+    w(f"`{serving['path']}` as a partner admin, 16 connections, each topology started alone "
+      "(`bench/serving.py`; gunicorn and granian rows only when installed).\n")  # fmt: skip
+    w("| topology | req/s | p50 ms | p99 ms | non-2xx |")
+    w("|---|---:|---:|---:|---:|")
+    for r in serving["topologies"]:
+        w(f"| {r.topology} | {_f(r.per_s)} | {_f(r.p50_ms, 2)} | {_f(r.p99_ms, 2)} | "
+          f"{r.non_2xx} |")  # fmt: skip
+    w("\nOverload: `tenantree serve --workers 2` (pool and admission limit 10 per process), "
+      "the same GET at more connections than the processes admit.\n")  # fmt: skip
+    w("| connections | requests answered | req/s | p99 ms | 503 share | socket errors |")
+    w("|---:|---:|---:|---:|---:|---:|")
+    for r in serving["overload"]:
+        w(f"| {r.connections} | {r.requests:,} | {_f(r.per_s)} | {_f(r.p99_ms, 1)} | "
+          f"{r.shed_share:.1%} | {r.socket_errors} |")  # fmt: skip
+    w("")

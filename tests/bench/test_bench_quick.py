@@ -53,5 +53,13 @@ def test_quick_benchmarks_run_and_their_invariants_hold(tmp_path: Path) -> None:
         c = results["contention"]
         assert c.adds > 0 and c.max_used_seen <= c.quantity and c.errors == 0
         assert results["http"]["bare"]["statuses"] == {"200": results["http"]["bare"]["requests"]}
+        assert "Serving: processes and overload" in text
+        serving = results["serving"]
+        if "skipped" not in serving:  # wrk installed
+            assert [r.topology for r in serving["topologies"]] == [
+                "tenantree serve (1 process)",
+                "tenantree serve --workers 2",
+            ]
+            assert all(r.requests > 0 and r.socket_errors == 0 for r in serving["overload"])
     else:
         assert "PostgreSQL was not available" in text

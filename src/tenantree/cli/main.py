@@ -30,7 +30,9 @@ app.add_typer(outbox.outbox_app, name="outbox")
 def serve(
     host: Annotated[str, typer.Option(help="Address to listen on")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on")] = 8000,
-    workers: Annotated[int, typer.Option(help="Worker processes")] = 1,
+    workers: Annotated[
+        int, typer.Option(help="Server processes sharing the port (restarted if they die)")
+    ] = 1,
     migrate: Annotated[bool, typer.Option(help="Apply pending migrations before serving")] = False,
 ) -> None:
     """Run the API server (TENANTREE_DATABASE_URL picks the database).
@@ -38,12 +40,13 @@ def serve(
     --migrate applies pending migrations first (under the migration lock, so
     every replica may pass it).
     """
-    import uvicorn
-
     settings = get_settings()
     refusal = startup_refusal(settings)
     if refusal:
         typer.echo(f"error: {refusal}", err=True)
+        raise typer.Exit(code=2)
+    if workers < 1:
+        typer.echo("error: --workers must be at least 1", err=True)
         raise typer.Exit(code=2)
     if migrate:
         migrations.upgrade(settings.database_url)
@@ -53,18 +56,25 @@ def serve(
     # TENANTREE_FORWARDED_ALLOW_IPS: then a request that reached the proxy over
     # TLS has scheme https here, and the console's cookie is Secure.
     trusted = settings.forwarded_allow_ips
-    uvicorn.run(
-        "tenantree.server.asgi:app",
-        host=host,
-        port=port,
-        workers=workers,
-        proxy_headers=bool(trusted),
-        forwarded_allow_ips=trusted or None,
+    options = {
+        "proxy_headers": bool(trusted),
+        "forwarded_allow_ips": trusted or None,
         # One line per request comes from the app (server.telemetry), with
         # the route template, actor and org; uvicorn's own would repeat it.
-        access_log=False,
-        log_config=logging_config(settings.log_format),
-    )
+        "access_log": False,
+        "log_config": logging_config(settings.log_format),
+    }
+    if workers > 1:
+        # Not uvicorn's --workers: it loses TCP_NODELAY (see server.processes).
+        import logging.config
+
+        from tenantree.server.processes import serve_processes
+
+        logging.config.dictConfig(options["log_config"])
+        raise typer.Exit(code=serve_processes(host, port, workers, options))
+    import uvicorn
+
+    uvicorn.run("tenantree.server.asgi:app", host=host, port=port, **options)
 
 
 def startup_refusal(settings: Settings) -> str | None:

@@ -9,12 +9,39 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, exc
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 # Connections a process keeps when the caller does not say (see
 # Settings.db_pool_size, which the server passes).
 DEFAULT_POOL_SIZE = 10
+
+
+# The URL's query flag saying it points at a pooler in transaction mode
+# (PgBouncer's pool_mode=transaction): `...:6432/tenantree?pooling=transaction`.
+POOLING_FLAG = "pooling"
+
+
+def connection_target(url: str | URL) -> tuple[URL, dict[str, Any]]:
+    """The URL to give SQLAlchemy and the DBAPI options the URL asks for.
+
+    Behind a transaction-pooling PgBouncer each transaction may run on a
+    different server connection, so nothing may outlive a transaction on
+    one: psycopg's prepared statements are turned off (a statement prepared
+    on one server connection is unknown on the next), and tenantree keeps no
+    other session state (no SET, no session advisory lock: the migration lock
+    is transaction-scoped, see migrations/env.py; no LISTEN, no temporary
+    tables, no server-side cursors held across transactions).
+    """
+    parsed = make_url(url)
+    mode = parsed.query.get(POOLING_FLAG)
+    if mode is None:
+        return parsed, {}
+    if mode != "transaction" or parsed.get_backend_name() != "postgresql":
+        raise ValueError(
+            f"{POOLING_FLAG}={mode}: only pooling=transaction on a PostgreSQL URL is understood"
+        )
+    return parsed.difference_update_query([POOLING_FLAG]), {"prepare_threshold": None}
 
 
 def make_engine(
@@ -35,9 +62,9 @@ def make_engine(
     `sqlite_immediate` is False: only for tools that read or arrange state
     beside a running app and must not hold the write lock while they wait.
     """
-    parsed = make_url(url)
+    parsed, pooling_options = connection_target(url)
     in_memory = not parsed.database or parsed.database == ":memory:"
-    if not (parsed.get_backend_name() == "sqlite" and in_memory):
+    if "poolclass" not in kwargs and not (parsed.get_backend_name() == "sqlite" and in_memory):
         kwargs.setdefault("pool_size", pool_size)
         kwargs.setdefault("max_overflow", 0)
         kwargs.setdefault("pool_timeout", pool_timeout)
@@ -45,13 +72,15 @@ def make_engine(
         if not in_memory:
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(
-            url, connect_args={"check_same_thread": False, "timeout": 30}, **kwargs
+            parsed, connect_args={"check_same_thread": False, "timeout": 30}, **kwargs
         )
         _configure_sqlite(engine, immediate=sqlite_immediate)
         return engine
     # A database that does not answer must fail the request in seconds, not hang it.
-    kwargs.setdefault("connect_args", {}).setdefault("connect_timeout", 5)
-    engine = create_engine(url, **kwargs)
+    connect_args = kwargs.setdefault("connect_args", {})
+    connect_args.setdefault("connect_timeout", 5)
+    connect_args.update(pooling_options)
+    engine = create_engine(parsed, **kwargs)
     _ping_when_suspect(engine)
     return engine
 

@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
+import threading
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 from sqlalchemy.pool import NullPool
+
+from tenantree.db.engine import make_engine
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 
@@ -25,45 +24,33 @@ def alembic_config(database_url: str) -> Config:
 
 
 # The key of the PostgreSQL advisory lock held while migrating ("tenantree" as an int).
+# migrations/env.py takes it with pg_advisory_xact_lock at the start of the
+# one transaction every upgrade or downgrade runs in: replicas started
+# together may all run `db upgrade`; the first migrates, the others wait and
+# then find nothing left to do. Transaction-scoped, so it also holds behind a
+# transaction-pooling PgBouncer, where a session lock and its unlock could
+# land on different server connections. SQLite serialises writers itself.
 MIGRATION_LOCK_KEY = 0x74656E616E74
 
 
-@contextmanager
-def migration_lock(database_url: str) -> Iterator[None]:
-    """Hold the database's migration lock: one migration at a time, cluster-wide.
-
-    Replicas started together may all run `db upgrade`: the first migrates,
-    the others wait here and then find nothing left to do. On SQLite (one
-    machine) there is nothing to hold: it serialises writers itself.
-    """
-    if make_url(database_url).get_backend_name() != "postgresql":
-        yield
-        return
-    engine = create_engine(database_url, poolclass=NullPool, isolation_level="AUTOCOMMIT")
-    try:
-        with engine.connect() as conn:
-            conn.execute(text("SELECT pg_advisory_lock(:key)"), {"key": MIGRATION_LOCK_KEY})
-            try:
-                yield
-            finally:
-                conn.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": MIGRATION_LOCK_KEY})
-    finally:
-        engine.dispose()
+# Alembic keeps its running context in module globals: within one process,
+# one migration command at a time (the advisory lock orders the processes).
+_ONE_COMMAND_AT_A_TIME = threading.Lock()
 
 
 def upgrade(database_url: str, revision: str = "head") -> None:
-    with migration_lock(database_url):
+    with _ONE_COMMAND_AT_A_TIME:
         command.upgrade(alembic_config(database_url), revision)
 
 
 def downgrade(database_url: str, revision: str) -> None:
-    with migration_lock(database_url):
+    with _ONE_COMMAND_AT_A_TIME:
         command.downgrade(alembic_config(database_url), revision)
 
 
 def current_revisions(database_url: str) -> tuple[str, ...]:
     """The revisions the database is at (none before its first upgrade)."""
-    engine = create_engine(database_url, poolclass=NullPool)
+    engine = make_engine(database_url, poolclass=NullPool, sqlite_immediate=False)
     try:
         with engine.connect() as conn:
             return tuple(MigrationContext.configure(conn).get_current_heads())

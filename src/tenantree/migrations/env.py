@@ -1,8 +1,10 @@
 from __future__ import annotations
 
 from alembic import context
+from sqlalchemy import text
 
 from tenantree.db import UTCDateTime, make_engine
+from tenantree.db.migrate import MIGRATION_LOCK_KEY
 from tenantree.models import metadata
 
 config = context.config
@@ -28,6 +30,12 @@ def run_migrations() -> None:
             render_item=render_item,
         )
         with context.begin_transaction():
+            if connection.dialect.name == "postgresql":
+                # Before Alembic reads or creates its version table: one
+                # migration at a time, cluster-wide (see db.migrate).
+                connection.execute(
+                    text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK_KEY}
+                )
             context.run_migrations()
     engine.dispose()
 

@@ -22,6 +22,8 @@ class JsonFormatter(logging.Formatter):
             "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
             "level": record.levelname.lower(),
             "logger": record.name,
+            # With several server processes on one port their lines interleave.
+            "pid": record.process,
             "message": record.getMessage(),
         }
         entry.update(getattr(record, FIELDS, {}))
