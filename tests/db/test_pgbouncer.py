@@ -114,6 +114,27 @@ def test_sign_in_and_repeated_reads_work_through_pgbouncer(bounced_app) -> None:
     assert statuses == Counter({200: 48})
 
 
+def test_throttled_sign_ins_work_through_pgbouncer(bounced_app) -> None:  # type: ignore[no-untyped-def]
+    # Throttle hits are written in transactions of their own, on a second
+    # engine beside the app's (db.engine.side_engine): it must connect the same way.
+    services = bounced_app.state.services
+    with services.sessions() as session:
+        partner = make_partner(session)
+        emails = [make_member(session, services.identity, partner).account.email for _ in range(4)]
+        session.commit()
+    with serving(bounced_app) as base:
+
+        def guess(email: str) -> list[int]:
+            with httpx.Client(base_url=base, timeout=30) as client:
+                body = {"email": email, "password": "wrong password"}
+                return [client.post("/api/v1/auth/login", json=body).status_code for _ in range(8)]
+
+        with ThreadPoolExecutor(max_workers=4) as pool:
+            statuses = Counter(s for run in pool.map(guess, emails) for s in run)
+    assert set(statuses) <= {401, 429}, statuses
+    assert statuses[401] == 4 * services.identity.limits.sign_in_account_address.limit
+
+
 def test_concurrent_usage_through_pgbouncer_never_passes_the_pool(bounced_app) -> None:  # type: ignore[no-untyped-def]
     services = bounced_app.state.services
     quantity, consumers, attempts = 20, 6, 6

@@ -1,11 +1,13 @@
-"""The deployment recipe under faults: 2 servers + PgBouncer + PostgreSQL.
+"""The deployment recipe under faults: 2 servers + an outbox worker + PgBouncer
++ PostgreSQL.
 
 A mixed load (reads, usage writes, sign-ins) runs against both servers, as a
 load balancer would spread it; meanwhile one server is killed with SIGKILL and
 started again, and PostgreSQL is restarted. Then: no acknowledged write was
 lost, every request that got an answer got 2xx, 4xx or 503 (never 500), a
 token revoked at one server is refused on the very next request at both, and
-the pool's use equals the sum of its consumptions.
+the pool's use equals the sum of its consumptions, and mail queued at a server
+after the restart is sent by the worker.
 
 Skipped without the PostgreSQL server binaries or PgBouncer, except in CI
 (CI=true), where they are required.
@@ -29,12 +31,13 @@ import httpx
 import pytest
 from sqlalchemy import func, select
 
-from deploy.topology import SECRET_KEY, Database, Server, pgbouncer_bin, postgres_bin
+from deploy.topology import SECRET_KEY, Database, Server, Worker, pgbouncer_bin, postgres_bin
 from factories import PASSWORD, issue_token, make_license, make_member, make_partner, make_sub_org
 from tenantree.config import Settings
 from tenantree.db import make_engine, make_sessionmaker
 from tenantree.db import migrate as migrations
 from tenantree.identity.context import IdentityConfig
+from tenantree.identity.roles import Role
 from tenantree.licensing.models import Consumption, LicensePool
 from tenantree.outbox import Outbox, backend_from_url
 
@@ -68,25 +71,27 @@ class Ledger:
 
 
 @pytest.fixture
-def topology(tmp_path: Path) -> Iterator[tuple[Database, list[Server]]]:
+def topology(tmp_path: Path) -> Iterator[tuple[Database, list[Server], Path]]:
     # Not under tmp_path: as root the database runs as a user who cannot enter it.
     database = Database(Path(tempfile.mkdtemp(prefix="tenantree-deploy-")))
+    mail = tmp_path / "mail"
     servers: list[Server] = []
+    worker = Worker(database.url, mail, tmp_path / "worker.log")
     try:
         database.start()
         migrations.upgrade(database.url)
-        servers = [Server(database.url, tmp_path / f"server-{i}.log") for i in range(2)]
+        servers = [Server(database.url, mail, tmp_path / f"server-{i}.log") for i in range(2)]
         for server in servers:
             server.start()
-        # OUTBOX WORKER: once `tenantree outbox work` exists, start it here on
-        # database.url (it sends the mail the servers queue) and check below
-        # that the mail of the sign-ins and invitations went out.
+        # Servers are ready only once a worker's heartbeat is seen (/readyz).
+        worker.start()
         for server in servers:
             server.wait_until_ready()
-        yield database, servers
+        yield database, servers, mail
     finally:
         for server in servers:
             server.stop()
+        worker.stop()
         database.stop()
         shutil.rmtree(database.folder, ignore_errors=True)
 
@@ -110,11 +115,21 @@ def _arrange(database_url: str) -> tuple[uuid.UUID, list[tuple[uuid.UUID, str]],
             sub_org = make_sub_org(session, partner)
             member = make_member(session, identity, sub_org)
             consumers.append((sub_org.id, issue_token(session, identity, member.account)))
-        signer = make_member(session, identity, partner).account.email
+        # The partner's admin: signs in under load, and invites afterwards.
+        signer = make_member(session, identity, partner, role=Role.ADMIN).account.email
         session.commit()
         partner_id = partner.id
     engine.dispose()
     return partner_id, consumers, signer
+
+
+def _mailed_to(folder: Path, address: str, seconds: float = 30) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if any(address in eml.read_text() for eml in folder.glob("*.eml")):
+            return True
+        time.sleep(0.2)
+    return False
 
 
 def _request(servers: list[Server], ledger: Ledger, method: str, path: str, **kwargs):  # type: ignore[no-untyped-def]
@@ -177,7 +192,7 @@ def _faults(database: Database, servers: list[Server], started: float) -> None:
 def test_the_topology_survives_a_killed_server_and_a_database_restart(  # type: ignore[no-untyped-def]
     topology,
 ) -> None:
-    database, servers = topology
+    database, servers, mail = topology
     partner_id, consumers, email = _arrange(database.url)
     ledger = Ledger()
     started = time.monotonic()
@@ -214,6 +229,16 @@ def test_the_topology_survives_a_killed_server_and_a_database_restart(  # type: 
     assert me_at_each_server() == [200, 200]
     assert httpx.post(f"{servers[1].base}/api/v1/auth/logout", headers=headers).status_code == 204
     assert me_at_each_server() == [401, 401]
+
+    # Mail queued at a server after the database restart reaches the worker's relay.
+    admin = httpx.post(f"{servers[0].base}/api/v1/auth/login", json=login).json()
+    invited = httpx.post(
+        f"{servers[0].base}/api/v1/orgs/{partner_id}/invitations",
+        json={"email": "new.person@example.com", "role": "user"},
+        headers={"Authorization": f"Bearer {admin['access_token']}"},
+    )
+    assert invited.status_code == 201, invited.text
+    assert _mailed_to(mail, "new.person@example.com"), "the worker did not send the invitation"
 
     engine = make_engine(database.direct_url, pool_size=1)
     with make_sessionmaker(engine)() as session:

@@ -145,18 +145,51 @@ class Database:
             self._pg_ctl("-m", "immediate", "stop")
 
 
+def environment(database_url: str, mail_folder: Path) -> dict[str, str]:
+    """What every process of the deployment shares: the database, the key, and
+    mail sent by a separate outbox worker (into .eml files here)."""
+    return {
+        **os.environ,
+        "TENANTREE_DATABASE_URL": database_url,
+        "TENANTREE_SECRET_KEY": SECRET_KEY,
+        "TENANTREE_EMAIL_BACKEND": f"file:{mail_folder}",
+        "TENANTREE_OUTBOX_WORKER": "external",
+    }
+
+
+class Worker:
+    """One `tenantree outbox work` process: sends what every server queues."""
+
+    def __init__(self, database_url: str, mail_folder: Path, log: Path) -> None:
+        self.env = environment(database_url, mail_folder)
+        self.log = log
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        with self.log.open("ab") as sink:
+            self.process = subprocess.Popen(  # noqa: S603
+                [TENANTREE, "outbox", "work"], env=self.env, stdout=sink, stderr=subprocess.STDOUT
+            )
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+
 class Server:
     """One `tenantree serve` process on its own port."""
 
-    def __init__(self, database_url: str, log: Path) -> None:
+    def __init__(self, database_url: str, mail_folder: Path, log: Path) -> None:
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.log = log
         self.env = {
-            **os.environ,
-            "TENANTREE_DATABASE_URL": database_url,
-            "TENANTREE_SECRET_KEY": SECRET_KEY,
-            "TENANTREE_EMAIL_BACKEND": "console",
+            **environment(database_url, mail_folder),
             "TENANTREE_DB_POOL_SIZE": "5",
             "TENANTREE_ARGON2_TIME_COST": "1",
             "TENANTREE_ARGON2_MEMORY_COST_KIB": "1024",

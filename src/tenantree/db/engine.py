@@ -5,6 +5,7 @@ from __future__ import annotations
 import select
 import threading
 import time
+import weakref
 from pathlib import Path
 from typing import Any
 
@@ -82,7 +83,13 @@ def make_engine(
     connect_args.update(pooling_options)
     engine = create_engine(parsed, **kwargs)
     _ping_when_suspect(engine)
+    _SOURCE_URLS[engine] = url if isinstance(url, str) else url.render_as_string(False)
     return engine
+
+
+# Each engine's URL as given, flags included: `engine.url` lost the pooling flag,
+# and an engine made beside it (side_engine) must connect the same way.
+_SOURCE_URLS: weakref.WeakKeyDictionary[Engine, str] = weakref.WeakKeyDictionary()
 
 
 # A pooled connection idle this long is pinged before reuse.
@@ -183,7 +190,7 @@ def side_engine(engine: Engine) -> Engine:
     commits apart from its own work (throttle hits). The request already holds
     one of `engine`'s connections, and admission (server.admission) leaves
     none spare: a second checkout from that pool could wait for ever."""
-    url = engine.url.render_as_string(hide_password=False)
+    url = _SOURCE_URLS.get(engine) or engine.url.render_as_string(hide_password=False)
     with _SIDE_ENGINES_LOCK:
         side = _SIDE_ENGINES.get(url)
         if side is None:
