@@ -88,13 +88,14 @@ def main() -> None:
         _, token, org_id = world.samples["partner_admin"][0]
         began = time.perf_counter()
         insert_events(url, org_id, args.events)
-        print(f"inserted {args.events:,} events in {time.perf_counter() - began:.1f} s")
+        took = time.perf_counter() - began
+        print(f"inserted {args.events:,} events in {took:.1f} s", flush=True)
         with serve("tenantree.server.asgi:app", url, "/healthz") as base:
             pid = _server_pid()
             headers = {"Authorization": f"Bearer {token}"}
             httpx.get(f"{base}/api/v1/orgs/{org_id}/audit-events", headers=headers)
             baseline = _vm(pid, "VmHWM") / 1024
-            print(f"server peak RSS after start-up and one request: {baseline:.1f} MiB")
+            print(f"server peak RSS after start-up and one request: {baseline:.1f} MiB", flush=True)
             for fmt in args.formats.split(","):
                 lines = size = 0
                 began = time.perf_counter()

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from tenantree.cli import demo, licensing
+from tenantree.cli import crm, demo, licensing
 from tenantree.cli.context import unit_of_work
 from tenantree.cli.explain import explain
 from tenantree.config import Settings, get_settings
@@ -23,6 +23,7 @@ operator_app = typer.Typer(help="Platform operator accounts.", no_args_is_help=T
 app.add_typer(db_app, name="db")
 app.add_typer(operator_app, name="operator")
 app.add_typer(licensing.licenses_app, name="licenses")
+app.add_typer(crm.crm_app, name="crm")
 
 
 @app.command()
