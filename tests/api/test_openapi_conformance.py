@@ -114,6 +114,10 @@ _DOMAIN_422 = {
     "list_org_audit_events": "cursor",
     "list_platform_audit_events": "cursor",
     "list_usage_events": "cursor",
+    "export_org_audit_events": "to later than from",
+    "create_crm_reconciliation": "the body is a Salesforce Accounts CSV: a header naming "
+    "the ID and name columns, IDs with their checksum",
+    "list_crm_reconciliations": "cursor",
     "create_api_token": "expires_at in the future",
     "list_api_tokens": "cursor",
     "create_scim_token": "expires_at in the future",

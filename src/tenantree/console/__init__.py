@@ -17,6 +17,7 @@ def install_console(app: FastAPI) -> None:
         audit,
         auth,
         branding,
+        crm,
         licenses,
         operator,
         orgs,
@@ -34,6 +35,7 @@ def install_console(app: FastAPI) -> None:
         access,
         licenses,
         operator,
+        crm,
         branding,
         audit,
     ):
