@@ -180,13 +180,19 @@ def _config() -> SchemathesisConfig:
             + [
                 # Access settings exist only for sub-orgs, so for the standard
                 # org POST /orgs just made, .../access is 404 (not_a_sub_org)
-                # by design. The check assumes every path under a created
+                # by design; likewise .../sso is 404 (sso_not_configured) until
+                # it is set. The check assumes every path under a created
                 # resource exists; here it does not.
                 {
                     "include-operation-id": operation_id,
                     "checks": {"ensure_resource_availability": {"enabled": False}},
                 }
-                for operation_id in ("get_access_settings", "set_access_settings")
+                for operation_id in (
+                    "get_access_settings",
+                    "set_access_settings",
+                    "get_sso_config",
+                    "remove_sso_config",
+                )
             ],
         }
     )
