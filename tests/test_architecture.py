@@ -154,7 +154,7 @@ LAYERS: list[set[str]] = [
     {"errors", "clock", "config", "pagination", "netguard", "db"},  # kernel
     {"audit", "outbox"},
     {"orgs"},
-    {"branding"},
+    {"branding", "crm"},
     {"domains"},
     {"identity"},
     {"access"},

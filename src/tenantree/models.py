@@ -6,6 +6,7 @@ so gathering the tables makes no import cycle.
 
 from tenantree.audit import models as audit_models  # noqa: F401
 from tenantree.branding import models as branding_models  # noqa: F401
+from tenantree.crm import models as crm_models  # noqa: F401
 from tenantree.db.base import Base
 from tenantree.domains import models as domain_models  # noqa: F401
 from tenantree.identity import (

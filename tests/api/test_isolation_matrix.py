@@ -229,9 +229,11 @@ CALLS: dict[tuple[str, str], tuple[Call, ...]] = {
         Call("PUT", _at("S", "/branding"), 200, _body(product_name="Customer Brand")),
         Call("POST", _at("S", "/branding/publish"), 200),
     ),
-    # Usage changes are S's audit record of its use: read as its audit events are.
+    # Usage changes are S's audit record of its use: read as its audit events are;
+    # exporting them is reading them (the same permission and visibility).
     (SUB_ORG, "read S's audit events"): (
         Call("GET", _at("S", "/audit-events"), 200),
+        Call("GET", _at("S", "/audit-events/export"), 200),
         Call("GET", _at("S", "/usage-events"), 200),
     ),
     (SUB_ORG, "claim, verify, list, remove S's email domains"): _domains_calls("S"),

@@ -114,6 +114,10 @@ _DOMAIN_422 = {
     "list_org_audit_events": "cursor",
     "list_platform_audit_events": "cursor",
     "list_usage_events": "cursor",
+    "export_org_audit_events": "to later than from",
+    "create_crm_reconciliation": "the body is a Salesforce Accounts CSV: a header naming "
+    "the ID and name columns, IDs with their checksum",
+    "list_crm_reconciliations": "cursor",
     "create_api_token": "expires_at in the future",
     "list_api_tokens": "cursor",
     "create_scim_token": "expires_at in the future",
@@ -178,7 +182,8 @@ def _config() -> SchemathesisConfig:
             + [
                 # Access settings exist only for sub-orgs, so for the standard
                 # org POST /orgs just made, .../access is 404 (not_a_sub_org)
-                # by design. The check assumes every path under a created
+                # by design; likewise .../sso is 404 (sso_not_configured) until
+                # it is set. The check assumes every path under a created
                 # resource exists; here it does not.
                 {
                     "include-operation-id": operation_id,
@@ -189,6 +194,8 @@ def _config() -> SchemathesisConfig:
                     "set_access_settings",
                     # A test sign-in needs the org's SSO configured: 404 before.
                     "start_sso_test",
+                    "get_sso_config",
+                    "remove_sso_config",
                 )
             ],
         }

@@ -300,3 +300,21 @@ def test_keyboard_only_sign_in_and_navigation(new_page, live_server):  # type: i
     page.keyboard.press("Tab")
     outline = page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
     assert outline == "solid"
+
+
+def test_operator_reconciles_a_salesforce_export(new_page, live_server):  # type: ignore[no-untyped-def]
+    from crm.planted import sfid
+
+    page = sign_in(new_page(), live_server, "operator@demo.example")
+    page.get_by_role("link", name="Operator").click()
+    page.get_by_role("link", name="Salesforce reconciliation").click()
+    upload = page.get_by_label("Accounts export (CSV)")
+    # Windows browsers call a .csv an Excel file: the page sends it as text/csv anyway.
+    bad = f"Account ID,Account Name\r\n{sfid(99)[:17]}Q,Stray Holdings\r\n".encode()
+    upload.set_input_files({"name": "a.csv", "mimeType": "application/vnd.ms-excel", "buffer": bad})
+    expect()(page.get_by_role("alert")).to_contain_text('row 2, column "Account ID"')
+    good = f"Account ID,Account Name\r\n{sfid(99)},Stray Holdings\r\n".encode()
+    upload.set_input_files({"name": "accounts.csv", "mimeType": "text/csv", "buffer": good})
+    expect()(page.get_by_test_id("summary")).to_contain_text("accounts.csv")
+    expect()(page.get_by_role("cell", name="Stray Holdings", exact=True)).to_be_visible()
+    shot(page, "12-salesforce-reconciliation")

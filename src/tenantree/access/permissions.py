@@ -24,4 +24,6 @@ class Permission(StrEnum):
     ORG_VIEW = "org:view"
     # Operator-only: create orgs and sub-orgs, activate partner features,
     # change edition or status, grant and change licenses and license sources.
+    # Operator-only: compare a Salesforce Accounts export with the tree, read the results.
+    PLATFORM_CRM_RECONCILE = "platform:crm:reconcile"
     PLATFORM_ORGS_MANAGE = "platform:orgs:manage"

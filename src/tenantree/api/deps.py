@@ -19,7 +19,14 @@ from tenantree.web.caller import (
     get_trail,
     request_id,
 )
-from tenantree.web.orgs import OperatorDep, OrgRequest, OrgWith, operator_only, org_permission
+from tenantree.web.orgs import (
+    OperatorDep,
+    OrgRequest,
+    OrgWith,
+    PlatformWith,
+    operator_only,
+    org_permission,
+)
 from tenantree.web.services import (
     BrandingDep,
     IdentityDep,
@@ -42,6 +49,7 @@ __all__ = [
     "OperatorDep",
     "OrgRequest",
     "OrgWith",
+    "PlatformWith",
     "Services",
     "ServicesDep",
     "SessionDep",

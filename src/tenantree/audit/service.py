@@ -93,6 +93,13 @@ def events_query(
     return query
 
 
+def require_zoned(*, since: datetime | None, until: datetime | None) -> None:
+    """The window's ends are RFC 3339 times with a zone, named as the API names them."""
+    for name, value in (("from", since), ("to", until)):
+        if value is not None and value.tzinfo is None:
+            raise Invalid(f"{name} must be an RFC 3339 time with a zone, e.g. ...Z", field=name)
+
+
 def list_events(
     session: Session,
     *,
@@ -104,9 +111,7 @@ def list_events(
     limit: int | None,
     cursor: str | None,
 ) -> Page[AuditEvent]:
-    for name, value in (("from", since), ("to", until)):
-        if value is not None and value.tzinfo is None:
-            raise Invalid(f"{name} must be an RFC 3339 time with a zone, e.g. ...Z", field=name)
+    require_zoned(since=since, until=until)
     query = events_query(
         org_ids=org_ids, action=action, actor_id=actor_id, since=since, until=until
     )

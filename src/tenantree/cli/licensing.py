@@ -24,6 +24,7 @@ from pydantic import TypeAdapter, ValidationError
 
 from tenantree import clock
 from tenantree.cli.context import fail, unit_of_work
+from tenantree.cli.tables import table as _table
 from tenantree.licensing import export, grants, reports
 from tenantree.licensing.models import License, LicenseStatus
 from tenantree.licensing.policies import OveragePolicy
@@ -168,17 +169,6 @@ def _describe(license_: License, org: Org) -> str:
         f"{license_.quantity} {license_.unit} of {license_.sku} for {org.name} ({org.id}), "
         f"{license_.starts_at.isoformat()} to {license_.ends_at.isoformat()}, "
         f"overage {license_.overage_policy}, {license_.status}"
-    )
-
-
-def _table(rows: list[dict[str, Any]], columns: list[tuple[str, str]]) -> str:
-    cells = [[title for _, title in columns]] + [
-        ["" if row[key] is None else str(row[key]) for key, _ in columns] for row in rows
-    ]
-    widths = [max(len(line[i]) for line in cells) for i in range(len(columns))]
-    return "\n".join(
-        "  ".join(cell.ljust(width) for cell, width in zip(line, widths, strict=True)).rstrip()
-        for line in cells
     )
 
 

@@ -23,7 +23,8 @@ log = logging.getLogger(__name__)
 MAX_FORM_BYTES = 64 * 1024
 # Image uploads: the branding service applies each kind's own, smaller limit.
 MAX_UPLOAD_BYTES = 1024 * 1024
-UPLOAD_TYPES = frozenset({"image/png", "image/svg+xml"})
+# Files posted by the console's script as the body: images, Salesforce exports.
+UPLOAD_TYPES = frozenset({"image/png", "image/svg+xml", "text/csv"})
 CSRF_HEADER = "x-csrf-token"
 # Where a session limited to enrolling a second factor is sent.
 SECURITY_PAGE = "/account/security"

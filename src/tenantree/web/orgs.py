@@ -6,7 +6,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, Path
 from sqlalchemy.orm import Session
@@ -55,9 +55,20 @@ def sees_pool_figures(target: OrgRequest) -> bool:
     return policy.sees_pool_figures(target.target.actor, target.target.loaded.facts)
 
 
-async def operator_only(caller: CallerDep) -> Caller:
-    require_platform(caller.actor, Permission.PLATFORM_ORGS_MANAGE)
-    return caller
+def platform_permission(permission: Permission) -> Callable[..., Any]:
+    """A dependency admitting only callers the policy grants a platform permission."""
+
+    async def dependency(caller: CallerDep) -> Caller:
+        require_platform(caller.actor, permission)
+        return caller
+
+    dependency.__name__ = f"require_{permission.name.lower()}"
+    return dependency
 
 
-OperatorDep = Annotated[Caller, Depends(operator_only)]
+def PlatformWith(permission: Permission) -> type[Caller]:  # noqa: N802 - reads as a type
+    return Annotated[Caller, Depends(platform_permission(permission))]  # type: ignore[return-value]
+
+
+operator_only = platform_permission(Permission.PLATFORM_ORGS_MANAGE)
+OperatorDep = PlatformWith(Permission.PLATFORM_ORGS_MANAGE)

@@ -85,8 +85,12 @@
       var file = input.files && input.files[0];
       if (!file) { return; }
       var error = input.parentNode.querySelector("[data-upload-error]");
-      var type = file.type || (/\.svg$/i.test(file.name) ? "image/svg+xml" : "image/png");
-      fetch(input.getAttribute("data-upload"), {
+      var type = input.getAttribute("data-upload-type") || file.type ||
+        (/\.svg$/i.test(file.name) ? "image/svg+xml" : "image/png");
+      var url = input.getAttribute("data-upload");
+      var nameParam = input.getAttribute("data-upload-name");
+      if (nameParam) { url += "?" + nameParam + "=" + encodeURIComponent(file.name); }
+      fetch(url, {
         method: "POST",
         credentials: "same-origin",
         headers: { "Content-Type": type, "X-CSRF-Token": input.getAttribute("data-csrf") },

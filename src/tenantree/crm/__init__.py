@@ -1,0 +1,1 @@
+"""Keeping the tree and the CRM (Salesforce Accounts) in step."""
