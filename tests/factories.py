@@ -257,6 +257,16 @@ class World:
         return bearer(self.tokens[actor])
 
 
+# A license of P's pool as the API grants it (POST /orgs/{id}/licenses).
+LICENSE_BODY = {
+    "sku": "mon",
+    "unit": "devices",
+    "quantity": 10,
+    "starts_at": "2020-01-01T00:00:00Z",
+    "ends_at": "2099-01-01T00:00:00Z",
+}
+
+
 def build_world(
     session: Session,
     identity: IdentityConfig,

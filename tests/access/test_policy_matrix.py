@@ -46,6 +46,10 @@ ROW_PERMISSIONS: dict[tuple[str, str], tuple[Permission, ...]] = {
     (SUB_ORG, "transfer S's primary admin"): (P.ORG_PRIMARY_ADMIN_TRANSFER,),
     (SUB_ORG, "read S's access settings"): (P.ORG_ACCESS_READ,),
     (SUB_ORG, "change S's access settings"): (P.ORG_ACCESS_MANAGE,),
+    (SUB_ORG, "grant, renew or end a partner user's access window to S"): (P.ORG_ACCESS_MANAGE,),
+    (SUB_ORG, "list the partner staff who reach S (names, emails, role, until when)"): (
+        P.ORG_ACCESS_READ,
+    ),
     (SUB_ORG, "report usage (consume) in S"): (P.ORG_USAGE_REPORT,),
     (SUB_ORG, "S license report (child view)"): (P.ORG_LICENSE_REPORT_READ,),
     (SUB_ORG, "grant/change S's licenses, license source"): (P.PLATFORM_ORGS_MANAGE,),

@@ -5,6 +5,7 @@ list) selects exactly the orgs where `decide(actor, ORG_VIEW, facts)` allows.
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime, timedelta
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -21,6 +22,7 @@ from factories import (
     make_partner,
     make_sub_org,
 )
+from tenantree import clock
 from tenantree.access.facts import load_actor, load_org
 from tenantree.access.permissions import Permission
 from tenantree.access.policy import Actor, decide
@@ -79,6 +81,29 @@ def _list_p_x_on_s(session: Session, world: World) -> None:
     session.add(SubOrgPartnerUser(sub_org_id=world.S.id, membership_id=world.members["P-X"].id))
 
 
+def _window(minutes: int) -> datetime:
+    return clock.utcnow() + timedelta(minutes=minutes)
+
+
+def _p_x_window_on_s(minutes: int) -> Callable[[Session, World], None]:
+    def arrange(session: Session, world: World) -> None:
+        member = world.members["P-X"].id
+        session.add(SubOrgPartnerUser(sub_org_id=world.S.id, membership_id=member))
+        session.flush()
+        session.get_one(SubOrgPartnerUser, (world.S.id, member)).expires_at = _window(minutes)
+
+    return arrange
+
+
+def _s_open_to_all_until(minutes: int) -> Callable[[Session, World], None]:
+    def arrange(session: Session, world: World) -> None:
+        access = session.get_one(SubOrgAccess, world.S.id)
+        access.partner_users_restricted = False
+        access.partner_access_expires_at = _window(minutes)
+
+    return arrange
+
+
 def _people_in_two_orgs(session: Session, world: World) -> None:
     # Invited elsewhere: S-A as a user of T, P-U as an admin of S, T-A as read_only in P.
     for actor, org, role in (
@@ -103,6 +128,10 @@ VARIANTS: dict[str, list[Callable[[Session, World], None]]] = {
     "suspended members": [_suspend("S-U", "P-A", "P-PA", "T-A")],
     "S open to all partner users": [_open_s_to_all_partner_users],
     "P-X listed on S": [_list_p_x_on_s],
+    "P-X in a window on S": [_p_x_window_on_s(30)],
+    "P-X's window on S over": [_p_x_window_on_s(-1)],
+    "S open to all partner users for a while": [_s_open_to_all_until(30)],
+    "S's partner-wide access over": [_s_open_to_all_until(-1)],
     "people in two orgs": [_people_in_two_orgs],
     "people in two orgs, S refused": [_people_in_two_orgs, _refuse_s],
     "people in two orgs, some suspended": [_people_in_two_orgs, _suspend("S-A", "P-U")],
@@ -203,5 +232,17 @@ def _random_hierarchy(session: Session, identity: IdentityConfig, data: st.DataO
             )
             for email in listed:
                 session.add(
-                    SubOrgPartnerUser(sub_org_id=org.id, membership_id=partner_directory[email].id)
+                    SubOrgPartnerUser(
+                        sub_org_id=org.id,
+                        membership_id=partner_directory[email].id,
+                        expires_at=_drawn_end(draw, f"{org.name} {email}'s window"),
+                    )
                 )
+        else:
+            access.partner_access_expires_at = _drawn_end(draw, f"{org.name} wide access end")
+
+
+def _drawn_end(draw: Callable[..., object], label: str) -> datetime | None:
+    """No end, an end to come, or one passed."""
+    minutes = draw(st.sampled_from([None, 30, -1]), label=label)
+    return None if minutes is None else _window(minutes)  # type: ignore[arg-type]

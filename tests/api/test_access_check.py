@@ -78,6 +78,7 @@ def test_the_answer_carries_the_rule_and_the_path(client, world):
         "role": "admin",
         "primary_admin": False,
         "block": None,
+        "until": None,
     }
     assert "Partner P" in body["explanation"] and "p-a@example.com" in body["explanation"]
 

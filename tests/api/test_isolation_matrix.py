@@ -41,7 +41,7 @@ from access.accessmatrix import (
     rows,
 )
 from api.credentials import PREFIXES, hold, refuse_customer
-from factories import World, build_world, salesforce_id
+from factories import LICENSE_BODY, World, build_world, salesforce_id
 from tenantree.orgs.kinds import OrgKind
 
 MATRIX = load_matrix()
@@ -95,6 +95,17 @@ def _user(org: str, actor: str) -> Callable[[Ctx], str]:
     return lambda c: f"{c.org(org)}/users/{c.member(actor)}"
 
 
+def _grant(actor: str) -> Callable[[Ctx], str]:
+    return lambda c: f"{c.org('S')}/partner-grants/{c.member(actor)}"
+
+
+def _granted(actor: str) -> Callable[[Ctx], None]:
+    def arrange(c: Ctx) -> None:
+        c.as_operator("PUT", _grant(actor)(c), {"expires_at": None})
+
+    return arrange
+
+
 def _license(org: str) -> Callable[[Ctx], str]:
     return lambda c: f"{c.org(org)}/licenses/{c.made['license']}"
 
@@ -107,13 +118,7 @@ def _fresh_invitation(_: Ctx) -> dict[str, Any]:
     return {"email": f"invitee-{uuid.uuid4().hex[:8]}@example.com", "role": "user"}
 
 
-LICENSE = {
-    "sku": "mon",
-    "unit": "devices",
-    "quantity": 10,
-    "starts_at": "2020-01-01T00:00:00Z",
-    "ends_at": "2099-01-01T00:00:00Z",
-}
+LICENSE = LICENSE_BODY
 
 
 def _invitation_pending_in(org: str) -> Callable[[Ctx], None]:
@@ -201,6 +206,13 @@ CALLS: dict[tuple[str, str], tuple[Call, ...]] = {
             },
         ),
     ),
+    (SUB_ORG, "grant, renew or end a partner user's access window to S"): (
+        Call("PUT", _grant("P-U"), 200, _body(expires_at="2099-01-01T18:00:00Z")),
+        Call("DELETE", _grant("P-U"), 204, arrange=_granted("P-U")),
+    ),
+    (SUB_ORG, "list the partner staff who reach S (names, emails, role, until when)"): (
+        Call("GET", _at("S", "/partner-access"), 200),
+    ),
     (SUB_ORG, "report usage (consume) in S"): (
         Call(
             "POST",
@@ -280,7 +292,7 @@ CALLS: dict[tuple[str, str], tuple[Call, ...]] = {
             _body(partner_type="msp"),
             arrange=_p_as_standard_org,
         ),
-        Call("PATCH", _at("P"), 200, _body(status="deactivated")),
+        Call("PATCH", _at("P"), 200, _body(status="deactivated", customers="keep_running")),
     ),
 }
 

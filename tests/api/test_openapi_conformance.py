@@ -92,7 +92,11 @@ _DOMAIN_422 = {
     "accept_invitation": "an unknown, used, revoked or expired token; password rules",
     "confirm_password_reset": "an unknown, used, revoked or expired token; password rules",
     "transfer_primary_admin": "user_id must name a user of this org",
-    "set_access_settings": "partner_users must name users of the partner",
+    "set_access_settings": "partner_users must name users of the partner; "
+    "partner_access_expires_at in the future, only with partner_users 'all'",
+    "grant_partner_user": "expires_at in the future; not the partner's primary admin",
+    "list_partner_staff_reaching": "cursor",
+    "update_org": "customers only (and required) when deactivating a partner with customers",
     "grant_license": "ends_at after starts_at; the contract ID's checksum",
     "update_license": "ends_at after starts_at",
     "set_license_source": "only a sub-org has a license source",
@@ -180,11 +184,12 @@ def _config() -> SchemathesisConfig:
                 for operation_id in _DOMAIN_422
             ]
             + [
-                # Access settings exist only for sub-orgs, so for the standard
-                # org POST /orgs just made, .../access is 404 (not_a_sub_org)
-                # by design; likewise .../sso is 404 (sso_not_configured) until
-                # it is set. The check assumes every path under a created
-                # resource exists; here it does not.
+                # Access settings, partner grants and partner staff exist only
+                # for sub-orgs, so for the standard org POST /orgs just made,
+                # they are 404 (not_a_sub_org) by design; an org's SSO settings
+                # are 404 (sso_not_configured) until configured. The check
+                # assumes every path under a created resource exists; here it
+                # does not.
                 {
                     "include-operation-id": operation_id,
                     "checks": {"ensure_resource_availability": {"enabled": False}},
@@ -194,6 +199,9 @@ def _config() -> SchemathesisConfig:
                     "set_access_settings",
                     # A test sign-in needs the org's SSO configured: 404 before.
                     "start_sso_test",
+                    "grant_partner_user",
+                    "end_partner_grant",
+                    "list_partner_staff_reaching",
                     "get_sso_config",
                     "remove_sso_config",
                 )

@@ -192,11 +192,13 @@ def test_access_settings_changed_is_recorded_with_before_and_after(client, sessi
         "customer_access": "permitted",
         "partner_users": "all",
         "customer_may_brand": False,
+        "partner_access_expires_at": None,
     }
     assert event.details["after"] == {
         "customer_access": "refused",
         "partner_users": "all",
         "customer_may_brand": True,
+        "partner_access_expires_at": None,
     }
 
 

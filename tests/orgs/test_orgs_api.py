@@ -455,6 +455,8 @@ def test_a_sub_org_gets_default_access_settings(orgs_api, client) -> None:
         "customer_access": "permitted",
         "partner_users": "all",
         "customer_may_brand": False,
+        "partner_access_expires_at": None,
+        "partner_user_grants": [],
     }
 
 

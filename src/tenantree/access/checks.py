@@ -15,21 +15,20 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tenantree.access.explain import Explanation, explain
-from tenantree.access.facts import LoadedOrg, load_actor, load_org
+from tenantree.access.facts import LoadedOrg, entry_fact, load_actor, load_org
 from tenantree.access.permissions import Permission
 from tenantree.access.policy import (
     Actor,
-    MembershipFact,
     api_token_actor,
     decide,
     partner_path,
+    partner_window,
     paths,
 )
 from tenantree.access.token_creators import creator_actor
 from tenantree.identity.errors import UserNotFound
 from tenantree.identity.integration_models import ApiToken
 from tenantree.identity.models import Account, Membership
-from tenantree.identity.roles import MemberStatus, Role
 from tenantree.orgs.kinds import OrgStatus
 from tenantree.orgs.models import Org
 
@@ -45,21 +44,11 @@ class AccessCheck:
     via_org_id: uuid.UUID | None
 
 
-def _fact(membership: Membership, org_active: bool) -> MembershipFact:
-    return MembershipFact(
-        membership_id=membership.id,
-        org_id=membership.org_id,
-        role=Role(membership.role),
-        is_primary_admin=membership.is_primary_admin,
-        active=membership.status == MemberStatus.ACTIVE,
-        org_active=org_active,
-    )
-
-
 def subject_of(session: Session, loaded: LoadedOrg, user_id: uuid.UUID) -> Membership:
     """An entry of the org's directory, or of its partner's staff who reach it.
 
-    Anyone else is "no such user", exactly like an unknown id.
+    Partner staff whose access window closed count too, so the answer can
+    say when it ended. Anyone else is "no such user", exactly like an unknown id.
     """
     membership = session.get(Membership, user_id)
     if membership is not None:
@@ -69,7 +58,11 @@ def subject_of(session: Session, loaded: LoadedOrg, user_id: uuid.UUID) -> Membe
         if org.is_sub_org and membership.org_id == org.parent_id:
             parent = session.get(Org, org.parent_id)
             active = parent is not None and parent.status == OrgStatus.ACTIVE
-            if partner_path(loaded.facts, _fact(membership, active)) is not None:
+            fact = entry_fact(membership, active)
+            if (
+                partner_path(loaded.facts, fact) is not None
+                or partner_window(loaded.facts, fact)[0]
+            ):
                 return membership
     raise UserNotFound("no such user in this org", field="user_id")
 

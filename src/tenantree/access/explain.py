@@ -16,6 +16,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from enum import StrEnum
 
 from tenantree.access.permissions import Permission
@@ -26,6 +27,7 @@ from tenantree.access.policy import (
     OrgFacts,
     Reach,
     decide,
+    partner_window,
     reaches,
 )
 from tenantree.identity.roles import Role
@@ -58,6 +60,8 @@ class PathStep:
     is_primary_admin: bool
     block: Block | None
     grants: bool  # does this path's role grant the permission asked?
+    # When a partner path's access window closes (None: no end).
+    until: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -76,6 +80,8 @@ class Explanation:
     # The org refuses its customer's own access, but the deciding path is a
     # partner's, which that refusal does not concern.
     refusal_not_applied: bool = False
+    # The actor's partner access window into the org closed at this time.
+    ended_at: datetime | None = None
 
     def sentence(
         self,
@@ -88,13 +94,22 @@ class Explanation:
         (the org itself is `org_name`; the caller has it in hand)."""
         perm = f"'{self.permission.value}'"
         if self.rule == Rule.NO_PATH:
-            return f"{who} has no way into {org_name}, so may not {perm} there (not visible)."
+            ended = (
+                ""
+                if self.ended_at is None
+                else f"; their partner access ended at {_when(self.ended_at)}"
+            )
+            return (
+                f"{who} has no way into {org_name}{ended}, so may not {perm} there (not visible)."
+            )
         if self.rule == Rule.OPERATOR:
             return f"{who} is a platform operator, who may do everything: {perm} allowed."
         assert self.path is not None
         route = self._route(who, org_name, names)
         if self.rule == Rule.ROLE_GRANTS:
             text = f"{route}; the role grants {perm}: allowed."
+            if self.path.until is not None:
+                text += f" This access ends at {_when(self.path.until)}."
             if self.refusal_not_applied:
                 text += (
                     f" {org_name} refuses its customer's own access, which does not"
@@ -121,6 +136,10 @@ class Explanation:
         return f"{who} ({source}) → {org_name} (partner access, {role})"
 
 
+def _when(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+
+
 _BLOCK_WORDS = {
     Block.ORG_DEACTIVATED: lambda org: (
         f"{org} (or the partner it is reached through) is deactivated"
@@ -137,8 +156,29 @@ def _step(actor: Actor, org: OrgFacts, reach: Reach, permission: Permission) -> 
     if via is None:
         return PathStep(PathKind.OPERATOR, None, None, False, None, True)
     entry = actor.memberships[via]
-    kind = PathKind.MEMBER if via == org.id else PathKind.PARTNER
-    return PathStep(kind, via, entry.role, entry.is_primary_admin, block, permission in grants)
+    if via == org.id:
+        return PathStep(
+            PathKind.MEMBER, via, entry.role, entry.is_primary_admin, block, permission in grants
+        )
+    until = partner_window(org, entry)[1]
+    return PathStep(
+        PathKind.PARTNER,
+        via,
+        entry.role,
+        entry.is_primary_admin,
+        block,
+        permission in grants,
+        until,
+    )
+
+
+def _ended_at(actor: Actor, org: OrgFacts, steps: tuple[PathStep, ...]) -> datetime | None:
+    """When the actor's partner window into the org closed, if it has."""
+    entry = actor.memberships.get(org.parent_id) if org.parent_id else None
+    if entry is None or any(s.kind == PathKind.PARTNER for s in steps):
+        return None
+    listed, until = partner_window(org, entry)
+    return until if listed else None
 
 
 def explain(actor: Actor, permission: Permission, org: OrgFacts) -> Explanation:
@@ -157,6 +197,7 @@ def explain(actor: Actor, permission: Permission, org: OrgFacts) -> Explanation:
             block=block,
             denial_code=decision.denial_code,
             paths=steps,
+            ended_at=_ended_at(actor, org, steps),
             refusal_not_applied=(
                 path is not None
                 and path.kind == PathKind.PARTNER

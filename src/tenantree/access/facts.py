@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -42,6 +43,18 @@ def membership_fact(row: Any) -> MembershipFact:
     )
 
 
+def entry_fact(membership: Membership, org_active: bool) -> MembershipFact:
+    """A MembershipFact from a loaded directory entry (and whether its org is active)."""
+    return MembershipFact(
+        membership_id=membership.id,
+        org_id=membership.org_id,
+        role=Role(membership.role),
+        is_primary_admin=membership.is_primary_admin,
+        active=membership.status == MemberStatus.ACTIVE,
+        org_active=org_active,
+    )
+
+
 def load_actor(session: Session, account: Account) -> Actor:
     rows = session.execute(
         select(*MEMBERSHIP_FACT_COLUMNS)
@@ -70,17 +83,35 @@ def load_org(session: Session, org_id: uuid.UUID) -> LoadedOrg | None:
     return LoadedOrg(org, org_facts(session, org, access))
 
 
+# A listed partner entry as the facts need it: its id, its end, whether the
+# end was audited.
+_ListedRow = tuple[uuid.UUID, datetime | None, bool]
+
+
+def _lists_matter(access: Any) -> bool:
+    """Are the listed entries needed: restricted, or wide access that ends."""
+    return access is not None and (
+        access.partner_users_restricted or access.partner_access_expires_at is not None
+    )
+
+
 def org_facts(session: Session, org: Org, access: SubOrgAccess | None) -> OrgFacts:
-    partner_users: frozenset[uuid.UUID] | None = None
-    if access is not None and access.partner_users_restricted:
-        partner_users = frozenset(
-            session.scalars(
-                select(SubOrgPartnerUser.membership_id).where(
-                    SubOrgPartnerUser.sub_org_id == org.id
-                )
+    listed: list[_ListedRow] = []
+    if _lists_matter(access):
+        listed = [
+            tuple(row)  # type: ignore[misc]
+            for row in session.execute(
+                select(*_LISTED_COLUMNS).where(SubOrgPartnerUser.sub_org_id == org.id)
             )
-        )
-    return _facts(org, access, partner_users or frozenset())
+        ]
+    return _facts(org, access, listed)
+
+
+_LISTED_COLUMNS = (
+    SubOrgPartnerUser.membership_id,
+    SubOrgPartnerUser.expires_at,
+    SubOrgPartnerUser.lapse_recorded,
+)
 
 
 def load_sub_org_facts(session: Session, parent_id: uuid.UUID) -> dict[uuid.UUID, OrgFacts]:
@@ -99,37 +130,52 @@ def load_sub_org_facts(session: Session, parent_id: uuid.UUID) -> dict[uuid.UUID
             SubOrgAccess.customer_access,
             SubOrgAccess.partner_users_restricted,
             SubOrgAccess.customer_may_brand,
+            SubOrgAccess.partner_access_expires_at,
+            SubOrgAccess.partner_access_lapse_recorded,
         )
         .outerjoin(SubOrgAccess, SubOrgAccess.org_id == Org.id)
         .where(Org.parent_id == parent_id)
     ).all()
-    listed: dict[uuid.UUID, set[uuid.UUID]] = {}
-    for sub_org_id, membership_id in session.execute(
-        select(SubOrgPartnerUser.sub_org_id, SubOrgPartnerUser.membership_id)
+    listed: dict[uuid.UUID, list[_ListedRow]] = {}
+    for sub_org_id, *entry in session.execute(
+        select(SubOrgPartnerUser.sub_org_id, *_LISTED_COLUMNS)
         .join(Org, Org.id == SubOrgPartnerUser.sub_org_id)
         .where(Org.parent_id == parent_id)
     ):
-        listed.setdefault(sub_org_id, set()).add(membership_id)
+        listed.setdefault(sub_org_id, []).append(tuple(entry))  # type: ignore[arg-type]
     # A row has the attributes _facts reads of an Org and of a SubOrgAccess.
     return {
         row.id: _facts(
             row,  # type: ignore[arg-type]
             row if row.has_access else None,  # type: ignore[arg-type]
-            frozenset(listed.get(row.id, ())),
+            listed.get(row.id, []) if _lists_matter(row if row.has_access else None) else [],
         )
         for row in rows
     }
 
 
-def _facts(org: Org, access: SubOrgAccess | None, listed: frozenset[uuid.UUID]) -> OrgFacts:
+def _facts(org: Org, access: SubOrgAccess | None, listed: list[_ListedRow]) -> OrgFacts:
+    if access is None:
+        return OrgFacts(
+            id=org.id,
+            kind=OrgKind(org.kind),
+            parent_id=org.parent_id,
+            active=org.status == OrgStatus.ACTIVE,
+        )
+    wide_until = access.partner_access_expires_at
+    open_wide = not access.partner_users_restricted and wide_until is None
+    recorded = {membership_id for membership_id, _, done in listed if done}
+    if access.partner_access_lapse_recorded:
+        recorded.add(org.id)
     return OrgFacts(
         id=org.id,
         kind=OrgKind(org.kind),
         parent_id=org.parent_id,
         active=org.status == OrgStatus.ACTIVE,
-        customer_access_refused=(
-            access is not None and access.customer_access == CustomerAccess.REFUSED
-        ),
-        partner_users=listed if access is not None and access.partner_users_restricted else None,
-        customer_may_brand=access is not None and access.customer_may_brand,
+        customer_access_refused=access.customer_access == CustomerAccess.REFUSED,
+        partner_users=None if open_wide else frozenset(m for m, _, _ in listed),
+        customer_may_brand=access.customer_may_brand,
+        partner_access_until=None if access.partner_users_restricted else wide_until,
+        partner_users_until={m: until for m, until, _ in listed if until is not None},
+        lapses_recorded=frozenset(recorded),
     )

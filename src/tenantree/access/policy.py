@@ -7,7 +7,10 @@ zero or more *paths*:
 - operator: every permission everywhere;
 - member: a directory entry in the org itself (native or invited; the same);
 - partner: a directory entry in the org's partner parent, whose role maps
-  down into the sub-org, while the sub-org lets partner users in.
+  down into the sub-org, while the sub-org lets partner users in: all of them
+  (partner-wide access), or the listed ones. Either may carry an end; past it
+  the path is simply gone, on the very next decision (the policy reads the
+  clock, `tenantree.clock`), so no job has to run for access to end.
 
 A path may be *blocked* (deactivated org, refused customer, suspended entry):
 the org is then visible (403) but nothing is allowed along it. No path at all
@@ -19,9 +22,11 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable, Mapping, Set
 from dataclasses import dataclass, field
+from datetime import datetime
 from enum import StrEnum
 from typing import NamedTuple
 
+from tenantree import clock
 from tenantree.access.errors import (
     AccessDenied,
     CustomerAccessRefused,
@@ -108,9 +113,17 @@ class OrgFacts:
     active: bool
     # Sub-orgs only; defaults describe an unrestricted, permitted sub-org.
     customer_access_refused: bool = False
-    # None: every partner user may enter. A set: only these partner entries.
+    # None: every partner user may enter, for good. A set: these partner
+    # entries, and every partner user until `partner_access_until` if set.
     partner_users: frozenset[uuid.UUID] | None = None
     customer_may_brand: bool = False
+    # When the partner-wide access ends (None: it does not, or there is none).
+    partner_access_until: datetime | None = None
+    # When listed entries' access ends (absent: standing access).
+    partner_users_until: Mapping[uuid.UUID, datetime] = field(default_factory=dict)
+    # Ends already passed and audited (the wide access: the org's own id), so
+    # a request need not look again (access.lapses).
+    lapses_recorded: frozenset[uuid.UUID] = frozenset()
 
     @property
     def is_sub_org(self) -> bool:
@@ -217,14 +230,51 @@ def _member_reach(org: OrgFacts, membership: MembershipFact) -> _Reach:
     return org.id, grants, block
 
 
+# An entry's access window into a sub-org: (has a grant at all, when it ends).
+_NO_GRANT: tuple[bool, datetime | None] = (False, None)
+_STANDING: tuple[bool, datetime | None] = (True, None)
+
+
+def partner_window(org: OrgFacts, membership: MembershipFact) -> tuple[bool, datetime | None]:
+    """Does a partner entry hold a grant into the sub-org, and until when (None:
+    no end)? The latest end of the grants it holds, whether or not it passed:
+    the partner-wide access and its own listing."""
+    if org.partner_users is None or membership.is_primary_admin:
+        # Standing partner-wide access; the primary admin controls every
+        # sub-org's access, so always reaches each one.
+        return _STANDING
+    ends: list[datetime] = []
+    if org.partner_access_until is not None:
+        ends.append(org.partner_access_until)
+    if membership.membership_id in org.partner_users:
+        until = org.partner_users_until.get(membership.membership_id)
+        if until is None:
+            return _STANDING
+        ends.append(until)
+    return (True, max(ends)) if ends else _NO_GRANT
+
+
+def window_open(until: datetime | None, now: datetime) -> bool:
+    return until is None or now < until
+
+
+def lapsed_grants(org: OrgFacts, now: datetime) -> list[uuid.UUID]:
+    """The grants into the org whose end has passed and is not yet audited:
+    listed entries' ids, and the org's own id for the partner-wide access."""
+    lapsed = [
+        membership_id
+        for membership_id, until in org.partner_users_until.items()
+        if not window_open(until, now) and membership_id not in org.lapses_recorded
+    ]
+    if not window_open(org.partner_access_until, now) and org.id not in org.lapses_recorded:
+        lapsed.append(org.id)
+    return sorted(lapsed, key=str)  # one order, so concurrent recorders never deadlock
+
+
 def _partner_reach(org: OrgFacts, membership: MembershipFact) -> _Reach | None:
     """A partner entry's reach into one of its sub-orgs, or None if it has none."""
-    listed = (
-        org.partner_users is None
-        or membership.is_primary_admin  # the primary admin controls every sub-org
-        or membership.membership_id in org.partner_users
-    )
-    if not listed:
+    granted_, until = partner_window(org, membership)
+    if not granted_ or (until is not None and not window_open(until, clock.utcnow())):
         return None
     grants = PARTNER_GRANTS[membership.role, membership.is_primary_admin]
     block = None
@@ -233,6 +283,17 @@ def _partner_reach(org: OrgFacts, membership: MembershipFact) -> _Reach | None:
     elif not membership.active:
         block = Block.USER_SUSPENDED
     return membership.org_id, grants, block
+
+
+def partner_reaches_until(
+    org: OrgFacts, membership: MembershipFact
+) -> tuple[bool, datetime | None]:
+    """Does a partner entry reach the sub-org now, unblocked, and until when
+    (None: no end)? What the sub-org's customer is shown of partner staff."""
+    reach = _partner_reach(org, membership)
+    if reach is None or reach[2] is not None:
+        return False, None
+    return True, partner_window(org, membership)[1]
 
 
 def _reaches(actor: Actor, org: OrgFacts) -> list[_Reach]:

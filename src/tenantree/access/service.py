@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import ColumnElement, and_, delete, exists, false, or_, select, true
 from sqlalchemy.orm import Session
 
+from tenantree import clock
 from tenantree.access.errors import OrgInvisible
 from tenantree.access.facts import LoadedOrg, load_org, load_sub_org_facts
+from tenantree.access.lapses import record_lapses
+from tenantree.access.partner_grants import require_future
 from tenantree.access.permissions import Permission
 from tenantree.access.policy import Actor, can_platform, decide, paths, sees_every_sub_org
 from tenantree.audit.actions import AuditAction
@@ -38,7 +42,10 @@ def authorize(
     loaded = load_org(session, org_id)
     if loaded is None:
         raise OrgInvisible("no such org")
-    decision = decide(actor, permission, loaded.facts)
+    facts = loaded.facts
+    if facts.partner_users_until or facts.partner_access_until is not None:
+        record_lapses(session, facts)
+    decision = decide(actor, permission, facts)
     error = decision.error()
     if error is not None:
         raise error
@@ -73,18 +80,24 @@ def reachable_orgs(actor: Actor) -> ColumnElement[bool]:
     )
     primary_parents = [m.org_id for m in usable if m.is_primary_admin]
     other_parents = [m for m in usable if not m.is_primary_admin]
-    restricted = exists().where(
-        SubOrgAccess.org_id == Org.id, SubOrgAccess.partner_users_restricted.is_(True)
+    now = clock.utcnow()  # the same clock as the policy's windows (policy.partner_window)
+    wide_closed = exists().where(
+        SubOrgAccess.org_id == Org.id,
+        or_(
+            SubOrgAccess.partner_users_restricted.is_(True),
+            SubOrgAccess.partner_access_expires_at <= now,
+        ),
     )
     listed = exists().where(
         SubOrgPartnerUser.sub_org_id == Org.id,
         SubOrgPartnerUser.membership_id.in_([m.membership_id for m in other_parents]),
+        or_(SubOrgPartnerUser.expires_at.is_(None), SubOrgPartnerUser.expires_at > now),
     )
     partner = or_(
         Org.parent_id.in_(primary_parents) if primary_parents else false(),
         and_(
             Org.parent_id.in_([m.org_id for m in other_parents]),
-            or_(~restricted, listed),
+            or_(~wide_closed, listed),
         )
         if other_parents
         else false(),
@@ -114,6 +127,8 @@ class AccessSettings:
     # None means "all" partner users.
     partner_users: list[uuid.UUID] | None
     customer_may_brand: bool
+    # When the "all" access ends (None: never).
+    partner_access_expires_at: datetime | None = None
 
 
 def _require_sub_org(org: Org) -> None:
@@ -144,7 +159,10 @@ def get_access_settings(session: Session, org: Org) -> AccessSettings:
             key=str,
         )
     return AccessSettings(
-        CustomerAccess(row.customer_access), partner_users, row.customer_may_brand
+        CustomerAccess(row.customer_access),
+        partner_users,
+        row.customer_may_brand,
+        None if row.partner_users_restricted else row.partner_access_expires_at,
     )
 
 
@@ -156,10 +174,21 @@ def set_access_settings(
     customer_access: CustomerAccess,
     partner_users: list[uuid.UUID] | None,
     customer_may_brand: bool,
+    partner_access_expires_at: datetime | None = None,
 ) -> AccessSettings:
+    """Replace the settings. Listed partner users keep their windows (grants
+    change through access.partner_grants); with "all", the list is kept for
+    when the partner-wide access ends."""
     _require_sub_org(org)
     assert org.parent_id is not None
     before = get_access_settings(session, org)
+    if partner_users is not None and partner_access_expires_at is not None:
+        raise Invalid(
+            'an end applies to partner-wide access only (partner_users: "all")',
+            field="partner_access_expires_at",
+        )
+    if partner_access_expires_at != before.partner_access_expires_at:
+        require_future(partner_access_expires_at, field="partner_access_expires_at")
     if partner_users is not None:
         wanted = list(dict.fromkeys(partner_users))
         found = set(
@@ -181,9 +210,26 @@ def set_access_settings(
     row.customer_access = customer_access
     row.customer_may_brand = customer_may_brand
     row.partner_users_restricted = partner_users is not None
-    session.execute(delete(SubOrgPartnerUser).where(SubOrgPartnerUser.sub_org_id == org.id))
-    for membership_id in partner_users or []:
-        session.add(SubOrgPartnerUser(sub_org_id=org.id, membership_id=membership_id))
+    if row.partner_access_expires_at != partner_access_expires_at:
+        row.partner_access_expires_at = partner_access_expires_at
+        row.partner_access_lapse_recorded = False  # a new end: news again when it passes
+    if partner_users is not None:
+        session.execute(
+            delete(SubOrgPartnerUser).where(
+                SubOrgPartnerUser.sub_org_id == org.id,
+                SubOrgPartnerUser.membership_id.not_in(partner_users),
+            )
+        )
+        kept = set(
+            session.scalars(
+                select(SubOrgPartnerUser.membership_id).where(
+                    SubOrgPartnerUser.sub_org_id == org.id
+                )
+            )
+        )
+        for membership_id in partner_users:
+            if membership_id not in kept:
+                session.add(SubOrgPartnerUser(sub_org_id=org.id, membership_id=membership_id))
     session.flush()
     after = get_access_settings(session, org)
     trail.record(
@@ -204,4 +250,5 @@ def _describe(settings: AccessSettings) -> dict[str, object]:
         if settings.partner_users is None
         else [str(i) for i in settings.partner_users],
         "customer_may_brand": settings.customer_may_brand,
+        "partner_access_expires_at": settings.partner_access_expires_at,
     }

@@ -6,6 +6,9 @@ from enum import StrEnum
 
 
 class AuditAction(StrEnum):
+    ACCESS_PARTNER_ACCESS_LAPSED = "access.partner_access_lapsed"
+    ACCESS_PARTNER_GRANT_ENDED = "access.partner_grant_ended"
+    ACCESS_PARTNER_GRANTED = "access.partner_granted"
     ACCESS_SETTINGS_CHANGED = "access.settings_changed"
     API_TOKEN_CREATED = "api_token.created"  # noqa: S105
     API_TOKEN_REVOKED = "api_token.revoked"  # noqa: S105
@@ -51,7 +54,10 @@ class AuditAction(StrEnum):
     MFA_TOTP_REMOVED = "mfa.totp_removed"
     OPERATOR_CREATED = "operator.created"
     ORG_CREATED = "org.created"
+    ORG_CUSTOMERS_LEFT_RUNNING = "org.customers_left_running"
+    ORG_DEACTIVATED_WITH_PARTNER = "org.deactivated_with_partner"
     ORG_PARTNER_ACTIVATED = "org.partner_activated"
+    ORG_REACTIVATED_WITH_PARTNER = "org.reactivated_with_partner"
     ORG_UPDATED = "org.updated"
     PRIMARY_ADMIN_TRANSFERRED = "org.primary_admin_transferred"
     QUOTA_CHANGED = "license.quota_changed"

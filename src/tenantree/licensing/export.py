@@ -90,6 +90,7 @@ def parent_report_dict(report: ParentReport) -> dict[str, Any]:
         "view": "parent",
         "org_id": str(report.org_id),
         "org_name": report.org_name,
+        "deactivated": report.deactivated,
         "generated_at": report.generated_at.isoformat(),
         "period": _period(report.period),
         "pools": [
@@ -107,6 +108,9 @@ def parent_report_dict(report: ParentReport) -> dict[str, Any]:
                         "org_name": child.org_name,
                         "used": child.used,
                         "quota": child.quota,
+                        "drawing_while_partner_deactivated": (
+                            child.drawing_while_partner_deactivated
+                        ),
                         **({"period_use": _use(child.period)} if with_period else {}),
                     }
                     for child in pool.children

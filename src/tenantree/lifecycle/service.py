@@ -13,13 +13,14 @@ from tenantree.errors import Conflict, Invalid
 from tenantree.identity.context import IdentityConfig
 from tenantree.identity.invitations import invite
 from tenantree.identity.roles import Role
+from tenantree.lifecycle import deactivation
 from tenantree.orgs.errors import (
     NotAPartner,
     NotEligibleForPartner,
     OrgNotFound,
     SalesforceIdTaken,
 )
-from tenantree.orgs.kinds import Edition, OrgKind, OrgStatus, PartnerType
+from tenantree.orgs.kinds import Edition, OrgKind, OrgStatus, PartnerCustomers, PartnerType
 from tenantree.orgs.models import Org
 from tenantree.orgs.salesforce import normalize_account_id
 from tenantree.orgs.sub_org_access import SubOrgAccess
@@ -168,8 +169,19 @@ def update_org(
     name: str | None = None,
     edition: Edition | None = None,
     status: OrgStatus | None = None,
+    customers: PartnerCustomers | None = None,
 ) -> Org:
+    """Change an org. Deactivating a partner with active customers needs the
+    operator's choice for them (`customers`, lifecycle.deactivation)."""
     before = {"name": org.name, "edition": org.edition, "status": org.status}
+    deactivating = org.is_active and status == OrgStatus.DEACTIVATED
+    reactivating = not org.is_active and status == OrgStatus.ACTIVE
+    deactivation.check_customers_choice(
+        is_partner=org.is_partner,
+        deactivating=deactivating,
+        has_active_customers=deactivating and deactivation.has_active_customers(session, org),
+        customers=customers,
+    )
     if edition is not None and edition != Edition.PRO and org.is_partner:
         raise Conflict(
             "a partner org must stay on the Pro edition", code="partner_needs_pro", field="edition"
@@ -191,6 +203,10 @@ def update_org(
             target_id=org.id,
             changes=changed,
         )
+    if org.is_partner and deactivating:
+        deactivation.on_partner_deactivated(session, trail, org, customers)
+    elif org.is_partner and reactivating:
+        deactivation.on_partner_reactivated(session, trail, org)
     return org
 
 

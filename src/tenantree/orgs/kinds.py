@@ -24,3 +24,12 @@ class Edition(StrEnum):
 class OrgStatus(StrEnum):
     ACTIVE = "active"
     DEACTIVATED = "deactivated"
+
+
+class PartnerCustomers(StrEnum):
+    """What happens to a partner's customers (sub-orgs) when it is deactivated."""
+
+    # Deactivated with it; reactivating the partner reactivates them.
+    SUSPEND = "suspend"
+    # They keep working and keep drawing on its pool, flagged in its report.
+    KEEP_RUNNING = "keep_running"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Uuid
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, String, Uuid
 from sqlalchemy.orm import Mapped, mapped_column
 
 from tenantree.clock import current_time
@@ -42,6 +42,9 @@ class Org(Base):
     partner_salesforce_id: Mapped[str | None] = mapped_column(String(18))
     customer_name: Mapped[str | None] = mapped_column(String(200))
     status: Mapped[str] = mapped_column(String(16), default=OrgStatus.ACTIVE)
+    # A sub-org deactivated because its partner was, with "suspend customers":
+    # reactivating the partner reactivates exactly these.
+    deactivated_with_partner: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=current_time)
     updated_at: Mapped[datetime] = mapped_column(
         UTCDateTime, default=current_time, onupdate=current_time

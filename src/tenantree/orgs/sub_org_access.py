@@ -32,6 +32,11 @@ class SubOrgAccess(Base):
     # in SubOrgPartnerUser (and the partner's primary admin, always).
     partner_users_restricted: Mapped[bool] = mapped_column(Boolean, default=False)
     customer_may_brand: Mapped[bool] = mapped_column(Boolean, default=False)
+    # When the partner-wide access (partner_users_restricted False) ends; None:
+    # never. After it only the listed partner users (and the primary admin) reach it.
+    partner_access_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Set by the first request that finds the end passed, so it is audited once.
+    partner_access_lapse_recorded: Mapped[bool] = mapped_column(Boolean, default=False)
     updated_at: Mapped[datetime] = mapped_column(
         UTCDateTime, default=current_time, onupdate=current_time
     )
@@ -40,6 +45,7 @@ class SubOrgAccess(Base):
 class SubOrgPartnerUser(Base):
     """A partner user allowed into a restricted sub-org.
 
+    Listed entries also reach a sub-org whose partner-wide access has ended.
     Keyed by the partner directory entry, so removing the person from the
     partner's directory removes this grant with it (ON DELETE CASCADE).
     """
@@ -52,3 +58,7 @@ class SubOrgPartnerUser(Base):
     membership_id: Mapped[uuid.UUID] = mapped_column(
         Uuid, ForeignKey("memberships.id", ondelete="CASCADE"), primary_key=True, index=True
     )
+    # A window ("support access until Friday 18:00"); None: standing access.
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Set by the first request that finds the window over, so it is audited once.
+    lapse_recorded: Mapped[bool] = mapped_column(Boolean, default=False)

@@ -91,6 +91,7 @@ def update_org(body: OrgUpdate, target: OrgWith(P.PLATFORM_ORGS_MANAGE)) -> OrgO
         name=body.name,
         edition=body.edition,
         status=body.status,
+        customers=body.customers,
     )
     return OrgOut.model_validate(org)
 

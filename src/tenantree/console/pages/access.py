@@ -5,13 +5,16 @@ Changing them goes through a confirmation page that says what the change does.
 
 from __future__ import annotations
 
+import uuid
+
 from fastapi import APIRouter, Request, Response
 
-from tenantree.access import service
+from tenantree import clock
+from tenantree.access import partner_grants, service
 from tenantree.access.permissions import Permission as P
 from tenantree.access.service import authorize
 from tenantree.console.deps import FormDep, OrgPage, ViewerDep, form_list
-from tenantree.console.forms import done, validated
+from tenantree.console.forms import done, parse_uuid, validated
 from tenantree.console.render import render
 from tenantree.console.routing import ConsoleRoute
 from tenantree.errors import DomainError
@@ -20,7 +23,7 @@ from tenantree.identity.models import Membership
 from tenantree.orgs.sub_org_access import CustomerAccess
 from tenantree.pagination import MAX_LIMIT
 from tenantree.web.orgs import OrgRequest
-from tenantree.web.schemas.access import AccessSettingsBody
+from tenantree.web.schemas.access import AccessSettingsBody, PartnerGrantBody
 
 router = APIRouter(route_class=ConsoleRoute, include_in_schema=False)
 
@@ -44,16 +47,42 @@ def _partner_users(target: OrgRequest, viewer: ViewerDep) -> list[Membership]:
             return users
 
 
+def _utc(value: str | None) -> str | None:
+    """A form's date and time (an HTML datetime-local, read as UTC), or None if empty."""
+    value = (value or "").strip()
+    if not value:
+        return None
+    return value if value.endswith("Z") or "+" in value else value + "Z"
+
+
 def _wanted(request: Request, form: dict[str, str]) -> AccessSettingsBody:
     listed = form_list(request, "partner_user")
+    everyone = form.get("partner_users_mode") != "listed"
     return validated(
         AccessSettingsBody,
         {
             "customer_access": form.get("customer_access"),
-            "partner_users": "all" if form.get("partner_users_mode") != "listed" else listed,
+            "partner_users": "all" if everyone else listed,
             "customer_may_brand": form.get("customer_may_brand") == "yes",
+            "partner_access_expires_at": _utc(form.get("partner_access_expires_at"))
+            if everyone
+            else None,
         },
     )
+
+
+def _partner_staff(target: OrgRequest) -> list[partner_grants.PartnerStaff]:
+    """Every partner user who reaches the sub-org now (what its customer may see)."""
+    staff: list[partner_grants.PartnerStaff] = []
+    cursor = None
+    while True:
+        page = partner_grants.partner_staff(
+            target.session, target.org, limit=MAX_LIMIT, cursor=cursor
+        )
+        staff.extend(page.items)
+        cursor = page.next_cursor
+        if cursor is None:
+            return staff
 
 
 @router.get("/orgs/{org_id}/access")
@@ -62,6 +91,7 @@ def access_page(
 ) -> Response:
     settings = service.get_access_settings(target.session, target.org)
     partner_users = _partner_users(target, viewer)
+    emails = {m.id: m.account.email for m in partner_users}
     return render(
         request,
         target.session,
@@ -70,8 +100,37 @@ def access_page(
         settings=settings,
         partner_users=partner_users,
         listed=set(settings.partner_users or []),
-        notice="Access settings saved." if done == "saved" else None,
+        grants=[
+            (emails.get(g.membership_id, str(g.membership_id)), g)
+            for g in partner_grants.list_grants(target.session, target.org)
+        ],
+        staff=_partner_staff(target),
+        now=clock.utcnow(),
+        notice=_NOTICES.get(done),
     )
+
+
+_NOTICES = {
+    "saved": "Access settings saved.",
+    "granted": "Access window saved.",
+    "ended": "Access ended.",
+}
+
+
+@router.post("/orgs/{org_id}/access/grants")
+def grant_window(target: OrgPage(P.ORG_ACCESS_MANAGE), form: FormDep) -> Response:
+    body = validated(PartnerGrantBody, {"expires_at": _utc(form.get("expires_at"))})
+    membership_id = parse_uuid(form.get("user_id"), "user_id")
+    partner_grants.grant(
+        target.session, target.trail, target.org, membership_id, expires_at=body.expires_at
+    )
+    return done(f"/orgs/{target.org.id}/access", "granted")
+
+
+@router.post("/orgs/{org_id}/access/grants/{user_id}/end")
+def end_window(user_id: uuid.UUID, target: OrgPage(P.ORG_ACCESS_MANAGE)) -> Response:
+    partner_grants.end(target.session, target.trail, target.org, user_id)
+    return done(f"/orgs/{target.org.id}/access", "ended")
 
 
 def _consequences(
@@ -111,6 +170,16 @@ def _consequences(
             )
             if lose:
                 lines.append("These partner users lose access to it at once: " + ", ".join(lose))
+    if after.partner_users == "all" and (
+        before.partner_access_expires_at != after.partner_access_expires_at
+    ):
+        end = after.partner_access_expires_at
+        lines.append(
+            f"Partner users not listed will reach {name} until {end:%Y-%m-%d %H:%M} UTC, "
+            "then lose access without anyone acting."
+            if end
+            else f"Every partner user will reach {name} with no end."
+        )
     if before.customer_may_brand != after.customer_may_brand:
         lines.append(
             f"{name}'s own admins will be able to change its brand."
@@ -148,5 +217,6 @@ def apply(request: Request, target: OrgPage(P.ORG_ACCESS_MANAGE), form: FormDep)
         customer_access=wanted.customer_access,
         partner_users=None if wanted.partner_users == "all" else list(wanted.partner_users),
         customer_may_brand=wanted.customer_may_brand,
+        partner_access_expires_at=wanted.partner_access_expires_at,
     )
     return done(f"/orgs/{target.org.id}/access", "saved")

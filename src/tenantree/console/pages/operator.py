@@ -18,8 +18,8 @@ from tenantree.console.forms import done, validated
 from tenantree.console.render import render
 from tenantree.console.routing import ConsoleRoute
 from tenantree.licensing import grants
-from tenantree.lifecycle import service
-from tenantree.orgs.kinds import Edition, PartnerType
+from tenantree.lifecycle import deactivation, service
+from tenantree.orgs.kinds import Edition, OrgStatus, PartnerType
 from tenantree.web.schemas.licensing import LicenseCreate
 from tenantree.web.schemas.orgs import OrgCreate, OrgUpdate, PartnerActivation, SubOrgCreate
 from tenantree.web.services import IdentityDep
@@ -161,10 +161,31 @@ def grant_license(target: OrgPage(P.PLATFORM_ORGS_MANAGE), form: FormDep) -> Res
 
 
 @router.post("/operator/orgs/{org_id}/status")
-def change_status(target: OrgPage(P.PLATFORM_ORGS_MANAGE), form: FormDep) -> Response:
-    body = validated(OrgUpdate, {"status": form.get("status")})
-    service.update_org(target.session, target.trail, target.org, status=body.status)
-    return done(_page(target.org.id), "status")
+def change_status(
+    request: Request, target: OrgPage(P.PLATFORM_ORGS_MANAGE), form: FormDep
+) -> Response:
+    body = validated(
+        OrgUpdate, {"status": form.get("status"), "customers": form.get("customers") or None}
+    )
+    org = target.org
+    deactivating = org.is_active and body.status == OrgStatus.DEACTIVATED
+    if (
+        deactivating
+        and body.customers is None
+        and deactivation.has_active_customers(target.session, org)
+    ):
+        # The operator chooses what the partner's customers do: ask, on a page of its own.
+        return render(
+            request,
+            target.session,
+            "operator_deactivate.html",
+            title=f"Deactivate {org.name}",
+            target_org=org,
+        )
+    service.update_org(
+        target.session, target.trail, org, status=body.status, customers=body.customers
+    )
+    return done(_page(org.id), "status")
 
 
 def _day_start(value: str) -> str:

@@ -30,6 +30,7 @@ from tenantree.licensing.reports.common import (
     pool_figures,
 )
 from tenantree.licensing.sources import sub_org_sources
+from tenantree.orgs.kinds import OrgStatus
 from tenantree.orgs.models import Org
 
 
@@ -40,6 +41,9 @@ class ChildUse:
     used: int
     quota: int | None
     period: PeriodUse | None = None
+    # The partner is deactivated and this customer was left running: its draw
+    # on the pool continues, and the report says so (lifecycle.deactivation).
+    drawing_while_partner_deactivated: bool = False
 
 
 @dataclass
@@ -81,6 +85,7 @@ class ParentReport:
     period: Period | None
     pools: list[ParentPool]
     children: list[ChildSummary]
+    deactivated: bool = False
 
 
 def _sub_org_ids(parent: Org) -> Select[tuple[uuid.UUID]]:
@@ -102,6 +107,7 @@ def _held_by(column: ColumnElement[uuid.UUID], org: Org) -> ColumnElement[bool]:
 class _Child(NamedTuple):
     id: uuid.UUID
     name: str
+    status: str
 
 
 @dataclass(frozen=True)
@@ -114,6 +120,8 @@ class _Children:
     # once. (A UUID orders as its string does; the SQL order may follow another
     # collation, hence the sort, cheap on rows already nearly in order.)
     rank: dict[uuid.UUID, int]
+    # Visible children still active (those left running when the partner is not).
+    active_ids: frozenset[uuid.UUID] = frozenset()
 
     @property
     def names(self) -> dict[uuid.UUID, str]:
@@ -129,7 +137,9 @@ def _children(
         [
             _Child(*row)
             for row in session.execute(
-                select(Org.id, Org.name).where(Org.parent_id == org.id).order_by(Org.name, Org.id)
+                select(Org.id, Org.name, Org.status)
+                .where(Org.parent_id == org.id)
+                .order_by(Org.name, Org.id)
             )
         ]
         if org.is_partner
@@ -145,6 +155,7 @@ def _children(
         visible=visible,
         hidden_ids={c.id for c in every if c.id not in seen},
         rank={c.id: i for i, c in enumerate(ordered)},
+        active_ids=frozenset(c.id for c in visible if c.status == OrgStatus.ACTIVE),
     )
 
 
@@ -199,6 +210,9 @@ def _parent_pool(
                 used=users[child_id],
                 quota=quotas.get((child_id, pool.sku)),
                 period=history(pool.id, child_id),
+                drawing_while_partner_deactivated=(
+                    not org.is_active and child_id in children.active_ids
+                ),
             )
             for child_id in listed
         ],
@@ -260,4 +274,6 @@ def parent_report(
         ChildSummary(c.id, c.name, sources[c.id], child_pools.get(c.id, []))
         for c in children.visible
     ]
-    return ParentReport(org.id, org.name, now, period, own_pools, summaries)
+    return ParentReport(
+        org.id, org.name, now, period, own_pools, summaries, deactivated=not org.is_active
+    )

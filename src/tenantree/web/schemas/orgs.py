@@ -6,7 +6,7 @@ from typing import Annotated
 
 from pydantic import EmailStr, Field
 
-from tenantree.orgs.kinds import Edition, OrgStatus, PartnerType
+from tenantree.orgs.kinds import Edition, OrgStatus, PartnerCustomers, PartnerType
 from tenantree.web.schemas.common import ONE_LINE, StrictBody
 
 # Not blank, and no control characters: names go into email subjects (where a
@@ -48,6 +48,10 @@ class OrgUpdate(StrictBody):
     name: OrgName | None = None
     edition: Edition | None = None
     status: OrgStatus | None = None
+    # Deactivating a partner with active customers: what they do ("suspend":
+    # deactivated with it; "keep_running": they keep working and drawing on
+    # its pool, flagged). Required then, refused otherwise.
+    customers: PartnerCustomers | None = None
 
 
 class PartnerActivation(StrictBody):
