@@ -116,6 +116,15 @@ class IdentityApi:
     def accept(self, token: str, **fields: Any) -> Response:
         return self.client.post("/api/v1/invitations/accept", json={"token": token, **fields})
 
+    def accept_signed_in(self, headers: dict[str, str], org_id: object) -> Response:
+        """Accept, signed in as the invitee, their pending invitation into the org."""
+        pending = self.client.get("/api/v1/me/invitations", headers=headers)
+        assert pending.status_code == 200, pending.text
+        (invitation,) = [i for i in pending.json()["items"] if i["org_id"] == str(org_id)]
+        return self.client.post(
+            f"/api/v1/me/invitations/{invitation['id']}/accept", headers=headers
+        )
+
     def invitations(self, org_id: object, headers: dict[str, str]) -> list[dict[str, Any]]:
         response = self.client.get(f"/api/v1/orgs/{org_id}/invitations", headers=headers)
         assert response.status_code == 200, response.text

@@ -15,6 +15,7 @@ from factories import (
     make_org,
     salesforce_id,
 )
+from tenantree.access import consent
 from tenantree.audit.service import AuditTrail
 from tenantree.errors import Conflict
 from tenantree.identity import invitations
@@ -121,12 +122,16 @@ def test_a_new_password_has_at_least_twelve_characters(api, world, err):
     assert api.login("new@example.com", "x" * 12).status_code == 200
 
 
-def test_accepting_for_an_existing_account_adds_an_entry_and_keeps_the_password(api, world):
-    """One account, several orgs; the invitation link cannot reset a password."""
+def test_accepting_for_an_existing_account_adds_an_entry_and_keeps_the_password(api, world, err):
+    """One account, several orgs; the invitation link cannot reset a password,
+    nor bind the account without its signed-in owner (test_consent)."""
     _, token = api.invite_ok(world.S.id, world.headers("S-A"), "U-A@example.com", "user")
 
-    response = api.accept(token, password=NEW_PASSWORD, display_name="Hijacked")
+    by_link = api.accept(token, password=NEW_PASSWORD, display_name="Hijacked")
+    response = api.accept_signed_in(world.headers("U-A"), world.S.id)
 
+    assert by_link.status_code == 403
+    assert err(by_link)["code"] == "sign_in_to_accept"
     assert response.status_code == 200, response.text
     body = response.json()
     assert body["account_created"] is False
@@ -144,10 +149,10 @@ def test_accepting_for_an_existing_account_adds_an_entry_and_keeps_the_password(
     assert count == 1
 
 
-def test_existing_account_accepts_without_giving_a_password(api, world):
-    _, token = api.invite_ok(world.S.id, world.headers("S-A"), "u-a@example.com", "read_only")
+def test_existing_account_accepts_signed_in_without_giving_a_password(api, world):
+    api.invite_ok(world.S.id, world.headers("S-A"), "u-a@example.com", "read_only")
 
-    response = api.accept(token)
+    response = api.accept_signed_in(world.headers("U-A"), world.S.id)
 
     assert response.status_code == 200, response.text
     assert response.json()["user"]["role"] == "read_only"
@@ -239,11 +244,11 @@ def test_inviting_the_same_email_into_another_org_leaves_the_first_link_working(
     _, into_u = api.invite_ok(world.U.id, world.headers("U-A"), "new@example.com")
 
     assert api.accept(into_s, password=NEW_PASSWORD).status_code == 200
-    assert api.accept(into_u).status_code == 200
-    orgs = {
-        m["org_id"]
-        for m in api.me(api.sign_in("new@example.com", NEW_PASSWORD)).json()["memberships"]
-    }
+    signed_in = api.sign_in("new@example.com", NEW_PASSWORD)
+    # The account exists now: its owner accepts the second one signed in.
+    assert api.accept(into_u).status_code == 403
+    assert api.accept_signed_in(signed_in, world.U.id).status_code == 200
+    orgs = {m["org_id"] for m in api.me(signed_in).json()["memberships"]}
     assert orgs == {str(world.S.id), str(world.U.id)}
 
 
@@ -431,9 +436,9 @@ def test_the_invitee_reaches_the_org_joined_and_nothing_beside_it(api, world, er
 
 
 def test_the_invitee_acts_with_the_invited_role_only(api, world):
-    _, token = api.invite_ok(world.S.id, world.headers("S-A"), "u-a@example.com", "read_only")
-    assert api.accept(token).status_code == 200
+    api.invite_ok(world.S.id, world.headers("S-A"), "u-a@example.com", "read_only")
     headers = api.sign_in("u-a@example.com")
+    assert api.accept_signed_in(headers, world.S.id).status_code == 200
 
     # read_only in S, although admin in U.
     assert api.client.get(f"/api/v1/orgs/{world.S.id}/users", headers=headers).status_code == 403
@@ -466,12 +471,12 @@ def test_a_partner_admin_invites_into_a_sub_org_as_a_native_member(api, world):
 def test_accepting_into_an_org_one_already_belongs_to_is_a_conflict(
     api, world, session, identity, err
 ):
-    _, token = api.invite_ok(world.S.id, world.headers("S-A"), "late@example.com")
+    api.invite_ok(world.S.id, world.headers("S-A"), "late@example.com")
     # The person joined by another route meanwhile.
     make_member(session, identity, world.S, email="late@example.com")
     session.commit()
 
-    response = api.accept(token)
+    response = api.accept_signed_in(api.sign_in("late@example.com"), world.S.id)
 
     assert response.status_code == 409
     assert err(response)["code"] == "already_member"
@@ -491,7 +496,7 @@ def test_two_simultaneous_accepts_of_one_token_make_one_entry(api, world, sessio
         with sessions() as s:
             barrier.wait()
             try:
-                invitations.accept_invitation(
+                consent.accept_invitation(
                     s,
                     AuditTrail(s, None),
                     identity,

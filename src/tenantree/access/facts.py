@@ -59,7 +59,9 @@ def load_actor(session: Session, account: Account) -> Actor:
     rows = session.execute(
         select(*MEMBERSHIP_FACT_COLUMNS)
         .join_from(Membership, Org, Org.id == Membership.org_id)
-        .where(Membership.account_id == account.id)
+        # An entry awaiting its owner's consent grants nothing and, not
+        # being theirs yet, does not make them "suspended everywhere" either.
+        .where(Membership.account_id == account.id, ~Membership.awaiting_consent)
     )
     memberships = {row.membership_org_id: membership_fact(row) for row in rows}
     return Actor(account_id=account.id, is_operator=account.is_operator, memberships=memberships)

@@ -461,6 +461,20 @@ def sign_in_refusal(actor: Actor, *, enters_an_org: bool) -> SignInRefusal | Non
     return SignInRefusal.CUSTOMER_ACCESS_REFUSED
 
 
+def consent_needs_sign_in(*, manages: bool) -> bool:
+    """Does binding an existing account to an org's entry need its owner, signed
+    in as themselves? Yes, unless the org manages the account (it proved the
+    email's domain). A token that came by email is not enough: the inviting
+    org's own relay may have carried it."""
+    return not manages
+
+
+def answers_own_invitation(actor: Actor, invitee_account_id: uuid.UUID) -> bool:
+    """May this caller accept or decline an invitation addressed to that account?
+    Only its person, signed in themselves: never a credential acting for them."""
+    return actor.creator is None and actor.account_id == invitee_account_id
+
+
 def suspended_everywhere(actor: Actor) -> bool:
     """Suspended in every org it belongs to: its tokens stop at once."""
     return (

@@ -38,6 +38,7 @@ class AuditAction(StrEnum):
     DOMAIN_VERIFIED = "domain.verified"
     INVITATION_ACCEPTED = "invitation.accepted"
     INVITATION_CREATED = "invitation.created"
+    INVITATION_DECLINED = "invitation.declined"
     INVITATION_REVOKED = "invitation.revoked"
     INVITATION_THROTTLED = "invitation.throttled"
     LICENSE_CHANGED = "license.changed"

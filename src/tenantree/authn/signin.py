@@ -7,7 +7,7 @@ from datetime import datetime
 from functools import lru_cache
 
 from argon2 import PasswordHasher
-from sqlalchemy import bindparam, exists, select, update
+from sqlalchemy import and_, bindparam, exists, select, update
 from sqlalchemy.orm import Session
 
 from tenantree import clock
@@ -256,7 +256,8 @@ _TOKEN_ACCOUNT_MEMBERSHIPS = (
     )
     .select_from(AccessToken)
     .join(Account, Account.id == AccessToken.account_id)
-    .outerjoin(Membership, Membership.account_id == Account.id)
+    # An entry awaiting its owner's consent is no fact about the person at all.
+    .outerjoin(Membership, and_(Membership.account_id == Account.id, ~Membership.awaiting_consent))
     .outerjoin(Org, Org.id == Membership.org_id)
     .outerjoin(SsoConfig, SsoConfig.org_id == Membership.org_id)
     .where(AccessToken.token_hash == bindparam("token_hash"))

@@ -22,6 +22,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
 from tenantree import clock
+from tenantree.access.consent import accept_invitation
 from tenantree.audit.service import AuditTrail
 from tenantree.branding import service as branding_service
 from tenantree.branding.config import BrandingConfig
@@ -32,7 +33,7 @@ from tenantree.db.unit_of_work import UnitOfWork
 from tenantree.errors import DomainError
 from tenantree.identity.accounts import create_operator
 from tenantree.identity.context import IdentityConfig
-from tenantree.identity.invitations import accept_invitation, invite
+from tenantree.identity.invitations import invite
 from tenantree.identity.roles import Role
 from tenantree.identity.totp import enrol_known_totp_secret
 from tenantree.licensing import consumption, grants

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from tenantree.audit.actions import AuditAction
 from tenantree.audit.service import AuditTrail
 from tenantree.errors import Invalid
-from tenantree.identity.errors import PrimaryAdminProtected, UserNotFound
+from tenantree.identity.errors import AwaitingConsent, PrimaryAdminProtected, UserNotFound
 from tenantree.identity.models import Account, Membership
 from tenantree.identity.revocation import revoke_all_tokens
 from tenantree.identity.roles import MemberStatus, Role
@@ -62,12 +62,18 @@ def update_user(
                 "the primary account administrator cannot be suspended; transfer the role first",
                 field="status",
             )
+    if status == MemberStatus.ACTIVE and membership.awaiting_consent:
+        raise AwaitingConsent(
+            "this user has not accepted yet: only they can activate the entry, "
+            "by accepting its invitation",
+            field="status",
+        )
     if role is not None:
         membership.role = role
     if status is not None:
         membership.status = status
     session.flush()
-    if status == MemberStatus.SUSPENDED:
+    if status == MemberStatus.SUSPENDED and before["status"] != MemberStatus.SUSPENDED:
         _end_sessions_if_no_usable_membership(session, membership.account)
     after = {"role": membership.role, "status": membership.status}
     if after != before:
@@ -119,7 +125,8 @@ def remove_user(session: Session, trail: AuditTrail, org: Org, membership_id: uu
     session.delete(membership)
     session.flush()
     remaining = session.scalar(select(Membership.id).where(Membership.account_id == account.id))
-    if remaining is None and not account.is_operator:
+    # An entry awaiting consent was never the person's: removing it ends nothing of theirs.
+    if remaining is None and not account.is_operator and not membership.awaiting_consent:
         # No org left to act in: end every session the person has.
         revoke_all_tokens(session, account.id)
     trail.record(

@@ -55,3 +55,11 @@ class SecondFactorNotFound(NotFound):
 
 class SecondFactorExists(Conflict):
     code = "second_factor_exists"
+
+
+class SignInToAccept(Forbidden):
+    code = "sign_in_to_accept"
+
+
+class AwaitingConsent(Conflict):
+    code = "awaiting_consent"

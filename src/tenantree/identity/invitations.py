@@ -22,8 +22,9 @@ from tenantree.identity.accounts import find_account, new_email
 from tenantree.identity.context import IdentityConfig
 from tenantree.identity.credentials import check_password_rules, new_token, token_digest
 from tenantree.identity.errors import AlreadyMember, InvitationNotFound
+from tenantree.identity.integration_models import ScimProfile
 from tenantree.identity.models import Account, Invitation, InvitationStatus, Membership
-from tenantree.identity.roles import Role
+from tenantree.identity.roles import MemberStatus, Role
 from tenantree.identity.throttle import Throttle, reserve
 from tenantree.orgs.models import Org
 from tenantree.outbox.operations import DeliveryStatus, deliveries_of
@@ -53,6 +54,39 @@ def invite(
         raise AlreadyMember(f"{email} is already a user of this org", field="email")
     if not as_primary_admin:  # an org's first admin comes with the org, not in bursts
         _reserve_invitation(session, trail, config, org, email)
+    return _issue(
+        session, trail, config, org, email=email, role=role, as_primary_admin=as_primary_admin
+    )
+
+
+def ask_consent(
+    session: Session, trail: AuditTrail, config: IdentityConfig, org: Org, entry: Membership
+) -> Invitation:
+    """Ask an account's owner to accept an entry the org made for them (SCIM):
+    an invitation tied to the entry, which stays suspended until they accept."""
+    return _issue(
+        session,
+        trail,
+        config,
+        org,
+        email=entry.account.email,
+        role=Role(entry.role),
+        as_primary_admin=False,
+        entry=entry,
+    )
+
+
+def _issue(
+    session: Session,
+    trail: AuditTrail,
+    config: IdentityConfig,
+    org: Org,
+    *,
+    email: str,
+    role: Role,
+    as_primary_admin: bool,
+    entry: Membership | None = None,
+) -> Invitation:
     now = clock.utcnow()
     # Inviting again replaces what is pending: only the newest link works.
     for pending in session.scalars(
@@ -73,7 +107,9 @@ def invite(
         role=Role.ADMIN if as_primary_admin else role,
         as_primary_admin=as_primary_admin,
         token_hash=token_digest(config.secret_key, token),
-        invited_by_account_id=trail.actor_id,
+        membership_id=entry.id if entry is not None else None,
+        # An entry's provider (a SCIM token) is no account: nobody invited by hand.
+        invited_by_account_id=trail.actor_id if entry is None else None,
         created_at=now,
         expires_at=now + config.invitation_ttl,
     )
@@ -87,6 +123,7 @@ def invite(
         email=email,
         role=invitation.role,
         as_primary_admin=as_primary_admin,
+        for_entry=str(entry.id) if entry is not None else None,
     )
     # In the org's published brand (sender, relay, links on its custom domain).
     mail = BrandedMail.for_org(
@@ -180,15 +217,9 @@ _UNUSABLE = {
 }
 
 
-def accept_invitation(
-    session: Session,
-    trail: AuditTrail,
-    config: IdentityConfig,
-    *,
-    token: str,
-    password: str | None,
-    display_name: str | None,
-) -> Acceptance:
+def usable_invitation(session: Session, config: IdentityConfig, token: str) -> Invitation:
+    """The pending invitation an emailed token names, locked for accepting.
+    Who may accept it is access.consent's question."""
     invitation = session.scalar(
         select(Invitation)
         .where(Invitation.token_hash == token_digest(config.secret_key, token))
@@ -198,13 +229,26 @@ def accept_invitation(
         raise Invalid(
             "this invitation token is not valid", code="invitation_invalid", field="token"
         )
-    now = clock.utcnow()
-    status = invitation.status_at(now)
+    status = invitation.status_at(clock.utcnow())
     if status in _UNUSABLE:
         code, message = _UNUSABLE[status]
         raise Invalid(message, code=code, field="token")
+    return invitation
 
-    account = find_account(session, invitation.email)
+
+def bind(
+    session: Session,
+    trail: AuditTrail,
+    config: IdentityConfig,
+    invitation: Invitation,
+    account: Account | None,
+    password: str | None = None,
+    display_name: str | None = None,
+) -> Acceptance:
+    """Bind an accepted invitation: create the account when the person is new,
+    then the entry, or release the entry the invitation was for. Whether the
+    caller may is decided before (access.consent)."""
+    now = clock.utcnow()
     created = account is None
     if account is None:
         if not password:
@@ -217,25 +261,31 @@ def accept_invitation(
         )
         session.add(account)
         session.flush()
-    elif session.scalar(
-        select(Membership.id).where(
+    membership = session.scalar(
+        select(Membership).where(
             Membership.org_id == invitation.org_id, Membership.account_id == account.id
         )
+    )
+    if membership is not None and not (
+        membership.awaiting_consent and membership.id == invitation.membership_id
     ):
         raise AlreadyMember("you are already a user of this org")
-
-    has_primary = session.scalar(
-        select(Membership.id).where(
-            Membership.org_id == invitation.org_id, Membership.is_primary_admin
+    if membership is not None:
+        membership.awaiting_consent = False
+        membership.status = wanted_status(session, membership)
+    else:
+        has_primary = session.scalar(
+            select(Membership.id).where(
+                Membership.org_id == invitation.org_id, Membership.is_primary_admin
+            )
         )
-    )
-    membership = Membership(
-        org_id=invitation.org_id,
-        account_id=account.id,
-        role=invitation.role,
-        is_primary_admin=invitation.as_primary_admin and has_primary is None,
-    )
-    session.add(membership)
+        membership = Membership(
+            org_id=invitation.org_id,
+            account_id=account.id,
+            role=invitation.role,
+            is_primary_admin=invitation.as_primary_admin and has_primary is None,
+        )
+        session.add(membership)
     invitation.accepted_at = now
     invitation.accepted_account_id = account.id
     session.flush()
@@ -250,3 +300,11 @@ def accept_invitation(
         account_created=created,
     )
     return Acceptance(membership, created)
+
+
+def wanted_status(session: Session, entry: Membership) -> MemberStatus:
+    """The status an entry takes once its owner consents: what its provider
+    last said (SCIM `active`), active if it said nothing."""
+    profile = session.get(ScimProfile, entry.id)
+    said = (profile.resource or {}).get("active") if profile is not None else None
+    return MemberStatus.SUSPENDED if said is False else MemberStatus.ACTIVE

@@ -12,6 +12,7 @@ from sqlalchemy import (
     String,
     UniqueConstraint,
     Uuid,
+    false,
     text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -72,6 +73,10 @@ class Membership(Base):
     is_primary_admin: Mapped[bool] = mapped_column(Boolean, default=False)
     status: Mapped[str] = mapped_column(String(16), default=MemberStatus.ACTIVE)
     external_id: Mapped[str | None] = mapped_column(String(255))
+    # An entry an org made for someone else's account (SCIM) waits for its
+    # owner's consent: it stays suspended, and grants nothing, until they accept
+    # its invitation signed in as themselves (identity.consent).
+    awaiting_consent: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=current_time)
     updated_at: Mapped[datetime] = mapped_column(
         UTCDateTime, default=current_time, onupdate=current_time
@@ -106,6 +111,7 @@ class AccessToken(Base):
 class InvitationStatus(StrEnum):
     PENDING = "pending"
     ACCEPTED = "accepted"
+    DECLINED = "declined"
     REVOKED = "revoked"
     EXPIRED = "expired"
 
@@ -135,10 +141,18 @@ class Invitation(Base):
         Uuid, ForeignKey("accounts.id", ondelete="SET NULL")
     )
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    declined_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The directory entry this invitation asks consent for (a SCIM-created
+    # entry awaiting it); None: accepting creates the entry.
+    membership_id: Mapped[uuid.UUID | None] = mapped_column(
+        Uuid, ForeignKey("memberships.id", ondelete="CASCADE")
+    )
 
     def status_at(self, now: datetime) -> InvitationStatus:
         if self.accepted_at is not None:
             return InvitationStatus.ACCEPTED
+        if self.declined_at is not None:
+            return InvitationStatus.DECLINED
         if self.revoked_at is not None:
             return InvitationStatus.REVOKED
         if self.expires_at <= now:

@@ -15,7 +15,8 @@ def memberships_of(session: Session, account_id: uuid.UUID) -> list[tuple[Member
     rows = session.execute(
         select(Membership, Org)
         .join(Org, Org.id == Membership.org_id)
-        .where(Membership.account_id == account_id)
+        # Entries awaiting the person's consent are their pending invitations instead.
+        .where(Membership.account_id == account_id, ~Membership.awaiting_consent)
         .order_by(Org.name, Org.id)
     ).all()
     return [(m, o) for m, o in rows]

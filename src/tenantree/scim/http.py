@@ -25,6 +25,7 @@ from tenantree.access.token_creators import creator_actor
 from tenantree.audit.actions import AuditAction
 from tenantree.audit.service import AuditTrail
 from tenantree.errors import TooManyRequests
+from tenantree.identity.context import IdentityConfig
 from tenantree.identity.scim_tokens import scim_token_for_org
 from tenantree.identity.throttle import Throttle, reserve
 from tenantree.orgs.models import Org
@@ -91,8 +92,16 @@ def scim_router(prefix: str = "") -> APIRouter:
 
 
 class ScimOrg:
-    def __init__(self, org: Org, session: Session, trail: AuditTrail, base_url: str):
+    def __init__(
+        self,
+        org: Org,
+        session: Session,
+        trail: AuditTrail,
+        base_url: str,
+        identity: IdentityConfig,
+    ):
         self.org = org
+        self.identity = identity
         self.session = session
         self.trail = trail
         self.base_url = base_url
@@ -147,7 +156,7 @@ def scim_org(
         limit = services.identity.limits.scim_write_token
         reserve(session, trail, SCIM_WRITE_THROTTLE, [(limit, str(token.id))], org_id=org.id)
     base_url = f"{services.identity.public_base_url}/scim/v2/orgs/{org.id}"
-    return ScimOrg(org, session, trail, base_url)
+    return ScimOrg(org, session, trail, base_url, services.identity)
 
 
 ScimOrgDep = Annotated[ScimOrg, Depends(scim_org)]

@@ -42,7 +42,7 @@ def list_users(request: Request, target: ScimOrgDep) -> Response:
 
 @router.post("/Users")
 def create_user(body: BodyDep, target: ScimOrgDep) -> Response:
-    entry = users.create_user(target.session, target.trail, target.org, body)
+    entry = users.create_user(target.session, target.trail, target.identity, target.org, body)
     return _user_response(target, entry, 201)
 
 

@@ -29,12 +29,15 @@ from sqlalchemy import select, true
 from sqlalchemy.orm import Session
 
 from tenantree import clock
+from tenantree.access.policy import consent_needs_sign_in
 from tenantree.audit.actions import AuditAction
 from tenantree.audit.service import AuditTrail
+from tenantree.domains.managed import manages
 from tenantree.errors import DomainError, Invalid
-from tenantree.identity import directory
+from tenantree.identity import directory, invitations
 from tenantree.identity.accounts import find_account, new_email, normalize_email
 from tenantree.identity.api_tokens import SERVICE_ACCOUNT_DOMAIN
+from tenantree.identity.context import IdentityConfig
 from tenantree.identity.integration_models import ScimProfile
 from tenantree.identity.models import Account, Membership
 from tenantree.identity.roles import MemberStatus, Role
@@ -116,7 +119,12 @@ def _check_unique(session: Session, org: Org, user: User, *, exclude: uuid.UUID 
             raise UniquenessException(detail="externalId is already taken in this directory")
 
 
-def create_user(session: Session, trail: AuditTrail, org: Org, payload: Any) -> Entry:
+def create_user(
+    session: Session, trail: AuditTrail, config: IdentityConfig, org: Org, payload: Any
+) -> Entry:
+    """Create an entry. For someone else's existing account (one the org does not
+    manage) the entry awaits its owner's consent: suspended, granting nothing,
+    until they accept the invitation it comes with (access.consent)."""
     user: User = validate(User, payload, Context.RESOURCE_CREATION_REQUEST)
     _check_unique(session, org, user, exclude=None)
     email = _email_of(user)
@@ -130,18 +138,22 @@ def create_user(session: Session, trail: AuditTrail, org: Org, payload: Any) -> 
         )
         session.add(account)
         session.flush()
-    elif session.scalar(
-        select(Membership.id).where(
-            Membership.org_id == org.id, Membership.account_id == account.id
-        )
-    ):
-        raise UniquenessException(detail="this person is already in this directory")
+        awaiting = False
+    else:
+        if session.scalar(
+            select(Membership.id).where(
+                Membership.org_id == org.id, Membership.account_id == account.id
+            )
+        ):
+            raise UniquenessException(detail="this person is already in this directory")
+        awaiting = consent_needs_sign_in(manages=manages(session, org.id, account.email))
     membership = Membership(
         org_id=org.id,
         account_id=account.id,
         role=role,
-        status=MemberStatus.SUSPENDED if user.active is False else MemberStatus.ACTIVE,
+        status=MemberStatus.SUSPENDED if awaiting or user.active is False else MemberStatus.ACTIVE,
         external_id=user.external_id,
+        awaiting_consent=awaiting,
     )
     session.add(membership)
     session.flush()
@@ -163,7 +175,10 @@ def create_user(session: Session, trail: AuditTrail, org: Org, payload: Any) -> 
         role=role.value,
         status=membership.status,
         external_id=user.external_id,
+        awaiting_consent=awaiting,
     )
+    if awaiting:
+        invitations.ask_consent(session, trail, config, org, membership)
     return Entry(membership, profile)
 
 
@@ -190,6 +205,10 @@ def _apply(
         status = MemberStatus.ACTIVE if user.active else MemberStatus.SUSPENDED
     else:
         status = MemberStatus.ACTIVE if reactivate else MemberStatus(membership.status)
+    if membership.awaiting_consent:
+        # Only the account's owner releases the entry; the provider's `active`
+        # waits in the stored resource until they accept.
+        status = MemberStatus.SUSPENDED
     before = {
         "role": membership.role,
         "status": membership.status,
@@ -263,6 +282,10 @@ def patch_user(
     entry = get_entry(session, org, user_id)
     current = to_user(entry, base_url)
     check_version(current, if_match)
+    if entry.membership.awaiting_consent and entry.profile is not None:
+        # Shown inactive until its person accepts; the patch applies to what
+        # the provider wants it to be then.
+        current.active = entry.profile.resource.get("active")
     patch = validate(PatchOp[User], payload, Context.RESOURCE_PATCH_REQUEST)
     try:
         changed = patch.patch(current)

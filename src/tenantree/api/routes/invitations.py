@@ -4,8 +4,17 @@ from dataclasses import asdict
 from fastapi import APIRouter, Response
 
 from tenantree import clock
+from tenantree.access import consent
 from tenantree.access.permissions import Permission as P
-from tenantree.api.deps import AnonymousTrailDep, IdentityDep, OrgWith, SessionDep, UnitOfWorkRoute
+from tenantree.api.deps import (
+    AnonymousTrailDep,
+    CallerDep,
+    IdentityDep,
+    OrgWith,
+    SessionDep,
+    TrailDep,
+    UnitOfWorkRoute,
+)
 from tenantree.api.errors import ERROR_RESPONSES
 from tenantree.api.params import Cursor, Limit
 from tenantree.api.routes.users import user_out
@@ -16,6 +25,7 @@ from tenantree.api.schemas.users import (
     InvitationAccept,
     InvitationCreate,
     InvitationOut,
+    MyInvitationOut,
 )
 from tenantree.identity import invitations
 from tenantree.identity.models import Invitation
@@ -39,6 +49,7 @@ def invitation_out(invitation: Invitation, delivery: DeliveryStatus | None) -> I
         expires_at=invitation.expires_at,
         accepted_at=invitation.accepted_at,
         revoked_at=invitation.revoked_at,
+        declined_at=invitation.declined_at,
         email_delivery=EmailDeliveryOut(**asdict(delivery)) if delivery else None,
     )
 
@@ -94,7 +105,7 @@ def revoke_invitation(invitation_id: uuid.UUID, target: OrgWith(P.ORG_USERS_MANA
 def accept_invitation(
     body: InvitationAccept, session: SessionDep, identity: IdentityDep, trail: AnonymousTrailDep
 ) -> AcceptanceOut:
-    acceptance = invitations.accept_invitation(
+    acceptance = consent.accept_invitation(
         session,
         trail,
         identity,
@@ -102,8 +113,67 @@ def accept_invitation(
         password=body.password,
         display_name=body.display_name,
     )
+    return acceptance_out(acceptance)
+
+
+def acceptance_out(acceptance: invitations.Acceptance) -> AcceptanceOut:
     return AcceptanceOut(
         org_id=acceptance.membership.org_id,
         user=user_out(acceptance.membership),
         account_created=acceptance.account_created,
     )
+
+
+@router.get(
+    "/me/invitations",
+    response_model=ListResponse[MyInvitationOut],
+    operation_id="list_my_invitations",
+)
+def list_my_invitations(caller: CallerDep, session: SessionDep) -> ListResponse[MyInvitationOut]:
+    """Invitations to the signed-in person's email that wait for their answer:
+    an existing account joins an org only when its owner accepts here."""
+    return ListResponse(
+        items=[
+            MyInvitationOut(
+                id=i.id,
+                org_id=i.org_id,
+                org_name=org.name,
+                role=Role(i.role),
+                created_at=i.created_at,
+                expires_at=i.expires_at,
+                for_existing_entry=i.membership_id is not None,
+            )
+            for i, org in consent.pending_invitations(session, caller.account)
+        ],
+        next_cursor=None,
+    )
+
+
+@router.post(
+    "/me/invitations/{invitation_id}/accept",
+    response_model=AcceptanceOut,
+    operation_id="accept_my_invitation",
+)
+def accept_my_invitation(
+    invitation_id: uuid.UUID,
+    caller: CallerDep,
+    session: SessionDep,
+    identity: IdentityDep,
+    trail: TrailDep,
+) -> AcceptanceOut:
+    acceptance = consent.accept(
+        session, trail, identity, caller.actor, caller.account, invitation_id
+    )
+    return acceptance_out(acceptance)
+
+
+@router.post(
+    "/me/invitations/{invitation_id}/decline",
+    status_code=204,
+    operation_id="decline_my_invitation",
+)
+def decline_my_invitation(
+    invitation_id: uuid.UUID, caller: CallerDep, session: SessionDep, trail: TrailDep
+) -> Response:
+    consent.decline(session, trail, caller.actor, caller.account, invitation_id)
+    return Response(status_code=204)

@@ -23,12 +23,14 @@ def user_out(membership: Membership) -> UserOut:
     return UserOut(
         id=membership.id,
         email=membership.account.email,
-        display_name=membership.account.display_name,
+        # The person's own name is not the org's to read before they accept.
+        display_name="" if membership.awaiting_consent else membership.account.display_name,
         role=membership.role,
         is_primary_admin=membership.is_primary_admin,
         status=membership.status,
         external_id=membership.external_id,
         created_at=membership.created_at,
+        awaiting_consent=membership.awaiting_consent,
     )
 
 

@@ -23,6 +23,9 @@ class UserOut(BaseModel):
     status: MemberStatus
     external_id: str | None
     created_at: datetime
+    # Made for an existing account the org does not manage: suspended, and
+    # granting nothing, until the person accepts its invitation.
+    awaiting_consent: bool = False
 
 
 class EmailDeliveryOut(BaseModel):
@@ -46,6 +49,7 @@ class InvitationOut(BaseModel):
     expires_at: datetime
     accepted_at: datetime | None
     revoked_at: datetime | None
+    declined_at: datetime | None = None
     # None: no email was queued for it (an invitation from before the outbox).
     email_delivery: EmailDeliveryOut | None = None
 
@@ -55,6 +59,19 @@ class InvitationAccept(StrictBody):
     password: str | None = Field(default=None, max_length=1024, pattern=NO_NUL)
     # No control characters (NUL would also be a database error on PostgreSQL).
     display_name: str | None = Field(default=None, max_length=200, pattern=r"^[^\x00-\x1f\x7f]*$")
+
+
+class MyInvitationOut(BaseModel):
+    """An invitation waiting for the signed-in person's answer."""
+
+    id: uuid.UUID
+    org_id: uuid.UUID
+    org_name: str
+    role: Role
+    created_at: datetime
+    expires_at: datetime
+    # The org's provisioning (SCIM) already made the entry; accepting releases it.
+    for_existing_entry: bool
 
 
 class AcceptanceOut(BaseModel):

@@ -5,16 +5,16 @@ from __future__ import annotations
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import RedirectResponse
 
+from tenantree.access import consent
 from tenantree.audit.service import AuditTrail
 from tenantree.authn import signin
 from tenantree.branding.hostnames import host_of_request
 from tenantree.branding.resolve import org_for_host
-from tenantree.console.deps import FormDep, SignInRequired, get_enrolling_viewer
+from tenantree.console.deps import FormDep, SignInRequired, get_enrolling_viewer, get_viewer
 from tenantree.console.pages.mfa import second_step_page, signed_in
 from tenantree.console.render import render
 from tenantree.console.routing import ConsoleRoute, safe_back
 from tenantree.errors import DomainError
-from tenantree.identity import invitations
 from tenantree.orgs.models import Org
 from tenantree.sso.config import org_offering_sso_for, org_offers_sso
 from tenantree.web.caller import client_address, request_id
@@ -158,13 +158,19 @@ def accept_page(request: Request, session: SessionDep, token: str = "") -> Respo
 @router.post("/accept-invitation")
 def accept(request: Request, session: SessionDep, services: ServicesDep, form: FormDep) -> Response:
     try:
-        acceptance = invitations.accept_invitation(
+        # Signed in, the person may accept for their existing account by the token too.
+        viewer = get_viewer(request, session, services)
+    except (SignInRequired, DomainError):
+        viewer = None
+    try:
+        acceptance = consent.accept_invitation(
             session,
             _anonymous_trail(request, session),
             services.identity,
             token=form.get("token", ""),
             password=form.get("password") or None,
             display_name=form.get("display_name") or None,
+            signed_in=viewer.actor if viewer is not None else None,
         )
     except DomainError as exc:
         return render(
