@@ -250,10 +250,10 @@ def _record_parentage(session: Session, org: Org, target: Org, at: datetime) -> 
     )
     if closed.rowcount == 0:  # type: ignore[attr-defined]
         assert org.parent_id is not None
+        # A span never ends before it starts, whatever the clocks that stamped them.
+        since = min(org.created_at, at)
         session.add(
-            OrgParentage(
-                sub_org_id=org.id, partner_id=org.parent_id, since=org.created_at, until=at
-            )
+            OrgParentage(sub_org_id=org.id, partner_id=org.parent_id, since=since, until=at)
         )
     session.add(OrgParentage(sub_org_id=org.id, partner_id=target.id, since=at))
 
