@@ -19,6 +19,7 @@ from tenantree.identity import reset_models as password_reset_models  # noqa: F4
 from tenantree.licensing import models as licensing_models  # noqa: F401
 from tenantree.orgs import mfa_policy as org_mfa_policy_models  # noqa: F401
 from tenantree.orgs import models as org_models  # noqa: F401
+from tenantree.orgs import parentage as org_parentage_models  # noqa: F401
 from tenantree.orgs import sub_org_access as sub_org_access_models  # noqa: F401
 from tenantree.outbox import models as outbox_models  # noqa: F401
 

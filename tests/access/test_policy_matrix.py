@@ -53,6 +53,7 @@ ROW_PERMISSIONS: dict[tuple[str, str], tuple[Permission, ...]] = {
     (SUB_ORG, "report usage (consume) in S"): (P.ORG_USAGE_REPORT,),
     (SUB_ORG, "S license report (child view)"): (P.ORG_LICENSE_REPORT_READ,),
     (SUB_ORG, "grant/change S's licenses, license source"): (P.PLATFORM_ORGS_MANAGE,),
+    (SUB_ORG, "move S to another partner (MSP or reseller)"): (P.PLATFORM_ORGS_MOVE,),
     (SUB_ORG, "set S's quota in P's pool"): (P.ORG_QUOTAS_MANAGE,),
     (SUB_ORG, "read S's brand"): (P.ORG_BRAND_READ,),
     (SUB_ORG, "change S's brand"): (P.ORG_BRAND_MANAGE,),

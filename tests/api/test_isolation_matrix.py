@@ -174,6 +174,21 @@ def _new_sub_org(_: Ctx) -> dict[str, Any]:
     return {"name": "New customer", "salesforce_id": salesforce_id(), "customer_name": "New Ltd"}
 
 
+def _another_partner(c: Ctx) -> None:
+    made = c.as_operator(
+        "POST",
+        "/api/v1/orgs",
+        {
+            "name": "Other MSP",
+            "salesforce_id": salesforce_id(),
+            "edition": "pro",
+            "primary_admin_email": f"pa-{uuid.uuid4().hex[:8]}@other-msp.example",
+        },
+    )
+    c.as_operator("POST", f"/api/v1/orgs/{made['id']}/partner-activation", {"partner_type": "msp"})
+    c.made["partner"] = made["id"]
+
+
 CALLS: dict[tuple[str, str], tuple[Call, ...]] = {
     (SUB_ORG, "view S, list it in /orgs"): (Call("GET", _at("S"), 200),),
     (SUB_ORG, "list S's users"): (Call("GET", _at("S", "/users"), 200),),
@@ -232,6 +247,15 @@ CALLS: dict[tuple[str, str], tuple[Call, ...]] = {
         Call("POST", _at("S", "/licenses"), 201, _body(**LICENSE)),
         Call("PATCH", _license("S"), 200, _body(quantity=3), arrange=_license_held_by("S")),
         Call("PUT", _at("S", "/license-source"), 200, _body(source="own")),
+    ),
+    (SUB_ORG, "move S to another partner (MSP or reseller)"): (
+        Call(
+            "POST",
+            _at("S", "/move"),
+            200,
+            lambda c: {"to_partner_id": c.made["partner"]},
+            arrange=_another_partner,
+        ),
     ),
     (SUB_ORG, "set S's quota in P's pool"): (
         Call("PUT", _at("S", "/quotas/mon"), 200, _body(max_units=5)),

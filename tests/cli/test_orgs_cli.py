@@ -1,4 +1,4 @@
-"""`tenantree orgs deactivate|reactivate`, against a migrated SQLite file.
+"""`tenantree orgs deactivate|reactivate|move`, against a migrated SQLite file.
 
 The database and its cast of orgs are test_licensing_cli's fixtures.
 """
@@ -7,7 +7,10 @@ The database and its cast of orgs are test_licensing_cli's fixtures.
 
 from __future__ import annotations
 
-from cli.test_licensing_cli import World, migrated, run, world  # noqa: F401 - fixtures
+from cli.test_licensing_cli import World, grant, migrated, run, world  # noqa: F401 - fixtures
+from tenantree.audit.service import AuditTrail
+from tenantree.licensing.consumption import report_usage
+from tenantree.licensing.pool import UsageOp
 from tenantree.orgs.models import Org
 
 
@@ -39,3 +42,54 @@ def test_keep_running_leaves_the_customers_active(world: World) -> None:
     assert result.exit_code == 0, result.output
     assert _status(world, world.msp) == "deactivated"
     assert _status(world, world.alpha) == "active"
+
+
+def _parent(world: World, org_id) -> object:  # type: ignore[no-untyped-def]
+    with world.sessions() as session:
+        org = session.get(Org, org_id)
+        assert org is not None
+        return org.parent_id
+
+
+def _use(world: World, org_id, units: int) -> None:  # type: ignore[no-untyped-def]
+    with world.sessions() as session:
+        org = session.get(Org, org_id)
+        assert org is not None
+        report_usage(
+            session,
+            AuditTrail(session, actor_id=None),
+            org,
+            sku="monitor",
+            op=UsageOp.SET,
+            amount=units,
+            sees_pool_figures=True,
+        )
+        session.commit()
+
+
+def test_move_puts_a_sub_org_under_another_partner(world: World) -> None:
+    result = run("orgs", "move", str(world.alpha), "--to", str(world.reseller))
+    assert result.exit_code == 0, result.output
+    assert "Alpha moved from Acme MSP to Resell Co" in result.output
+    assert _parent(world, world.alpha) == world.reseller
+
+
+def test_move_refuses_a_shortfall_unless_overage_is_allowed(world: World) -> None:
+    assert grant(world.msp, quantity=10).exit_code == 0
+    _use(world, world.alpha, 4)
+
+    refused = run("orgs", "move", str(world.alpha), "--to", str(world.reseller))
+    assert refused.exit_code == 2
+    assert "monitor: 4 units short" in refused.output
+    assert _parent(world, world.alpha) == world.msp
+
+    moved = run("orgs", "move", str(world.alpha), "--to", str(world.reseller), "--allow-overage")
+    assert moved.exit_code == 0, moved.output
+    assert "monitor: 4 units moved (4 over the new pool)" in moved.output
+    assert _parent(world, world.alpha) == world.reseller
+
+
+def test_move_refuses_a_standard_org_as_the_new_partner(world: World) -> None:
+    result = run("orgs", "move", str(world.alpha), "--to", str(world.standard))
+    assert result.exit_code == 2
+    assert "only to a partner" in result.output

@@ -27,3 +27,5 @@ class Permission(StrEnum):
     # Operator-only: compare a Salesforce Accounts export with the tree, read the results.
     PLATFORM_CRM_RECONCILE = "platform:crm:reconcile"
     PLATFORM_ORGS_MANAGE = "platform:orgs:manage"
+    # Operator-only: move a sub-org to another partner (lifecycle.moves).
+    PLATFORM_ORGS_MOVE = "platform:orgs:move"

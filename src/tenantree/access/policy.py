@@ -64,7 +64,9 @@ ROLE_GRANTS: Mapping[Role, frozenset[Permission]] = {
 }
 
 # Only operators hold these; nobody inside an org ever does.
-OPERATOR_ONLY: frozenset[Permission] = frozenset({P.PLATFORM_CRM_RECONCILE, P.PLATFORM_ORGS_MANAGE})
+OPERATOR_ONLY: frozenset[Permission] = frozenset(
+    {P.PLATFORM_CRM_RECONCILE, P.PLATFORM_ORGS_MANAGE, P.PLATFORM_ORGS_MOVE}
+)
 
 
 # The denial code of a credential whose creator may not (or no longer) do it.

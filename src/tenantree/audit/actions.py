@@ -57,6 +57,7 @@ class AuditAction(StrEnum):
     ORG_CREATED = "org.created"
     ORG_CUSTOMERS_LEFT_RUNNING = "org.customers_left_running"
     ORG_DEACTIVATED_WITH_PARTNER = "org.deactivated_with_partner"
+    ORG_MOVED = "org.moved"
     ORG_PARTNER_ACTIVATED = "org.partner_activated"
     ORG_REACTIVATED_WITH_PARTNER = "org.reactivated_with_partner"
     ORG_UPDATED = "org.updated"

@@ -111,6 +111,11 @@ def parent_report_dict(report: ParentReport) -> dict[str, Any]:
                         "drawing_while_partner_deactivated": (
                             child.drawing_while_partner_deactivated
                         ),
+                        **(
+                            {"moved_out_at": child.moved_out_at.isoformat()}
+                            if child.moved_out_at
+                            else {}
+                        ),
                         **({"period_use": _use(child.period)} if with_period else {}),
                     }
                     for child in pool.children

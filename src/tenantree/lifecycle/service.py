@@ -230,3 +230,11 @@ def find_org(session: Session, ref: str) -> Org:
     if org is None:
         raise OrgNotFound(f"no org has the id or Salesforce account ID {ref!r}", field="org")
     return org
+
+
+def find_partner(session: Session, partner_id: uuid.UUID) -> Org:
+    """The org a body names as the partner to move to (422 when none has the id)."""
+    org = session.get(Org, partner_id)
+    if org is None:
+        raise Invalid(f"no org has the id {partner_id}", field="to_partner_id")
+    return org

@@ -20,12 +20,14 @@ from tenantree.api.params import QUERY_TEXT, Cursor, Limit
 from tenantree.api.schemas.common import ListResponse
 from tenantree.api.schemas.orgs import (
     OrgCreate,
+    OrgMove,
+    OrgMoveOut,
     OrgOut,
     OrgUpdate,
     PartnerActivation,
     SubOrgCreate,
 )
-from tenantree.lifecycle import service
+from tenantree.lifecycle import moves, service
 
 router = APIRouter(
     route_class=UnitOfWorkRoute, prefix="/api/v1/orgs", tags=["orgs"], responses=ERROR_RESPONSES
@@ -137,4 +139,27 @@ def list_sub_orgs(
     )
     return ListResponse(
         items=[OrgOut.model_validate(o) for o in page.items], next_cursor=page.next_cursor
+    )
+
+
+@router.post("/{org_id}/move", response_model=OrgMoveOut, operation_id="move_sub_org")
+def move_sub_org(body: OrgMove, target: OrgWith(P.PLATFORM_ORGS_MOVE)) -> OrgMoveOut:
+    """Move a sub-org to another MSP or reseller partner, in one transaction:
+    its use moves from the old partner's pools to the new one's (409 naming
+    the shortfall per SKU unless allow_overage), the old partner's staff lose
+    access at once, and the move is audited in all three orgs' logs."""
+    partner = service.find_partner(target.session, body.to_partner_id)
+    result = moves.move_sub_org(
+        target.session, target.trail, target.org, partner, allow_overage=body.allow_overage
+    )
+    plan = result.plan
+    return OrgMoveOut(
+        org=OrgOut.model_validate(target.org),
+        from_partner_id=plan.from_partner_id,
+        to_partner_id=plan.to_partner_id,
+        license_source=plan.source.value,
+        moved=plan.moving,
+        overage=plan.shortfall if result.allow_overage else {},
+        grants_ended=plan.grants_ending,
+        moved_at=result.moved_at,
     )

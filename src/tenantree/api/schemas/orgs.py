@@ -8,6 +8,7 @@ from pydantic import BaseModel
 from tenantree.orgs.kinds import Edition, OrgKind, OrgStatus, PartnerType
 from tenantree.web.schemas.orgs import (
     OrgCreate,
+    OrgMove,
     OrgName,
     OrgUpdate,
     PartnerActivation,
@@ -17,6 +18,7 @@ from tenantree.web.schemas.orgs import (
 
 __all__ = [
     "OrgCreate",
+    "OrgMove",
     "OrgName",
     "OrgUpdate",
     "PartnerActivation",
@@ -39,3 +41,19 @@ class OrgOut(BaseModel):
     created_at: datetime
 
     model_config = {"from_attributes": True}
+
+
+class OrgMoveOut(BaseModel):
+    """A move done: the sub-org as it is now, and what moved with it."""
+
+    org: OrgOut
+    from_partner_id: uuid.UUID
+    to_partner_id: uuid.UUID
+    license_source: str
+    # Per SKU: units released from the old partner's pool and consumed from the new one.
+    moved: dict[str, int]
+    # Per SKU: units taken past the new pool's room (only with allow_overage).
+    overage: dict[str, int]
+    # The old partner's users whose named grants into the sub-org ended (emails).
+    grants_ended: list[str]
+    moved_at: datetime

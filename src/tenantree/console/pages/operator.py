@@ -1,4 +1,5 @@
-"""Operator pages: create orgs and sub-orgs, activate partner features, grant licenses.
+"""Operator pages: create orgs and sub-orgs, activate partner features, grant licenses,
+move a sub-org to another partner (after a page saying what the move will do).
 
 Every form needs PLATFORM_ORGS_MANAGE, as the API routes do; the Salesforce
 ID is checked as you type (static/console.js) but the server decides.
@@ -18,7 +19,7 @@ from tenantree.console.forms import done, validated
 from tenantree.console.render import render
 from tenantree.console.routing import ConsoleRoute
 from tenantree.licensing import grants
-from tenantree.lifecycle import deactivation, service
+from tenantree.lifecycle import deactivation, moves, service
 from tenantree.orgs.kinds import Edition, OrgStatus, PartnerType
 from tenantree.web.schemas.licensing import LicenseCreate
 from tenantree.web.schemas.orgs import OrgCreate, OrgUpdate, PartnerActivation, SubOrgCreate
@@ -33,6 +34,7 @@ DONE = {
     "sub_org": "Sub-org created.",
     "license": "License granted.",
     "status": "Status changed.",
+    "moved": "Sub-org moved to its new partner.",
 }
 
 
@@ -191,3 +193,36 @@ def change_status(
 def _day_start(value: str) -> str:
     value = value.strip()
     return f"{value}T00:00:00Z" if len(value) == 10 else value
+
+
+PartnerRef = Annotated[str, Query(min_length=1, max_length=200, pattern=r"^[^\x00]*$")]
+
+
+@router.get("/operator/orgs/{org_id}/move")
+def confirm_move(
+    request: Request, target: OrgPage(P.PLATFORM_ORGS_MOVE), to: PartnerRef
+) -> Response:
+    """What moving the sub-org would do, to confirm: nothing is written."""
+    partner = service.find_org(target.session, to)
+    plan = moves.preview_move(target.session, target.org, partner)
+    return render(
+        request,
+        target.session,
+        "operator_move.html",
+        title=f"Move {target.org.name}",
+        target_org=target.org,
+        plan=plan,
+    )
+
+
+@router.post("/operator/orgs/{org_id}/move")
+def move_sub_org(target: OrgPage(P.PLATFORM_ORGS_MOVE), form: FormDep) -> Response:
+    partner = service.find_org(target.session, form.get("to", ""))
+    moves.move_sub_org(
+        target.session,
+        target.trail,
+        target.org,
+        partner,
+        allow_overage=form.get("allow_overage") == "yes",
+    )
+    return done(_page(target.org.id), "moved")

@@ -3,6 +3,12 @@
 It shows the partner's pools with every child's use, and each child's own
 licenses; sub-orgs the reader may not see are neither listed nor named, only
 counted. It runs a fixed number of queries, however many children there are.
+
+For a period, history stays true across moves (lifecycle.moves): a sub-org
+that was the partner's during the period and has moved away since is listed
+in the pools it drew on then, with its use over the period and when it moved
+out (`moved_out_at`); it is no longer the partner's customer, so it has no
+summary. Only a reader who sees every sub-org sees former ones.
 """
 
 from __future__ import annotations
@@ -10,8 +16,8 @@ from __future__ import annotations
 import uuid
 from collections import defaultdict
 from collections.abc import Callable, Collection
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, NamedTuple
 
 from sqlalchemy import ColumnElement, Row, Select, or_, select
@@ -32,6 +38,7 @@ from tenantree.licensing.reports.common import (
 from tenantree.licensing.sources import sub_org_sources
 from tenantree.orgs.kinds import OrgStatus
 from tenantree.orgs.models import Org
+from tenantree.orgs.parentage import OrgParentage
 
 
 @dataclass
@@ -44,6 +51,8 @@ class ChildUse:
     # The partner is deactivated and this customer was left running: its draw
     # on the pool continues, and the report says so (lifecycle.deactivation).
     drawing_while_partner_deactivated: bool = False
+    # A former sub-org (period reports only): when it moved to another partner.
+    moved_out_at: datetime | None = None
 
 
 @dataclass
@@ -108,6 +117,7 @@ class _Child(NamedTuple):
     id: uuid.UUID
     name: str
     status: str
+    moved_out_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -122,14 +132,49 @@ class _Children:
     rank: dict[uuid.UUID, int]
     # Visible children still active (those left running when the partner is not).
     active_ids: frozenset[uuid.UUID] = frozenset()
+    # Sub-orgs the partner had during the period and has no longer, when each left.
+    former: dict[uuid.UUID, datetime] = field(default_factory=dict)
 
     @property
     def names(self) -> dict[uuid.UUID, str]:
         return {c.id: c.name for c in self.visible}
 
+    @property
+    def current(self) -> list[_Child]:
+        return [c for c in self.visible if c.id not in self.former]
+
+
+def _day_start(day: date) -> datetime:
+    return datetime.combine(day, time(0), tzinfo=UTC)
+
+
+def _former_children(session: Session, org: Org, period: Period) -> list[_Child]:
+    """Sub-orgs under the partner for part of the period that have moved away."""
+    starts, ends = _day_start(period.first_day), _day_start(period.last_day + timedelta(days=1))
+    left: dict[uuid.UUID, _Child] = {}
+    for row in session.execute(
+        select(Org.id, Org.name, Org.status, OrgParentage.until)
+        .join(OrgParentage, OrgParentage.sub_org_id == Org.id)
+        .where(
+            OrgParentage.partner_id == org.id,
+            OrgParentage.until.is_not(None),
+            OrgParentage.until > starts,
+            OrgParentage.since < ends,
+            Org.parent_id != org.id,
+        )
+    ):
+        child = _Child(*row)
+        known = left.get(child.id)
+        if known is None or (known.moved_out_at or starts) < (child.moved_out_at or starts):
+            left[child.id] = child
+    return list(left.values())
+
 
 def _children(
-    session: Session, org: Org, visible_child_ids: Collection[uuid.UUID] | None
+    session: Session,
+    org: Org,
+    visible_child_ids: Collection[uuid.UUID] | None,
+    period: Period | None = None,
 ) -> _Children:
     # Rows with what is read of a child, not ORM objects: thousands of
     # entities were much of a big partner's report time (bench/).
@@ -145,8 +190,11 @@ def _children(
         if org.is_partner
         else []
     )
+    former: list[_Child] = []
     if visible_child_ids is None:
-        visible = every
+        # Only a reader who sees every sub-org sees those it had in the period.
+        former = _former_children(session, org, period) if org.is_partner and period else []
+        visible = every + former
     else:
         visible = [c for c in every if c.id in visible_child_ids]
     seen = {c.id for c in visible}
@@ -155,7 +203,8 @@ def _children(
         visible=visible,
         hidden_ids={c.id for c in every if c.id not in seen},
         rank={c.id: i for i, c in enumerate(ordered)},
-        active_ids=frozenset(c.id for c in visible if c.status == OrgStatus.ACTIVE),
+        active_ids=frozenset(c.id for c in every if c.id in seen and c.status == OrgStatus.ACTIVE),
+        former={c.id: c.moved_out_at for c in former if c.moved_out_at is not None},
     )
 
 
@@ -213,6 +262,7 @@ def _parent_pool(
                 drawing_while_partner_deactivated=(
                     not org.is_active and child_id in children.active_ids
                 ),
+                moved_out_at=children.former.get(child_id),
             )
             for child_id in listed
         ],
@@ -233,7 +283,7 @@ def parent_report(
     reader may see; the others are neither listed nor named, only counted in
     each pool's `other_children_use`."""
     now = clock.utcnow()
-    children = _children(session, org, visible_child_ids)
+    children = _children(session, org, visible_child_ids, period)
     names = children.names
     sources = sub_org_sources(session, org) if names else {}
     # The org's pools and its visible children's; a hidden child's are dropped here.
@@ -244,7 +294,8 @@ def parent_report(
             .where(_held_by(LicensePool.holder_org_id, org))
             .order_by(LicensePool.sku, LicensePool.id)
         )
-        if pool.holder_org_id == org.id or pool.holder_org_id in names
+        if pool.holder_org_id == org.id
+        or (pool.holder_org_id in names and pool.holder_org_id not in children.former)
     ]
     consumption = _consumption_by_pool(session, org) if pools else {}
     quotas = _quotas(session, org) if names else {}
@@ -272,7 +323,7 @@ def parent_report(
             )
     summaries = [
         ChildSummary(c.id, c.name, sources[c.id], child_pools.get(c.id, []))
-        for c in children.visible
+        for c in children.current
     ]
     return ParentReport(
         org.id, org.name, now, period, own_pools, summaries, deactivated=not org.is_active

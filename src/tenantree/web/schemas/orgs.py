@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Annotated
 
 from pydantic import EmailStr, Field
@@ -63,3 +64,12 @@ class SubOrgCreate(StrictBody):
     salesforce_id: SalesforceIdField
     customer_name: OrgName
     primary_admin_email: EmailStr | None = None
+
+
+class OrgMove(StrictBody):
+    """Move a sub-org to another partner (lifecycle.moves)."""
+
+    to_partner_id: uuid.UUID = Field(description="The MSP or reseller partner to move it under.")
+    # Take the use even where the new partner's pool lacks room (the shortfall
+    # shows as overage in its report and in the move's audit event).
+    allow_overage: bool = False

@@ -1,0 +1,129 @@
+"""Moving a sub-org to another partner, as plain rules: may it move, and what moves.
+
+No database here, so the rules are tested directly (tests/lifecycle/test_move_rule.py).
+
+What moves with the sub-org:
+- Its parent, at once: the old partner's staff have no path into it from the
+  very next request, the new partner's staff have one; its brand is the new
+  partner's (branding inherits along the parent).
+- Its license source does not change. A customer drawing on its partner's
+  pool draws on the new partner's pool (an MSP's or a reseller's alike); its
+  use of each SKU is released from the old pool and consumed from the new one.
+  A customer holding its own licenses keeps them: its pools are its own, and
+  nothing in licensing moves. Where the new partner's type would default to
+  the other source (an MSP's customers draw on its pool, a reseller's hold
+  their own), the source in force is recorded so it stays as it was.
+- The old partner's settings for it end: its named grants and windows, its
+  restriction of partner users, its refusal of customer access, its leave to
+  brand, and its quotas. The new partner starts from the defaults.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from tenantree.errors import Conflict
+from tenantree.orgs.kinds import OrgKind, PartnerType
+
+# The partner types that may hold customers and so receive one.
+RECEIVING_TYPES = frozenset({PartnerType.MSP, PartnerType.RESELLER})
+
+
+@dataclass(frozen=True)
+class MoveParties:
+    """What the rule reads of the sub-org and the partner it would move to."""
+
+    org_kind: str
+    current_parent_id: object
+    target_id: object
+    target_kind: str
+    target_partner_type: str | None
+    target_active: bool
+
+
+def check_move(parties: MoveParties) -> None:
+    """Raise 409 naming the rule when the move may not happen."""
+    if parties.org_kind != OrgKind.SUB_ORG:
+        raise Conflict(
+            "only a sub-org can move to another partner", code="not_a_sub_org", field="org"
+        )
+    if parties.target_kind != OrgKind.PARTNER:
+        raise Conflict(
+            "a sub-org can move only to a partner org", code="not_a_partner", field="to_partner_id"
+        )
+    if parties.target_partner_type not in RECEIVING_TYPES:
+        raise Conflict(
+            "only an MSP or a reseller partner can receive a customer",
+            code="partner_type_cannot_receive",
+            field="to_partner_id",
+        )
+    if parties.target_id == parties.current_parent_id:
+        raise Conflict(
+            "the sub-org is already under this partner",
+            code="already_under_partner",
+            field="to_partner_id",
+        )
+    if not parties.target_active:
+        raise Conflict(
+            "the partner to move to is deactivated",
+            code="partner_deactivated",
+            field="to_partner_id",
+        )
+
+
+def default_draws_on_partner(partner_type: str | None) -> bool:
+    """With no source ever set: an MSP's customers draw on its pool, others hold their own."""
+    return partner_type == PartnerType.MSP
+
+
+def source_needs_recording(draws_on_partner: bool, new_partner_type: str | None) -> bool:
+    """Must the move record the source in force, so the new partner's default
+    does not change it?"""
+    return draws_on_partner != default_draws_on_partner(new_partner_type)
+
+
+@dataclass(frozen=True)
+class NewPoolRoom:
+    """The new partner's pool of one SKU, as the move reads it (under its lock)."""
+
+    quantity: int  # of its licenses in term
+    used: int
+    overage_allowed: bool  # an in-term license allows overage (allow_and_flag)
+    exists: bool = True
+
+
+def shortfalls(uses: Mapping[str, int], rooms: Mapping[str, NewPoolRoom]) -> dict[str, int]:
+    """Per SKU, the units the new partner's pool lacks to take the sub-org's use
+    (SKUs whose pools allow overage lack nothing)."""
+    lacking: dict[str, int] = {}
+    for sku, units in sorted(uses.items()):
+        if units <= 0:
+            continue
+        room = rooms.get(sku)
+        if room is None or not room.exists:
+            lacking[sku] = units
+            continue
+        if room.overage_allowed:
+            continue
+        left = max(0, room.quantity - room.used)
+        if units > left:
+            lacking[sku] = units - left
+    return lacking
+
+
+class NewPoolLacksRoom(Conflict):
+    code = "new_pool_lacks_room"
+
+
+def refuse_shortfall(lacking: Mapping[str, int], *, allow_overage: bool) -> None:
+    """409 naming each SKU's shortfall, unless the operator allows the overage."""
+    if not lacking or allow_overage:
+        return
+    named = ", ".join(f"{sku}: {units} units short" for sku, units in lacking.items())
+    raise NewPoolLacksRoom(
+        f"the new partner's pool cannot take this customer's use ({named}); "
+        "grant it more licenses or move with allow_overage",
+        field="to_partner_id",
+        extra={"shortfall": dict(lacking)},
+    )

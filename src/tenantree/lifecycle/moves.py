@@ -1,0 +1,299 @@
+"""Moving a sub-org to another partner, in one unit of work (rules: move_rule).
+
+In order: the sub-org's row is locked (as every change of its use locks it),
+then the pool rows the move touches, by id (the lock order of consumption);
+the new partner's room is read under those locks, so the check cannot race a
+consumer. Its use is released from the old partner's pools and consumed from
+the new partner's, the old partner's settings for it end, its parentage
+gains a span, and the move is audited in the sub-org's, the old partner's and
+the new partner's logs. The service flushes; the caller's unit of work commits.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy.orm import Session
+
+from tenantree import clock
+from tenantree.audit.actions import AuditAction
+from tenantree.audit.service import AuditTrail
+from tenantree.identity.models import Account, Membership
+from tenantree.licensing.consumption import changed_by, read_consumer_state
+from tenantree.licensing.models import (
+    Consumption,
+    LicensePool,
+    LicenseSource,
+    LicenseSourceChange,
+    Quota,
+)
+from tenantree.licensing.pool import Change
+from tenantree.licensing.sources import current_source, lock_consumer
+from tenantree.lifecycle.move_rule import (
+    MoveParties,
+    NewPoolRoom,
+    check_move,
+    refuse_shortfall,
+    shortfalls,
+    source_needs_recording,
+)
+from tenantree.orgs.kinds import PartnerType
+from tenantree.orgs.models import Org
+from tenantree.orgs.parentage import OrgParentage
+from tenantree.orgs.sub_org_access import CustomerAccess, SubOrgAccess, SubOrgPartnerUser
+
+
+@dataclass(frozen=True)
+class _Held:
+    """The sub-org's use of one SKU from its old partner's pool."""
+
+    pool_id: uuid.UUID
+    sku: str
+    unit: str
+    units: int
+
+
+@dataclass(frozen=True)
+class MovePlan:
+    """What a move would do, as the console's confirmation shows it."""
+
+    org_id: uuid.UUID
+    org_name: str
+    from_partner_id: uuid.UUID
+    from_partner_name: str
+    to_partner_id: uuid.UUID
+    to_partner_name: str
+    source: LicenseSource
+    # Per SKU, the units released from the old pool and consumed from the new one.
+    moving: dict[str, int]
+    # Per SKU, the units the new pool lacks (taken only with allow_overage).
+    shortfall: dict[str, int]
+    # The old partner's staff, who lose their way into the sub-org.
+    old_partner_staff: int
+    # The old partner's users named on a grant into it (emails), ended by the move.
+    grants_ending: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class MoveResult:
+    plan: MovePlan
+    moved_at: datetime
+    allow_overage: bool
+
+
+def _check(org: Org, target: Org) -> None:
+    check_move(
+        MoveParties(
+            org_kind=org.kind,
+            current_parent_id=org.parent_id,
+            target_id=target.id,
+            target_kind=target.kind,
+            target_partner_type=target.partner_type,
+            target_active=target.is_active,
+        )
+    )
+
+
+def _held(session: Session, org: Org, source: LicenseSource) -> list[_Held]:
+    if source != LicenseSource.PARENT_POOL:
+        return []  # its own pools are its own: nothing moves
+    rows = session.execute(
+        select(LicensePool.id, LicensePool.sku, LicensePool.unit, Consumption.units)
+        .join(LicensePool, LicensePool.id == Consumption.pool_id)
+        .where(
+            Consumption.org_id == org.id,
+            LicensePool.holder_org_id == org.parent_id,
+            Consumption.units > 0,
+        )
+        .order_by(LicensePool.sku)
+    )
+    return [_Held(*row) for row in rows]
+
+
+def _lock_pools(session: Session, held: list[_Held], target: Org) -> None:
+    """Lock every pool row the move writes, by id (consumption's lock order)."""
+    if not held:
+        return
+    session.execute(
+        select(LicensePool.id)
+        .where(
+            or_(
+                LicensePool.id.in_([h.pool_id for h in held]),
+                (LicensePool.holder_org_id == target.id)
+                & LicensePool.sku.in_([h.sku for h in held]),
+            )
+        )
+        .order_by(LicensePool.id)
+        .with_for_update(key_share=True)
+    ).all()
+
+
+def _rooms(session: Session, org: Org, target: Org, held: list[_Held]) -> dict[str, NewPoolRoom]:
+    now = clock.utcnow()
+    rooms = {}
+    for h in held:
+        state = read_consumer_state(session, org.id, target.id, h.sku, now)
+        if state is None:
+            rooms[h.sku] = NewPoolRoom(quantity=0, used=0, overage_allowed=False, exists=False)
+        else:
+            rooms[h.sku] = NewPoolRoom(
+                quantity=state.pool.quantity,
+                used=state.pool.used,
+                overage_allowed=state.pool.overage_allowed,
+            )
+    return rooms
+
+
+def _grant_emails(session: Session, org: Org) -> list[str]:
+    return list(
+        session.scalars(
+            select(Account.email)
+            .join(Membership, Membership.account_id == Account.id)
+            .join(SubOrgPartnerUser, SubOrgPartnerUser.membership_id == Membership.id)
+            .where(SubOrgPartnerUser.sub_org_id == org.id)
+            .order_by(Account.email)
+        )
+    )
+
+
+def _plan(
+    session: Session, org: Org, target: Org, source: LicenseSource
+) -> tuple[MovePlan, list[_Held]]:
+    _check(org, target)
+    old = session.get(Org, org.parent_id)
+    assert old is not None
+    held = _held(session, org, source)
+    uses = {h.sku: h.units for h in held}
+    staff = session.scalar(select(func.count()).where(Membership.org_id == old.id)) or 0
+    plan = MovePlan(
+        org_id=org.id,
+        org_name=org.name,
+        from_partner_id=old.id,
+        from_partner_name=old.name,
+        to_partner_id=target.id,
+        to_partner_name=target.name,
+        source=source,
+        moving=uses,
+        shortfall=shortfalls(uses, _rooms(session, org, target, held)),
+        old_partner_staff=staff,
+        grants_ending=_grant_emails(session, org),
+    )
+    return plan, held
+
+
+def preview_move(session: Session, org: Org, target: Org) -> MovePlan:
+    """What moving `org` under `target` would do now (no writes, no locks)."""
+    return _plan(session, org, target, current_source(session, org))[0]
+
+
+def _move_use(
+    session: Session, trail: AuditTrail, org: Org, target: Org, held: list[_Held], at: datetime
+) -> None:
+    """Release each SKU's use from the old pool, then consume it from the new one."""
+    by = changed_by(trail)
+    for h in held:
+        assert org.parent_id is not None
+        old_state = read_consumer_state(session, org.id, org.parent_id, h.sku, at)
+        assert old_state is not None
+        old_state.write(session, org.id, Change(0, -h.units), bounded=False, at=at, by=by)
+        new_state = read_consumer_state(session, org.id, target.id, h.sku, at)
+        if new_state is None:  # no pool of the SKU yet: taken with allow_overage
+            session.add(LicensePool(holder_org_id=target.id, sku=h.sku, unit=h.unit, used=0))
+            session.flush()
+            new_state = read_consumer_state(session, org.id, target.id, h.sku, at)
+            assert new_state is not None
+        taken = Change(new_state.units + h.units, h.units)
+        new_state.write(session, org.id, taken, bounded=False, at=at, by=by)
+
+
+def _end_old_partner_settings(session: Session, org: Org) -> dict[str, object]:
+    """End the old partner's grants, restriction, windows, refusal, leave to
+    brand and quotas for the sub-org; what they were, for the audit."""
+    access = session.get(SubOrgAccess, org.id)
+    ended: dict[str, object] = {}
+    if access is not None:
+        ended = {
+            "customer_access": access.customer_access,
+            "partner_users_restricted": access.partner_users_restricted,
+            "partner_access_expires_at": access.partner_access_expires_at,
+            "customer_may_brand": access.customer_may_brand,
+        }
+        access.customer_access = CustomerAccess.PERMITTED
+        access.partner_users_restricted = False
+        access.partner_access_expires_at = None
+        access.partner_access_lapse_recorded = False
+        access.customer_may_brand = False
+    else:
+        session.add(SubOrgAccess(org_id=org.id))
+    ended["grants_ended"] = _grant_emails(session, org)
+    session.execute(delete(SubOrgPartnerUser).where(SubOrgPartnerUser.sub_org_id == org.id))
+    ended["quotas_removed"] = {
+        sku: units
+        for sku, units in session.execute(
+            select(Quota.sku, Quota.max_units).where(Quota.sub_org_id == org.id).order_by(Quota.sku)
+        )
+    }
+    session.execute(delete(Quota).where(Quota.sub_org_id == org.id))
+    return ended
+
+
+def _record_parentage(session: Session, org: Org, target: Org, at: datetime) -> None:
+    """Close the sub-org's span under its old partner (its first: since its
+    creation) and open one under the new partner."""
+    closed = session.execute(
+        update(OrgParentage)
+        .where(OrgParentage.sub_org_id == org.id, OrgParentage.until.is_(None))
+        .values(until=at)
+    )
+    if closed.rowcount == 0:  # type: ignore[attr-defined]
+        assert org.parent_id is not None
+        # A span never ends before it starts, whatever the clocks that stamped them.
+        since = min(org.created_at, at)
+        session.add(
+            OrgParentage(sub_org_id=org.id, partner_id=org.parent_id, since=since, until=at)
+        )
+    session.add(OrgParentage(sub_org_id=org.id, partner_id=target.id, since=at))
+
+
+def move_sub_org(
+    session: Session, trail: AuditTrail, org: Org, target: Org, *, allow_overage: bool
+) -> MoveResult:
+    """Move the sub-org under `target`. Raises 409 naming the rule, or the
+    shortfall per SKU when the new pools lack room and not `allow_overage`."""
+    _check(org, target)
+    source = lock_consumer(session, org)
+    held = _held(session, org, source)
+    _lock_pools(session, held, target)
+    plan, held = _plan(session, org, target, source)
+    refuse_shortfall(plan.shortfall, allow_overage=allow_overage)
+    at = clock.utcnow()
+    _move_use(session, trail, org, target, held, at)
+    ended = _end_old_partner_settings(session, org)
+    _record_parentage(session, org, target, at)
+    if source_needs_recording(source == LicenseSource.PARENT_POOL, target.partner_type):
+        session.add(
+            LicenseSourceChange(org_id=org.id, source=source, changed_by=trail.actor_id, at=at)
+        )
+    org.parent_id = target.id
+    # An MSP's customers link to it through its Salesforce account.
+    org.partner_salesforce_id = (
+        target.salesforce_id if target.partner_type == PartnerType.MSP else None
+    )
+    session.flush()  # the next decision in this request sees the new partner
+    details = {
+        "from_partner_id": str(plan.from_partner_id),
+        "to_partner_id": str(plan.to_partner_id),
+        "license_source": source.value,
+        "moved": plan.moving,
+        "overage": plan.shortfall,
+        "allow_overage": allow_overage,
+        "ended": ended,
+    }
+    for org_id in (org.id, plan.from_partner_id, plan.to_partner_id):
+        trail.record(
+            AuditAction.ORG_MOVED, org_id=org_id, target_type="org", target_id=org.id, **details
+        )
+    return MoveResult(plan, at, allow_overage)
