@@ -13,6 +13,7 @@ DEFAULT_PERCENTS = (80, 100)
 # Days before a license ends that its holder's admins are told.
 EXPIRY_DAYS = (30, 7, 1)
 MAX_THRESHOLDS = 5
+MAX_PERCENT = 1000
 
 
 class AlertKind(StrEnum):
@@ -28,8 +29,8 @@ def checked_percents(percents: Sequence[int]) -> tuple[int, ...]:
     if len(percents) > MAX_THRESHOLDS:
         raise Invalid(f"at most {MAX_THRESHOLDS} thresholds", field="percents")
     for percent in percents:
-        if not 1 <= percent <= 1000:
-            raise Invalid("each threshold is a percent from 1 to 1000", field="percents")
+        if not 1 <= percent <= MAX_PERCENT:
+            raise Invalid(f"each threshold is a percent from 1 to {MAX_PERCENT}", field="percents")
     return tuple(sorted(set(percents)))
 
 

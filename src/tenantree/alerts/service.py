@@ -77,3 +77,20 @@ def set_thresholds(
         after=checked,
     )
     return Thresholds(tuple(checked), False)
+
+
+def describe(alert: Alert) -> str:
+    """One line for a banner or a listing, from the alert's own figures."""
+    f = alert.figures
+    if alert.kind == AlertKind.EXPIRY:
+        ends_on = datetime.fromisoformat(f["ends_at"]).date().isoformat()
+        return f"Your license of {f['quantity']} {f['unit']} of {alert.sku} ends on {ends_on}."
+    if alert.kind == AlertKind.POOL_USE:
+        return (
+            f"{alert.sku}: {f['used']} of {f['quantity']} {f['unit']} in use "
+            f"({f['percent']}%, alert at {alert.threshold}%)."
+        )
+    return (
+        f"{alert.sku}: {f['used']} of your quota of {f['quota']} {f['unit']} in use "
+        f"({f['percent']}%, alert at {alert.threshold}%)."
+    )

@@ -2,10 +2,11 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field
 
+from tenantree.alerts.rules import MAX_PERCENT, MAX_THRESHOLDS
 from tenantree.api.schemas.common import StrictBody
 
 
@@ -28,8 +29,12 @@ class AlertOut(BaseModel):
 
 
 class AlertThresholdsBody(StrictBody):
-    percents: list[int] = Field(
-        description="Percents of a pool's quantity (and of each sub-org quota) that alert, 1-1000"
+    # The same bounds as alerts.rules.checked_percents, so the schema promises
+    # what the service accepts.
+    percents: list[Annotated[int, Field(ge=1, le=MAX_PERCENT)]] = Field(
+        min_length=1,
+        max_length=MAX_THRESHOLDS,
+        description="Percents of a pool's quantity (and of each sub-org quota) that alert",
     )
 
 
