@@ -18,7 +18,7 @@ from tenantree.lifecycle.service import find_org
 
 alerts_app = typer.Typer(help="License alerts: sweep, list, thresholds.", no_args_is_help=True)
 
-OrgArg = Annotated[str, typer.Argument(help="The org's id or slug")]
+OrgArg = Annotated[str, typer.Argument(help="The org's id or Salesforce account ID")]
 
 
 @alerts_app.command("sweep")
