@@ -159,7 +159,8 @@ LAYERS: list[set[str]] = [
     {"identity"},
     {"access"},
     {"sso", "licensing"},
-    {"authn", "lifecycle"},  # authentication; creating and listing orgs
+    # authentication; creating and listing orgs; license alerts and forecasts
+    {"authn", "lifecycle", "alerts"},
     {"models"},  # the model registry, for Alembic
     {"web"},
     # `scim` holds its routes beside its resource logic, so it is an adapter

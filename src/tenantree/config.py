@@ -94,6 +94,11 @@ class Settings(BaseSettings):
     # No heartbeat for this long: the worker is presumed dead (/readyz).
     outbox_heartbeat_stale_seconds: float = Field(default=60.0, gt=0)
 
+    # The server's background sweep of license alerts (alerts.loop) runs this
+    # often in each server process; 0 turns it off (`tenantree alerts sweep`
+    # from a scheduler instead). Usage changes raise their alerts at once.
+    alerts_sweep_seconds: float = Field(default=3600.0, ge=0)
+
     # `text` (readable, the default) or `json` (one object per line).
     log_format: Literal["text", "json"] = "text"
     # Addresses (or networks) that may read /metrics without an operator's token.

@@ -4,6 +4,7 @@ It sits above every domain package (not in `db`, which every domain imports),
 so gathering the tables makes no import cycle.
 """
 
+from tenantree.alerts import models as alert_models  # noqa: F401
 from tenantree.audit import models as audit_models  # noqa: F401
 from tenantree.branding import models as branding_models  # noqa: F401
 from tenantree.crm import models as crm_models  # noqa: F401

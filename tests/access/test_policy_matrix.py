@@ -60,6 +60,9 @@ ROW_PERMISSIONS: dict[tuple[str, str], tuple[Permission, ...]] = {
     (SUB_ORG, "read S's audit events"): (P.ORG_AUDIT_READ,),
     (SUB_ORG, "claim, verify, list, remove S's email domains"): (P.ORG_DOMAINS_MANAGE,),
     (SUB_ORG, "read/change S's MFA policy"): (P.ORG_MFA_POLICY_MANAGE,),
+    (SUB_ORG, "read S's alerts (its licenses' ends, its own pools, its quota)"): (
+        P.ORG_ALERTS_READ,
+    ),
     (PARTNER, "view P"): (P.ORG_VIEW,),
     (PARTNER, "list P's sub-orgs (those the caller reaches)"): (P.ORG_SUB_ORGS_READ,),
     (PARTNER, "list/manage P's users, invite into P"): (P.ORG_USERS_READ, P.ORG_USERS_MANAGE),
@@ -67,6 +70,10 @@ ROW_PERMISSIONS: dict[tuple[str, str], tuple[Permission, ...]] = {
     (PARTNER, "change P's brand"): (P.ORG_BRAND_MANAGE,),
     (PARTNER, "claim, verify, list, remove P's email domains"): (P.ORG_DOMAINS_MANAGE,),
     (PARTNER, "read/change P's MFA policy (own staff, sub-orgs)"): (P.ORG_MFA_POLICY_MANAGE,),
+    (PARTNER, "read P's alerts and alert thresholds"): (P.ORG_ALERTS_READ,),
+    (PARTNER, "set P's alert thresholds (its pools, its sub-orgs' quotas)"): (
+        P.ORG_ALERT_THRESHOLDS_MANAGE,
+    ),
     (
         PARTNER,
         "create orgs or sub-orgs, activate partner features, grant licenses, deactivate",
@@ -180,6 +187,8 @@ def test_refusing_s_customers_leaves_partner_users_grants_in_s_unchanged(session
 
 ADMIN = [
     "org:access:read",
+    "org:alert_thresholds:manage",
+    "org:alerts:read",
     "org:audit:read",
     "org:brand:manage",
     "org:brand:read",
@@ -196,7 +205,11 @@ ADMIN = [
 USER = ["org:sub_orgs:read", "org:usage:report", "org:view"]
 READ_ONLY = ["org:sub_orgs:read", "org:view"]
 # A sub-org's own admins: quotas are the partner's; brand only if the partner allows it.
-SUB_ORG_ADMIN = [p for p in ADMIN if p not in ("org:quotas:manage", "org:brand:manage")]
+SUB_ORG_ADMIN = [
+    p
+    for p in ADMIN
+    if p not in ("org:quotas:manage", "org:brand:manage", "org:alert_thresholds:manage")
+]
 
 
 # Spelled out in full so any change to what a role may do shows up as a diff here.

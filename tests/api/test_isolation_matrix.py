@@ -260,6 +260,9 @@ CALLS: dict[tuple[str, str], tuple[Call, ...]] = {
     (SUB_ORG, "set S's quota in P's pool"): (
         Call("PUT", _at("S", "/quotas/mon"), 200, _body(max_units=5)),
     ),
+    (SUB_ORG, "read S's alerts (its licenses' ends, its own pools, its quota)"): (
+        Call("GET", _at("S", "/alerts"), 200),
+    ),
     (SUB_ORG, "read S's brand"): (Call("GET", _at("S", "/branding"), 200),),
     (SUB_ORG, "change S's brand"): (
         Call("PUT", _at("S", "/branding"), 200, _body(product_name="Customer Brand")),
@@ -291,6 +294,13 @@ CALLS: dict[tuple[str, str], tuple[Call, ...]] = {
     (PARTNER, "P license report (parent view: P + every child)"): (
         Call("GET", _at("P", "/license-report"), 200),
         Call("GET", _at("P", "/licenses"), 200),
+    ),
+    (PARTNER, "read P's alerts and alert thresholds"): (
+        Call("GET", _at("P", "/alerts"), 200),
+        Call("GET", _at("P", "/alert-thresholds"), 200),
+    ),
+    (PARTNER, "set P's alert thresholds (its pools, its sub-orgs' quotas)"): (
+        Call("PUT", _at("P", "/alert-thresholds"), 200, _body(percents=[75, 100])),
     ),
     (PARTNER, "claim, verify, list, remove P's email domains"): _domains_calls("P"),
     (PARTNER, "change P's brand"): (

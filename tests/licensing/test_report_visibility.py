@@ -50,8 +50,17 @@ CHILD_TOP_KEYS = {
     "period",
     "items",
 }
-SHARED_ITEM_KEYS = {"sku", "unit", "source", "used", "quota", "quota_remaining"}
-POOL_KEYS = {"quantity", "used", "remaining", "over_quantity", "overage_allowed"}
+# The quota's run-out is the org's own figure (from its own use and quota).
+SHARED_ITEM_KEYS = {
+    "sku",
+    "unit",
+    "source",
+    "used",
+    "quota",
+    "quota_remaining",
+    "quota_runs_out_on",
+}
+POOL_KEYS = {"quantity", "used", "remaining", "over_quantity", "overage_allowed", "runs_out_on"}
 
 
 @dataclass
@@ -129,6 +138,7 @@ def test_sub_org_admins_see_only_their_own_use_and_quota(scene, actor):
         "used": S_USE,
         "quota": S_QUOTA,
         "quota_remaining": S_QUOTA - S_USE,
+        "quota_runs_out_on": None,  # no history: no trend
     }
     assert set(items["backup"]) == SHARED_ITEM_KEYS
     assert items["backup"]["used"] == S_BACKUP_USE
@@ -258,6 +268,7 @@ def test_partner_admins_and_operators_reading_s_see_the_pool_figures(scene, acto
         "remaining": REMAINING,
         "over_quantity": False,
         "overage_allowed": False,
+        "runs_out_on": None,
     }
     assert [lic["id"] for lic in mon["licenses"]] == [scene.licenses["mon"]["id"]]
     backup = items["backup"]["pool"]

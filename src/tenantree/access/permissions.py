@@ -8,6 +8,10 @@ from enum import StrEnum
 class Permission(StrEnum):
     ORG_ACCESS_MANAGE = "org:access:manage"
     ORG_ACCESS_READ = "org:access:read"
+    # The thresholds (percent of a pool or quota) whose crossing alerts.
+    ORG_ALERT_THRESHOLDS_MANAGE = "org:alert_thresholds:manage"
+    # Read the org's license alerts (its pools', licenses' and quota's).
+    ORG_ALERTS_READ = "org:alerts:read"
     ORG_AUDIT_READ = "org:audit:read"
     ORG_BRAND_MANAGE = "org:brand:manage"
     ORG_BRAND_READ = "org:brand:read"

@@ -45,6 +45,8 @@ ROLE_GRANTS: Mapping[Role, frozenset[Permission]] = {
     Role.ADMIN: frozenset(
         {
             P.ORG_ACCESS_READ,
+            P.ORG_ALERT_THRESHOLDS_MANAGE,
+            P.ORG_ALERTS_READ,
             P.ORG_AUDIT_READ,
             P.ORG_BRAND_MANAGE,
             P.ORG_BRAND_READ,
@@ -182,8 +184,10 @@ def _member_grants(
 ) -> frozenset[Permission]:
     grants = set(ROLE_GRANTS[role])
     if kind == OrgKind.SUB_ORG:
-        # Quotas are the partner's business; branding is the partner's to allow.
+        # Quotas (and the thresholds their alerts use) are the partner's
+        # business; branding is the partner's to allow.
         grants.discard(P.ORG_QUOTAS_MANAGE)
+        grants.discard(P.ORG_ALERT_THRESHOLDS_MANAGE)
         if not customer_may_brand:
             grants.discard(P.ORG_BRAND_MANAGE)
     if is_primary_admin:
@@ -415,6 +419,22 @@ def shows_pool(sees_pool_figures: bool, *, holder_id: uuid.UUID, org_id: uuid.UU
     `holder_id` holds? A holder always sees its own pool; a partner's pool
     only to whoever `sees_pool_figures`."""
     return sees_pool_figures or holder_id == org_id
+
+
+def alert_recipient(
+    *, about_quota: bool, holder_id: uuid.UUID, consumer_id: uuid.UUID | None
+) -> uuid.UUID:
+    """Whose admins an alert goes to, and so whose alert list shows it.
+
+    A pool's use and a license's end: the holder's (its own figures). A
+    sub-org's quota: the sub-org's, with its quota and its own use only, never
+    the pool's figures: a child never sees its parent's quantity
+    (`shows_pool`). Its partner reads it in the sub-org's list.
+    """
+    if about_quota:
+        assert consumer_id is not None
+        return consumer_id
+    return holder_id
 
 
 def sees_every_sub_org(actor: Actor, partner_id: uuid.UUID) -> bool:

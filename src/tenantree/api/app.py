@@ -7,6 +7,7 @@ from fastapi import FastAPI
 from tenantree.api.errors import install_error_handlers
 from tenantree.api.routes import (
     access,
+    alerts,
     api_tokens,
     audit,
     auth,
@@ -40,6 +41,7 @@ def install_api(app: FastAPI) -> None:
         access,
         mfa_policy,
         licensing,
+        alerts,
         audit,
         branding,
         crm,

@@ -23,6 +23,7 @@ import typer
 from pydantic import TypeAdapter, ValidationError
 
 from tenantree import clock
+from tenantree.alerts.reports import child_report_with_forecasts, parent_report_with_forecasts
 from tenantree.cli.context import fail, unit_of_work
 from tenantree.cli.tables import table as _table
 from tenantree.licensing import export, grants, reports
@@ -354,7 +355,7 @@ def report(
         target = find_org(work.session, org)
         period = reports.period_between(first, last)
         if target.is_sub_org:
-            child = reports.child_report(
+            child = child_report_with_forecasts(
                 work.session, target, sees_pool_figures=True, period=period
             )
             text = (
@@ -363,7 +364,7 @@ def report(
                 else json.dumps(export.child_report_dict(child), indent=2) + "\n"
             )
         else:
-            parent = reports.parent_report(work.session, target, period=period)
+            parent = parent_report_with_forecasts(work.session, target, period=period)
             text = (
                 export.parent_report_csv(parent)
                 if fmt == ReportFormat.CSV

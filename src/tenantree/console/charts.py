@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from xml.sax.saxutils import escape, quoteattr
 
 from markupsafe import Markup
@@ -32,9 +33,27 @@ def _nice_max(value: int) -> int:
     return value
 
 
-def usage_chart(chart: SkuChart, *, quantity: int | None = None, title: str = "") -> Markup:
+def _projected_days(days: list[date], run_out: date | None, quantity: int | None) -> int:
+    """Slots drawn after the last day for the projection: up to its run-out, at
+    most a third of the period (a week at least), so the bars keep their room."""
+    if run_out is None or quantity is None or not days or run_out <= days[-1]:
+        return 0
+    return min((run_out - days[-1]).days, max(7, len(days) // 3))
+
+
+def usage_chart(
+    chart: SkuChart,
+    *,
+    quantity: int | None = None,
+    title: str = "",
+    run_out: date | None = None,
+    limit_label: str = "Licensed quantity",
+) -> Markup:
+    """Bars of use per day, the quantity (or quota) as a dashed line, and, given
+    its run-out day, the projected use as a dotted line rising to it."""
     days = chart.days
-    n = max(1, len(days))
+    ahead = _projected_days(days, run_out, quantity)
+    n = max(1, len(days) + ahead)
     totals = [sum(s.values[i] for s in chart.series) for i in range(len(days))]
     peak = max([*totals, quantity or 0, 1])
     top = _nice_max(peak)
@@ -76,7 +95,19 @@ def usage_chart(chart: SkuChart, *, quantity: int | None = None, title: str = ""
         parts.append(
             f'<line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y(quantity):.1f}" '
             f'y2="{y(quantity):.1f}" stroke="#1f2328" stroke-width="2" stroke-dasharray="6 4">'
-            f"<title>Licensed quantity: {quantity}</title></line>"
+            f"<title>{escape(limit_label)}: {quantity}</title></line>"
+        )
+    if ahead and quantity is not None and run_out is not None:
+        last = totals[-1]
+        # A straight line from the last day's use to the limit on the run-out
+        # day, cut at the chart's edge when that day is further off.
+        reached = last + (quantity - last) * ahead / (run_out - days[-1]).days
+        x_from = LEFT + (len(days) - 0.5) * bar_w
+        x_to = LEFT + (len(days) - 0.5 + ahead) * bar_w
+        parts.append(
+            f'<line class="projection" x1="{x_from:.1f}" y1="{y(last):.1f}" x2="{x_to:.1f}" '
+            f'y2="{y(reached):.1f}" stroke="#be123c" stroke-width="2" stroke-dasharray="2 3">'
+            f"<title>Projected to reach {quantity} on {run_out.isoformat()}</title></line>"
         )
     if days:
         for i in sorted({0, len(days) // 2, len(days) - 1}):

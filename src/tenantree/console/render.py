@@ -12,6 +12,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from sqlalchemy.orm import Session
 
 from tenantree.access.permissions import Permission
+from tenantree.alerts.service import describe, open_alerts
 from tenantree.branding.fields import BrandValues
 from tenantree.branding.hostnames import host_of_request
 from tenantree.branding.resolve import org_for_host, published_brand
@@ -94,6 +95,16 @@ def nav_for(request: Request, org: Org | None) -> list[dict[str, Any]]:
     return items
 
 
+MAX_BANNER_ALERTS = 3
+
+
+def _alert_banner(session: Session | None, org: Org | None, granted: Any) -> list[str]:
+    """The org's open alerts, for the banner of its pages, to those who read them."""
+    if session is None or org is None or Permission.ORG_ALERTS_READ not in granted:
+        return []
+    return [describe(alert) for alert in open_alerts(session, org)[:MAX_BANNER_ALERTS]]
+
+
 def render(
     request: Request,
     session: Session | None,
@@ -108,12 +119,14 @@ def render(
     org = org or getattr(request.state, "org", None)
     brand = brand_for(request, session, org)
     viewer = getattr(request.state, "viewer", None)
+    granted = getattr(request.state, "granted", frozenset())
     html = env.get_template(template).render(
         request=request,
         viewer=viewer,
         org=org,
         nav=nav_for(request, org),
-        granted=getattr(request.state, "granted", frozenset()),
+        granted=granted,
+        alerts=_alert_banner(session, org, granted),
         P=Permission,
         brand=brand,
         primary=_color(brand.primary_color, "#1d4ed8"),

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+from datetime import date
 from typing import Any
 
 from tenantree.licensing.history import PeriodUse
@@ -28,6 +29,14 @@ def _period(period: Period | None) -> dict[str, str] | None:
 
 def _use(use: PeriodUse | None) -> dict[str, Any] | None:
     return None if use is None else {"peak": use.peak, "average": round(use.average, 3)}
+
+
+def _day(day: date | None) -> str | None:
+    return None if day is None else day.isoformat()
+
+
+def _expired(lines: list[LicenseLine]) -> int:
+    return sum(1 for line in lines if line.expired)
 
 
 def _figures(figures: PoolFigures) -> dict[str, Any]:
@@ -51,6 +60,7 @@ def _licenses(lines: list[LicenseLine]) -> list[dict[str, Any]]:
             "status": line.status,
             "overage_policy": line.overage_policy,
             "in_term": line.in_term,
+            "expired": line.expired,
         }
         for line in lines
     ]
@@ -66,9 +76,10 @@ def child_report_dict(report: ChildReport) -> dict[str, Any]:
             "used": item.used,
             "quota": item.quota,
             "quota_remaining": item.quota_remaining,
+            "quota_runs_out_on": _day(item.quota_runs_out_on),
         }
         if item.pool is not None:
-            entry["pool"] = _figures(item.pool)
+            entry["pool"] = {**_figures(item.pool), "runs_out_on": _day(item.pool_runs_out_on)}
             entry["licenses"] = _licenses(item.licenses)
         if report.period is not None:
             entry["period_use"] = _use(item.period) or {"peak": 0, "average": 0.0}
@@ -98,6 +109,7 @@ def parent_report_dict(report: ParentReport) -> dict[str, Any]:
                 "sku": pool.sku,
                 "unit": pool.unit,
                 **_figures(pool.figures),
+                "runs_out_on": _day(pool.runs_out_on),
                 "licenses": _licenses(pool.licenses),
                 "own_use": pool.own_use,
                 **({"own_period_use": _use(pool.own_period)} if with_period else {}),
@@ -133,6 +145,7 @@ def parent_report_dict(report: ParentReport) -> dict[str, Any]:
                         "sku": pool.sku,
                         "unit": pool.unit,
                         **_figures(pool.figures),
+                        "runs_out_on": _day(pool.runs_out_on),
                         "licenses": _licenses(pool.licenses),
                         **({"period_use": _use(pool.period)} if with_period else {}),
                     }
@@ -157,6 +170,9 @@ CHILD_COLUMNS = [
     "remaining",
     "peak",
     "average",
+    "quota_runs_out_on",
+    "runs_out_on",
+    "expired_licenses",
 ]
 PARENT_COLUMNS = [
     "holder_org_id",
@@ -172,6 +188,8 @@ PARENT_COLUMNS = [
     "quota",
     "peak",
     "average",
+    "runs_out_on",
+    "expired_licenses",
 ]
 
 
@@ -201,6 +219,9 @@ def child_report_csv(report: ChildReport) -> str:
                 "remaining": item.pool.remaining if item.pool else None,
                 "peak": item.period.peak if item.period else None,
                 "average": round(item.period.average, 3) if item.period else None,
+                "quota_runs_out_on": _day(item.quota_runs_out_on),
+                "runs_out_on": _day(item.pool_runs_out_on) if item.pool else None,
+                "expired_licenses": _expired(item.licenses) if item.pool else None,
             }
         )
     return _csv(CHILD_COLUMNS, rows)
@@ -217,6 +238,8 @@ def parent_report_csv(report: ParentReport) -> str:
             "quantity": pool.figures.quantity,
             "pool_used": pool.figures.used,
             "remaining": pool.figures.remaining,
+            "runs_out_on": _day(pool.runs_out_on),
+            "expired_licenses": _expired(pool.licenses),
         }
         rows.append(
             {
@@ -262,6 +285,8 @@ def parent_report_csv(report: ParentReport) -> str:
                     "pool_used": own.figures.used,
                     "remaining": own.figures.remaining,
                     "used": own.figures.used,
+                    "runs_out_on": _day(own.runs_out_on),
+                    "expired_licenses": _expired(own.licenses),
                     "peak": own.period.peak if own.period else None,
                     "average": round(own.period.average, 3) if own.period else None,
                 }

@@ -9,6 +9,7 @@ import anyio.to_thread
 from fastapi import FastAPI
 
 from tenantree import __version__
+from tenantree.alerts.loop import SweepLoop
 from tenantree.api.app import install_api
 from tenantree.branding.config import BrandingConfig
 from tenantree.config import Settings, get_settings
@@ -42,6 +43,13 @@ def create_app(
     occupancy = Occupancy()
     metrics = Metrics(engine, settings.db_pool_size, occupancy)
     worker = make_worker(settings, sessions, outbox, on_failure=metrics.outbox_failed_attempt)
+    # Usage changes raise their alerts at once; the sweep catches licenses
+    # nearing their end and changed quantities or thresholds.
+    alerts_sweep = (
+        SweepLoop(sessions, outbox, every_seconds=settings.alerts_sweep_seconds)
+        if settings.alerts_sweep_seconds > 0
+        else None
+    )
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -49,9 +57,13 @@ def create_app(
         background = settings.outbox_worker == "background"
         if background:
             worker.start()
+        if alerts_sweep is not None:
+            alerts_sweep.start()
         try:
             yield
         finally:
+            if alerts_sweep is not None:
+                await anyio.to_thread.run_sync(alerts_sweep.stop)
             if background:
                 await anyio.to_thread.run_sync(worker.stop)
 
@@ -73,6 +85,7 @@ def create_app(
     )
     app.state.engine = engine
     app.state.outbox_worker = worker
+    app.state.alerts_sweep = alerts_sweep
     metrics.count_sign_in_failures(sessions)
     app.state.metrics = metrics
 

@@ -7,7 +7,9 @@ from fastapi.responses import JSONResponse
 from tenantree import clock
 from tenantree.access.permissions import Permission as P
 from tenantree.access.service import visible_sub_org_ids
-from tenantree.api.deps import OrgWith, UnitOfWorkRoute
+from tenantree.alerts.reports import child_report_with_forecasts, parent_report_with_forecasts
+from tenantree.alerts.usage import report_usage_and_alert
+from tenantree.api.deps import IdentityDep, OrgWith, UnitOfWorkRoute
 from tenantree.api.errors import ERROR_RESPONSES
 from tenantree.api.params import Cursor, Limit
 from tenantree.api.schemas.common import Day, ListResponse, Timestamp
@@ -25,7 +27,7 @@ from tenantree.api.schemas.licensing import (
     UsageEventOut,
     UsageOut,
 )
-from tenantree.licensing import changes, consumption, export, grants, reports, sub_org_terms
+from tenantree.licensing import changes, export, grants, reports, sub_org_terms
 from tenantree.licensing.models import License
 from tenantree.licensing.pool import UsageOp
 from tenantree.licensing.sources import current_source
@@ -115,16 +117,20 @@ def set_quota(
     operation_id="report_usage",
     description="Set, add or release units; 409 with what is left when refused.",
 )
-def report_usage(body: UsageBody, target: OrgWith(P.ORG_USAGE_REPORT)) -> UsageOut:
+def report_usage(
+    body: UsageBody, target: OrgWith(P.ORG_USAGE_REPORT), identity: IdentityDep
+) -> UsageOut:
     op, amount = next(
         (UsageOp(name), getattr(body, name))
         for name in ("set", "add", "release")
         if getattr(body, name) is not None
     )
     # A refusal is audited; the service keeps that event through the rollback.
-    result = consumption.report_usage(
+    # The alerts the change crosses are raised in the same unit of work.
+    result = report_usage_and_alert(
         target.session,
         target.trail,
+        identity.outbox,
         target.org,
         sku=body.sku,
         op=op,
@@ -192,13 +198,13 @@ def license_report(
     period = reports.period_between(first, last)
     org = target.org
     if org.is_sub_org:
-        child = reports.child_report(
+        child = child_report_with_forecasts(
             target.session, org, sees_pool_figures=sees_pool_figures(target), period=period
         )
         if format == "csv":
             return _csv_response(export.child_report_csv(child), org.id)
         return JSONResponse(export.child_report_dict(child))
-    parent = reports.parent_report(
+    parent = parent_report_with_forecasts(
         target.session,
         org,
         period=period,

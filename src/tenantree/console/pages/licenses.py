@@ -15,6 +15,7 @@ from fastapi import APIRouter, Query, Request, Response
 from tenantree import clock
 from tenantree.access.permissions import Permission as P
 from tenantree.access.service import visible_sub_org_ids
+from tenantree.alerts.reports import child_report_with_forecasts, parent_report_with_forecasts
 from tenantree.console.charts import colour, usage_chart
 from tenantree.console.deps import OrgPage
 from tenantree.console.render import render
@@ -49,13 +50,13 @@ def _period(first: str | None, last: str | None, days: int | None) -> reports.Pe
 def _reports(target: OrgRequest, period: reports.Period):  # type: ignore[no-untyped-def]
     org = target.org
     if org.is_sub_org:
-        return "child", reports.child_report(
+        return "child", child_report_with_forecasts(
             target.session,
             org,
             sees_pool_figures=sees_pool_figures(target),
             period=period,
         )
-    return "parent", reports.parent_report(
+    return "parent", parent_report_with_forecasts(
         target.session,
         org,
         period=period,
@@ -73,6 +74,8 @@ def report_page(
 ) -> Response:
     period = _period(first, last, days)
     view, report = _reports(target, period)
+    # Projections are drawn from today: a period ending earlier gets none.
+    projects = period.last_day == clock.utcnow().date()
     charts = []
     if view == "child":
         for item, chart in zip(
@@ -80,8 +83,18 @@ def report_page(
             series.child_charts(target.session, target.org, period.first_day, period.last_day),
             strict=False,
         ):
-            quantity = item.pool.quantity if item.pool is not None else None
-            charts.append((chart, usage_chart(chart, quantity=quantity), None))
+            if item.pool is not None:
+                limit, label, run_out = (
+                    item.pool.quantity,
+                    "Licensed quantity",
+                    item.pool_runs_out_on,
+                )
+            else:  # the org's own quota, never its partner's pool
+                limit, label, run_out = item.quota, "Your quota", item.quota_runs_out_on
+            svg = usage_chart(
+                chart, quantity=limit, limit_label=label, run_out=run_out if projects else None
+            )
+            charts.append((chart, svg, limit, run_out if projects else None, label))
     else:
         names = {c.org_id: c.org_name for c in report.children}
         pools = {pool.sku: pool for pool in report.pools}
@@ -90,7 +103,9 @@ def report_page(
         ):
             pool = pools.get(chart.sku)
             quantity = pool.figures.quantity if pool is not None else None
-            charts.append((chart, usage_chart(chart, quantity=quantity), quantity))
+            run_out = pool.runs_out_on if pool is not None and projects else None
+            svg = usage_chart(chart, quantity=quantity, run_out=run_out)
+            charts.append((chart, svg, quantity, run_out, "Licensed quantity"))
     query = f"from={period.first_day.isoformat()}&to={period.last_day.isoformat()}"
     return render(
         request,

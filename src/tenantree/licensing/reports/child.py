@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -43,6 +43,11 @@ class ChildItem:
     pool: PoolFigures | None = None
     licenses: list[LicenseLine] = field(default_factory=list)
     period: PeriodUse | None = None
+    pool_id: uuid.UUID | None = None
+    # Projected run-outs (alerts.forecasts): of the org's quota, from its own
+    # use; of the pool only when `pool` is shown.
+    quota_runs_out_on: date | None = None
+    pool_runs_out_on: date | None = None
 
 
 @dataclass
@@ -99,6 +104,7 @@ def child_report(
                 pool=pool_figures(pool.used, pool_licenses) if shown else None,
                 licenses=list(pool_licenses) if shown else [],
                 period=history(pool.id, org.id),
+                pool_id=pool.id,
             )
         )
     return ChildReport(org.id, org.name, source, now, period, items)

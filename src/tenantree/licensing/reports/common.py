@@ -49,6 +49,8 @@ class LicenseLine:
     status: str
     overage_policy: str
     in_term: bool
+    # Its end has passed (whatever its status): reports flag it.
+    expired: bool = False
 
 
 @dataclass
@@ -114,6 +116,7 @@ def license_lines_by_pool(
                 lic.overage_policy,
                 # The row has what License.in_term reads: one definition of the term.
                 License.in_term(lic, now),  # type: ignore[arg-type]
+                expired=lic.ends_at <= now,
             )
         )
     return grouped

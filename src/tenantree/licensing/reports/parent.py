@@ -67,6 +67,9 @@ class ParentPool:
     # Use by sub-orgs the reader may not see (restricted partner users): the
     # pool's total stays true without naming them.
     other_children_use: int = 0
+    pool_id: uuid.UUID | None = None
+    # The projected day use reaches the quantity (alerts.forecasts fills it in).
+    runs_out_on: date | None = None
 
 
 @dataclass
@@ -76,6 +79,8 @@ class ChildOwnPool:
     figures: PoolFigures
     licenses: list[LicenseLine]
     period: PeriodUse | None
+    pool_id: uuid.UUID | None = None
+    runs_out_on: date | None = None
 
 
 @dataclass
@@ -269,6 +274,7 @@ def _parent_pool(
         other_children_use=sum(
             units for child_id, units in users.items() if child_id in children.hidden_ids
         ),
+        pool_id=pool.id,
     )
 
 
@@ -319,6 +325,7 @@ def parent_report(
                     figures=pool_figures(pool.used, lines),
                     licenses=list(lines),
                     period=history(pool.id, pool.holder_org_id),
+                    pool_id=pool.id,
                 )
             )
     summaries = [

@@ -1,0 +1,1 @@
+"""License alerts (expiry, utilisation, quotas) and run-out forecasts."""

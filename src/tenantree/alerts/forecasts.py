@@ -1,0 +1,100 @@
+"""Run-out forecasts on the reports: the daily rollup, read once, fitted per pool.
+
+The parent report gets each pool's run-out (the holder's own figure); the
+child view its quota's, from its own use, and the pool's only when the report
+shows the pool (access.policy.shows_pool, already applied by the report).
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from collections.abc import Collection, Iterable
+from datetime import date, timedelta
+
+from sqlalchemy.orm import Session
+
+from tenantree import clock
+from tenantree.alerts.forecast import WINDOW_DAYS, RunOut, run_out
+from tenantree.licensing.reports import ChildReport, ParentReport
+from tenantree.licensing.series import daily_use
+
+
+def window(today: date) -> tuple[date, date]:
+    return today - timedelta(days=WINDOW_DAYS - 1), today
+
+
+def pool_totals(
+    session: Session, pool_ids: Collection[uuid.UUID], today: date
+) -> dict[uuid.UUID, list[int]]:
+    """pool -> its use on each day of the window (the sum of its consumers' daily peaks)."""
+    first, last = window(today)
+    totals: dict[uuid.UUID, list[int]] = defaultdict(lambda: [0] * WINDOW_DAYS)
+    for (pool_id, _org_id), values in daily_use(session, pool_ids, first, last).items():
+        total = totals[pool_id]
+        for i, value in enumerate(values):
+            total[i] += value
+    return dict(totals)
+
+
+def consumer_series(
+    session: Session, pool_id: uuid.UUID, org_id: uuid.UUID, today: date
+) -> list[int]:
+    first, last = window(today)
+    return daily_use(session, [pool_id], first, last).get((pool_id, org_id), [0] * WINDOW_DAYS)
+
+
+def _on(found: RunOut | None) -> date | None:
+    return None if found is None else found.on
+
+
+def pool_run_outs(
+    session: Session, pools: Iterable[tuple[uuid.UUID, int]], today: date
+) -> dict[uuid.UUID, date | None]:
+    """(pool, quantity) -> the day its use is projected to reach the quantity."""
+    pools = [(pool_id, quantity) for pool_id, quantity in pools]
+    totals = pool_totals(session, [pool_id for pool_id, _ in pools], today)
+    return {
+        pool_id: _on(run_out(totals.get(pool_id, [0] * WINDOW_DAYS), today, quantity))
+        if quantity > 0
+        else None
+        for pool_id, quantity in pools
+    }
+
+
+def add_to_parent(session: Session, report: ParentReport) -> ParentReport:
+    """Fill in each pool's run-out: the partner's pools and its children's own."""
+    today = clock.utcnow().date()
+    pools = [(p.pool_id, p.figures.quantity) for p in report.pools if p.pool_id]
+    own = [
+        (p.pool_id, p.figures.quantity)
+        for child in report.children
+        for p in child.own_pools
+        if p.pool_id
+    ]
+    found = pool_run_outs(session, pools + own, today)
+    for pool in report.pools:
+        pool.runs_out_on = found.get(pool.pool_id) if pool.pool_id else None
+    for child in report.children:
+        for own_pool in child.own_pools:
+            own_pool.runs_out_on = found.get(own_pool.pool_id) if own_pool.pool_id else None
+    return report
+
+
+def add_to_child(session: Session, report: ChildReport) -> ChildReport:
+    """The quota's run-out from the org's own use; the pool's only where shown."""
+    today = clock.utcnow().date()
+    first, last = window(today)
+    pool_ids = [item.pool_id for item in report.items if item.pool_id]
+    use = daily_use(session, pool_ids, first, last)
+    shown = [(i.pool_id, i.pool.quantity) for i in report.items if i.pool and i.pool_id]
+    pools = pool_run_outs(session, shown, today) if shown else {}
+    for item in report.items:
+        if item.pool_id is None:
+            continue
+        if item.quota is not None and item.quota > 0:
+            own = use.get((item.pool_id, report.org_id), [0] * WINDOW_DAYS)
+            item.quota_runs_out_on = _on(run_out(own, today, item.quota))
+        if item.pool is not None:
+            item.pool_runs_out_on = pools.get(item.pool_id)
+    return report

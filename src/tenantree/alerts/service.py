@@ -1,0 +1,96 @@
+"""Alerts as their readers see them, and the thresholds the partner sets."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from tenantree import clock
+from tenantree.alerts.models import Alert, AlertThresholds
+from tenantree.alerts.raising import thresholds_of
+from tenantree.alerts.rules import AlertKind, checked_percents
+from tenantree.audit.actions import AuditAction
+from tenantree.audit.service import AuditTrail
+from tenantree.orgs.models import Org
+
+MAX_LISTED = 200
+
+
+def list_alerts(session: Session, org: Org, *, open_only: bool = False) -> list[Alert]:
+    """The org's alerts, newest first: those raised to its admins, with the
+    org's own figures only (access.policy.alert_recipient)."""
+    statement = select(Alert).where(Alert.org_id == org.id)
+    if open_only:
+        statement = statement.where(Alert.cleared_at.is_(None), Alert.acknowledged_at.is_(None))
+    return list(
+        session.scalars(statement.order_by(Alert.raised_at.desc(), Alert.id).limit(MAX_LISTED))
+    )
+
+
+def open_alerts(session: Session, org: Org) -> list[Alert]:
+    """What the console's banner shows: not cleared, not acknowledged, and for
+    an expiry, the license not ended yet."""
+    now = clock.utcnow()
+    return [
+        alert
+        for alert in list_alerts(session, org, open_only=True)
+        if alert.kind != AlertKind.EXPIRY or datetime.fromisoformat(alert.figures["ends_at"]) > now
+    ]
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    percents: tuple[int, ...]
+    is_default: bool
+
+
+def get_thresholds(session: Session, org: Org) -> Thresholds:
+    row = session.get(AlertThresholds, org.id)
+    if row is None:
+        return Thresholds(thresholds_of(session, [org.id])[org.id], True)
+    return Thresholds(tuple(row.percents), False)
+
+
+def set_thresholds(
+    session: Session, trail: AuditTrail, org: Org, percents: list[int]
+) -> Thresholds:
+    """Set the percents of the org's pools (and of its sub-orgs' quotas) that alert."""
+    checked = list(checked_percents(percents))
+    row = session.get(AlertThresholds, org.id)
+    before = None if row is None else list(row.percents)
+    if row is None:
+        row = AlertThresholds(org_id=org.id, percents=checked, updated_by=trail.actor_id)
+        session.add(row)
+    else:
+        row.percents = checked
+        row.updated_by = trail.actor_id
+    session.flush()
+    trail.record(
+        AuditAction.ALERT_THRESHOLDS_CHANGED,
+        org_id=org.id,
+        target_type="org",
+        target_id=org.id,
+        before=before,
+        after=checked,
+    )
+    return Thresholds(tuple(checked), False)
+
+
+def describe(alert: Alert) -> str:
+    """One line for a banner or a listing, from the alert's own figures."""
+    f = alert.figures
+    if alert.kind == AlertKind.EXPIRY:
+        ends_on = datetime.fromisoformat(f["ends_at"]).date().isoformat()
+        return f"Your license of {f['quantity']} {f['unit']} of {alert.sku} ends on {ends_on}."
+    if alert.kind == AlertKind.POOL_USE:
+        return (
+            f"{alert.sku}: {f['used']} of {f['quantity']} {f['unit']} in use "
+            f"({f['percent']}%, alert at {alert.threshold}%)."
+        )
+    return (
+        f"{alert.sku}: {f['used']} of your quota of {f['quota']} {f['unit']} in use "
+        f"({f['percent']}%, alert at {alert.threshold}%)."
+    )

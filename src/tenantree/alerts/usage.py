@@ -1,0 +1,56 @@
+"""A change of use, with the alerts it crosses raised in the same unit of work."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from tenantree import clock
+from tenantree.alerts.raising import (
+    POOL_ROW,
+    Raised,
+    evaluate_use,
+    pool_readings,
+    quota_readings,
+)
+from tenantree.audit.service import AuditTrail
+from tenantree.licensing.consumption import UsageResult, report_usage
+from tenantree.licensing.models import LicensePool, LicenseSource
+from tenantree.licensing.pool import UsageOp
+from tenantree.licensing.sources import current_source
+from tenantree.orgs.models import Org
+from tenantree.outbox import Outbox
+
+
+def evaluate_after_usage(session: Session, outbox: Outbox, org: Org, sku: str) -> Raised:
+    """Hold the pool the org draws the SKU from, and the org's quota, against
+    their thresholds."""
+    source = current_source(session, org)
+    holder_id = org.parent_id if source == LicenseSource.PARENT_POOL else org.id
+    now = clock.utcnow()
+    pools = session.execute(
+        select(*POOL_ROW).where(LicensePool.holder_org_id == holder_id, LicensePool.sku == sku)
+    ).all()
+    readings = pool_readings(session, pools, now)
+    if source == LicenseSource.PARENT_POOL:
+        readings += quota_readings(session, sub_org_id=org.id, sku=sku)
+    return evaluate_use(session, outbox, readings, now)
+
+
+def report_usage_and_alert(
+    session: Session,
+    trail: AuditTrail,
+    outbox: Outbox,
+    org: Org,
+    *,
+    sku: str,
+    op: UsageOp,
+    amount: int,
+    sees_pool_figures: bool,
+) -> UsageResult:
+    """licensing.consumption.report_usage, then the alerts it crosses (or clears)."""
+    result = report_usage(
+        session, trail, org, sku=sku, op=op, amount=amount, sees_pool_figures=sees_pool_figures
+    )
+    evaluate_after_usage(session, outbox, org, sku)
+    return result
