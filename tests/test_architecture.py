@@ -158,7 +158,7 @@ LAYERS: list[set[str]] = [
     {"domains"},
     {"identity"},
     {"access"},
-    {"sso", "licensing"},
+    {"sso", "licensing", "webhooks"},
     {"authn", "lifecycle"},  # authentication; creating and listing orgs
     {"models"},  # the model registry, for Alembic
     {"web"},

@@ -59,6 +59,9 @@ ROW_PERMISSIONS: dict[tuple[str, str], tuple[Permission, ...]] = {
     (SUB_ORG, "read S's audit events"): (P.ORG_AUDIT_READ,),
     (SUB_ORG, "claim, verify, list, remove S's email domains"): (P.ORG_DOMAINS_MANAGE,),
     (SUB_ORG, "read/change S's MFA policy"): (P.ORG_MFA_POLICY_MANAGE,),
+    (SUB_ORG, "register, change, test, remove S's webhooks; read their deliveries"): (
+        P.ORG_WEBHOOKS_MANAGE,
+    ),
     (PARTNER, "view P"): (P.ORG_VIEW,),
     (PARTNER, "list P's sub-orgs (those the caller reaches)"): (P.ORG_SUB_ORGS_READ,),
     (PARTNER, "list/manage P's users, invite into P"): (P.ORG_USERS_READ, P.ORG_USERS_MANAGE),
@@ -66,6 +69,9 @@ ROW_PERMISSIONS: dict[tuple[str, str], tuple[Permission, ...]] = {
     (PARTNER, "change P's brand"): (P.ORG_BRAND_MANAGE,),
     (PARTNER, "claim, verify, list, remove P's email domains"): (P.ORG_DOMAINS_MANAGE,),
     (PARTNER, "read/change P's MFA policy (own staff, sub-orgs)"): (P.ORG_MFA_POLICY_MANAGE,),
+    (PARTNER, "register, change, test, remove P's webhooks; read their deliveries"): (
+        P.ORG_WEBHOOKS_MANAGE,
+    ),
     (
         PARTNER,
         "create orgs or sub-orgs, activate partner features, grant licenses, deactivate",
@@ -191,6 +197,7 @@ ADMIN = [
     "org:users:manage",
     "org:users:read",
     "org:view",
+    "org:webhooks:manage",
 ]
 USER = ["org:sub_orgs:read", "org:usage:report", "org:view"]
 READ_ONLY = ["org:sub_orgs:read", "org:view"]
