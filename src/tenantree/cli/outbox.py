@@ -22,7 +22,8 @@ from tenantree.outbox.models import MessageStatus
 from tenantree.outbox.operations import list_messages, retry_messages, state_of
 
 outbox_app = typer.Typer(
-    help="Outgoing email: deliver it, list it, retry it.", no_args_is_help=True
+    help="Outgoing email and webhook deliveries: deliver them, list them, retry them.",
+    no_args_is_help=True,
 )
 
 
