@@ -26,6 +26,7 @@ def install_console(app: FastAPI) -> None:
         password_reset,
         security,
         users,
+        webhooks,
         why,
     )
 
@@ -43,6 +44,7 @@ def install_console(app: FastAPI) -> None:
         crm,
         branding,
         domains,
+        webhooks,
         audit,
     ):
         app.include_router(module.router)
