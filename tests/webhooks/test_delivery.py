@@ -191,3 +191,12 @@ def test_enabling_again_starts_the_failure_count_afresh(db: Engine, sessions) ->
         with sessions() as session:
             endpoint = session.get(WebhookEndpoint, made.endpoint.id)
             assert (endpoint.enabled, endpoint.consecutive_failures) == (True, 0)
+
+
+def test_a_delivered_events_body_is_not_kept_in_the_queue(db: Engine, sessions) -> None:
+    with running_receiver() as receiver:
+        _, made = arrange(sessions, receiver.url)
+        with sessions() as session:
+            drain(session, delivery()[0])
+    (row,) = rows(sessions, made)
+    assert "body" not in row.payload and row.payload["type"] == "org.updated"

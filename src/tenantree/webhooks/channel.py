@@ -91,6 +91,8 @@ class WebhookChannel:
         if endpoint is None:
             return
         if error is None:
+            # The log needs the type and event, not the body (the audit trail keeps it).
+            row.payload = {k: v for k, v in row.payload.items() if k != "body"}
             endpoint.consecutive_failures = 0
             endpoint.last_success_at = clock.utcnow()
             return
