@@ -200,3 +200,33 @@ def test_a_delivered_events_body_is_not_kept_in_the_queue(db: Engine, sessions) 
             drain(session, delivery()[0])
     (row,) = rows(sessions, made)
     assert "body" not in row.payload and row.payload["type"] == "org.updated"
+
+
+def test_a_name_that_resolves_inside_the_network_is_refused_at_connect_time(
+    db: Engine, sessions, monkeypatch
+) -> None:
+    """Saved as a public name, it later resolves to loopback (DNS rebinding): the
+    worker connects to no private address and the receiver gets nothing."""
+    import socket
+
+    from tenantree.webhooks.config import WebhookConfig
+
+    with running_receiver() as receiver:
+        port = int(receiver.url.rsplit(":", 1)[1].split("/")[0])
+        _, made = arrange(sessions, f"https://rebound.example.com:{port}/hook")
+        real = socket.getaddrinfo
+
+        def rebound(host, *args, **kwargs):  # type: ignore[no-untyped-def]
+            if host == "rebound.example.com":
+                return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", ("127.0.0.1", port))]
+            return real(host, *args, **kwargs)
+
+        monkeypatch.setattr(socket, "getaddrinfo", rebound)
+        outbox = Outbox(MemoryBackend(), "x <x@tenantree.test>")
+        guarded = WebhookConfig(secret_key="test-secret-key", timeout_seconds=0.5)
+        worker = Delivery(outbox, "w1", channels={WEBHOOK: WebhookChannel(guarded, outbox)})
+        with sessions() as session:
+            drain(session, worker)
+    assert receiver.received == []
+    (row,) = rows(sessions, made)
+    assert "no public address" in row.last_error

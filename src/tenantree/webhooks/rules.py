@@ -12,7 +12,7 @@ from tenantree.outbox.retry import RetryPolicy
 DISABLE_AFTER_FAILURES = 50
 
 # Exponential backoff (30 s doubling, with jitter, capped at 2 h) for 24 h,
-# then the delivery is given up: about 18 attempts.
+# then the delivery is given up: about 25 attempts.
 RETRY_POLICY = RetryPolicy(
     max_attempts=1000,
     base_seconds=30.0,
