@@ -158,7 +158,7 @@ LAYERS: list[set[str]] = [
     {"domains"},
     {"identity"},
     {"access"},
-    {"sso", "licensing"},
+    {"sso", "licensing", "webhooks"},
     # authentication; creating and listing orgs; license alerts and forecasts
     {"authn", "lifecycle", "alerts"},
     {"models"},  # the model registry, for Alembic

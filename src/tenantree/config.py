@@ -43,6 +43,11 @@ class Settings(BaseSettings):
     # The same for orgs' SSO issuers (and plain http on loopback): the server
     # fetches from the issuer on every anonymous sign-in start.
     sso_allow_private_issuers: bool = False
+    # The same for orgs' webhook endpoints (and plain http): the worker posts
+    # every audited change of the org to them.
+    webhooks_allow_private_hosts: bool = False
+    # How long a webhook receiver has to answer one delivery.
+    webhooks_timeout_seconds: float = 10.0
 
     # Throttling (identity.throttle), each a count in a sliding window.
     # Sign-in failures: per account from one client address first (a stranger

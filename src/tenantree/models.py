@@ -23,5 +23,10 @@ from tenantree.orgs import models as org_models  # noqa: F401
 from tenantree.orgs import parentage as org_parentage_models  # noqa: F401
 from tenantree.orgs import sub_org_access as sub_org_access_models  # noqa: F401
 from tenantree.outbox import models as outbox_models  # noqa: F401
+from tenantree.webhooks import models as webhook_models  # noqa: F401
+
+# Installs the listener that turns audit events into webhook deliveries, in
+# every process that has the complete metadata (server, CLI, tests).
+from tenantree.webhooks import production  # noqa: E402, F401, I001
 
 metadata = Base.metadata

@@ -63,6 +63,9 @@ ROW_PERMISSIONS: dict[tuple[str, str], tuple[Permission, ...]] = {
     (SUB_ORG, "read S's alerts (its licenses' ends, its own pools, its quota)"): (
         P.ORG_ALERTS_READ,
     ),
+    (SUB_ORG, "register, change, test, remove S's webhooks; read their deliveries"): (
+        P.ORG_WEBHOOKS_MANAGE,
+    ),
     (PARTNER, "view P"): (P.ORG_VIEW,),
     (PARTNER, "list P's sub-orgs (those the caller reaches)"): (P.ORG_SUB_ORGS_READ,),
     (PARTNER, "list/manage P's users, invite into P"): (P.ORG_USERS_READ, P.ORG_USERS_MANAGE),
@@ -73,6 +76,9 @@ ROW_PERMISSIONS: dict[tuple[str, str], tuple[Permission, ...]] = {
     (PARTNER, "read P's alerts and alert thresholds"): (P.ORG_ALERTS_READ,),
     (PARTNER, "set P's alert thresholds (its pools, its sub-orgs' quotas)"): (
         P.ORG_ALERT_THRESHOLDS_MANAGE,
+    ),
+    (PARTNER, "register, change, test, remove P's webhooks; read their deliveries"): (
+        P.ORG_WEBHOOKS_MANAGE,
     ),
     (
         PARTNER,
@@ -201,6 +207,7 @@ ADMIN = [
     "org:users:manage",
     "org:users:read",
     "org:view",
+    "org:webhooks:manage",
 ]
 USER = ["org:sub_orgs:read", "org:usage:report", "org:view"]
 READ_ONLY = ["org:sub_orgs:read", "org:view"]

@@ -162,6 +162,33 @@ def _domains_calls(org: str) -> tuple[Call, ...]:
     )
 
 
+WEBHOOK = {"url": "https://hooks.example.com/tenantree", "event_types": ["org", "user"]}
+
+
+def _webhook_in(org: str) -> Callable[[Ctx], None]:
+    def arrange(c: Ctx) -> None:
+        c.made["webhook"] = c.as_operator("POST", c.org(org) + "/webhooks", WEBHOOK)["id"]
+
+    return arrange
+
+
+def _webhook_calls(org: str) -> tuple[Call, ...]:
+    def one(rest: str = "") -> Callable[[Ctx], str]:
+        return lambda c: f"{c.org(org)}/webhooks/{c.made['webhook']}{rest}"
+
+    made = _webhook_in(org)
+    return (
+        Call("GET", _at(org, "/webhooks"), 200),
+        Call("POST", _at(org, "/webhooks"), 201, _body(**WEBHOOK)),
+        Call("GET", one(), 200, arrange=made),
+        Call("PATCH", one(), 200, _body(description="SIEM"), arrange=made),
+        Call("GET", one("/deliveries"), 200, arrange=made),
+        Call("POST", one("/test"), 202, arrange=made),
+        Call("POST", one("/rotate-secret"), 200, arrange=made),
+        Call("DELETE", one(), 204, arrange=made),
+    )
+
+
 def _p_as_standard_org(c: Ctx) -> None:
     # Partner activation needs a standard Pro org. Making P one again keeps every
     # column meaning what it means in the Partner P table (U-A stays unrelated).
@@ -280,6 +307,10 @@ CALLS: dict[tuple[str, str], tuple[Call, ...]] = {
         Call("GET", _at("S", "/mfa-policy"), 200),
         Call("PUT", _at("S", "/mfa-policy"), 200, _body(required=True)),
     ),
+    (
+        SUB_ORG,
+        "register, change, test, remove S's webhooks; read their deliveries",
+    ): _webhook_calls("S"),
     (PARTNER, "view P"): (Call("GET", _at("P"), 200),),
     (PARTNER, "list P's sub-orgs (those the caller reaches)"): (
         Call("GET", _at("P", "/sub-orgs"), 200),
@@ -313,6 +344,10 @@ CALLS: dict[tuple[str, str], tuple[Call, ...]] = {
             "PUT", _at("P", "/mfa-policy"), 200, _body(required=False, required_for_sub_orgs=True)
         ),
     ),
+    (
+        PARTNER,
+        "register, change, test, remove P's webhooks; read their deliveries",
+    ): _webhook_calls("P"),
     # Creating a top-level org has no P in its path: see
     # test_only_the_operator_creates_top_level_orgs. Deactivation goes last.
     (PARTNER, "create orgs or sub-orgs, activate partner features, grant licenses, deactivate"): (

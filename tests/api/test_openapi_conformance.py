@@ -126,6 +126,9 @@ _DOMAIN_422 = {
     "list_api_tokens": "cursor",
     "create_scim_token": "expires_at in the future",
     "list_scim_tokens": "cursor",
+    "create_org_webhook": "url is https to a public host; include_sub_orgs only for a partner",
+    "update_org_webhook": "url is https to a public host; include_sub_orgs only for a partner",
+    "list_org_webhook_deliveries": "cursor",
     "claim_org_domain": "domain is a real DNS name (IDNA) the org may own: not a public "
     "suffix, IP address or the platform's domain",
     "set_sso_config": "issuer is https (or loopback); allowed_domains are verified "

@@ -51,7 +51,12 @@ def _matrix_templates() -> set[tuple[str, str]]:
     ctx = SimpleNamespace(
         org=lambda name: f"/api/v1/orgs/{_PLACEHOLDER}",
         member=lambda actor: _PLACEHOLDER,
-        made={"license": _PLACEHOLDER, "invitation": _PLACEHOLDER, "domain": _PLACEHOLDER},
+        made={
+            "license": _PLACEHOLDER,
+            "invitation": _PLACEHOLDER,
+            "domain": _PLACEHOLDER,
+            "webhook": _PLACEHOLDER,
+        },
     )
     return {(call.method, call.path(ctx)) for calls in CALLS.values() for call in calls}
 

@@ -26,6 +26,8 @@ class Permission(StrEnum):
     ORG_USERS_MANAGE = "org:users:manage"
     ORG_USERS_READ = "org:users:read"
     ORG_VIEW = "org:view"
+    # Register, change, test and remove the org's webhook endpoints; read their deliveries.
+    ORG_WEBHOOKS_MANAGE = "org:webhooks:manage"
     # Operator-only: create orgs and sub-orgs, activate partner features,
     # change edition or status, grant and change licenses and license sources.
     # Operator-only: compare a Salesforce Accounts export with the tree, read the results.

@@ -59,6 +59,7 @@ ROLE_GRANTS: Mapping[Role, frozenset[Permission]] = {
             P.ORG_USERS_MANAGE,
             P.ORG_USERS_READ,
             P.ORG_VIEW,
+            P.ORG_WEBHOOKS_MANAGE,
         }
     ),
     Role.USER: frozenset({P.ORG_SUB_ORGS_READ, P.ORG_USAGE_REPORT, P.ORG_VIEW}),
@@ -449,6 +450,27 @@ def sees_every_sub_org(actor: Actor, partner_id: uuid.UUID) -> bool:
         return True
     entry = actor.memberships.get(partner_id)
     return entry is not None and entry.is_primary_admin
+
+
+def webhook_receives(
+    *, endpoint_org_id: uuid.UUID, include_sub_orgs: bool, event_org: OrgFacts, now: datetime
+) -> bool:
+    """Does an endpoint registered in `endpoint_org_id` get an event of `event_org`?
+
+    Its own org's, always. A partner's endpoint that opted in also gets its
+    sub-orgs' events, while the sub-org lets the partner in as a whole (standing
+    partner-wide access, or a partner-wide window still open): an endpoint is
+    no listed person, so named grants do not carry it. A sub-org's endpoint
+    never gets its partner's events, nor one org another's.
+    """
+    if event_org.id == endpoint_org_id:
+        return True
+    if not (include_sub_orgs and event_org.is_sub_org and event_org.parent_id == endpoint_org_id):
+        return False
+    if event_org.partner_users is None:
+        return True
+    until = event_org.partner_access_until
+    return until is not None and window_open(until, now)
 
 
 def can_platform(actor: Actor, permission: Permission) -> bool:

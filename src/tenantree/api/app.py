@@ -24,6 +24,7 @@ from tenantree.api.routes import (
     scim_tokens,
     sso,
     users,
+    webhooks,
 )
 
 
@@ -50,6 +51,7 @@ def install_api(app: FastAPI) -> None:
         api_tokens,
         scim_tokens,
         sso,
+        webhooks,
     ):
         app.include_router(module.router)
     app.include_router(sso.browser)

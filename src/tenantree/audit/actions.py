@@ -82,3 +82,9 @@ class AuditAction(StrEnum):
     USAGE_REFUSED = "usage.refused"
     USER_REMOVED = "user.removed"
     USER_UPDATED = "user.updated"
+    WEBHOOK_CREATED = "webhook.created"
+    WEBHOOK_DELETED = "webhook.deleted"
+    WEBHOOK_DISABLED = "webhook.disabled"
+    WEBHOOK_SECRET_ROTATED = "webhook.secret_rotated"  # noqa: S105
+    WEBHOOK_TEST_SENT = "webhook.test_sent"
+    WEBHOOK_UPDATED = "webhook.updated"

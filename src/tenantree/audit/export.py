@@ -52,7 +52,8 @@ def _text(value: uuid.UUID | None) -> str | None:
     return None if value is None else str(value)
 
 
-def _record(row: Any) -> dict[str, Any]:
+def event_record(row: Any) -> dict[str, Any]:
+    """The exported fields of an event (a row or an AuditEvent): webhooks send the same."""
     return {
         "id": str(row.id),
         "at": rfc3339(row.at),
@@ -97,7 +98,7 @@ def event_pages(
         if not rows:
             return
         last = (rows[-1].at, rows[-1].id)
-        yield [_record(row) for row in rows]
+        yield [event_record(row) for row in rows]
         if len(rows) < page_size:
             return
 

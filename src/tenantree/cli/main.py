@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from tenantree.cli import alerts, crm, demo, licensing, orgs, outbox
+from tenantree.cli import alerts, crm, demo, licensing, orgs, outbox, webhooks
 from tenantree.cli.context import unit_of_work
 from tenantree.cli.explain import explain
 from tenantree.config import Settings, get_settings
@@ -27,6 +27,7 @@ app.add_typer(outbox.outbox_app, name="outbox")
 app.add_typer(alerts.alerts_app, name="alerts")
 app.add_typer(crm.crm_app, name="crm")
 app.add_typer(orgs.orgs_app, name="orgs")
+app.add_typer(webhooks.webhooks_app, name="webhooks")
 
 
 @app.command()

@@ -22,7 +22,8 @@ from tenantree.outbox.models import MessageStatus
 from tenantree.outbox.operations import list_messages, retry_messages, state_of
 
 outbox_app = typer.Typer(
-    help="Outgoing email: deliver it, list it, retry it.", no_args_is_help=True
+    help="Outgoing email and webhook deliveries: deliver them, list them, retry them.",
+    no_args_is_help=True,
 )
 
 
@@ -68,10 +69,15 @@ def list_(
             work.session, status=status.value if status else None, limit=limit
         ):
             payload = message.payload
+            # A webhook delivery has no recipient or subject: its kind and event type.
+            what = (
+                f"{payload.get('to')}  {payload.get('subject')!r}"
+                if message.kind == "email"
+                else f"{message.kind}  {payload.get('type')}"
+            )
             line = (
                 f"{message.id}  {state_of(message):8}  attempts={message.attempts}  "
-                f"{message.created_at:%Y-%m-%dT%H:%M:%SZ}  {payload.get('to')}  "
-                f"{payload.get('subject')!r}"
+                f"{message.created_at:%Y-%m-%dT%H:%M:%SZ}  {what}"
             )
             if message.last_error:
                 line += f"  error: {message.last_error}"

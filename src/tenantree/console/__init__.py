@@ -27,6 +27,7 @@ def install_console(app: FastAPI) -> None:
         password_reset,
         security,
         users,
+        webhooks,
         why,
     )
 
@@ -45,6 +46,7 @@ def install_console(app: FastAPI) -> None:
         crm,
         branding,
         domains,
+        webhooks,
         audit,
     ):
         app.include_router(module.router)

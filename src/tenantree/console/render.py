@@ -44,6 +44,7 @@ NAV = (
     ("Licenses", "/licenses", Permission.ORG_LICENSE_REPORT_READ),
     ("Branding", "/branding", Permission.ORG_BRAND_READ),
     ("Email domains", "/domains", Permission.ORG_DOMAINS_MANAGE),
+    ("Webhooks", "/webhooks", Permission.ORG_WEBHOOKS_MANAGE),
     ("Audit log", "/audit", Permission.ORG_AUDIT_READ),
 )
 

@@ -7,16 +7,19 @@ leased to this worker until `claimed_until`. Other workers skip leased
 messages, so in normal operation each is sent once; a worker that dies
 mid-send leaves its lease to expire, and another sends the message then (at
 least once, never lost).
+
+Mail is the built-in kind; other kinds (webhooks) are delivered by a
+`Channel` the worker is given, so the queue stays one table and one loop.
 """
 
 from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
@@ -26,7 +29,7 @@ from tenantree.audit.actions import AuditAction
 from tenantree.audit.service import AuditTrail
 from tenantree.db.unit_of_work import UnitOfWork
 from tenantree.outbox.models import MessageStatus, OutboxMessage
-from tenantree.outbox.outbox import EmailMessage, Outbox
+from tenantree.outbox.outbox import EMAIL, EmailMessage, Outbox
 from tenantree.outbox.retry import RetryPolicy, describe
 
 log = logging.getLogger(__name__)
@@ -43,6 +46,31 @@ class Claimed:
     id: uuid.UUID
     payload: dict[str, Any]
     relay_org_id: uuid.UUID | None
+    kind: str = EMAIL
+
+
+class Channel(Protocol):
+    """Delivers one kind of message other than mail.
+
+    `send` runs with no transaction open and raises on failure; it returns what
+    the receiver answered (an HTTP status), kept on the row. `recorded` runs in
+    the transaction that records each outcome, on the locked row.
+    """
+
+    policy: RetryPolicy
+
+    def send(self, session: Session, message: Claimed) -> int | None: ...
+
+    def recorded(
+        self, session: Session, row: OutboxMessage, error: BaseException | None, gave_up: bool
+    ) -> None: ...
+
+
+@dataclass(frozen=True)
+class Outcome:
+    error: BaseException | None
+    # What the receiver answered, when it answered (webhooks: the HTTP status).
+    response_code: int | None = None
 
 
 @dataclass(frozen=True)
@@ -56,6 +84,8 @@ class Delivery:
     batch: int = 20
     # Told of each failed attempt: "retry" or "failed" (metrics).
     on_failure: Callable[[str], None] | None = None
+    # Kinds besides mail this worker delivers; it claims no other kind.
+    channels: Mapping[str, Channel] = field(default_factory=dict)
 
 
 def claim(session: Session, delivery: Delivery) -> list[Claimed]:
@@ -68,6 +98,7 @@ def claim(session: Session, delivery: Delivery) -> list[Claimed]:
                 OutboxMessage.status == MessageStatus.PENDING,
                 OutboxMessage.next_attempt_at <= now,
                 or_(OutboxMessage.claimed_until.is_(None), OutboxMessage.claimed_until < now),
+                OutboxMessage.kind.in_([EMAIL, *delivery.channels]),
             )
             .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
             .limit(delivery.batch)
@@ -76,24 +107,34 @@ def claim(session: Session, delivery: Delivery) -> list[Claimed]:
         for message in due:
             message.claimed_by = delivery.worker_id
             message.claimed_until = now + delivery.lease
-        return [Claimed(m.id, dict(m.payload), m.relay_org_id) for m in due]
+        return [Claimed(m.id, dict(m.payload), m.relay_org_id, m.kind) for m in due]
 
 
-def send_one(session: Session, delivery: Delivery, message: Claimed) -> BaseException | None:
-    """Send a claimed message; the error if it could not be."""
+def send_one(session: Session, delivery: Delivery, message: Claimed) -> Outcome:
+    """Send a claimed message: the error if it could not be, and what the receiver said."""
     try:
+        if message.kind != EMAIL:
+            return Outcome(None, delivery.channels[message.kind].send(session, message))
         with UnitOfWork(session):  # the relay is read, then the transaction ends
             backend = delivery.outbox.backend_for(session, message.relay_org_id)
         backend.send(EmailMessage.from_payload(message.payload))
     except Exception as error:  # noqa: BLE001 - any failure is the message's, recorded on it
-        return error
-    return None
+        return Outcome(error, getattr(error, "response_code", None))
+    return Outcome(None)
 
 
 def record(
-    session: Session, delivery: Delivery, message: Claimed, error: BaseException | None
+    session: Session,
+    delivery: Delivery,
+    message: Claimed,
+    outcome: Outcome | BaseException | None,
 ) -> None:
     """Write the outcome, if this worker still holds the lease."""
+    if not isinstance(outcome, Outcome):
+        outcome = Outcome(outcome)
+    error = outcome.error
+    channel = delivery.channels.get(message.kind)
+    policy = delivery.policy if channel is None else channel.policy
     with UnitOfWork(session):
         row = session.get(OutboxMessage, message.id, with_for_update=True)
         if row is None or row.claimed_by != delivery.worker_id:
@@ -102,23 +143,31 @@ def record(
         now = clock.utcnow()
         row.attempts += 1
         row.claimed_by, row.claimed_until = None, None
+        row.last_response_code = outcome.response_code
         if error is None:
             row.status, row.sent_at, row.last_error = MessageStatus.SENT, now, None
-            row.payload = {k: v for k, v in row.payload.items() if k in _KEPT_AFTER_SENDING}
+            if channel is None:
+                row.payload = {k: v for k, v in row.payload.items() if k in _KEPT_AFTER_SENDING}
+            else:
+                channel.recorded(session, row, None, gave_up=False)
             return
         row.last_error = describe(error)
-        if delivery.policy.gives_up(row.attempts, error):
+        gave_up = policy.gives_up(row.attempts, error, age=now - row.created_at)
+        if gave_up:
             row.status, row.failed_at = MessageStatus.FAILED, now
-            _audit_failure(session, row)
-            outcome = "failed"
+            if channel is None:
+                _audit_failure(session, row)
+            result = "failed"
         else:
-            row.next_attempt_at = now + delivery.policy.delay(row.attempts)
-            outcome = "retry"
+            row.next_attempt_at = now + policy.delay(row.attempts)
+            result = "retry"
+        if channel is not None:
+            channel.recorded(session, row, error, gave_up=gave_up)
         log.warning(
-            "outbox message %s, attempt %d: %s (%s)", row.id, row.attempts, row.last_error, outcome
+            "outbox message %s, attempt %d: %s (%s)", row.id, row.attempts, row.last_error, result
         )
         if delivery.on_failure is not None:
-            delivery.on_failure(outcome)
+            delivery.on_failure(result)
 
 
 def _audit_failure(session: Session, row: OutboxMessage) -> None:

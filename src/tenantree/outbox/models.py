@@ -23,7 +23,7 @@ class MessageStatus:
 
 
 class OutboxMessage(Base):
-    """One message to deliver. `kind` names the channel ("email"; webhooks later) and
+    """One message to deliver. `kind` names the channel ("email", "webhook") and
     `payload` holds what that channel needs, so another kind needs no new table."""
 
     __tablename__ = "outbox_messages"
@@ -53,6 +53,8 @@ class OutboxMessage(Base):
     claimed_by: Mapped[str | None] = mapped_column(String(64))
     claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_error: Mapped[str | None] = mapped_column(Text)
+    # What the receiver last answered (webhooks: its HTTP status; None for mail).
+    last_response_code: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=current_time)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     failed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

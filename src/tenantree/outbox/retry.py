@@ -16,6 +16,8 @@ class RetryPolicy:
     # The first retry waits about this long, each next one twice as long, up to `cap_seconds`.
     base_seconds: float = 30.0
     cap_seconds: float = 3600.0
+    # Also give up once the message is this old (webhooks: a day of retries).
+    give_up_after: timedelta | None = None
 
     def delay(self, attempts: int, rng: random.Random | None = None) -> timedelta:
         """The wait after the `attempts`-th failed attempt: exponential, with "equal
@@ -25,13 +27,17 @@ class RetryPolicy:
         draw = (rng or random).random()  # noqa: S311 - spreading retries, not a secret
         return timedelta(seconds=ceiling / 2 + draw * ceiling / 2)
 
-    def gives_up(self, attempts: int, error: BaseException) -> bool:
-        return attempts >= self.max_attempts or is_permanent(error)
+    def gives_up(
+        self, attempts: int, error: BaseException, *, age: timedelta | None = None
+    ) -> bool:
+        """After `attempts` failed attempts, the last with `error`, `age` after queueing."""
+        too_old = self.give_up_after is not None and age is not None and age >= self.give_up_after
+        return attempts >= self.max_attempts or too_old or is_permanent(error)
 
 
 def is_permanent(error: BaseException) -> bool:
     """Errors no retry can mend: the relay is gone, or the server refused for good (5xx)."""
-    if isinstance(error, RelayUnavailable):
+    if isinstance(error, RelayUnavailable) or getattr(error, "permanent", False):
         return True
     if isinstance(error, smtplib.SMTPRecipientsRefused):
         return bool(error.recipients) and all(

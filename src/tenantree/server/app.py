@@ -26,6 +26,7 @@ from tenantree.server.telemetry import Metrics, RequestTelemetry
 from tenantree.web.body_limit import BodyLimitMiddleware
 from tenantree.web.request_id import RequestIdMiddleware
 from tenantree.web.services import Services
+from tenantree.webhooks.config import WebhookConfig
 
 
 def create_app(
@@ -82,6 +83,7 @@ def create_app(
         identity=IdentityConfig.from_settings(settings, outbox),
         branding=BrandingConfig.from_settings(settings),
         reads_only_bind=reads_only_engine(engine),
+        webhooks=WebhookConfig.from_settings(settings),
     )
     app.state.engine = engine
     app.state.outbox_worker = worker

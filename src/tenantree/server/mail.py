@@ -17,6 +17,9 @@ from tenantree.outbox.delivery import Delivery
 from tenantree.outbox.operations import worker_alive
 from tenantree.outbox.retry import RetryPolicy
 from tenantree.outbox.worker import Worker, new_worker_id
+from tenantree.webhooks.channel import WebhookChannel
+from tenantree.webhooks.config import WebhookConfig
+from tenantree.webhooks.production import WEBHOOK
 
 
 def make_outbox(settings: Settings, email_backend: EmailBackend | None = None) -> Outbox:
@@ -50,6 +53,7 @@ def make_delivery(
         ),
         lease=timedelta(seconds=settings.outbox_lease_seconds),
         on_failure=on_failure,
+        channels={WEBHOOK: WebhookChannel(WebhookConfig.from_settings(settings), outbox)},
     )
 
 

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from tenantree.branding.config import BrandingConfig
 from tenantree.config import Settings
 from tenantree.identity.context import IdentityConfig
+from tenantree.webhooks.config import WebhookConfig
 
 
 @dataclass
@@ -23,6 +24,8 @@ class Services:
     # The bind of sessions for routes marked @reads_only (db.reads_only_engine);
     # None: they get ordinary sessions.
     reads_only_bind: Engine | None = None
+    # None: read from `settings` when asked.
+    webhooks: WebhookConfig | None = None
 
 
 # Dependencies that do no I/O are `async def`: FastAPI runs a plain `def`
@@ -48,3 +51,12 @@ async def get_branding(services: ServicesDep) -> BrandingConfig:
 
 
 BrandingDep = Annotated[BrandingConfig, Depends(get_branding)]
+
+
+async def get_webhooks(services: ServicesDep) -> WebhookConfig:
+    if services.webhooks is None:
+        services.webhooks = WebhookConfig.from_settings(services.settings)
+    return services.webhooks
+
+
+WebhooksDep = Annotated[WebhookConfig, Depends(get_webhooks)]
