@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from factories import bearer, build_world, prove_domain
+from tenantree.audit.models import AuditEvent
 from tenantree.identity.models import Membership
 
 USER_SCHEMA = "urn:ietf:params:scim:schemas:core:2.0:User"
@@ -175,6 +176,11 @@ def test_declining_leaves_the_entry_granting_nothing(api, client, world, scim_u)
         if i["email"] == "p-pa@example.com"
     ]
     assert listed["status"] == "declined"
+    with api.db() as s:
+        (event,) = s.scalars(
+            select(AuditEvent).where(AuditEvent.action == "invitation.declined")
+        ).all()
+        assert (event.actor_id, event.org_id) == (world.accounts["P-PA"].id, world.U.id)
 
 
 def test_removing_an_entry_awaiting_consent_ends_none_of_the_persons_sessions(

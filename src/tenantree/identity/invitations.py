@@ -123,7 +123,8 @@ def _issue(
         email=email,
         role=invitation.role,
         as_primary_admin=as_primary_admin,
-        for_entry=str(entry.id) if entry is not None else None,
+        # The consent asked for an entry its provider made (SCIM).
+        **({"for_entry": str(entry.id)} if entry is not None else {}),
     )
     # In the org's published brand (sender, relay, links on its custom domain).
     mail = BrandedMail.for_org(
