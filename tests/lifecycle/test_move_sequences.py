@@ -51,7 +51,8 @@ def _apply(session: Session, op: str, customer: Org, arg: object, partners: list
         source = LicenseSource.PARENT_POOL if arg else LicenseSource.OWN
         set_license_source(session, trail, customer, source)
     else:
-        to = session.merge(partners[int(arg)])  # type: ignore[call-overload]
+        to = session.get(Org, partners[int(arg)].id)  # type: ignore[call-overload]
+        assert to is not None
         move_sub_org(session, trail, customer, to, allow_overage=op == "move_over")
 
 
@@ -98,7 +99,11 @@ def test_moves_source_changes_and_use_keep_every_pool_equal_to_its_consumers(
     for op, who, arg in ops:
         with sessions() as session:
             try:
-                _apply(session, op, session.merge(customers[who]), arg, partners)
+                # Loaded afresh: merging the objects built above would write
+                # their first partner back over a move.
+                customer = session.get(Org, customers[who].id)
+                assert customer is not None
+                _apply(session, op, customer, arg, partners)
                 session.commit()
             except DomainError:
                 session.rollback()
