@@ -101,6 +101,7 @@ _DOMAIN_422 = {
     "update_license": "ends_at after starts_at",
     "set_license_source": "only a sub-org has a license source",
     "set_quota": "only a sub-org has quotas",
+    "move_sub_org": "to_partner_id must name an org",
     "get_license_report": "from and to both or neither; to not before from; the longest period",
     "report_usage": "releasing more units than the org uses",
     "save_branding_draft": "colours pass the WCAG 2 contrast rule of their field; "

@@ -99,7 +99,8 @@ def test_moves_source_changes_and_use_keep_every_pool_equal_to_its_consumers(
     for op, who, arg in ops:
         with sessions() as session:
             try:
-                # Read afresh: merging the stale detached row would undo an earlier move.
+                # Loaded afresh: merging the objects built above would write
+                # their first partner back over a move.
                 customer = session.get(Org, customers[who].id)
                 assert customer is not None
                 _apply(session, op, customer, arg, partners)

@@ -6,6 +6,7 @@ import uuid
 
 from sqlalchemy import Select, Uuid, bindparam, select
 from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm.attributes import set_committed_value
 
 from tenantree.licensing.models import LicenseSource, LicenseSourceChange
 from tenantree.orgs.kinds import OrgKind, PartnerType
@@ -34,11 +35,11 @@ def _latest_change(org_id: object) -> Select[tuple[str]]:
     )
 
 
-def _sub_org_source() -> Select[tuple[str | None, str | None]]:
-    """A sub-org's latest source change and its partner's type, in one query."""
+def _sub_org_source() -> Select[tuple[str | None, str | None, uuid.UUID | None]]:
+    """A sub-org's latest source change, its partner's type and its partner, in one query."""
     parent = aliased(Org)
     partner_type = select(parent.partner_type).where(parent.id == Org.parent_id).scalar_subquery()
-    return select(_latest_change(Org.id).scalar_subquery(), partner_type).where(
+    return select(_latest_change(Org.id).scalar_subquery(), partner_type, Org.parent_id).where(
         Org.id == bindparam("org_id", type_=Uuid)
     )
 
@@ -52,8 +53,8 @@ _LOCK_ORG = (
 )
 
 
-def _source_of(row: tuple[str | None, str | None]) -> LicenseSource:
-    latest, partner_type = row
+def _source_of(row: tuple[str | None, str | None, uuid.UUID | None]) -> LicenseSource:
+    latest, partner_type, _ = row
     return _source(OrgKind.SUB_ORG, latest, partner_type)
 
 
@@ -85,4 +86,8 @@ def lock_consumer(session: Session, org: Org) -> LicenseSource:
     if not org.is_sub_org:
         session.execute(_LOCK_ORG, {"org_id": org.id})
         return LicenseSource.OWN
-    return _source_of(session.execute(_LOCK_SUB_ORG, {"org_id": org.id}).one())
+    row = session.execute(_LOCK_SUB_ORG, {"org_id": org.id}).one()
+    # The partner as read under the lock: a move committed while this waited
+    # (lifecycle.moves) is seen, so the use goes to the new partner's pool.
+    set_committed_value(org, "parent_id", row[2])
+    return _source_of(row)

@@ -20,7 +20,7 @@ router = APIRouter(route_class=ConsoleRoute, include_in_schema=False)
 def user_page(request: Request, user_id: uuid.UUID, target: OrgPage(P.ORG_USERS_READ)) -> Response:
     # The same question as GET /api/v1/orgs/{org_id}/access-check, for every
     # permission of an org (platform ones are nobody's inside an org).
-    permissions = [p for p in P if p != P.PLATFORM_ORGS_MANAGE]
+    permissions = [p for p in P if p not in (P.PLATFORM_ORGS_MANAGE, P.PLATFORM_ORGS_MOVE)]
     checks = check_access(
         target.session, target.target.actor, target.target.loaded, user_id, permissions
     )
