@@ -115,10 +115,15 @@ def _insert_once(session: Session, values: dict[str, Any]) -> bool:
     """Insert the crossing unless it is there (or being inserted) already."""
     dialect = session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    result = session.execute(
-        insert(Alert).values(**values).on_conflict_do_nothing(index_elements=list(_CROSSING))
+    statement = (
+        insert(Alert)
+        .values(**values)
+        .on_conflict_do_nothing(index_elements=list(_CROSSING))
+        .returning(Alert.__table__.c.id)
     )
-    return bool(result.rowcount == 1)  # type: ignore[attr-defined]
+    # Core, on the session's connection: RETURNING names the row only when it
+    # went in (an ORM-enabled INSERT's rowcount is not reliable on every driver).
+    return session.connection().execute(statement).first() is not None
 
 
 def admin_emails(session: Session, org_id: uuid.UUID) -> list[str]:
