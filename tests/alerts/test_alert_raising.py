@@ -181,3 +181,20 @@ def test_an_ended_license_raises_no_expiry_alert(session, identity, tree, now):
     session.flush()
     sweep(session, identity.outbox)
     assert [a for a in alerts_of(session, partner) if a.kind == "expiry"] == []
+
+
+def test_a_sweep_in_several_batches_raises_every_pool_once(session, identity, now, monkeypatch):
+    from tenantree.alerts import raising
+
+    monkeypatch.setattr(raising, "BATCH", 2)
+    partners = []
+    for _ in range(5):
+        partner = make_partner(session)
+        make_license(session, partner, quantity=10)
+        customer = make_sub_org(session, partner)
+        use(session, identity, customer, 9)
+        partners.append(partner)
+    session.execute(Alert.__table__.delete())
+    assert len(sweep(session, identity.outbox).raised) == 5
+    assert sweep(session, identity.outbox).raised == []
+    assert all(len(alerts_of(session, p)) == 1 for p in partners)

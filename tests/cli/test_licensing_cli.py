@@ -409,6 +409,7 @@ def test_report_child_view_json_carries_pool_figures_for_the_operator(usage: Wor
         "remaining": 50,
         "over_quantity": False,
         "overage_allowed": False,
+        "runs_out_on": None,  # one day of history: no trend
     }
 
 

@@ -12,36 +12,93 @@ from collections import defaultdict
 from collections.abc import Collection, Iterable
 from datetime import date, timedelta
 
+from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
 from tenantree import clock
 from tenantree.alerts.forecast import WINDOW_DAYS, RunOut, run_out
+from tenantree.licensing.models import UsageDaily
 from tenantree.licensing.reports import ChildReport, ParentReport
-from tenantree.licensing.series import daily_use
 
 
 def window(today: date) -> tuple[date, date]:
     return today - timedelta(days=WINDOW_DAYS - 1), today
 
 
+def window_use(
+    session: Session,
+    pool_ids: Collection[uuid.UUID],
+    today: date,
+    *,
+    org_id: uuid.UUID | None = None,
+) -> dict[tuple[uuid.UUID, uuid.UUID], list[int]]:
+    """(pool, consumer) -> its units on each day of the window, as
+    licensing.series.daily_use counts them (a day's peak; a day without a
+    change holds the level before), reading the window's rollup rows and
+    each consumer's last row before it, not the whole history. `org_id`:
+    that consumer's only."""
+    first, last = window(today)
+    ids = list(pool_ids)
+    if not ids:
+        return {}
+    consumer = UsageDaily.org_id == org_id if org_id is not None else and_(True)
+    latest = (
+        select(UsageDaily.pool_id, UsageDaily.org_id, func.max(UsageDaily.day).label("day"))
+        .where(UsageDaily.pool_id.in_(ids), consumer, UsageDaily.day < first)
+        .group_by(UsageDaily.pool_id, UsageDaily.org_id)
+        .subquery()
+    )
+    held: dict[tuple[uuid.UUID, uuid.UUID], int] = {
+        (pool_id, org_id): units
+        for pool_id, org_id, units in session.execute(
+            select(UsageDaily.pool_id, UsageDaily.org_id, UsageDaily.last_units).join(
+                latest,
+                and_(
+                    UsageDaily.pool_id == latest.c.pool_id,
+                    UsageDaily.org_id == latest.c.org_id,
+                    UsageDaily.day == latest.c.day,
+                ),
+            )
+        )
+    }
+    days: dict[tuple[uuid.UUID, uuid.UUID], dict[date, tuple[int, int]]] = defaultdict(dict)
+    for pool_id, org_id, day, peak, last_units in session.execute(
+        select(
+            UsageDaily.pool_id,
+            UsageDaily.org_id,
+            UsageDaily.day,
+            UsageDaily.peak_units,
+            UsageDaily.last_units,
+        ).where(
+            UsageDaily.pool_id.in_(ids), consumer, UsageDaily.day >= first, UsageDaily.day <= last
+        )
+    ):
+        days[(pool_id, org_id)][day] = (peak, last_units)
+    result = {}
+    for key in held.keys() | days.keys():
+        level = held.get(key, 0)
+        values = []
+        for i in range(WINDOW_DAYS):
+            row = days[key].get(first + timedelta(days=i)) if key in days else None
+            if row is None:
+                values.append(level)
+            else:
+                values.append(row[0])
+                level = row[1]
+        result[key] = values
+    return result
+
+
 def pool_totals(
     session: Session, pool_ids: Collection[uuid.UUID], today: date
 ) -> dict[uuid.UUID, list[int]]:
     """pool -> its use on each day of the window (the sum of its consumers' daily peaks)."""
-    first, last = window(today)
     totals: dict[uuid.UUID, list[int]] = defaultdict(lambda: [0] * WINDOW_DAYS)
-    for (pool_id, _org_id), values in daily_use(session, pool_ids, first, last).items():
+    for (pool_id, _org_id), values in window_use(session, pool_ids, today).items():
         total = totals[pool_id]
         for i, value in enumerate(values):
             total[i] += value
     return dict(totals)
-
-
-def consumer_series(
-    session: Session, pool_id: uuid.UUID, org_id: uuid.UUID, today: date
-) -> list[int]:
-    first, last = window(today)
-    return daily_use(session, [pool_id], first, last).get((pool_id, org_id), [0] * WINDOW_DAYS)
 
 
 def _on(found: RunOut | None) -> date | None:
@@ -84,9 +141,8 @@ def add_to_parent(session: Session, report: ParentReport) -> ParentReport:
 def add_to_child(session: Session, report: ChildReport) -> ChildReport:
     """The quota's run-out from the org's own use; the pool's only where shown."""
     today = clock.utcnow().date()
-    first, last = window(today)
     pool_ids = [item.pool_id for item in report.items if item.pool_id]
-    use = daily_use(session, pool_ids, first, last)
+    use = window_use(session, pool_ids, today, org_id=report.org_id)
     shown = [(i.pool_id, i.pool.quantity) for i in report.items if i.pool and i.pool_id]
     pools = pool_run_outs(session, shown, today) if shown else {}
     for item in report.items:

@@ -40,6 +40,7 @@ from tenantree.orgs.models import Org
 from tenantree.outbox import Outbox
 
 _CROSSING = ("subject_id", "kind", "threshold", "epoch")
+BATCH = 500
 # What a reading needs of a pool, as plain columns: the pool's use changes by
 # UPDATE statements (licensing.usage_writes), which a loaded entity would miss.
 POOL_ROW = (
@@ -115,10 +116,15 @@ def _insert_once(session: Session, values: dict[str, Any]) -> bool:
     """Insert the crossing unless it is there (or being inserted) already."""
     dialect = session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    result = session.execute(
-        insert(Alert).values(**values).on_conflict_do_nothing(index_elements=list(_CROSSING))
+    statement = (
+        insert(Alert)
+        .values(**values)
+        .on_conflict_do_nothing(index_elements=list(_CROSSING))
+        .returning(Alert.__table__.c.id)
     )
-    return bool(result.rowcount == 1)  # type: ignore[attr-defined]
+    # Core, on the session's connection: RETURNING names the row only when it
+    # went in (an ORM-enabled INSERT's rowcount is not reliable on every driver).
+    return session.connection().execute(statement).first() is not None
 
 
 def admin_emails(session: Session, org_id: uuid.UUID) -> list[str]:
@@ -187,8 +193,16 @@ def evaluate_use(
     """Hold each reading against its holder's thresholds: raise new crossings
     (once each), clear those use fell back below."""
     result = Raised([])
-    if not readings:
-        return result
+    # In batches: a sweep's readings bind their ids into IN lists.
+    for start in range(0, len(readings), BATCH):
+        result.add(_evaluate_batch(session, outbox, readings[start : start + BATCH], now))
+    return result
+
+
+def _evaluate_batch(
+    session: Session, outbox: Outbox, readings: Sequence[UseReading], now: datetime
+) -> Raised:
+    result = Raised([])
     percents = thresholds_of(session, (r.holder_id for r in readings))
     latest = _last_crossings(session, [r.subject_id for r in readings])
     for reading in readings:

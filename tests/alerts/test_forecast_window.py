@@ -1,0 +1,67 @@
+"""The forecast's window of daily use (alerts/forecasts.window_use) counts each
+day as the console's series do (licensing.series.daily_use), reading only the
+window and the level carried into it."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from factories import make_license, make_partner, make_sub_org
+from tenantree import clock
+from tenantree.alerts.forecasts import WINDOW_DAYS, pool_totals, window, window_use
+from tenantree.audit.service import AuditTrail
+from tenantree.licensing.consumption import report_usage
+from tenantree.licensing.models import LicensePool
+from tenantree.licensing.pool import UsageOp
+from tenantree.licensing.series import daily_use
+
+START = datetime(2025, 3, 1, 8, tzinfo=UTC)
+
+
+@pytest.fixture
+def history(session, monkeypatch):  # type: ignore[no-untyped-def]
+    """Two customers over 50 days: changes on some days, several on one, none on others."""
+    moment = [START]
+    monkeypatch.setattr(clock, "utcnow", lambda: moment[0])
+    partner = make_partner(session)
+    make_license(session, partner, quantity=1000)
+    a, b = make_sub_org(session, partner), make_sub_org(session, partner)
+    trail = AuditTrail(session, actor_id=None)
+    for day in range(50):
+        for org, every, hours in ((a, 3, (0,)), (b, 7, (0, 5, 9))):
+            if day % every:
+                continue
+            for hour in hours:
+                moment[0] = START + timedelta(days=day, hours=hour)
+                units = (day * 3 + hour * 5) % 41
+                report_usage(session, trail, org, sku="mon", op=UsageOp.SET, amount=units,
+                             sees_pool_figures=True)  # fmt: skip
+    pool = session.query(LicensePool).filter_by(holder_org_id=partner.id).one()
+    return pool, a, b, moment[0].date()
+
+
+def test_the_window_counts_each_day_as_the_series_do(session, history):
+    pool, a, b, today = history
+    first, last = window(today)
+    assert window_use(session, [pool.id], today) == daily_use(session, [pool.id], first, last)
+
+
+def test_one_consumers_window_is_its_own(session, history):
+    pool, a, _b, today = history
+    first, last = window(today)
+    mine = window_use(session, [pool.id], today, org_id=a.id)
+    assert list(mine) == [(pool.id, a.id)]
+    assert mine[(pool.id, a.id)] == daily_use(session, [pool.id], first, last)[(pool.id, a.id)]
+
+
+def test_a_pools_total_sums_its_consumers_days(session, history):
+    pool, a, b, today = history
+    per_consumer = window_use(session, [pool.id], today)
+    total = pool_totals(session, [pool.id], today)[pool.id]
+    assert len(total) == WINDOW_DAYS
+    assert total == [
+        x + y
+        for x, y in zip(per_consumer[(pool.id, a.id)], per_consumer[(pool.id, b.id)], strict=True)
+    ]
