@@ -160,7 +160,7 @@ LAYERS: list[set[str]] = [
     {"access"},
     {"sso", "licensing"},
     {"authn", "lifecycle"},  # authentication; creating and listing orgs
-    {"models"},  # the model registry, for Alembic
+    {"models", "treeplan"},  # the model registry, for Alembic; the tree as a file
     {"web"},
     # `scim` holds its routes beside its resource logic, so it is an adapter
     # as a whole: no domain package imports it.
