@@ -265,7 +265,7 @@ def _partner_memberships(session: Session, partner_id: uuid.UUID) -> dict[str, u
         .join(Account, Account.id == Membership.account_id)
         .where(Membership.org_id == partner_id)
     )
-    return dict(rows.tuples())
+    return {key: value for key, value in rows}
 
 
 def _access(session: Session, trail: AuditTrail, target: Org, wanted: AccessSpec) -> None:

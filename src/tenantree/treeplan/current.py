@@ -106,7 +106,7 @@ def _primary_admins(session: Session) -> dict[uuid.UUID, str]:
         .join(Account, Account.id == Membership.account_id)
         .where(Membership.is_primary_admin.is_(True))
     )
-    return dict(rows.tuples())
+    return {key: value for key, value in rows}
 
 
 def access_spec_of(settings: AccessSettings, emails: dict[uuid.UUID, str]) -> AccessSpec:
