@@ -47,4 +47,3 @@ def apply(
         return apply_diff(sessions, _trail, apply_config, plan(desired), prune=prune)
 
     return apply_
-
