@@ -55,7 +55,7 @@ def main() -> None:
     )
     insert_world(engine, build_world(spec), progress=False)
     sessions = make_sessionmaker(engine)
-    settings = Settings(database_url=url, secret_key="tree-bench", email_backend="memory")
+    settings = Settings(database_url=url, secret_key="tree-bench", email_backend="memory")  # noqa: S106
     config = ApplyConfig(
         IdentityConfig.from_settings(settings, Outbox(MemoryBackend(), settings.email_from)),
         BrandingConfig.from_settings(settings),
