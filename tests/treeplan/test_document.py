@@ -103,3 +103,11 @@ def test_the_schema_validates_a_dumped_tree() -> None:
     validator = jsonschema_rs.validator_for(json.loads(json_schema()))
     assert validator.is_valid(yaml.safe_load(dump_tree(generated_tree(3))))
     assert not validator.is_valid({"orgs": [{"name": "no salesforce id"}]})
+
+
+def test_the_readme_example_is_a_valid_tree() -> None:
+    readme = (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Tree as code", 1)[1]
+    example = section.split("```yaml\n", 1)[1].split("```", 1)[0]
+    tree = parse_tree(example)
+    assert [o.name for o in tree.all_orgs()] == ["Northwind MSP", "Contoso", "Globex Corporation"]
