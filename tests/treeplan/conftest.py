@@ -44,6 +44,13 @@ def apply(
     """Plan `desired` against the database and apply it (prune=... passed on)."""
 
     def apply_(desired: Tree, *, prune: bool = False) -> ApplyResult:
-        return apply_diff(sessions, _trail, apply_config, plan(desired), prune=prune)
+        return apply_diff(
+            sessions,
+            _trail,
+            apply_config,
+            plan(desired),
+            prune=prune,
+            replan=lambda: plan(desired),
+        )
 
     return apply_

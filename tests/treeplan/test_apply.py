@@ -15,7 +15,7 @@ from tenantree.orgs.models import Org
 from tenantree.treeplan.apply import ApplyRefused
 from tenantree.treeplan.current import read_tree
 from tenantree.treeplan.diff import Action, TreeDiff
-from tenantree.treeplan.document import Tree
+from tenantree.treeplan.document import PartnerSpec, Tree
 from treeplan.conftest import Apply
 from treeplan.trees import license_, msp, sfid, sub_org
 
@@ -203,3 +203,39 @@ def test_export_reads_back_what_apply_made(apply: Apply, sessions: sessionmaker[
     assert first.license_source == "own"
     assert first.access is not None and first.access.customer_access == "refused"
     assert partner.sub_orgs[1].quotas == {"endpoint-protection": 40}
+
+
+def _beside_globex(partner: PartnerSpec) -> Tree:
+    return Tree(orgs=[partner, _tree().orgs[1]])
+
+
+def test_a_partner_deactivated_with_all_its_customers_suspends_them(
+    apply: Apply, plan: Plan, sessions: sessionmaker[Session]
+) -> None:
+    apply(_tree())
+    off = [sub_org(n, status="deactivated") for n in (1, 2, 3)]
+    apply(_beside_globex(msp(off, status="deactivated")))
+    assert [_org(sessions, sfid(n)).deactivated_with_partner for n in (1, 2, 3)] == [True] * 3
+    assert plan(_beside_globex(msp(off, status="deactivated"))).changed == []
+    # Reactivating the partner brings back exactly those; the file keeps one off.
+    back = [sub_org(1), sub_org(2), sub_org(3, status="deactivated")]
+    apply(_beside_globex(msp(back)))
+    assert [_org(sessions, sfid(n)).status for n in (1, 2, 3)] == [
+        "active",
+        "active",
+        "deactivated",
+    ]
+    assert plan(_beside_globex(msp(back))).changed == []
+
+
+def test_a_partner_deactivated_with_customers_left_on_keeps_them_running(
+    apply: Apply, sessions: sessionmaker[Session]
+) -> None:
+    apply(_tree())
+    subs = [sub_org(1), sub_org(2, status="deactivated"), sub_org(3)]
+    apply(_beside_globex(msp(subs, status="deactivated")))
+    assert [_org(sessions, sfid(n)).status for n in (1, 2, 3)] == [
+        "active",
+        "deactivated",
+        "active",
+    ]

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from tenantree.audit.service import AuditTrail
 from tenantree.cli.context import CLI_REQUEST_ID, _operator_id
@@ -54,6 +54,11 @@ def _diff(path: Path, session: Session) -> TreeDiff:
         typer.echo(f"error: {path}: {exc.message}", err=True)
         raise typer.Exit(code=2) from exc
     return diff_trees(desired, read_tree(session))
+
+
+def _replan(sessions: sessionmaker[Session], diff: TreeDiff) -> TreeDiff:
+    with sessions() as session:
+        return diff_trees(diff.desired, read_tree(session))
 
 
 def plan(tree_file: TreeFile, prune: Prune = False, verbose: Verbose = False) -> None:
@@ -99,7 +104,14 @@ def apply(
         for line in plan_lines(diff, prune=prune, verbose=verbose):
             typer.echo(line)
         try:
-            result = apply_diff(sessions, trail_for, config, diff, prune=prune)
+            result = apply_diff(
+                sessions,
+                trail_for,
+                config,
+                diff,
+                prune=prune,
+                replan=lambda: _replan(sessions, diff),
+            )
         except ApplyRefused as refused:
             done = ", ".join(o.salesforce_id for o in refused.applied) or "nothing"
             typer.echo(f"error: refused: {refused}", err=True)

@@ -29,7 +29,7 @@ from tenantree.identity.models import Account, Membership
 from tenantree.licensing import grants, sub_org_terms
 from tenantree.licensing.models import License, LicenseStatus
 from tenantree.lifecycle import service as lifecycle
-from tenantree.orgs.kinds import OrgStatus
+from tenantree.orgs.kinds import OrgStatus, PartnerCustomers
 from tenantree.orgs.models import Org
 from tenantree.treeplan.diff import Action, Change, OrgDiff, TreeDiff, top_edition
 from tenantree.treeplan.document import AccessSpec, BrandSpec, LicenseSpec, PartnerSpec, SubOrgSpec
@@ -88,10 +88,18 @@ def apply_diff(
     diff: TreeDiff,
     *,
     prune: bool = False,
+    replan: Callable[[], TreeDiff] | None = None,
 ) -> ApplyResult:
-    """Make every change of `diff`, each org in its own unit of work, in order."""
+    """Make every change of `diff`, each org in its own unit of work, in order.
+
+    A partner's status change moves its customers with it (suspended with
+    it, or brought back with it: lifecycle.deactivation), so the orgs after
+    it are planned again (`replan`) before they are applied.
+    """
     result = ApplyResult()
-    for org in diff.orgs:
+    pending = list(diff.orgs)
+    while pending:
+        org = pending.pop(0)
         made = [c for c in org.changes if _made(c, prune)]
         result.left += [(org, c) for c in org.changes if not _made(c, prune)]
         if not made:
@@ -102,6 +110,10 @@ def apply_diff(
         except _Refusal as refusal:
             raise ApplyRefused(org, refusal.change, refusal.error, result.applied) from None
         result.applied.append(org)
+        moved_customers = not org.is_sub_org and any(c.what == "status" for c in made)
+        if moved_customers and replan is not None and pending:
+            later = {o.salesforce_id for o in pending}
+            pending = [o for o in replan().orgs if o.salesforce_id in later]
     return result
 
 
@@ -180,7 +192,9 @@ def _change(
         case "edition":
             lifecycle.update_org(session, trail, target, edition=change.after)
         case "status":
-            lifecycle.update_org(session, trail, target, status=change.after)
+            lifecycle.update_org(
+                session, trail, target, status=change.after, customers=_customers(org, change)
+            )
         case "partner_type":
             if change.before is not None or change.after is None:
                 raise _unsupported(
@@ -206,6 +220,20 @@ def _change(
             _brand(session, trail, config.branding, target, change.after)
         case _:  # pragma: no cover - the diff makes only the kinds above
             raise AssertionError(change.what)
+
+
+def _customers(org: OrgDiff, change: Change) -> PartnerCustomers | None:
+    """A partner deactivated by the file: its customers are suspended with it when the
+    file deactivates them all, else they keep running (and those the file
+    deactivates follow, one by one)."""
+    desired = org.desired
+    if not isinstance(desired, PartnerSpec) or desired.partner_type is None:
+        return None
+    if change.after != OrgStatus.DEACTIVATED:
+        return None
+    if all(sub.status == OrgStatus.DEACTIVATED for sub in desired.sub_orgs):
+        return PartnerCustomers.SUSPEND
+    return PartnerCustomers.KEEP_RUNNING
 
 
 def _license(session: Session, trail: AuditTrail, target: Org, change: Change) -> None:

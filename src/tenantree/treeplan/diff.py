@@ -94,6 +94,8 @@ class OrgDiff:
 @dataclass(frozen=True)
 class TreeDiff:
     orgs: list[OrgDiff]
+    # The file it was planned from (apply plans the rest again after a partner's status).
+    desired: Tree
 
     def counts(self) -> dict[Action, int]:
         counts = dict.fromkeys(Action, 0)
@@ -257,4 +259,4 @@ def diff_trees(desired: Tree, current: Tree) -> TreeDiff:
         if org.status == OrgStatus.ACTIVE:
             changes = [Change("org", Action.DELETE, org.name, None)]
         orgs.append(OrgDiff(salesforce_id, org.name, parent_id, None, org, changes))
-    return TreeDiff(orgs)
+    return TreeDiff(orgs, desired)
