@@ -111,3 +111,21 @@ def test_the_readme_example_is_a_valid_tree() -> None:
     example = section.split("```yaml\n", 1)[1].split("```", 1)[0]
     tree = parse_tree(example)
     assert [o.name for o in tree.all_orgs()] == ["Northwind MSP", "Contoso", "Globex Corporation"]
+
+
+def test_brand_values_are_read_as_the_branding_service_stores_them() -> None:
+    tree = parse_tree(
+        f"orgs:\n- salesforce_id: {sfid(1)}\n  name: Acme\n"
+        "  brand: {primary_color: '#7C2D12', product_name: '  Acme Cloud '}\n"
+    )
+    brand = tree.orgs[0].brand
+    assert brand is not None
+    assert (brand.primary_color, brand.product_name) == ("#7c2d12", "Acme Cloud")
+
+
+def test_a_brand_color_without_contrast_is_refused_with_its_field() -> None:
+    error = _refusal(
+        f"orgs:\n- salesforce_id: {sfid(1)}\n  name: Acme\n  brand: {{primary_color: '#ffffff'}}\n"
+    )
+    assert error.field == "orgs[0].brand"
+    assert "primary_color" in error.message

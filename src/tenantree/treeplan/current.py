@@ -14,7 +14,6 @@ from collections import defaultdict
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tenantree.access.service import AccessSettings
 from tenantree.branding.fields import TEXT_FIELDS
 from tenantree.branding.models import Brand, Stage
 from tenantree.identity.models import Account, Membership
@@ -107,16 +106,6 @@ def _primary_admins(session: Session) -> dict[uuid.UUID, str]:
         .where(Membership.is_primary_admin.is_(True))
     )
     return {key: value for key, value in rows}
-
-
-def access_spec_of(settings: AccessSettings, emails: dict[uuid.UUID, str]) -> AccessSpec:
-    """A sub-org's settings (access.service) in the file's form, users by email."""
-    users = settings.partner_users
-    return AccessSpec(
-        customer_access=settings.customer_access,
-        partner_users="all" if users is None else [emails[u] for u in users],
-        customer_may_brand=settings.customer_may_brand,
-    )
 
 
 def read_tree(session: Session) -> Tree:

@@ -22,10 +22,12 @@ from pydantic import (
     model_validator,
 )
 
-from tenantree.errors import Invalid
+from tenantree.branding.fields import TEXT_FIELDS
+from tenantree.branding.validation import draft_values
+from tenantree.errors import DomainError, Invalid
 from tenantree.licensing.policies import LicenseSource, LicenseStatus, OveragePolicy
 from tenantree.orgs.kinds import CustomerAccess, Edition, OrgStatus, PartnerType
-from tenantree.orgs.salesforce import normalize_account_id
+from tenantree.orgs.salesforce import normalize_account_id, normalize_record_id
 
 FORMAT_VERSION = 1
 # libyaml's loader and dumper when PyYAML was built with it (its wheels are):
@@ -70,6 +72,16 @@ class LicenseSpec(Strict):
 
     _utc_times = field_validator("starts_at", "ends_at")(_utc)
 
+    @field_validator("salesforce_contract_id")
+    @classmethod
+    def _contract_id(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        try:
+            return normalize_record_id(value, field="salesforce_contract_id")
+        except Invalid as exc:
+            raise ValueError(exc.message) from exc
+
     @model_validator(mode="after")
     def _term(self) -> LicenseSpec:
         if self.ends_at <= self.starts_at:
@@ -110,6 +122,20 @@ class BrandSpec(Strict):
     email_from_address: str | None = None
     sign_in_message: str | None = None
     custom_domain: str | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _normalized(cls, data: Any) -> Any:
+        """As the branding service stores them (colors in lower case, text trimmed),
+        so a file written by hand compares equal to what apply made of it."""
+        if not isinstance(data, dict):
+            return data
+        given = {k: v for k, v in data.items() if k in TEXT_FIELDS and isinstance(v, str)}
+        try:
+            clean = draft_values(given, platform_hosts=frozenset())
+        except DomainError as exc:
+            raise ValueError(f"{exc.field}: {exc.message}") from exc
+        return {**data, **clean}
 
 
 class OrgSpec(Strict):
