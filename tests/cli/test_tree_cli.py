@@ -4,9 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+from sqlalchemy import select
 from typer.testing import CliRunner
 
+from tenantree.audit.actions import AuditAction
+from tenantree.audit.models import AuditEvent
 from tenantree.cli.main import app
+from tenantree.db import make_engine
 from treeplan.trees import sfid
 
 PARTNER = sfid(1, tag="PTNR")
@@ -112,3 +117,25 @@ def test_prune_deactivates_what_the_file_dropped(
     assert "Applied: 1 orgs changed." in pruned.output
     after = runner.invoke(app, ["plan", str(tree), "--prune"])
     assert "Plan: 0 to create, 0 to update, 3 unchanged, 0 with deletions." in after.output
+
+
+def test_apply_as_an_operator_records_them_as_the_actor(
+    upgraded: Path, runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TENANTREE_OPERATOR_PASSWORD", "a long operator password")
+    created = runner.invoke(app, ["operator", "create", "--email", "ops@example.com"])
+    assert created.exit_code == 0, created.output
+    tree = _write(tmp_path, TREE)
+    result = runner.invoke(app, ["apply", str(tree), "--as-operator", "ops@example.com"])
+    assert result.exit_code == 0, result.output
+    engine = make_engine(f"sqlite:///{upgraded}")
+    try:
+        with engine.connect() as conn:
+            actors = set(
+                conn.scalars(
+                    select(AuditEvent.actor_id).where(AuditEvent.action == AuditAction.ORG_CREATED)
+                )
+            )
+    finally:
+        engine.dispose()
+    assert len(actors) == 1 and None not in actors

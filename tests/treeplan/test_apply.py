@@ -37,7 +37,7 @@ def _tree() -> Tree:
                     sub_org(3, brand={"product_name": "Customer Three Cloud"}),
                 ],
                 licenses=[license_(quantity=500, overage_policy="allow_and_flag")],
-                brand={"product_name": "Northwind Cloud", "primary_color": "#7c2d12"},
+                brand={"product_name": "Northwind Cloud", "primary_color": "#7C2D12"},
             ),
             {
                 "salesforce_id": sfid(9, tag="STND"),
