@@ -89,7 +89,7 @@ def test_a_refusal_exits_1_naming_the_change_and_what_was_applied(
     )
     result = runner.invoke(app, ["apply", str(_write(tmp_path, changed, "changed.yaml"))])
     assert result.exit_code == 1
-    assert f"refused: {sfid(2)} (Fabrikam): customer_name" in result.output
+    assert f"refused (not_supported_by_tree): {sfid(2)} (Fabrikam): customer_name" in result.output
     assert f"applied before the refusal (1 orgs): {sfid(1)}" in result.output
 
 
@@ -139,3 +139,13 @@ def test_apply_as_an_operator_records_them_as_the_actor(
     finally:
         engine.dispose()
     assert len(actors) == 1 and None not in actors
+
+
+def test_an_unknown_operator_is_refused_before_anything_is_applied(
+    upgraded: Path, runner: CliRunner, tmp_path: Path
+) -> None:
+    tree = _write(tmp_path, TREE)
+    result = runner.invoke(app, ["apply", str(tree), "--as-operator", "nobody@example.com"])
+    assert result.exit_code == 2
+    assert "no platform operator" in result.output
+    assert "Plan: 3 to create" in runner.invoke(app, ["plan", str(tree)]).output

@@ -7,6 +7,7 @@ the first refusal naming what was already applied; `export` writes the tree.
 
 from __future__ import annotations
 
+import uuid
 from pathlib import Path
 from typing import Annotated
 
@@ -14,7 +15,7 @@ import typer
 from sqlalchemy.orm import Session, sessionmaker
 
 from tenantree.audit.service import AuditTrail
-from tenantree.cli.context import CLI_REQUEST_ID, _operator_id
+from tenantree.cli.context import CLI_REQUEST_ID, _operator_id, fail
 from tenantree.cli.licensing import AsOperator
 from tenantree.config import get_settings
 from tenantree.db import make_engine, make_sessionmaker
@@ -61,6 +62,17 @@ def _replan(sessions: sessionmaker[Session], diff: TreeDiff) -> TreeDiff:
         return diff_trees(diff.desired, read_tree(session))
 
 
+def _operator(sessions: sessionmaker[Session], email: str | None) -> uuid.UUID | None:
+    """The operator named by --as-operator, checked before anything is applied."""
+    if email is None:
+        return None
+    with sessions() as session:
+        try:
+            return _operator_id(session, email)
+        except DomainError as exc:
+            fail(exc.message)
+
+
 def plan(tree_file: TreeFile, prune: Prune = False, verbose: Verbose = False) -> None:
     """Show what `apply` would change, touching nothing."""
     engine = make_engine(get_settings().database_url)
@@ -92,13 +104,13 @@ def apply(
     engine = make_engine(settings.database_url)
     sessions = make_sessionmaker(engine)
 
-    def trail_for(session: Session) -> AuditTrail:
-        trail = AuditTrail(session, None, request_id=CLI_REQUEST_ID)
-        if as_operator is None:
-            return trail
-        return trail.as_actor(_operator_id(session, as_operator), None)
-
     try:
+        operator_id = _operator(sessions, as_operator)
+
+        def trail_for(session: Session) -> AuditTrail:
+            trail = AuditTrail(session, None, request_id=CLI_REQUEST_ID)
+            return trail if operator_id is None else trail.as_actor(operator_id, None)
+
         with sessions() as session:
             diff = _diff(tree_file, session)
         for line in plan_lines(diff, prune=prune, verbose=verbose):
@@ -114,7 +126,7 @@ def apply(
             )
         except ApplyRefused as refused:
             done = ", ".join(o.salesforce_id for o in refused.applied) or "nothing"
-            typer.echo(f"error: refused: {refused}", err=True)
+            typer.echo(f"error: refused ({refused.error.code}): {refused}", err=True)
             typer.echo(
                 f"applied before the refusal ({len(refused.applied)} orgs): {done}; "
                 f"{refused.org.salesforce_id} and the orgs after it were not changed",
