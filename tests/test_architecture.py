@@ -161,7 +161,7 @@ LAYERS: list[set[str]] = [
     {"sso", "licensing", "webhooks"},
     # authentication; creating and listing orgs; license alerts and forecasts
     {"authn", "lifecycle", "alerts"},
-    {"models"},  # the model registry, for Alembic
+    {"models", "treeplan"},  # the model registry, for Alembic; the tree as a file
     {"web"},
     # `scim` holds its routes beside its resource logic, so it is an adapter
     # as a whole: no domain package imports it.

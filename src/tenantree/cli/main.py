@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from tenantree.cli import alerts, crm, demo, licensing, orgs, outbox, webhooks
+from tenantree.cli import alerts, crm, demo, licensing, orgs, outbox, tree, webhooks
 from tenantree.cli.context import unit_of_work
 from tenantree.cli.explain import explain
 from tenantree.config import Settings, get_settings
@@ -170,6 +170,7 @@ def operator_create(
 app.command("report")(licensing.report)
 app.command("demo")(demo.demo)
 app.command("explain")(explain)
+tree.register(app)  # plan, apply, export: the tree as a file
 
 if __name__ == "__main__":
     app()

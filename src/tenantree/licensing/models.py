@@ -2,7 +2,6 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
-from enum import StrEnum
 
 from sqlalchemy import (
     BigInteger,
@@ -20,17 +19,10 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from tenantree.clock import current_time
 from tenantree.db import Base, UTCDateTime, new_id
-from tenantree.licensing.policies import OveragePolicy
 
-
-class LicenseStatus(StrEnum):
-    ACTIVE = "active"
-    ENDED = "ended"
-
-
-class LicenseSource(StrEnum):
-    PARENT_POOL = "parent_pool"
-    OWN = "own"
+# Re-exported: the plain enums live in licensing.policies (importable without a database).
+from tenantree.licensing.policies import LicenseSource as LicenseSource
+from tenantree.licensing.policies import LicenseStatus, OveragePolicy
 
 
 class License(Base):

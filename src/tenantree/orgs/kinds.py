@@ -33,3 +33,10 @@ class PartnerCustomers(StrEnum):
     SUSPEND = "suspend"
     # They keep working and keep drawing on its pool, flagged in its report.
     KEEP_RUNNING = "keep_running"
+
+
+class CustomerAccess(StrEnum):
+    """Whether a sub-org's own users may sign in to it (its partner decides)."""
+
+    PERMITTED = "permitted"
+    REFUSED = "refused"

@@ -4,18 +4,13 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from enum import StrEnum
 
 from sqlalchemy import Boolean, CheckConstraint, ForeignKey, String, Uuid
 from sqlalchemy.orm import Mapped, mapped_column
 
 from tenantree.clock import current_time
 from tenantree.db import Base, UTCDateTime
-
-
-class CustomerAccess(StrEnum):
-    PERMITTED = "permitted"
-    REFUSED = "refused"
+from tenantree.orgs.kinds import CustomerAccess as CustomerAccess  # re-exported
 
 
 class SubOrgAccess(Base):

@@ -1,0 +1,8 @@
+"""Tree as code: a declarative file of partners and their sub-orgs, its diff
+against the database, and applying that diff through the services.
+
+`document` reads and validates the file (plain Pydantic models, from which
+docs/schemas/tree.schema.json is generated); `diff` compares two trees (plain);
+`current` reads the database's tree; `apply` makes a diff's changes, one unit
+of work per org.
+"""
