@@ -11,13 +11,16 @@ STATIC = Path(__file__).parent / "static"
 
 
 def install_console(app: FastAPI) -> None:
-    """Add the console's pages under / and its assets under /static."""
+    """Add the console's pages under / and its assets under /static; addresses no
+    route answers get console pages (the API's handlers must be installed first)."""
+    from tenantree.console.error_pages import install_error_pages
     from tenantree.console.pages import (
         access,
         audit,
         auth,
         branding,
         crm,
+        customers,
         domains,
         licenses,
         mfa,
@@ -35,6 +38,7 @@ def install_console(app: FastAPI) -> None:
         security,
         password_reset,
         orgs,
+        customers,
         users,
         why,
         access,
@@ -47,3 +51,4 @@ def install_console(app: FastAPI) -> None:
     ):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    install_error_pages(app)

@@ -43,6 +43,7 @@ TITLES = {
     409: "That conflicts with the current state",
     422: "Please check what you entered",
     429: "Too many attempts",
+    500: "Something went wrong",
 }
 
 
