@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
 from tenantree.errors import Invalid
+from tenantree.pagination import Page
 
 
 @dataclass
@@ -54,3 +55,15 @@ def sort_of(value: str | None, allowed: tuple[str, ...], default: str) -> str:
     if value not in allowed:
         raise Invalid(f"sort must be one of {', '.join(allowed)}", field="sort")
     return value
+
+
+def org_listing_page(
+    action: str, q: str | None, sort: str, dir: str, limit: int, page: Page[object]
+) -> Listing:  # noqa: A002
+    """The list's links: sortable headers, and Previous/Next from the page's cursors."""
+    listing = Listing(action, {"q": q or "", "limit": str(limit)}, sort, direction(dir))
+    if page.prev_cursor:
+        listing.previous = listing.href(before=page.prev_cursor, cursor=None)
+    if page.next_cursor:
+        listing.next = listing.href(cursor=page.next_cursor, before=None)
+    return listing

@@ -15,6 +15,7 @@ from tenantree.access import org_listing
 from tenantree.access.permissions import Permission as P
 from tenantree.console.deps import FormDep, OperatorViewer, OrgPage, trail_for
 from tenantree.console.forms import done, validated
+from tenantree.console.listing import direction, org_listing_page
 from tenantree.console.render import render
 from tenantree.console.routing import ConsoleRoute
 from tenantree.licensing import grants
@@ -47,9 +48,20 @@ def operator_home(
     viewer: OperatorViewer,
     q: Annotated[str | None, Query(max_length=200, pattern=r"^[^\x00]*$")] = None,
     cursor: Annotated[str | None, Query(max_length=500)] = None,
+    before: Annotated[str | None, Query(max_length=500)] = None,
+    sort: Annotated[str, Query(max_length=20)] = "name",
+    dir: Annotated[str, Query(max_length=20)] = "asc",  # noqa: A002 - the parameter's name
 ) -> Response:
     page = org_listing.list_orgs(
-        session, viewer.actor, q=q or None, parent_id=None, limit=25, cursor=cursor
+        session,
+        viewer.actor,
+        q=q or None,
+        parent_id=None,
+        limit=25,
+        cursor=cursor,
+        sort=sort,
+        descending=direction(dir),
+        before=before,
     )
     return render(
         request,
@@ -57,9 +69,9 @@ def operator_home(
         "operator.html",
         title="Operator: orgs",
         orgs=page.items,
-        next_cursor=page.next_cursor,
         q=q or "",
         editions=list(Edition),
+        listing=org_listing_page("/operator/orgs", q, sort, dir, 25, page),
     )
 
 

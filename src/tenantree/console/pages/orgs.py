@@ -10,6 +10,7 @@ from tenantree.access import org_listing
 from tenantree.access.permissions import Permission as P
 from tenantree.access.service import authorize
 from tenantree.console.deps import OrgPage, ViewerDep
+from tenantree.console.listing import direction, org_listing_page
 from tenantree.console.render import render
 from tenantree.console.routing import ConsoleRoute
 from tenantree.errors import DomainError
@@ -23,6 +24,7 @@ PAGE_SIZE = 25
 Search = Annotated[str | None, Query(max_length=200, pattern=r"^[^\x00]*$")]
 Cursor = Annotated[str | None, Query(max_length=500)]
 Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT)]
+Word = Annotated[str, Query(max_length=20)]
 
 
 @router.get("/orgs")
@@ -32,11 +34,22 @@ def switcher(
     viewer: ViewerDep,
     q: Search = None,
     cursor: Cursor = None,
+    before: Cursor = None,
     limit: Limit = PAGE_SIZE,
+    sort: Word = "name",
+    dir: Word = "asc",  # noqa: A002 - the query parameter's name
 ) -> Response:
     # The same list service as GET /api/v1/orgs.
     page = org_listing.list_orgs(
-        session, viewer.actor, q=q or None, parent_id=None, limit=limit, cursor=cursor
+        session,
+        viewer.actor,
+        q=q or None,
+        parent_id=None,
+        limit=limit,
+        cursor=cursor,
+        sort=sort,
+        descending=direction(dir),
+        before=before,
     )
     roles = {m.org_id: m for m, _ in memberships_of(session, viewer.account.id)}
     return render(
@@ -50,6 +63,7 @@ def switcher(
         roles=roles,
         action="/orgs",
         limit=limit,
+        listing=org_listing_page("/orgs", q, sort, dir, limit, page),
     )
 
 
@@ -72,11 +86,23 @@ def sub_orgs(
     viewer: ViewerDep,
     q: Search = None,
     cursor: Cursor = None,
+    before: Cursor = None,
     limit: Limit = PAGE_SIZE,
+    sort: Word = "name",
+    dir: Word = "asc",  # noqa: A002 - the query parameter's name
 ) -> Response:
     page = org_listing.list_sub_orgs(
-        target.session, viewer.actor, target.org, q=q or None, limit=limit, cursor=cursor
+        target.session,
+        viewer.actor,
+        target.org,
+        q=q or None,
+        limit=limit,
+        cursor=cursor,
+        sort=sort,
+        descending=direction(dir),
+        before=before,
     )
+    action = f"/orgs/{target.org.id}/sub-orgs"
     return render(
         request,
         target.session,
@@ -86,6 +112,7 @@ def sub_orgs(
         next_cursor=page.next_cursor,
         q=q or "",
         roles={},
-        action=f"/orgs/{target.org.id}/sub-orgs",
+        action=action,
         limit=limit,
+        listing=org_listing_page(action, q, sort, dir, limit, page),
     )
