@@ -25,6 +25,7 @@ DONE = {
     "invited": "Invitation sent.",
     "resent": "Invitation sent again; the earlier link no longer works.",
     "revoked": "Invitation revoked.",
+    "removed": "User removed.",
     "role": "Role changed.",
     "status": "Status changed.",
     "transferred": "Primary administrator transferred.",
