@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
+from fastapi.responses import RedirectResponse
 
 from tenantree.access import org_listing
 from tenantree.access.permissions import Permission as P
@@ -15,6 +16,7 @@ from tenantree.console.render import render
 from tenantree.console.routing import ConsoleRoute
 from tenantree.errors import DomainError
 from tenantree.identity.profile import memberships_of
+from tenantree.orgs.models import Org
 from tenantree.pagination import MAX_LIMIT
 from tenantree.web.unit_of_work import SessionDep
 
@@ -25,6 +27,16 @@ Search = Annotated[str | None, Query(max_length=200, pattern=r"^[^\x00]*$")]
 Cursor = Annotated[str | None, Query(max_length=500)]
 Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT)]
 Word = Annotated[str, Query(max_length=20)]
+
+
+def lands_on_the_only_org(
+    request: Request, orgs: list[Org], next_cursor: str | None, is_operator: bool
+) -> bool:
+    """Someone who reaches one org only (a customer's staff) goes straight to it:
+    a one-row list is a step for nothing. Not when searching or paging, nor
+    for operators, whose list is the platform's."""
+    asked = any(request.query_params.get(k) for k in ("q", "cursor", "before", "sort"))
+    return len(orgs) == 1 and next_cursor is None and not asked and not is_operator
 
 
 @router.get("/orgs")
@@ -51,6 +63,8 @@ def switcher(
         descending=direction(dir),
         before=before,
     )
+    if lands_on_the_only_org(request, page.items, page.next_cursor, viewer.actor.is_operator):
+        return RedirectResponse(f"/orgs/{page.items[0].id}", 303)
     roles = {m.org_id: m for m, _ in memberships_of(session, viewer.account.id)}
     return render(
         request,
