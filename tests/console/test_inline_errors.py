@@ -42,3 +42,31 @@ def test_someone_in_several_orgs_gets_the_list(client, session, identity) -> Non
     session.commit()
     page = client.get("/orgs", headers=cookie(world, "P-PA"), follow_redirects=False)
     assert page.status_code == 200 and 'data-testid="org-list"' in page.text
+
+
+def test_creating_an_org_with_a_bad_checksum_keeps_the_input_and_names_the_field(
+    client, session, identity
+) -> None:  # type: ignore[no-untyped-def]
+    from console.test_console_http import csrf_of
+
+    world = build_world(session, identity)
+    session.commit()
+    token = csrf_of(client, "/operator/orgs", cookie(world, "OP"))
+    page = client.post(
+        "/operator/orgs",
+        data={
+            "csrf_token": token,
+            "name": "Typed Name Ltd",
+            "salesforce_id": "001000000000001AAZ",
+            "edition": "pro",
+            "primary_admin_email": "boss@typed.example",
+        },
+        headers=cookie(world, "OP"),
+    )
+    assert page.status_code == 422
+    assert 'id="org-sfid-error"' in page.text and "checksum" in page.text
+    assert 'value="Typed Name Ltd"' in page.text and 'value="001000000000001AAZ"' in page.text
+    assert 'value="boss@typed.example"' in page.text
+    assert '<option value="pro" selected>' in page.text
+    listed = client.get("/api/v1/orgs", params={"q": "Typed"}, headers=world.headers("OP"))
+    assert listed.json()["items"] == []
