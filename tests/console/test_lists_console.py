@@ -66,3 +66,17 @@ def test_the_operator_list_says_operator_not_through_partner(client, session, id
     page = client.get("/orgs", params={"q": "Sub-org S"}, headers=cookie(world, "OP")).text
     assert "through partner" not in page and "<td>operator</td>" in page
     assert "sub-org" in page and "sub_org" not in page
+
+
+def test_users_are_found_by_email_and_sorted_by_role(client, session, identity) -> None:  # type: ignore[no-untyped-def]
+    world = build_world(session, identity)
+    session.commit()
+    url = f"/orgs/{world.S.id}/users"
+    found = client.get(url, params={"q": "S-RO@"}, headers=cookie(world, "S-A")).text
+    assert "s-ro@example.com" in found and "s-u@example.com" not in found
+    ordered = client.get(
+        url, params={"sort": "role", "dir": "desc"}, headers=cookie(world, "S-A")
+    ).text
+    rows = re.findall(r'data-email="([^"]+)"', ordered)
+    assert rows.index("s-u@example.com") < rows.index("s-ro@example.com")
+    assert rows.index("s-ro@example.com") < rows.index("s-a@example.com")
