@@ -66,7 +66,7 @@ def test_sign_in_per_persona(new_page, live_server, email, sees, hidden):  # typ
         # Someone who reaches one org lands on it, not on a one-row list.
         expect()(page.get_by_test_id("current-org")).to_have_text(sees)
     else:
-        assert page.url.endswith("/orgs")
+        assert page.url.endswith("/orgs?landing=1")
         org_list = page.get_by_test_id("org-list")
         expect()(org_list.get_by_role("link", name=sees, exact=True)).to_be_visible()
         if hidden:
@@ -88,15 +88,15 @@ def test_wrong_password_is_refused_clearly(new_page, live_server):  # type: igno
 def test_partner_switches_into_a_sub_org_and_pages_through_orgs(new_page, live_server):  # type: ignore[no-untyped-def]
     page = sign_in(new_page(), live_server, "alex@northwind.example")
     page.goto(live_server.url + "/orgs?limit=5")
-    first = page.get_by_test_id("org-list").get_by_role("link").all_inner_texts()
+    first = page.get_by_test_id("org-list").locator("tbody").get_by_role("link").all_inner_texts()
     page.get_by_role("link", name="Next page").click()
-    second = page.get_by_test_id("org-list").get_by_role("link").all_inner_texts()
+    second = page.get_by_test_id("org-list").locator("tbody").get_by_role("link").all_inner_texts()
     assert len(first) == 5 and second and not set(first) & set(second)
 
     page.goto(live_server.url + "/orgs")
     open_org(page, "Northwind MSP")
     nav(page, "Sub-orgs")
-    expect()(page.get_by_test_id("org-list").get_by_role("link")).to_have_count(12)
+    expect()(page.get_by_test_id("org-list").locator("tbody").get_by_role("link")).to_have_count(12)
     page.get_by_role("link", name="Wingtip Toys", exact=True).click()
     expect()(page.get_by_test_id("current-org")).to_have_text("Wingtip Toys")
     expect()(page.get_by_text("Sub-org of Northwind MSP")).to_be_visible()
@@ -230,7 +230,9 @@ def test_operator_creates_a_sub_org_with_inline_salesforce_check(new_page, live_
     create.get_by_label(re.compile("^Salesforce account ID")).fill("001A000002XyZaB")
     create.get_by_label(re.compile("^Primary administrator")).fill("dup@example.com")
     create.get_by_role("button", name="Create org").click()
-    expect()(page.get_by_test_id("error")).to_contain_text("already belongs to another org")
+    # Beside the field, the typed values kept.
+    expect()(page.get_by_test_id("field-error")).to_contain_text("already belongs to another org")
+    expect()(create.get_by_label("Name", exact=True)).to_have_value("Duplicate")
 
 
 def test_publish_a_brand_and_see_it_on_its_custom_domain(new_page, live_server):  # type: ignore[no-untyped-def]

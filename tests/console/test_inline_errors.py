@@ -3,7 +3,7 @@ its own; someone who reaches one org lands on it."""
 
 from __future__ import annotations
 
-from console.test_console_http import cookie
+from console.test_console_http import cookie, sign_in
 from factories import build_world
 
 
@@ -31,16 +31,18 @@ def test_a_partner_without_charts_shows_no_empty_use_over_time(client, session, 
 def test_someone_in_one_org_lands_on_it(client, session, identity) -> None:  # type: ignore[no-untyped-def]
     world = build_world(session, identity)
     session.commit()
-    landed = client.get("/orgs", headers=cookie(world, "U-A"), follow_redirects=False)
+    signed_in = sign_in(client, world.accounts["U-A"].email)
+    assert signed_in.headers["location"] == "/orgs?landing=1"
+    landed = client.get("/orgs?landing=1", headers=cookie(world, "U-A"), follow_redirects=False)
     assert landed.status_code == 303 and landed.headers["location"] == f"/orgs/{world.U.id}"
-    searched = client.get("/orgs", params={"q": "U"}, headers=cookie(world, "U-A"))
-    assert searched.status_code == 200 and 'data-testid="org-list"' in searched.text
+    switching = client.get("/orgs", headers=cookie(world, "U-A"))
+    assert switching.status_code == 200 and 'data-testid="org-list"' in switching.text
 
 
 def test_someone_in_several_orgs_gets_the_list(client, session, identity) -> None:  # type: ignore[no-untyped-def]
     world = build_world(session, identity)
     session.commit()
-    page = client.get("/orgs", headers=cookie(world, "P-PA"), follow_redirects=False)
+    page = client.get("/orgs?landing=1", headers=cookie(world, "P-PA"), follow_redirects=False)
     assert page.status_code == 200 and 'data-testid="org-list"' in page.text
 
 

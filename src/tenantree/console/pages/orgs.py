@@ -32,11 +32,11 @@ Word = Annotated[str, Query(max_length=20)]
 def lands_on_the_only_org(
     request: Request, orgs: list[Org], next_cursor: str | None, is_operator: bool
 ) -> bool:
-    """Someone who reaches one org only (a customer's staff) goes straight to it:
-    a one-row list is a step for nothing. Not when searching or paging, nor
-    for operators, whose list is the platform's."""
-    asked = any(request.query_params.get(k) for k in ("q", "cursor", "before", "sort"))
-    return len(orgs) == 1 and next_cursor is None and not asked and not is_operator
+    """After signing in (`routing.LANDING`), someone who reaches one org only (a
+    customer's staff) goes straight to it: a one-row list is a step for
+    nothing. "Switch org" still shows the list; operators always get it."""
+    landing = request.query_params.get("landing") == "1"
+    return landing and len(orgs) == 1 and next_cursor is None and not is_operator
 
 
 @router.get("/orgs")
