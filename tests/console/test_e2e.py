@@ -303,7 +303,7 @@ def test_keyboard_only_sign_in_and_navigation(new_page, live_server):  # type: i
     assert page.evaluate("document.activeElement.id") == "password"
     page.keyboard.type(live_server.password)
     page.keyboard.press("Enter")
-    page.wait_for_url("**/orgs")
+    page.wait_for_url(re.compile(r"/orgs\?landing=1$"))
     # Focus is visible: the focused link gets an outline.
     page.keyboard.press("Tab")
     page.keyboard.press("Tab")
