@@ -28,6 +28,8 @@ MAX_LIMIT = 500
 class Page(Generic[T]):
     items: list[T]
     next_cursor: str | None
+    # The cursor of the page before (for `before=`); None on the first page.
+    prev_cursor: str | None = None
 
 
 def encode_cursor(key: Any, item_id: uuid.UUID) -> str:
@@ -84,27 +86,41 @@ def paginate(
     limit: int | None,
     cursor: str | None,
     descending: bool = False,
+    before: str | None = None,
 ) -> Page[T]:
+    """The page after `cursor`, or with `before` the page ending just before that
+    cursor's item (Previous): the same query read backwards, then turned round."""
     limit = DEFAULT_LIMIT if limit is None else limit
     if not 1 <= limit <= MAX_LIMIT:
         raise Invalid(f"limit must be between 1 and {MAX_LIMIT}", field="limit")
-    if cursor:
-        key, last_id = decode_cursor(cursor)
+    mark, field = (before, "before") if before else (cursor, "cursor")
+    backwards = bool(before)
+    if mark:
+        key, last_id = decode_cursor(mark)
         if not _key_fits(key, sort_column):
-            raise Invalid("the cursor is not one this API returned", field="cursor")
-        if descending:
+            raise Invalid("the cursor is not one this API returned", field=field)
+        if descending != backwards:
             after = or_(sort_column < key, and_(sort_column == key, id_column < last_id))
         else:
             after = or_(sort_column > key, and_(sort_column == key, id_column > last_id))
         query = query.where(after)
-    if descending:
+    if descending != backwards:
         query = query.order_by(sort_column.desc(), id_column.desc())
     else:
         query = query.order_by(sort_column.asc(), id_column.asc())
     rows = list(session.scalars(query.limit(limit + 1)))
-    next_cursor = None
-    if len(rows) > limit:
-        rows = rows[:limit]
-        last = rows[-1]
-        next_cursor = encode_cursor(getattr(last, sort_column.key), getattr(last, id_column.key))
-    return Page(rows, next_cursor)
+    more = len(rows) > limit
+    rows = rows[:limit]
+
+    def cursor_of(item: T) -> str:
+        return encode_cursor(getattr(item, sort_column.key), getattr(item, id_column.key))
+
+    if backwards:
+        rows.reverse()
+        # Read backwards from an item, so that item (and the page it began) follows.
+        next_cursor = cursor_of(rows[-1]) if rows else None
+        prev_cursor = cursor_of(rows[0]) if rows and more else None
+        return Page(rows, next_cursor, prev_cursor)
+    next_cursor = cursor_of(rows[-1]) if more else None
+    prev_cursor = cursor_of(rows[0]) if rows and cursor else None
+    return Page(rows, next_cursor, prev_cursor)

@@ -4,20 +4,46 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from tenantree.access.policy import Actor
 from tenantree.access.service import reachable_orgs
+from tenantree.errors import Invalid
 from tenantree.orgs.models import Org
 from tenantree.pagination import Page, paginate
+
+# The columns a list of orgs may be ordered by (each is never NULL, as keyset
+# paging needs); the console's sortable headers.
+SORTS = {
+    "name": Org.name,
+    "salesforce_id": Org.salesforce_id,
+    "status": Org.status,
+    "kind": Org.kind,
+    "created": Org.created_at,
+}
+
+
+def sort_column(sort: str):  # type: ignore[no-untyped-def]
+    try:
+        return SORTS[sort]
+    except KeyError:
+        raise Invalid(f"sort must be one of {', '.join(SORTS)}", field="sort") from None
 
 
 def _filtered(actor: Actor, q: str | None, parent_id: uuid.UUID | None):  # type: ignore[no-untyped-def]
     query = select(Org).where(reachable_orgs(actor))
     if q:
         escaped = q.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        query = query.where(func.lower(Org.name).like(f"%{escaped}%", escape="\\"))
+        # The org's name or its customer's containing it, or a Salesforce ID
+        # starting with it ("Contoso", "001Aa0"), all ignoring case.
+        query = query.where(
+            or_(
+                func.lower(Org.name).like(f"%{escaped}%", escape="\\"),
+                func.lower(Org.customer_name).like(f"%{escaped}%", escape="\\"),
+                func.lower(Org.salesforce_id).like(f"{escaped}%", escape="\\"),
+            )
+        )
     if parent_id is not None:
         query = query.where(Org.parent_id == parent_id)
     return query
@@ -31,14 +57,19 @@ def list_orgs(
     parent_id: uuid.UUID | None,
     limit: int | None,
     cursor: str | None,
+    sort: str = "name",
+    descending: bool = False,
+    before: str | None = None,
 ) -> Page[Org]:
     return paginate(
         session,
         _filtered(actor, q, parent_id),
-        sort_column=Org.name,
+        sort_column=sort_column(sort),
         id_column=Org.id,
         limit=limit,
         cursor=cursor,
+        descending=descending,
+        before=before,
     )
 
 
@@ -50,13 +81,18 @@ def list_sub_orgs(
     q: str | None,
     limit: int | None,
     cursor: str | None,
+    sort: str = "name",
+    descending: bool = False,
+    before: str | None = None,
 ) -> Page[Org]:
     """The parent's sub-orgs that this actor reaches."""
     return paginate(
         session,
         _filtered(actor, q, parent.id),
-        sort_column=Org.name,
+        sort_column=sort_column(sort),
         id_column=Org.id,
         limit=limit,
         cursor=cursor,
+        descending=descending,
+        before=before,
     )

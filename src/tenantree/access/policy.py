@@ -394,6 +394,32 @@ def granted(actor: Actor, org: OrgFacts) -> frozenset[Permission]:
     return frozenset(result)
 
 
+@dataclass(frozen=True)
+class CustomerColumns:
+    """What a partner's customers overview may show beside each customer's name.
+
+    Each column is the figure of a page the reader may open for the customer
+    through the partner: the license report (use, quota, share of the pool,
+    trend), the access settings, the directory (user count).
+    """
+
+    use: bool
+    access: bool
+    users: bool
+
+
+def customer_columns(actor: Actor, partner: OrgFacts) -> CustomerColumns:
+    """The overview's columns for this reader of the partner's sub-orgs. A partner
+    path maps the partner role's grants into each sub-org, so the grants in the
+    partner decide; the rows are the sub-orgs the reader may know of."""
+    grants = granted(actor, partner)
+    return CustomerColumns(
+        use=P.ORG_LICENSE_REPORT_READ in grants,
+        access=P.ORG_ACCESS_READ in grants,
+        users=P.ORG_USERS_READ in grants,
+    )
+
+
 def sees_pool_figures(actor: Actor, org: OrgFacts) -> bool:
     """May the actor see the figures (quantity, total use, remaining units) of
     the pools the org draws on?

@@ -11,13 +11,17 @@ STATIC = Path(__file__).parent / "static"
 
 
 def install_console(app: FastAPI) -> None:
-    """Add the console's pages under / and its assets under /static."""
+    """Add the console's pages under / and its assets under /static; addresses no
+    route answers get console pages (the API's handlers must be installed first)."""
+    from tenantree.console.error_pages import install_error_pages
     from tenantree.console.pages import (
         access,
         audit,
         auth,
         branding,
+        confirm,
         crm,
+        customers,
         domains,
         invitations,
         licenses,
@@ -38,7 +42,9 @@ def install_console(app: FastAPI) -> None:
         password_reset,
         orgs,
         invitations,
+        customers,
         users,
+        confirm,
         why,
         access,
         licenses,
@@ -51,3 +57,4 @@ def install_console(app: FastAPI) -> None:
     ):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    install_error_pages(app)

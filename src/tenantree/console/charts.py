@@ -121,3 +121,27 @@ def usage_chart(
         f'<line x1="{LEFT}" x2="{LEFT}" y1="{TOP}" y2="{TOP + plot_h}" stroke="#57606a"/></svg>'
     )
     return Markup("".join(parts))  # noqa: S704 - every text above is escaped
+
+
+SPARK_W, SPARK_H = 96, 24
+
+
+def sparkline(values: list[int], *, label: str) -> Markup:
+    """A small inline trend (no axes): the line's shape is the message; the
+    label gives first, last and peak for screen readers and tooltips."""
+    if not values:
+        return Markup("")
+    peak = max(max(values), 1)
+    step = SPARK_W / max(1, len(values) - 1)
+    points = " ".join(
+        f"{i * step:.1f},{SPARK_H - 2 - (v / peak) * (SPARK_H - 4):.1f}"
+        for i, v in enumerate(values)
+    )
+    said = f"{label}: {values[0]} to {values[-1]}, peak {max(values)}"
+    return Markup(  # noqa: S704 - the only text is escaped
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="spark" role="img" '
+        f'viewBox="0 0 {SPARK_W} {SPARK_H}" width="{SPARK_W}" height="{SPARK_H}" '
+        f"aria-label={quoteattr(said)}><title>{escape(said)}</title>"
+        f'<polyline fill="none" stroke="var(--primary, #1d4ed8)" stroke-width="2" '
+        f'points="{points}"/></svg>'
+    )

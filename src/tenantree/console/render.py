@@ -39,6 +39,7 @@ CSP = (
 NAV = (
     ("Overview", "", Permission.ORG_VIEW),
     ("Users", "/users", Permission.ORG_USERS_READ),
+    ("Customers", "/customers", Permission.ORG_SUB_ORGS_READ),
     ("Sub-orgs", "/sub-orgs", Permission.ORG_SUB_ORGS_READ),
     ("Access", "/access", Permission.ORG_ACCESS_READ),
     ("Licenses", "/licenses", Permission.ORG_LICENSE_REPORT_READ),
@@ -87,7 +88,7 @@ def nav_for(request: Request, org: Org | None) -> list[dict[str, Any]]:
     for label, suffix, permission in NAV:
         if permission not in allowed:
             continue
-        if suffix in ("/sub-orgs",) and not org.is_partner:
+        if suffix in ("/sub-orgs", "/customers") and not org.is_partner:
             continue
         if suffix == "/access" and not org.is_sub_org:
             continue

@@ -26,6 +26,9 @@ MAX_UPLOAD_BYTES = 1024 * 1024
 # Files posted by the console's script as the body: images, Salesforce exports.
 UPLOAD_TYPES = frozenset({"image/png", "image/svg+xml", "text/csv"})
 CSRF_HEADER = "x-csrf-token"
+# Where a sign-in goes unless it was sent elsewhere: the org list, which sends
+# someone who reaches one org only straight on to it (console.pages.orgs).
+LANDING = "/orgs?landing=1"
 # Where a session limited to enrolling a second factor is sent.
 SECURITY_PAGE = "/account/security"
 
@@ -43,6 +46,7 @@ TITLES = {
     409: "That conflicts with the current state",
     422: "Please check what you entered",
     429: "Too many attempts",
+    500: "Something went wrong",
 }
 
 

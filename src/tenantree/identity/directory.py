@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, or_, select
 from sqlalchemy.orm import Session
 
 from tenantree.audit.actions import AuditAction
@@ -18,18 +18,46 @@ from tenantree.orgs.models import Org
 from tenantree.orgs.sub_org_access import SubOrgPartnerUser
 from tenantree.pagination import Page, paginate
 
+# Columns a directory may be ordered by (never NULL, as keyset paging needs).
+USER_SORTS = {
+    "joined": Membership.created_at,
+    "role": Membership.role,
+    "status": Membership.status,
+}
+
 
 def list_users(
-    session: Session, org: Org, *, limit: int | None, cursor: str | None
+    session: Session,
+    org: Org,
+    *,
+    limit: int | None,
+    cursor: str | None,
+    q: str | None = None,
+    sort: str = "joined",
+    descending: bool = False,
+    before: str | None = None,
 ) -> Page[Membership]:
+    """The org's entries; `q` finds an email or name containing it (ignoring case)."""
+    if sort not in USER_SORTS:
+        raise Invalid(f"sort must be one of {', '.join(USER_SORTS)}", field="sort")
     query = select(Membership).where(Membership.org_id == org.id)
+    if q:
+        escaped = q.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        query = query.join(Account, Account.id == Membership.account_id).where(
+            or_(
+                func.lower(Account.email).like(f"%{escaped}%", escape="\\"),
+                func.lower(Account.display_name).like(f"%{escaped}%", escape="\\"),
+            )
+        )
     return paginate(
         session,
         query,
-        sort_column=Membership.created_at,
+        sort_column=USER_SORTS[sort],
         id_column=Membership.id,
         limit=limit,
         cursor=cursor,
+        descending=descending,
+        before=before,
     )
 
 

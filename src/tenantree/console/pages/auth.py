@@ -13,7 +13,7 @@ from tenantree.branding.resolve import org_for_host
 from tenantree.console.deps import FormDep, SignInRequired, get_enrolling_viewer, get_viewer
 from tenantree.console.pages.mfa import second_step_page, signed_in
 from tenantree.console.render import render
-from tenantree.console.routing import ConsoleRoute, safe_back
+from tenantree.console.routing import LANDING, ConsoleRoute, safe_back
 from tenantree.errors import DomainError
 from tenantree.orgs.models import Org
 from tenantree.sso.config import org_offering_sso_for, org_offers_sso
@@ -74,7 +74,7 @@ def _sign_in_error(*, sso_failed: bool, sso_unavailable: bool) -> str | None:
 def sign_in_page(
     request: Request,
     session: SessionDep,
-    next: str = "/orgs",  # noqa: A002
+    next: str = LANDING,  # noqa: A002
     sso_failed: bool = False,
     sso_unavailable: bool = False,
 ) -> Response:
@@ -84,7 +84,7 @@ def sign_in_page(
         session,
         "sign_in.html",
         title="Sign in",
-        next=safe_back(next) or "/orgs",
+        next=safe_back(next) or LANDING,
         sso_url=sso_start_url(host_org) if host_org else None,
         error=_sign_in_error(sso_failed=sso_failed, sso_unavailable=sso_unavailable),
     )
@@ -126,9 +126,9 @@ def sign_in(
             title="Sign in",
             error=message,
             email=email,
-            next=safe_back(form.get("next")) or "/orgs",
+            next=safe_back(form.get("next")) or LANDING,
         )
-    next_page = safe_back(form.get("next")) or "/orgs"
+    next_page = safe_back(form.get("next")) or LANDING
     if isinstance(issued, signin.PendingMfa):
         return second_step_page(request, session, services, issued.challenge, next_page)
     return signed_in(request, issued, next_page)

@@ -72,7 +72,11 @@ def report_page(
     last: Annotated[str | None, Query(alias="to", max_length=10)] = None,
     days: Annotated[int | None, Query(ge=1, le=731)] = None,
 ) -> Response:
-    period = _period(first, last, days)
+    try:
+        period, period_error = _period(first, last, days), None
+    except Invalid as exc:
+        # Shown beside the field, with what was typed; the default period meanwhile.
+        period, period_error = _period(None, None, None), exc
     view, report = _reports(target, period)
     # Projections are drawn from today: a period ending earlier gets none.
     projects = period.last_day == clock.utcnow().date()
@@ -118,6 +122,9 @@ def report_page(
         period=period,
         presets=PRESETS,
         csv_href=f"/orgs/{target.org.id}/license-report.csv?{query}",
+        period_error=period_error,
+        period_input={"from": first or "", "to": last or ""} if period_error else None,
+        status_code=422 if period_error else 200,
     )
 
 

@@ -14,7 +14,7 @@ from tenantree.authn import second_step
 from tenantree.authn.signin import IssuedToken
 from tenantree.console.deps import FormDep
 from tenantree.console.render import render
-from tenantree.console.routing import SECURITY_PAGE, ConsoleRoute, safe_back
+from tenantree.console.routing import LANDING, SECURITY_PAGE, ConsoleRoute, safe_back
 from tenantree.errors import DomainError
 from tenantree.identity.mfa_challenges import ChallengePurpose, find_open_challenge
 from tenantree.identity.second_factors import second_factors
@@ -83,7 +83,7 @@ def answer_second_step(
     request: Request, session: SessionDep, services: ServicesDep, form: FormDep
 ) -> Response:
     challenge = form.get("challenge", "")
-    next_page = safe_back(form.get("next")) or "/orgs"
+    next_page = safe_back(form.get("next")) or LANDING
     passkey = form.get("passkey") or None
     try:
         issued = second_step.complete_sign_in(

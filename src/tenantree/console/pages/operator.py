@@ -16,8 +16,10 @@ from tenantree.access import org_listing
 from tenantree.access.permissions import Permission as P
 from tenantree.console.deps import FormDep, OperatorViewer, OrgPage, trail_for
 from tenantree.console.forms import done, validated
+from tenantree.console.listing import direction, org_listing_page
 from tenantree.console.render import render
 from tenantree.console.routing import ConsoleRoute
+from tenantree.errors import Conflict, DomainError, Invalid
 from tenantree.licensing import grants
 from tenantree.lifecycle import deactivation, moves, service
 from tenantree.orgs.kinds import Edition, OrgStatus, PartnerType
@@ -49,9 +51,36 @@ def operator_home(
     viewer: OperatorViewer,
     q: Annotated[str | None, Query(max_length=200, pattern=r"^[^\x00]*$")] = None,
     cursor: Annotated[str | None, Query(max_length=500)] = None,
+    before: Annotated[str | None, Query(max_length=500)] = None,
+    sort: Annotated[str, Query(max_length=20)] = "name",
+    dir: Annotated[str, Query(max_length=20)] = "asc",  # noqa: A002 - the parameter's name
+) -> Response:
+    return _home(request, session, viewer, q=q, cursor=cursor, before=before, sort=sort, dir=dir)
+
+
+def _home(  # noqa: PLR0913 - the list's query, and a refused form shown back
+    request: Request,
+    session: SessionDep,
+    viewer: OperatorViewer,
+    *,
+    q: str | None = None,
+    cursor: str | None = None,
+    before: str | None = None,
+    sort: str = "name",
+    dir: str = "asc",  # noqa: A002 - the query parameter's name
+    refused: DomainError | None = None,
+    entered: dict[str, str] | None = None,
 ) -> Response:
     page = org_listing.list_orgs(
-        session, viewer.actor, q=q or None, parent_id=None, limit=25, cursor=cursor
+        session,
+        viewer.actor,
+        q=q or None,
+        parent_id=None,
+        limit=25,
+        cursor=cursor,
+        sort=sort,
+        descending=direction(dir),
+        before=before,
     )
     return render(
         request,
@@ -59,9 +88,12 @@ def operator_home(
         "operator.html",
         title="Operator: orgs",
         orgs=page.items,
-        next_cursor=page.next_cursor,
         q=q or "",
         editions=list(Edition),
+        listing=org_listing_page("/operator/orgs", q, sort, dir, 25, page),
+        refused=refused,
+        entered=entered or {},
+        status_code=refused.status if refused else 200,
     )
 
 
@@ -73,24 +105,27 @@ def create_org(
     identity: IdentityDep,
     form: FormDep,
 ) -> Response:
-    body = validated(
-        OrgCreate,
-        {
-            "name": form.get("name", "").strip(),
-            "salesforce_id": form.get("salesforce_id", "").strip(),
-            "edition": form.get("edition") or Edition.STANDARD,
-            "primary_admin_email": form.get("primary_admin_email", "").strip(),
-        },
-    )
-    org = service.create_org(
-        session,
-        trail_for(request, session, viewer),
-        identity,
-        name=body.name,
-        salesforce_id=body.salesforce_id,
-        edition=body.edition,
-        primary_admin_email=str(body.primary_admin_email),
-    )
+    entered = {
+        "name": form.get("name", "").strip(),
+        "salesforce_id": form.get("salesforce_id", "").strip(),
+        "edition": form.get("edition") or Edition.STANDARD,
+        "primary_admin_email": form.get("primary_admin_email", "").strip(),
+    }
+    try:
+        body = validated(OrgCreate, entered)
+        org = service.create_org(
+            session,
+            trail_for(request, session, viewer),
+            identity,
+            name=body.name,
+            salesforce_id=body.salesforce_id,
+            edition=body.edition,
+            primary_admin_email=str(body.primary_admin_email),
+        )
+    except (Invalid, Conflict) as exc:
+        # The form again, what was typed kept, the rule beside its field; the
+        # answer's status rolls back anything written.
+        return _home(request, session, viewer, refused=exc, entered=entered)
     return done(_page(org.id), "created")
 
 

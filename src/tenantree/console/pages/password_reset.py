@@ -7,7 +7,7 @@ from fastapi import APIRouter, Request, Response
 from tenantree.audit.service import AuditTrail
 from tenantree.console.deps import FormDep
 from tenantree.console.render import render
-from tenantree.console.routing import ConsoleRoute
+from tenantree.console.routing import LANDING, ConsoleRoute
 from tenantree.errors import DomainError, TooManyRequests
 from tenantree.identity import password_reset
 from tenantree.web.caller import client_address, request_id
@@ -112,5 +112,5 @@ def reset(request: Request, session: SessionDep, services: ServicesDep, form: Fo
         title="Sign in",
         notice="Your password was changed. Sign in with your new password.",
         email=account.email,
-        next="/orgs",
+        next=LANDING,
     )

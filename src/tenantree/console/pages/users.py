@@ -11,6 +11,7 @@ from tenantree import clock
 from tenantree.access.permissions import Permission as P
 from tenantree.console.deps import FormDep, OrgPage
 from tenantree.console.forms import done, validated
+from tenantree.console.listing import Listing, direction
 from tenantree.console.render import render
 from tenantree.console.routing import ConsoleRoute
 from tenantree.identity import directory, invitations
@@ -25,11 +26,13 @@ DONE = {
     "invited": "Invitation sent.",
     "resent": "Invitation sent again; the earlier link no longer works.",
     "revoked": "Invitation revoked.",
+    "removed": "User removed.",
     "role": "Role changed.",
     "status": "Status changed.",
     "transferred": "Primary administrator transferred.",
 }
 Cursor = Annotated[str | None, Query(max_length=500)]
+PAGE_SIZE = 50
 
 
 def _path(org_id: uuid.UUID) -> str:
@@ -41,9 +44,27 @@ def users_page(
     request: Request,
     target: OrgPage(P.ORG_USERS_READ),
     cursor: Cursor = None,
+    before: Cursor = None,
+    q: Annotated[str, Query(max_length=200, pattern=r"^[^\x00]*$")] = "",
+    sort: Annotated[str, Query(max_length=20)] = "joined",
+    dir: Annotated[str, Query(max_length=20)] = "asc",  # noqa: A002 - the parameter's name
     done: str | None = None,
 ) -> Response:
-    page = directory.list_users(target.session, target.org, limit=50, cursor=cursor)
+    page = directory.list_users(
+        target.session,
+        target.org,
+        limit=PAGE_SIZE,
+        cursor=cursor,
+        q=q or None,
+        sort=sort,
+        descending=direction(dir),
+        before=before,
+    )
+    listing = Listing(_path(target.org.id), {"q": q}, sort, direction(dir))
+    if page.prev_cursor:
+        listing.previous = listing.href(before=page.prev_cursor, cursor=None)
+    if page.next_cursor:
+        listing.next = listing.href(cursor=page.next_cursor, before=None)
     pending = []
     deliveries = {}
     if P.ORG_USERS_MANAGE in request.state.granted:
@@ -61,7 +82,8 @@ def users_page(
         "users.html",
         title=f"Users of {target.org.name}",
         users=page.items,
-        next_cursor=page.next_cursor,
+        listing=listing,
+        q=q,
         invitations=pending,
         deliveries=deliveries,
         roles=list(Role),

@@ -31,8 +31,10 @@
     var status = document.getElementById(input.id + "-status");
     function check() {
       var value = input.value.trim();
-      if (!value) { status.textContent = ""; input.removeAttribute("aria-invalid"); return; }
+      if (!value) { status.textContent = ""; input.removeAttribute("aria-invalid"); input.setCustomValidity(""); return; }
       var why = problem(value);
+      // A custom validity stops the form's submit, as the browser's own checks do.
+      input.setCustomValidity(why || "");
       if (why) {
         status.textContent = "✗ " + why;
         status.className = "hint field-bad";

@@ -1,0 +1,117 @@
+"""Every console page a persona reaches, in Chromium at desktop and phone size:
+axe-core finds no serious or critical violation, and at 390×844 the document
+is no wider than the screen. Screenshots go to test-artifacts/screenshots/.
+
+Each persona's pages are found by following the links it is shown, from its
+org list; one page per address pattern (ids replaced) in the whole module, so
+a pattern seen as one persona is not checked again as the next, and the run
+stays short.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import deque
+from urllib.parse import urlsplit
+
+import pytest
+
+from console.e2e_support import CHROMIUM, shot, sign_in
+
+pytestmark = [
+    pytest.mark.e2e,
+    pytest.mark.skipif(
+        not CHROMIUM.exists(),
+        reason=f"end-to-end tests need Chromium at {CHROMIUM} (Debian: apt-get install chromium)",
+    ),
+]
+
+DESKTOP = {"width": 1280, "height": 900}
+PHONE = {"width": 390, "height": 844}
+BLOCKING = ("serious", "critical")
+# Pages per persona: enough for every page pattern the demo shows one persona.
+MAX_PAGES = 20
+# Address patterns already checked, as any persona (the tests run in order).
+CHECKED: set[str] = set()
+SKIP = re.compile(r"(\.csv|/sign-out|/static/|/export|mailto:)")
+ID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+
+
+def pattern(path: str) -> str:
+    return ID.sub("{id}", path)
+
+
+def blocking_violations(page) -> list[str]:  # type: ignore[no-untyped-def]
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page)
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']][:3]}"
+        for v in results.response["violations"]
+        if v.get("impact") in BLOCKING
+    ]
+
+
+def links_of(page, origin: str) -> list[str]:  # type: ignore[no-untyped-def]
+    hrefs = page.eval_on_selector_all("a[href]", "els => els.map(e => e.href)")
+    found = []
+    for href in hrefs:
+        parts = urlsplit(href)
+        if f"{parts.scheme}://{parts.netloc}" != origin or SKIP.search(href):
+            continue
+        found.append(parts.path + (f"?{parts.query}" if parts.query else ""))
+    return found
+
+
+def document_width(page) -> tuple[int, int]:  # type: ignore[no-untyped-def]
+    return page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+
+
+@pytest.mark.parametrize(
+    "email",
+    [
+        "pat@northwind.example",
+        "rita@bluebird.example",
+        "admin@contoso.example",
+        "operator@demo.example",
+    ],
+)
+def test_every_page_a_persona_reaches_passes_axe_at_desktop_and_phone(browser, live_server, email):  # type: ignore[no-untyped-def]
+    # axe's script is injected by evaluation; the console's CSP allows only its own.
+    context = browser.new_context(viewport=DESKTOP, bypass_csp=True)
+    context.set_default_timeout(30_000)  # a loaded machine; the pages answer in ms
+    try:
+        page = sign_in(context.new_page(), live_server, email)
+        origin = live_server.url
+        queue, visited = deque([urlsplit(page.url).path, "/no-such-page"]), []
+        seen = CHECKED
+        problems: list[str] = []
+        crawled: set[str] = set()
+        while queue and len(visited) < MAX_PAGES:
+            path = queue.popleft()
+            key = pattern(path.split("?")[0])
+            if key in crawled:
+                continue
+            crawled.add(key)
+            page.set_viewport_size(DESKTOP)
+            page.goto(origin + path)
+            if key in seen:
+                # Checked as an earlier persona: only follow its links.
+                queue.extend(links_of(page, origin))
+                continue
+            seen.add(key)
+            visited.append(path)
+            name = f"a11y-{email.split('@')[0]}-{len(visited):02}"
+            problems += [f"{path} desktop: {v}" for v in blocking_violations(page)]
+            shot(page, f"{name}-desktop")
+            queue.extend(links_of(page, origin))
+            page.set_viewport_size(PHONE)
+            width, viewport = document_width(page)
+            if width > viewport:
+                problems.append(f"{path} phone: document {width}px wide in a {viewport}px screen")
+            problems += [f"{path} phone: {v}" for v in blocking_violations(page)]
+            shot(page, f"{name}-phone")
+        assert len(crawled) >= 4, crawled
+        assert problems == [], "\n".join(problems)
+    finally:
+        context.close()
