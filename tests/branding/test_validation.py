@@ -83,6 +83,8 @@ def test_colours_must_be_hex_rrggbb(brand_api, value):
         "https://user:pass@help.example.com",
         "https://",
         "help.example.com",
+        "https://000000000000000[",
+        "https://help.example.com:99999/",
     ],
 )
 def test_support_url_must_be_https(brand_api, url):

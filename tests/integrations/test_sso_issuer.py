@@ -40,6 +40,8 @@ def _put(client, world, issuer_url):  # type: ignore[no-untyped-def]
         "https://intranet/x",
         "http://login.example.com/tenant",
         "https://user@login.example.com/tenant",
+        "https://login.example.com[/tenant",
+        "https://login.example.com:99999/tenant",
     ],
 )
 def test_an_issuer_that_is_not_https_to_a_public_host_is_refused(client, world, issuer_url):  # type: ignore[no-untyped-def]

@@ -17,6 +17,7 @@ from tenantree.webhooks.urls import check_url
         "ftp://hooks.example.com/hook",
         "https:///no-host",
         "https://user:pw@hooks.example.com/hook",
+        "https://hooks.example.com[/hook",
     ],
 )
 def test_urls_that_are_not_https_to_a_public_host_are_refused_naming_url(url: str) -> None:

@@ -52,8 +52,8 @@ def support_url(value: str, *, field: str = "support_url") -> str:
         raise InvalidBrand(f"{field} must be a URL without spaces", field=field)
     if len(value) > MAX_LENGTHS[field]:
         raise InvalidBrand(f"{field} is longer than {MAX_LENGTHS[field]} characters", field=field)
-    parts = urlsplit(value)
     try:
+        parts = urlsplit(value)  # raises ValueError on a broken [IPv6] host
         host = parts.hostname
         parts.port  # noqa: B018 - raises ValueError on a bad port
     except ValueError as exc:

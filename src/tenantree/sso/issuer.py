@@ -39,7 +39,11 @@ class SsoProviderUnavailable(DomainError):
 def check_issuer(raw: str, *, allow_private: bool) -> str:
     """The issuer as stored (no trailing slash); Invalid naming `issuer` if it may not be used."""
     value = raw.strip().rstrip("/")
-    parts = urlsplit(value)
+    try:
+        parts = urlsplit(value)  # raises ValueError on a broken [IPv6] host
+        parts.port  # noqa: B018 - raises ValueError on a bad port
+    except ValueError:
+        parts = urlsplit("")
     host = parts.hostname or ""
     if not host or parts.username or parts.password or parts.query or parts.fragment:
         raise Invalid(

@@ -22,11 +22,11 @@ def check_url(raw: str, *, allow_private: bool) -> str:
     value = raw.strip()
     if len(value) > MAX_URL_LENGTH:
         raise Invalid(f"the url must be at most {MAX_URL_LENGTH} characters", field="url")
-    parts = urlsplit(value)
     try:
+        parts = urlsplit(value)  # raises ValueError on a broken [IPv6] host
         port = parts.port
     except ValueError:
-        port = -1
+        parts, port = urlsplit(""), -1
     host = parts.hostname or ""
     if not host or parts.username or parts.password or parts.fragment or port == -1:
         raise Invalid(
