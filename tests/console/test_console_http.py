@@ -44,6 +44,9 @@ PAGES = [
     ("/branding", "/branding"),
     ("/domains", "/domains"),
     ("/audit", "/audit-events"),
+    ("/settings", ""),
+    ("/scim-tokens", "/scim-tokens"),
+    ("/api-tokens", "/api-tokens"),
 ]
 
 

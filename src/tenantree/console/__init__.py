@@ -25,6 +25,9 @@ def install_console(app: FastAPI) -> None:
         orgs,
         password_reset,
         security,
+        settings,
+        sso,
+        tokens,
         users,
         why,
     )
@@ -43,6 +46,9 @@ def install_console(app: FastAPI) -> None:
         crm,
         branding,
         domains,
+        settings,
+        sso,
+        tokens,
         audit,
     ):
         app.include_router(module.router)

@@ -43,6 +43,10 @@ NAV = (
     ("Licenses", "/licenses", Permission.ORG_LICENSE_REPORT_READ),
     ("Branding", "/branding", Permission.ORG_BRAND_READ),
     ("Email domains", "/domains", Permission.ORG_DOMAINS_MANAGE),
+    ("Settings", "/settings", Permission.ORG_VIEW),
+    ("Single sign-on", "/sso", Permission.ORG_USERS_MANAGE),
+    ("SCIM tokens", "/scim-tokens", Permission.ORG_USERS_MANAGE),
+    ("API tokens", "/api-tokens", Permission.ORG_USERS_MANAGE),
     ("Audit log", "/audit", Permission.ORG_AUDIT_READ),
 )
 
