@@ -59,6 +59,10 @@ def open_org(page, name: str) -> None:  # type: ignore[no-untyped-def]
 )
 def test_sign_in_per_persona(new_page, live_server, email, sees, hidden):  # type: ignore[no-untyped-def]
     page = sign_in(new_page(), live_server, email)
+    if email.endswith("@contoso.example"):
+        # A customer with one org lands on it; the list is one click away.
+        expect()(page.get_by_test_id("current-org")).to_have_text("Contoso")
+        page.get_by_role("link", name="Switch org").click()
     assert page.url.endswith("/orgs")
     org_list = page.get_by_test_id("org-list")
     expect()(org_list.get_by_role("link", name=sees, exact=True)).to_be_visible()
@@ -113,7 +117,7 @@ def test_refusing_customer_access_locks_the_customer_out(new_page, live_server):
 
     customer = sign_in(new_page(), live_server, "admin@fabrikam.example")
     expect()(customer.get_by_test_id("error")).to_contain_text(
-        "Your partner has refused customer access"
+        "Northwind MSP refused customer access to your organization"
     )
     assert "/sign-in" in customer.url
     shot(customer, "05-sign-in-refused-customer")

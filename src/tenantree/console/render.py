@@ -77,6 +77,22 @@ def brand_for(request: Request, session: Session | None, org: Org | None) -> Bra
     ).values
 
 
+# Past this many orgs a person belongs to, their list wears the platform's brand
+# rather than resolving each org's.
+SHARED_BRAND_MAX_ORGS = 20
+
+
+def shared_brand(request: Request, session: Session, orgs: list[Org]) -> BrandValues | None:
+    """The brand every one of these orgs wears (a partner's staff and customers),
+    or None when they differ or there are none: a page about all of them then
+    wears only a brand they share."""
+    if not orgs or len(orgs) > SHARED_BRAND_MAX_ORGS:
+        return None
+    brands = [brand_for(request, session, org) for org in orgs]
+    first = brands[0]
+    return first if all(b == first for b in brands[1:]) else None
+
+
 def _color(value: str | None, default: str) -> str:
     return value if value and _HEX.match(value) else default
 

@@ -15,9 +15,9 @@ from fastapi import APIRouter, Query, Request, Response
 from tenantree import clock
 from tenantree.access.permissions import Permission as P
 from tenantree.access.service import visible_sub_org_ids
-from tenantree.console.charts import colour, usage_chart
+from tenantree.console.charts import brand_palette, colour, usage_chart
 from tenantree.console.deps import OrgPage
-from tenantree.console.render import render
+from tenantree.console.render import brand_for, render
 from tenantree.console.routing import ConsoleRoute
 from tenantree.errors import Invalid
 from tenantree.licensing import export, reports, series
@@ -73,6 +73,8 @@ def report_page(
 ) -> Response:
     period = _period(first, last, days)
     view, report = _reports(target, period)
+    brand = brand_for(request, target.session, target.org)
+    palette = brand_palette(brand.primary_color, brand.accent_color)
     charts = []
     if view == "child":
         for item, chart in zip(
@@ -81,7 +83,7 @@ def report_page(
             strict=False,
         ):
             quantity = item.pool.quantity if item.pool is not None else None
-            charts.append((chart, usage_chart(chart, quantity=quantity), None))
+            charts.append((chart, usage_chart(chart, quantity=quantity, palette=palette), None))
     else:
         names = {c.org_id: c.org_name for c in report.children}
         pools = {pool.sku: pool for pool in report.pools}
@@ -90,7 +92,7 @@ def report_page(
         ):
             pool = pools.get(chart.sku)
             quantity = pool.figures.quantity if pool is not None else None
-            charts.append((chart, usage_chart(chart, quantity=quantity), quantity))
+            charts.append((chart, usage_chart(chart, quantity=quantity, palette=palette), quantity))
     query = f"from={period.first_day.isoformat()}&to={period.last_day.isoformat()}"
     return render(
         request,
@@ -99,7 +101,7 @@ def report_page(
         title=f"License usage of {target.org.name}",
         report=report,
         charts=charts,
-        colour=colour,
+        colour=lambda index: colour(index, palette),
         period=period,
         presets=PRESETS,
         csv_href=f"/orgs/{target.org.id}/license-report.csv?{query}",

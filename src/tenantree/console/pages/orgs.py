@@ -10,7 +10,7 @@ from tenantree.access import org_listing
 from tenantree.access.permissions import Permission as P
 from tenantree.access.service import authorize
 from tenantree.console.deps import OrgPage, ViewerDep
-from tenantree.console.render import render
+from tenantree.console.render import render, shared_brand
 from tenantree.console.routing import ConsoleRoute
 from tenantree.errors import DomainError
 from tenantree.identity.profile import memberships_of
@@ -38,7 +38,13 @@ def switcher(
     page = org_listing.list_orgs(
         session, viewer.actor, q=q or None, parent_id=None, limit=limit, cursor=cursor
     )
-    roles = {m.org_id: m for m, _ in memberships_of(session, viewer.account.id)}
+    entries = memberships_of(session, viewer.account.id)
+    roles = {m.org_id: m for m, _ in entries}
+    if not viewer.actor.is_operator:
+        # The list wears the brand of the person's orgs when they all share one.
+        brand = shared_brand(request, session, [org for _, org in entries])
+        if brand is not None:
+            request.state.brand = brand
     return render(
         request,
         session,
