@@ -5,6 +5,8 @@ from __future__ import annotations
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import RedirectResponse
 
+from tenantree.access import org_listing
+from tenantree.access.facts import load_actor
 from tenantree.audit.service import AuditTrail
 from tenantree.authn import signin
 from tenantree.branding.hostnames import host_of_request
@@ -18,7 +20,6 @@ from tenantree.identity import invitations
 from tenantree.identity.accounts import find_account
 from tenantree.identity.credentials import MIN_PASSWORD_LENGTH
 from tenantree.identity.models import Account
-from tenantree.identity.profile import memberships_of
 from tenantree.identity.roles import Role
 from tenantree.orgs.models import Org
 from tenantree.sso.config import org_offering_sso_for, org_offers_sso
@@ -122,12 +123,17 @@ def sso_by_email(request: Request, session: SessionDep, email: str = "") -> Resp
 
 
 def landing_page(session: SessionDep, account: Account) -> str:
-    """Where a sign-in with no page asked for lands: the org list, or the one
-    org of a person who belongs to only one (nothing to choose)."""
-    entries = memberships_of(session, account.id)
-    if account.is_operator or len(entries) != 1:
+    """Where a sign-in with no page asked for lands: the org list, or the one org
+    of a person who can see only one (nothing to choose). The same list service
+    as the org list page."""
+    if account.is_operator:
         return "/orgs"
-    return f"/orgs/{entries[0][1].id}"
+    visible = org_listing.list_orgs(
+        session, load_actor(session, account), q=None, parent_id=None, limit=2, cursor=None
+    )
+    if len(visible.items) != 1:
+        return "/orgs"
+    return f"/orgs/{visible.items[0].id}"
 
 
 @router.post("/sign-in")
