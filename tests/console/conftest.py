@@ -53,7 +53,9 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
         if time.monotonic() > deadline or not thread.is_alive():
             raise RuntimeError("the live server did not start")
         time.sleep(0.05)
-    yield LiveServer(f"http://127.0.0.1:{port}", port, mailbox, dns, services.sessions)
+    yield LiveServer(
+        f"http://127.0.0.1:{port}", port, mailbox, dns, services.sessions, services=services
+    )
     server.should_exit = True
     thread.join(timeout=10)
     app.state.engine.dispose()

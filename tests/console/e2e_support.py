@@ -7,6 +7,7 @@ import socket
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pyotp
 from sqlalchemy import select, update
@@ -53,6 +54,8 @@ class LiveServer:
     dns: FakeDns
     sessions: sessionmaker[Session]
     password: str = DEMO_PASSWORD
+    # The running app's services, for a test that must change its configuration.
+    services: Any = None
 
     def totp_code(self, email: str, secret: str = DEMO_TOTP_SECRET) -> str:
         """The account's app's code now; one used before is allowed again (several

@@ -44,6 +44,9 @@ PAGES = [
     ("/branding", "/branding"),
     ("/domains", "/domains"),
     ("/audit", "/audit-events"),
+    ("/settings", ""),
+    ("/scim-tokens", "/scim-tokens"),
+    ("/api-tokens", "/api-tokens"),
 ]
 
 
@@ -191,7 +194,8 @@ def test_service_errors_show_as_messages(client, session, identity):  # type: ig
     assert "The email or password is wrong." in wrong.text
     refused = sign_in(client, world.accounts["S-A"].email)
     assert refused.status_code == 403
-    assert "Your partner has refused customer access" in refused.text
+    assert "Partner P refused customer access to your organization" in refused.text
+    assert "Contact Partner P to have it restored" in refused.text
     deactivated = client.patch(
         f"/api/v1/orgs/{world.U.id}", json={"status": "deactivated"}, headers=world.headers("OP")
     )

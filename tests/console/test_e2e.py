@@ -120,7 +120,7 @@ def test_refusing_customer_access_locks_the_customer_out(new_page, live_server):
 
     customer = sign_in(new_page(), live_server, "admin@fabrikam.example")
     expect()(customer.get_by_test_id("error")).to_contain_text(
-        "Your partner has refused customer access"
+        "Northwind MSP refused customer access to your organization"
     )
     assert "/sign-in" in customer.url
     shot(customer, "05-sign-in-refused-customer")

@@ -8,6 +8,11 @@ class AccessDenied(Forbidden):
 class CustomerAccessRefused(Forbidden):
     code = "customer_access_refused"
 
+    def __init__(self, message: str, *, partners: tuple[str, ...] = ()) -> None:
+        super().__init__(message)
+        # The partners that refused, by name, for messages to their customers.
+        self.partners = partners
+
 
 class OrgDeactivated(Forbidden):
     code = "org_deactivated"

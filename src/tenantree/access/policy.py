@@ -420,6 +420,31 @@ def customer_columns(actor: Actor, partner: OrgFacts) -> CustomerColumns:
     )
 
 
+class ReadOnlyReason(StrEnum):
+    """Why a person who sees a setting may not change it (for pages that say so)."""
+
+    OPERATOR_ONLY = "operator_only"
+    PARTNER_DECIDES_BRAND = "partner_decides_brand"
+    PARTNER_SETS_QUOTAS = "partner_sets_quotas"
+    ROLE = "role"
+
+
+def read_only_reason(actor: Actor, permission: Permission, org: OrgFacts) -> ReadOnlyReason | None:
+    """None when the actor may change it; else the rule that keeps them from it."""
+    if can(actor, permission, org):
+        return None
+    if permission in OPERATOR_ONLY:
+        return ReadOnlyReason.OPERATOR_ONLY
+    own = actor.memberships.get(org.id)
+    if org.is_sub_org and own is not None and permission in ROLE_GRANTS[own.role]:
+        # Their role would allow it anywhere else: it is the partner's to decide here.
+        if permission == P.ORG_BRAND_MANAGE:
+            return ReadOnlyReason.PARTNER_DECIDES_BRAND
+        if permission == P.ORG_QUOTAS_MANAGE:
+            return ReadOnlyReason.PARTNER_SETS_QUOTAS
+    return ReadOnlyReason.ROLE
+
+
 def sees_pool_figures(actor: Actor, org: OrgFacts) -> bool:
     """May the actor see the figures (quantity, total use, remaining units) of
     the pools the org draws on?

@@ -238,7 +238,23 @@ def why_unusable(session: Session, actor: Actor) -> Forbidden | None:
         session.scalar(select(exists().where(reachable_orgs(actor)).select_from(Org)))
     )
     refusal = sign_in_refusal(actor, enters_an_org=enters_an_org)
+    if refusal == SignInRefusal.CUSTOMER_ACCESS_REFUSED:
+        partners = _refusing_partners(session, actor)
+        if partners:
+            return CustomerAccessRefused(
+                f"{' and '.join(partners)} refused customer access to your org",
+                partners=partners,
+            )
     return None if refusal is None else _SIGN_IN_REFUSALS[refusal]()
+
+
+def _refusing_partners(session: Session, actor: Actor) -> tuple[str, ...]:
+    """The partners of the orgs the person is an active member of (each refused
+    them, or sign_in_refusal would not have said so), by name."""
+    org_ids = [m.org_id for m in actor.memberships.values() if m.active and m.org_active]
+    parent_ids = select(Org.parent_id).where(Org.id.in_(org_ids), Org.parent_id.is_not(None))
+    names = session.scalars(select(Org.name).where(Org.id.in_(parent_ids)).order_by(Org.name))
+    return tuple(names)
 
 
 # One round trip, read afresh on every request (nothing of it is cached): the

@@ -30,6 +30,9 @@ def install_console(app: FastAPI) -> None:
         orgs,
         password_reset,
         security,
+        settings,
+        sso,
+        tokens,
         users,
         webhooks,
         why,
@@ -53,6 +56,9 @@ def install_console(app: FastAPI) -> None:
         branding,
         domains,
         webhooks,
+        settings,
+        sso,
+        tokens,
         audit,
     ):
         app.include_router(module.router)

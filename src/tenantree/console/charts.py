@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Sequence
 from datetime import date
 from xml.sax.saxutils import escape, quoteattr
 
@@ -18,8 +20,38 @@ WIDTH, HEIGHT = 760, 260
 LEFT, RIGHT, TOP, BOTTOM = 56, 12, 12, 34
 
 
-def colour(index: int) -> str:
-    return PALETTE[index % len(PALETTE)]
+_HEX = re.compile(r"^#[0-9a-fA-F]{6}$")
+# Bars must stand out from the white page (WCAG's 3:1 for graphics).
+MIN_CONTRAST = 3.0
+
+
+def colour(index: int, palette: Sequence[str] = PALETTE) -> str:
+    return palette[index % len(palette)]
+
+
+def _luminance(hex_colour: str) -> float:
+    def channel(part: str) -> float:
+        c = int(part, 16) / 255
+        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+
+    r, g, b = (channel(hex_colour[i : i + 2]) for i in (1, 3, 5))
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def contrast_with_white(hex_colour: str) -> float:
+    return 1.05 / (_luminance(hex_colour) + 0.05)
+
+
+def brand_palette(*brand_colours: str | None) -> tuple[str, ...]:
+    """The brand's colours first (those that stand out on white), then the rest
+    of the palette: a customer's charts wear its partner's colours."""
+    first = [
+        c.lower()
+        for c in brand_colours
+        if c and _HEX.match(c) and contrast_with_white(c) >= MIN_CONTRAST
+    ]
+    first = list(dict.fromkeys(first))
+    return (*first, *(c for c in PALETTE if c not in first))
 
 
 def _nice_max(value: int) -> int:
@@ -48,6 +80,7 @@ def usage_chart(
     title: str = "",
     run_out: date | None = None,
     limit_label: str = "Licensed quantity",
+    palette: Sequence[str] = PALETTE,
 ) -> Markup:
     """Bars of use per day, the quantity (or quota) as a dashed line, and, given
     its run-out day, the projected use as a dotted line rising to it."""
@@ -79,7 +112,7 @@ def usage_chart(
             f'fill="#57606a">{value:g}</text>'
         )
     for index, series in enumerate(chart.series):
-        parts.append(f'<g fill="{colour(index)}"><title>{escape(series.label)}</title>')
+        parts.append(f'<g fill="{colour(index, palette)}"><title>{escape(series.label)}</title>')
         for i, value in enumerate(series.values):
             if value <= 0:
                 continue

@@ -46,6 +46,10 @@ NAV = (
     ("Branding", "/branding", Permission.ORG_BRAND_READ),
     ("Email domains", "/domains", Permission.ORG_DOMAINS_MANAGE),
     ("Webhooks", "/webhooks", Permission.ORG_WEBHOOKS_MANAGE),
+    ("Settings", "/settings", Permission.ORG_VIEW),
+    ("Single sign-on", "/sso", Permission.ORG_USERS_MANAGE),
+    ("SCIM tokens", "/scim-tokens", Permission.ORG_USERS_MANAGE),
+    ("API tokens", "/api-tokens", Permission.ORG_USERS_MANAGE),
     ("Audit log", "/audit", Permission.ORG_AUDIT_READ),
 )
 
@@ -74,6 +78,22 @@ def brand_for(request: Request, session: Session | None, org: Org | None) -> Bra
     return published_brand(
         session, org, platform=config.platform, base_url=config.public_base_url
     ).values
+
+
+# Past this many orgs a person belongs to, their list wears the platform's brand
+# rather than resolving each org's.
+SHARED_BRAND_MAX_ORGS = 20
+
+
+def shared_brand(request: Request, session: Session, orgs: list[Org]) -> BrandValues | None:
+    """The brand every one of these orgs wears (a partner's staff and customers),
+    or None when they differ or there are none: a page about all of them then
+    wears only a brand they share."""
+    if not orgs or len(orgs) > SHARED_BRAND_MAX_ORGS:
+        return None
+    brands = [brand_for(request, session, org) for org in orgs]
+    first = brands[0]
+    return first if all(b == first for b in brands[1:]) else None
 
 
 def _color(value: str | None, default: str) -> str:

@@ -218,6 +218,16 @@ _UNUSABLE = {
 }
 
 
+def invitation_for_token(session: Session, config: IdentityConfig, token: str) -> Invitation | None:
+    """The invitation a link's token names, to say what accepting it does; None if
+    no invitation has it."""
+    if not token:
+        return None
+    return session.scalar(
+        select(Invitation).where(Invitation.token_hash == token_digest(config.secret_key, token))
+    )
+
+
 def usable_invitation(session: Session, config: IdentityConfig, token: str) -> Invitation:
     """The pending invitation an emailed token names, locked for accepting.
     Who may accept it is access.consent's question."""

@@ -74,7 +74,7 @@ def set_sso_config(
         or config.client_id != settings.client_id
         or bool(settings.client_secret),
         tested_in_this_session=config is not None
-        and _tested(session, identity, org, trail.actor_id, session_token),
+        and passed_test(session, identity, org, trail.actor_id, session_token),
     )
     if refusal is not None:
         raise Conflict(
@@ -114,7 +114,7 @@ def set_sso_config(
     return config
 
 
-def _tested(
+def passed_test(
     session: Session,
     identity: IdentityConfig,
     org: Org,

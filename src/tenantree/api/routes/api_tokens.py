@@ -10,10 +10,11 @@ from tenantree.api.deps import IdentityDep, OrgWith, UnitOfWorkRoute
 from tenantree.api.errors import ERROR_RESPONSES
 from tenantree.api.params import Cursor, Limit
 from tenantree.api.schemas.common import ListResponse
-from tenantree.api.schemas.integrations import ApiTokenCreate, ApiTokenIssued, ApiTokenOut
+from tenantree.api.schemas.integrations import ApiTokenIssued, ApiTokenOut
 from tenantree.identity import api_tokens
 from tenantree.identity.integration_models import ApiToken
 from tenantree.identity.roles import Role
+from tenantree.web.schemas.integrations import ApiTokenCreate
 
 router = APIRouter(
     route_class=UnitOfWorkRoute,

@@ -18,7 +18,6 @@ from tenantree.api.schemas.branding import (
     BrandVersionOut,
     DomainClaimOut,
     DomainVerifyBody,
-    SmtpRelayBody,
     SmtpRelayOut,
     SmtpRelayStatusOut,
 )
@@ -29,6 +28,7 @@ from tenantree.branding.fields import TEXT_FIELDS, BrandValues, ResolvedBrand, a
 from tenantree.branding.models import AssetKind, BrandAsset, DomainClaim
 from tenantree.branding.service import BrandingOverview
 from tenantree.orgs.models import Org
+from tenantree.web.schemas.relay import SmtpRelayBody
 
 router = APIRouter(
     route_class=UnitOfWorkRoute,

@@ -10,9 +10,10 @@ from tenantree.api.deps import IdentityDep, OrgWith, UnitOfWorkRoute
 from tenantree.api.errors import ERROR_RESPONSES
 from tenantree.api.params import Cursor, Limit
 from tenantree.api.schemas.common import ListResponse
-from tenantree.api.schemas.integrations import ScimTokenCreate, ScimTokenIssued, ScimTokenOut
+from tenantree.api.schemas.integrations import ScimTokenIssued, ScimTokenOut
 from tenantree.identity import scim_tokens as tokens
 from tenantree.identity.integration_models import ScimToken
+from tenantree.web.schemas.integrations import ScimTokenCreate
 
 router = APIRouter(
     route_class=UnitOfWorkRoute,

@@ -22,7 +22,7 @@ from tenantree.api.deps import (
 from tenantree.api.errors import ERROR_RESPONSES
 from tenantree.api.params import QUERY_TEXT
 from tenantree.api.schemas.auth import LoginResponse
-from tenantree.api.schemas.integrations import SsoConfigIn, SsoConfigOut, SsoTestStarted
+from tenantree.api.schemas.integrations import SsoConfigOut, SsoTestStarted
 from tenantree.audit.service import AuditTrail
 from tenantree.identity.context import IdentityConfig
 from tenantree.identity.integration_models import SsoConfig
@@ -33,6 +33,7 @@ from tenantree.sso import flow
 from tenantree.sso.flow import SsoFailed
 from tenantree.sso.issuer import SsoProviderUnavailable
 from tenantree.web.cookie_session import is_https, start_session
+from tenantree.web.schemas.integrations import SsoConfigIn
 from tenantree.web.unit_of_work import refuse_work
 
 router = APIRouter(

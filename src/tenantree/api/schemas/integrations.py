@@ -6,16 +6,9 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from tenantree.api.schemas.common import NO_NUL, Name, StrictBody, Timestamp
 from tenantree.identity.roles import Role
 
 TokenStatus = Literal["active", "expired", "revoked"]
-
-
-class ApiTokenCreate(StrictBody):
-    name: str = Name
-    role: Role
-    expires_at: Timestamp | None = None
 
 
 class ApiTokenOut(BaseModel):
@@ -38,11 +31,6 @@ class ApiTokenIssued(ApiTokenOut):
     token: str = Field(description="The secret, shown this once; send it as a bearer token.")
 
 
-class ScimTokenCreate(StrictBody):
-    name: str = Name
-    expires_at: Timestamp | None = None
-
-
 class ScimTokenOut(BaseModel):
     id: uuid.UUID
     org_id: uuid.UUID
@@ -62,25 +50,6 @@ class ScimTokenIssued(ScimTokenOut):
 class SsoTestStarted(BaseModel):
     authorization_url: str = Field(description="Open in the browser; sign in as yourself")
     expires_in: int = Field(description="Seconds the test sign-in may take")
-
-
-class SsoConfigIn(StrictBody):
-    issuer: str = Field(
-        min_length=8, max_length=500, pattern=NO_NUL, description="OIDC issuer (discovery)"
-    )
-    client_id: str = Field(min_length=1, max_length=255, pattern=NO_NUL)
-    client_secret: str | None = Field(
-        default=None,
-        min_length=1,
-        max_length=500,
-        pattern=NO_NUL,
-        description="Omit to keep the stored one",
-    )
-    allowed_domains: list[str] = Field(min_length=1, max_length=50)
-    sso_required: bool = False
-    jit_role: Role | None = Field(
-        default=None, description="Create unknown people with this role; null: never"
-    )
 
 
 class SsoConfigOut(BaseModel):

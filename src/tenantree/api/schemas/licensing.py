@@ -6,20 +6,12 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from tenantree.api.schemas.common import StrictBody, Timestamp
+from tenantree.api.schemas.common import StrictBody
 from tenantree.licensing.models import LicenseSource, LicenseStatus
 from tenantree.licensing.policies import OveragePolicy
-from tenantree.web.schemas.licensing import LicenseCreate, Sku, Unit, Units
+from tenantree.web.schemas.licensing import LicenseCreate, LicenseUpdate, Sku, Unit, Units
 
-__all__ = ["LicenseCreate", "Sku", "Unit", "Units"]
-
-
-class LicenseUpdate(StrictBody):
-    quantity: Units | None = None
-    starts_at: Timestamp | None = None
-    ends_at: Timestamp | None = None
-    status: LicenseStatus | None = None
-    overage_policy: OveragePolicy | None = None
+__all__ = ["LicenseCreate", "LicenseUpdate", "Sku", "Unit", "Units"]
 
 
 class LicenseOut(BaseModel):

@@ -5,18 +5,22 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Annotated
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Query, Request, Response
+from fastapi.responses import StreamingResponse
 
 from tenantree.access.permissions import Permission as P
-from tenantree.audit import service
+from tenantree.audit import export, service
 from tenantree.audit.actions import AuditAction
+from tenantree.clock import current_time
+from tenantree.console import audit_view
 from tenantree.console.deps import OrgPage
 from tenantree.console.render import render
 from tenantree.console.routing import ConsoleRoute
 from tenantree.errors import Invalid
 from tenantree.identity.accounts import find_account
-from tenantree.identity.models import Account
+from tenantree.web.services import ServicesDep
 
 router = APIRouter(route_class=ConsoleRoute, include_in_schema=False)
 Text = Annotated[str | None, Query(max_length=320, pattern=r"^[^\x00]*$")]
@@ -66,17 +70,46 @@ def audit_page(
         cursor=cursor,
     )
     events = [] if matched_nobody else page.items
-    ids = {e.actor_id for e in events if e.actor_id is not None}
-    actors = {a.id: a.email for a in (target.session.get(Account, i) for i in ids) if a}
     filters = {"actor": actor or "", "action": action or "", "from": first or "", "to": last or ""}
+    export_query = urlencode({k: v for k, v in (("from", first), ("to", last)) if v})
     return render(
         request,
         target.session,
         "audit.html",
         title=f"Audit log of {target.org.name}",
         events=events,
-        actors=actors,
-        actions=sorted(a.value for a in AuditAction),
+        actors=audit_view.actor_names(target.session, events),
+        targets=audit_view.target_names(target.session, events),
+        label=audit_view.full_label,
+        action_groups=audit_view.grouped_actions(),
         filters=filters,
+        csv_href=f"/orgs/{target.org.id}/audit.csv" + (f"?{export_query}" if export_query else ""),
         next_cursor=None if matched_nobody else page.next_cursor,
+    )
+
+
+@router.get("/orgs/{org_id}/audit.csv")
+def audit_csv(
+    target: OrgPage(P.ORG_AUDIT_READ),
+    services: ServicesDep,
+    first: Annotated[str | None, Query(alias="from", max_length=10)] = None,
+    last: Annotated[str | None, Query(alias="to", max_length=10)] = None,
+) -> Response:
+    """The API's CSV export (GET .../audit-events/export?format=csv), whole days."""
+    since, until = _day(first, "from"), _day(last, "to", end=True) or current_time()
+    if since is not None and since >= until:
+        raise Invalid("to must not be before from", field="to")
+    # Pages are read after this request's unit of work has ended, each in a
+    # session of its own (audit.export), as the API's export does.
+    bind = services.reads_only_bind
+    pages = export.event_pages(
+        (lambda: services.sessions(bind=bind)) if bind is not None else services.sessions,
+        org_id=target.org.id,
+        since=since,
+        until=until,
+    )
+    return StreamingResponse(
+        export.csv_chunks(pages),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="audit-events-{target.org.id}.csv"'},
     )

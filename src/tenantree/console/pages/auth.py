@@ -12,9 +12,13 @@ from tenantree.branding.hostnames import host_of_request
 from tenantree.branding.resolve import org_for_host
 from tenantree.console.deps import FormDep, SignInRequired, get_enrolling_viewer, get_viewer
 from tenantree.console.pages.mfa import second_step_page, signed_in
-from tenantree.console.render import render
+from tenantree.console.render import brand_for, render
 from tenantree.console.routing import LANDING, ConsoleRoute, safe_back
 from tenantree.errors import DomainError
+from tenantree.identity import invitations
+from tenantree.identity.accounts import find_account
+from tenantree.identity.credentials import MIN_PASSWORD_LENGTH
+from tenantree.identity.roles import Role
 from tenantree.orgs.models import Org
 from tenantree.sso.config import org_offering_sso_for, org_offers_sso
 from tenantree.web.caller import client_address, request_id
@@ -24,6 +28,11 @@ from tenantree.web.unit_of_work import SessionDep
 
 router = APIRouter(route_class=ConsoleRoute, include_in_schema=False)
 
+ROLE_WORDS = {
+    Role.ADMIN: "an administrator",
+    Role.USER: "a user",
+    Role.READ_ONLY: "a read-only user",
+}
 # Messages people understand, for the refusals a sign-in can meet.
 SIGN_IN_MESSAGES = {
     "invalid_credentials": "The email or password is wrong.",
@@ -39,6 +48,17 @@ SIGN_IN_MESSAGES = {
     "mfa_throttled": "Too many wrong codes. Wait a few minutes and sign in again.",
     "mfa_challenge_expired": "The sign-in took too long. Sign in again.",
 }
+
+
+def sign_in_message(exc: DomainError) -> str:
+    partners = getattr(exc, "partners", ())
+    if partners:
+        who = " and ".join(partners)
+        return (
+            f"{who} refused customer access to your organization. "
+            f"Contact {who} to have it restored."
+        )
+    return SIGN_IN_MESSAGES.get(exc.code, exc.message)
 
 
 def _anonymous_trail(request: Request, session: SessionDep) -> AuditTrail:
@@ -117,7 +137,7 @@ def sign_in(
     except DomainError as exc:
         # Failures count for throttling and the audit trail: sign_in keeps them
         # through the rollback of this error page.
-        message = SIGN_IN_MESSAGES.get(exc.code, exc.message)
+        message = sign_in_message(exc)
         return render(
             request,
             session,
@@ -150,9 +170,41 @@ def sign_out(request: Request, session: SessionDep, services: ServicesDep) -> Re
     return response
 
 
+def _accept_page(
+    request: Request,
+    session: SessionDep,
+    services: ServicesDep,
+    token: str,
+    *,
+    status_code: int = 200,
+    error: str | None = None,
+) -> Response:
+    """Says which org and role the invitation is for, in that org's brand."""
+    invitation = invitations.invitation_for_token(session, services.identity, token)
+    org = session.get(Org, invitation.org_id) if invitation is not None else None
+    if org is not None:
+        request.state.brand = brand_for(request, session, org)
+    return render(
+        request,
+        session,
+        "accept.html",
+        status_code=status_code,
+        title="Accept invitation",
+        token=token,
+        error=error,
+        invited_to=org,
+        invitation=invitation,
+        role=ROLE_WORDS.get(invitation.role, invitation.role) if invitation else None,
+        has_account=invitation is not None and find_account(session, invitation.email) is not None,
+        min_password_length=MIN_PASSWORD_LENGTH,
+    )
+
+
 @router.get("/accept-invitation")
-def accept_page(request: Request, session: SessionDep, token: str = "") -> Response:
-    return render(request, session, "accept.html", title="Accept invitation", token=token)
+def accept_page(
+    request: Request, session: SessionDep, services: ServicesDep, token: str = ""
+) -> Response:
+    return _accept_page(request, session, services, token[:200])
 
 
 @router.post("/accept-invitation")
@@ -173,16 +225,17 @@ def accept(request: Request, session: SessionDep, services: ServicesDep, form: F
             signed_in=viewer.actor if viewer is not None else None,
         )
     except DomainError as exc:
-        return render(
+        return _accept_page(
             request,
             session,
-            "accept.html",
+            services,
+            form.get("token", "")[:200],
             status_code=exc.status,
-            title="Accept invitation",
-            token=form.get("token", ""),
             error=exc.message[:1].upper() + exc.message[1:] + ".",
         )
     email = acceptance.membership.account.email
+    joined = session.get(Org, acceptance.membership.org_id)
+    request.state.brand = brand_for(request, session, joined)
     return render(
         request,
         session,

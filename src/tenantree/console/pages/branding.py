@@ -14,6 +14,7 @@ from tenantree.branding.models import AssetKind
 from tenantree.branding.resolve import layers_for, resolve
 from tenantree.console.deps import FormDep, OrgPage
 from tenantree.console.forms import done
+from tenantree.console.reasons import read_only_message
 from tenantree.console.render import render
 from tenantree.console.routing import ConsoleRoute
 from tenantree.web.services import BrandingDep
@@ -72,6 +73,7 @@ def branding_page(
             (c, domains.record_name(c.hostname), domains.record_value(c)) for c in overview.claims
         ],
         notice=DONE.get(done),
+        read_only=read_only_message(target, P.ORG_BRAND_MANAGE),
     )
 
 

@@ -16,9 +16,9 @@ from tenantree import clock
 from tenantree.access.permissions import Permission as P
 from tenantree.access.service import visible_sub_org_ids
 from tenantree.alerts.reports import child_report_with_forecasts, parent_report_with_forecasts
-from tenantree.console.charts import colour, usage_chart
+from tenantree.console.charts import brand_palette, colour, usage_chart
 from tenantree.console.deps import OrgPage
-from tenantree.console.render import render
+from tenantree.console.render import brand_for, render
 from tenantree.console.routing import ConsoleRoute
 from tenantree.errors import Invalid
 from tenantree.licensing import export, reports, series
@@ -80,6 +80,8 @@ def report_page(
     view, report = _reports(target, period)
     # Projections are drawn from today: a period ending earlier gets none.
     projects = period.last_day == clock.utcnow().date()
+    brand = brand_for(request, target.session, target.org)
+    palette = brand_palette(brand.primary_color, brand.accent_color)
     charts = []
     if view == "child":
         for item, chart in zip(
@@ -96,7 +98,11 @@ def report_page(
             else:  # the org's own quota, never its partner's pool
                 limit, label, run_out = item.quota, "Your quota", item.quota_runs_out_on
             svg = usage_chart(
-                chart, quantity=limit, limit_label=label, run_out=run_out if projects else None
+                chart,
+                quantity=limit,
+                limit_label=label,
+                run_out=run_out if projects else None,
+                palette=palette,
             )
             charts.append((chart, svg, limit, run_out if projects else None, label))
     else:
@@ -108,7 +114,7 @@ def report_page(
             pool = pools.get(chart.sku)
             quantity = pool.figures.quantity if pool is not None else None
             run_out = pool.runs_out_on if pool is not None and projects else None
-            svg = usage_chart(chart, quantity=quantity, run_out=run_out)
+            svg = usage_chart(chart, quantity=quantity, run_out=run_out, palette=palette)
             charts.append((chart, svg, quantity, run_out, "Licensed quantity"))
     query = f"from={period.first_day.isoformat()}&to={period.last_day.isoformat()}"
     return render(
@@ -118,7 +124,7 @@ def report_page(
         title=f"License usage of {target.org.name}",
         report=report,
         charts=charts,
-        colour=colour,
+        colour=lambda index: colour(index, palette),
         period=period,
         presets=PRESETS,
         csv_href=f"/orgs/{target.org.id}/license-report.csv?{query}",

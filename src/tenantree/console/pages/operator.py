@@ -23,7 +23,7 @@ from tenantree.errors import Conflict, DomainError, Invalid
 from tenantree.licensing import grants
 from tenantree.lifecycle import deactivation, moves, service
 from tenantree.orgs.kinds import Edition, OrgStatus, PartnerType
-from tenantree.web.schemas.licensing import LicenseCreate
+from tenantree.web.schemas.licensing import LicenseCreate, LicenseUpdate
 from tenantree.web.schemas.orgs import OrgCreate, OrgUpdate, PartnerActivation, SubOrgCreate
 from tenantree.web.services import IdentityDep
 from tenantree.web.unit_of_work import SessionDep
@@ -35,6 +35,7 @@ DONE = {
     "partner": "Partner features activated.",
     "sub_org": "Sub-org created.",
     "license": "License granted.",
+    "license_changed": "License changed.",
     "status": "Status changed.",
     "moved": "Sub-org moved to its new partner.",
 }
@@ -195,6 +196,31 @@ def grant_license(target: OrgPage(P.PLATFORM_ORGS_MANAGE), form: FormDep) -> Res
     )
     grants.grant_requested_license(target.session, target.trail, target.org, body)
     return done(_page(target.org.id), "license")
+
+
+@router.post("/operator/orgs/{org_id}/licenses/{license_id}")
+def change_license(
+    license_id: uuid.UUID, target: OrgPage(P.PLATFORM_ORGS_MANAGE), form: FormDep
+) -> Response:
+    """Change a license's quantity, last day or overage, or end it (PATCH .../licenses/{id})."""
+    given = {
+        "quantity": form.get("quantity", "").strip() or None,
+        "ends_at": _day_start(form.get("ends_on", "")) or None,
+        "overage_policy": form.get("overage_policy") or None,
+        "status": form.get("status") or None,
+    }
+    body = validated(LicenseUpdate, given)
+    grants.update_license(
+        target.session,
+        target.trail,
+        target.org,
+        license_id,
+        quantity=body.quantity,
+        ends_at=body.ends_at,
+        overage_policy=body.overage_policy,
+        status=body.status,
+    )
+    return done(_page(target.org.id), "license_changed")
 
 
 @router.post("/operator/orgs/{org_id}/status")

@@ -12,7 +12,7 @@ from tenantree.access.permissions import Permission as P
 from tenantree.access.service import authorize
 from tenantree.console.deps import OrgPage, ViewerDep
 from tenantree.console.listing import direction, org_listing_page
-from tenantree.console.render import render
+from tenantree.console.render import render, shared_brand
 from tenantree.console.routing import ConsoleRoute
 from tenantree.errors import DomainError
 from tenantree.identity.profile import memberships_of
@@ -65,7 +65,13 @@ def switcher(
     )
     if lands_on_the_only_org(request, page.items, page.next_cursor, viewer.actor.is_operator):
         return RedirectResponse(f"/orgs/{page.items[0].id}", 303)
-    roles = {m.org_id: m for m, _ in memberships_of(session, viewer.account.id)}
+    entries = memberships_of(session, viewer.account.id)
+    roles = {m.org_id: m for m, _ in entries}
+    if not viewer.actor.is_operator:
+        # The list wears the brand of the person's orgs when they all share one.
+        brand = shared_brand(request, session, [org for _, org in entries])
+        if brand is not None:
+            request.state.brand = brand
     return render(
         request,
         session,

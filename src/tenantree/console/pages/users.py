@@ -15,7 +15,8 @@ from tenantree.console.listing import Listing, direction
 from tenantree.console.render import render
 from tenantree.console.routing import ConsoleRoute
 from tenantree.identity import directory, invitations
-from tenantree.identity.models import InvitationStatus
+from tenantree.identity.directory_export import users_csv as users_csv_text
+from tenantree.identity.models import InvitationStatus, Membership
 from tenantree.identity.roles import Role
 from tenantree.web.schemas.users import InvitationCreate, PrimaryAdminTransfer, UserUpdate
 from tenantree.web.services import IdentityDep
@@ -88,6 +89,24 @@ def users_page(
         deliveries=deliveries,
         roles=list(Role),
         notice=DONE.get(done or ""),
+    )
+
+
+@router.get("/orgs/{org_id}/users.csv")
+def users_csv(target: OrgPage(P.ORG_USERS_READ)) -> Response:
+    """Every entry of the directory, whatever page the list shows."""
+    entries: list[Membership] = []
+    cursor = None
+    while True:
+        page = directory.list_users(target.session, target.org, limit=500, cursor=cursor)
+        entries.extend(page.items)
+        cursor = page.next_cursor
+        if cursor is None:
+            break
+    return Response(
+        content=users_csv_text(entries),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="users-{target.org.id}.csv"'},
     )
 
 

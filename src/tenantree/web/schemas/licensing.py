@@ -6,6 +6,7 @@ from typing import Annotated
 
 from pydantic import Field
 
+from tenantree.licensing.models import LicenseStatus
 from tenantree.licensing.policies import OveragePolicy
 from tenantree.web.schemas.common import StrictBody, Timestamp
 
@@ -33,3 +34,11 @@ class LicenseCreate(StrictBody):
     ends_at: Timestamp
     overage_policy: OveragePolicy = OveragePolicy.BLOCK
     salesforce_contract_id: str | None = Field(default=None, min_length=15, max_length=18)
+
+
+class LicenseUpdate(StrictBody):
+    quantity: Units | None = None
+    starts_at: Timestamp | None = None
+    ends_at: Timestamp | None = None
+    status: LicenseStatus | None = None
+    overage_policy: OveragePolicy | None = None

@@ -1,0 +1,180 @@
+"""An org's SCIM tokens and API tokens: create (the secret shown this once), list, revoke.
+
+Each form goes through the API route's permission and the same token service.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time
+from typing import Any
+
+from fastapi import APIRouter, Request, Response
+
+from tenantree import clock
+from tenantree.access.permissions import Permission as P
+from tenantree.console.deps import FormDep, OrgPage
+from tenantree.console.forms import done, validated
+from tenantree.console.render import render
+from tenantree.console.routing import ConsoleRoute
+from tenantree.errors import Invalid
+from tenantree.identity import api_tokens, scim_tokens
+from tenantree.identity.roles import Role
+from tenantree.web.orgs import OrgRequest
+from tenantree.web.schemas.integrations import ApiTokenCreate, ScimTokenCreate
+from tenantree.web.services import IdentityDep
+
+router = APIRouter(route_class=ConsoleRoute, include_in_schema=False)
+
+
+@dataclass(frozen=True)
+class TokenKind:
+    slug: str
+    label: str
+    purpose: str
+    with_role: bool
+
+
+SCIM = TokenKind(
+    "scim-tokens",
+    "SCIM tokens",
+    "An identity provider sends user changes to this org's SCIM endpoint with one of these.",
+    with_role=False,
+)
+API = TokenKind(
+    "api-tokens",
+    "API tokens",
+    "A script or integration calls the API with one of these, as a service account "
+    "holding the role you choose.",
+    with_role=True,
+)
+DONE = {"revoked": "Token revoked: it no longer works."}
+
+
+def _expiry(value: str | None) -> datetime | None:
+    """A token given a last day works until the end of that day (UTC)."""
+    if not value:
+        return None
+    try:
+        day = date.fromisoformat(value)
+    except ValueError as exc:
+        raise Invalid("expires_on must be a day written YYYY-MM-DD", field="expires_on") from exc
+    return datetime.combine(day, time.max, tzinfo=UTC)
+
+
+def _page(
+    request: Request,
+    target: OrgRequest,
+    kind: TokenKind,
+    tokens: list[Any],
+    *,
+    base_url: str,
+    issued: Any = None,
+    secret: str | None = None,
+    notice: str | None = None,
+) -> Response:
+    now = clock.utcnow()
+    status = api_tokens.token_status if kind.with_role else scim_tokens.token_status
+    return render(
+        request,
+        target.session,
+        "tokens.html",
+        title=f"{kind.label} of {target.org.name}",
+        kind=kind,
+        tokens=[(t, status(t, now)) for t in tokens],
+        roles=list(Role),
+        issued=issued,
+        secret=secret,
+        scim_base_url=f"{base_url}/scim/v2/orgs/{target.org.id}",
+        notice=notice,
+    )
+
+
+@router.get("/orgs/{org_id}/scim-tokens")
+def scim_tokens_page(
+    request: Request, target: OrgPage(P.ORG_USERS_MANAGE), identity: IdentityDep, done: str = ""
+) -> Response:
+    page = scim_tokens.list_scim_tokens(target.session, target.org, limit=100, cursor=None)
+    return _page(
+        request,
+        target,
+        SCIM,
+        page.items,
+        base_url=identity.public_base_url,
+        notice=DONE.get(done),
+    )
+
+
+@router.post("/orgs/{org_id}/scim-tokens")
+def create_scim_token(
+    request: Request, target: OrgPage(P.ORG_USERS_MANAGE), identity: IdentityDep, form: FormDep
+) -> Response:
+    body = validated(ScimTokenCreate, {"name": form.get("name", "")})
+    issued = scim_tokens.create_scim_token(
+        target.session,
+        target.trail,
+        identity,
+        target.org,
+        name=body.name,
+        expires_at=_expiry(form.get("expires_on")),
+    )
+    page = scim_tokens.list_scim_tokens(target.session, target.org, limit=100, cursor=None)
+    # Rendered, not redirected: the secret is never stored, so this is its one showing.
+    return _page(
+        request,
+        target,
+        SCIM,
+        page.items,
+        base_url=identity.public_base_url,
+        issued=issued.token,
+        secret=issued.secret,
+    )
+
+
+@router.post("/orgs/{org_id}/scim-tokens/{token_id}/revoke")
+def revoke_scim_token(token_id: uuid.UUID, target: OrgPage(P.ORG_USERS_MANAGE)) -> Response:
+    scim_tokens.revoke_scim_token(target.session, target.trail, target.org, token_id)
+    return done(f"/orgs/{target.org.id}/scim-tokens", "revoked")
+
+
+@router.get("/orgs/{org_id}/api-tokens")
+def api_tokens_page(
+    request: Request, target: OrgPage(P.ORG_USERS_MANAGE), identity: IdentityDep, done: str = ""
+) -> Response:
+    page = api_tokens.list_api_tokens(target.session, target.org, limit=100, cursor=None)
+    return _page(
+        request, target, API, page.items, base_url=identity.public_base_url, notice=DONE.get(done)
+    )
+
+
+@router.post("/orgs/{org_id}/api-tokens")
+def create_api_token(
+    request: Request, target: OrgPage(P.ORG_USERS_MANAGE), identity: IdentityDep, form: FormDep
+) -> Response:
+    body = validated(ApiTokenCreate, {"name": form.get("name", ""), "role": form.get("role")})
+    issued = api_tokens.create_api_token(
+        target.session,
+        target.trail,
+        identity,
+        target.org,
+        name=body.name,
+        role=body.role,
+        expires_at=_expiry(form.get("expires_on")),
+    )
+    page = api_tokens.list_api_tokens(target.session, target.org, limit=100, cursor=None)
+    return _page(
+        request,
+        target,
+        API,
+        page.items,
+        base_url=identity.public_base_url,
+        issued=issued.token,
+        secret=issued.secret,
+    )
+
+
+@router.post("/orgs/{org_id}/api-tokens/{token_id}/revoke")
+def revoke_api_token(token_id: uuid.UUID, target: OrgPage(P.ORG_USERS_MANAGE)) -> Response:
+    api_tokens.revoke_api_token(target.session, target.trail, target.org, token_id)
+    return done(f"/orgs/{target.org.id}/api-tokens", "revoked")
