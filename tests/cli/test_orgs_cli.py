@@ -20,7 +20,7 @@ def _status(world: World, org_id) -> str:  # type: ignore[no-untyped-def]
 
 def test_deactivating_a_partner_with_customers_needs_the_choice(world: World) -> None:
     result = run("orgs", "deactivate", str(world.msp))
-    assert result.exit_code == 2
+    assert result.exit_code == 1
     assert "customers" in result.output
     assert _status(world, world.msp) == "active"
 

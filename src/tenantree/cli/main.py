@@ -8,7 +8,8 @@ from typing import Annotated
 
 import typer
 
-from tenantree.cli import crm, demo, licensing, orgs, outbox
+from tenantree.cli import crm, demo, licensing, outbox
+from tenantree.cli.commands import audit, auth, orgs, tokens, users
 from tenantree.cli.context import unit_of_work
 from tenantree.cli.explain import explain
 from tenantree.config import Settings, get_settings
@@ -26,6 +27,14 @@ app.add_typer(licensing.licenses_app, name="licenses")
 app.add_typer(outbox.outbox_app, name="outbox")
 app.add_typer(crm.crm_app, name="crm")
 app.add_typer(orgs.orgs_app, name="orgs")
+app.add_typer(orgs.sub_orgs_app, name="sub-orgs")
+app.add_typer(users.users_app, name="users")
+app.add_typer(users.invitations_app, name="invitations")
+app.add_typer(tokens.api_tokens_app, name="api-tokens")
+app.add_typer(audit.audit_app, name="audit")
+app.command("login")(auth.login)
+app.command("logout")(auth.logout)
+app.command("whoami")(auth.whoami)
 
 
 @app.command()

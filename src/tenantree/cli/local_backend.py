@@ -1,0 +1,313 @@
+"""The operations on the database, through the services, as the platform
+operator on the server: the command's one unit of work (cli/context.py).
+
+Input goes through the API's own body schemas (web.schemas), so a value the
+API refuses is refused here with the same field and rule.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
+from sqlalchemy import or_, select
+
+from tenantree.access import org_listing
+from tenantree.access.policy import Actor
+from tenantree.audit import service as audit
+from tenantree.cli import records
+from tenantree.cli.backend import Record, Refused
+from tenantree.cli.context import CliWork
+from tenantree.errors import DomainError, Invalid, NotFound
+from tenantree.identity import api_tokens, directory, invitations
+from tenantree.identity.context import IdentityConfig
+from tenantree.lifecycle import service as lifecycle
+from tenantree.orgs.models import Org
+from tenantree.orgs.salesforce import normalize_account_id
+from tenantree.pagination import Page
+from tenantree.web.schemas.orgs import OrgCreate, OrgUpdate, PartnerActivation, SubOrgCreate
+from tenantree.web.schemas.users import InvitationCreate, UserUpdate
+
+M = TypeVar("M", bound=BaseModel)
+T = TypeVar("T")
+
+# The operator's view: every org is reachable (access.policy grants operators all).
+_OPERATOR = Actor(account_id=uuid.UUID(int=0), is_operator=True)
+
+
+def refusal(exc: DomainError) -> Refused:
+    return Refused(exc.code, exc.message, exc.field, exc.status)
+
+
+def validated(schema: type[M], body: dict[str, Any]) -> M:
+    """The body as the API would accept it, or the API's 422 (field and rule)."""
+    try:
+        return schema.model_validate({k: v for k, v in body.items() if v is not None})
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        field = ".".join(str(p) for p in error["loc"]) or None
+        raise Refused("invalid", error["msg"], field, 422) from exc
+
+
+@contextmanager
+def domain_refusals() -> Iterator[None]:
+    try:
+        yield
+    except DomainError as exc:
+        raise refusal(exc) from exc
+
+
+def _all(fetch: Any) -> Iterator[Any]:
+    """Every item of a paginated service, page after page."""
+    cursor = None
+    while True:
+        page: Page[Any] = fetch(cursor)
+        yield from page.items
+        if not page.next_cursor:
+            return
+        cursor = page.next_cursor
+
+
+class LocalBackend:
+    def __init__(self, work: CliWork, identity: IdentityConfig) -> None:
+        self.work = work
+        self.session = work.session
+        self.trail = work.trail
+        self.identity = identity
+
+    def _org(self, org_id: uuid.UUID) -> Org:
+        org = self.session.get(Org, org_id)
+        if org is None:
+            raise Refused("org_not_found", f"no org has the id {org_id}", "org", 404)
+        return org
+
+    # Orgs and sub-orgs
+
+    def find_orgs(self, ref: str) -> list[Record]:
+        try:
+            salesforce_id: str | None = normalize_account_id(ref, field="org")
+        except Invalid:
+            salesforce_id = None
+        condition = Org.name == ref
+        if salesforce_id:
+            condition = or_(condition, Org.salesforce_id == salesforce_id)
+        orgs = self.session.scalars(select(Org).where(condition).order_by(Org.name)).all()
+        return [records.org_record(o) for o in orgs]
+
+    def get_org(self, org_id: uuid.UUID) -> Record:
+        return records.org_record(self._org(org_id))
+
+    def list_orgs(self, *, q: str | None, parent_id: uuid.UUID | None) -> Iterator[Record]:
+        with domain_refusals():
+            for org in _all(
+                lambda cursor: org_listing.list_orgs(
+                    self.session, _OPERATOR, q=q, parent_id=parent_id, limit=None, cursor=cursor
+                )
+            ):
+                yield records.org_record(org)
+
+    def create_org(
+        self, *, name: str, salesforce_id: str, edition: str, primary_admin_email: str
+    ) -> Record:
+        body = validated(
+            OrgCreate,
+            {
+                "name": name,
+                "salesforce_id": salesforce_id,
+                "edition": edition,
+                "primary_admin_email": primary_admin_email,
+            },
+        )
+        with domain_refusals():
+            org = lifecycle.create_org(
+                self.session,
+                self.trail,
+                self.identity,
+                name=body.name,
+                salesforce_id=body.salesforce_id,
+                edition=body.edition,
+                primary_admin_email=str(body.primary_admin_email),
+            )
+        return records.org_record(org)
+
+    def update_org(self, org_id: uuid.UUID, changes: Record) -> Record:
+        body = validated(OrgUpdate, changes)
+        with domain_refusals():
+            org = lifecycle.update_org(
+                self.session,
+                self.trail,
+                self._org(org_id),
+                name=body.name,
+                edition=body.edition,
+                status=body.status,
+                customers=body.customers,
+            )
+        return records.org_record(org)
+
+    def activate_partner(self, org_id: uuid.UUID, partner_type: str) -> Record:
+        body = validated(PartnerActivation, {"partner_type": partner_type})
+        with domain_refusals():
+            org = lifecycle.activate_partner(
+                self.session, self.trail, self._org(org_id), partner_type=body.partner_type
+            )
+        return records.org_record(org)
+
+    def create_sub_org(self, org_id: uuid.UUID, body: Record) -> Record:
+        valid = validated(SubOrgCreate, body)
+        with domain_refusals():
+            org = lifecycle.create_sub_org(
+                self.session,
+                self.trail,
+                self.identity,
+                self._org(org_id),
+                name=valid.name,
+                salesforce_id=valid.salesforce_id,
+                customer_name=valid.customer_name,
+                primary_admin_email=(
+                    str(valid.primary_admin_email) if valid.primary_admin_email else None
+                ),
+            )
+        return records.org_record(org)
+
+    def list_sub_orgs(self, org_id: uuid.UUID, *, q: str | None) -> Iterator[Record]:
+        parent = self._org(org_id)
+        with domain_refusals():
+            for org in _all(
+                lambda cursor: org_listing.list_sub_orgs(
+                    self.session, _OPERATOR, parent, q=q, limit=None, cursor=cursor
+                )
+            ):
+                yield records.org_record(org)
+
+    # Users and invitations
+
+    def list_users(self, org_id: uuid.UUID) -> Iterator[Record]:
+        org = self._org(org_id)
+        for membership in _all(
+            lambda cursor: directory.list_users(self.session, org, limit=None, cursor=cursor)
+        ):
+            yield records.user_record(membership)
+
+    def update_user(self, org_id: uuid.UUID, user_id: uuid.UUID, changes: Record) -> Record:
+        body = validated(UserUpdate, changes)
+        with domain_refusals():
+            membership = directory.update_user(
+                self.session,
+                self.trail,
+                self._org(org_id),
+                user_id,
+                role=body.role,
+                status=body.status,
+            )
+        return records.user_record(membership)
+
+    def remove_user(self, org_id: uuid.UUID, user_id: uuid.UUID) -> None:
+        with domain_refusals():
+            directory.remove_user(self.session, self.trail, self._org(org_id), user_id)
+
+    def transfer_primary_admin(self, org_id: uuid.UUID, user_id: uuid.UUID) -> Record:
+        with domain_refusals():
+            membership = directory.transfer_primary_admin(
+                self.session, self.trail, self._org(org_id), user_id
+            )
+        return records.user_record(membership)
+
+    def list_invitations(self, org_id: uuid.UUID) -> Iterator[Record]:
+        org = self._org(org_id)
+        cursor = None
+        while True:
+            page = invitations.list_invitations(self.session, org, limit=None, cursor=cursor)
+            deliveries = invitations.email_deliveries(self.session, page.items)
+            for invitation in page.items:
+                yield records.invitation_record(invitation, deliveries.get(invitation.id))
+            if not page.next_cursor:
+                return
+            cursor = page.next_cursor
+
+    def invite(self, org_id: uuid.UUID, *, email: str, role: str) -> Record:
+        body = validated(InvitationCreate, {"email": email, "role": role})
+        with domain_refusals():
+            invitation = invitations.invite(
+                self.session,
+                self.trail,
+                self.identity,
+                self._org(org_id),
+                email=str(body.email),
+                role=body.role,
+            )
+            deliveries = invitations.email_deliveries(self.session, [invitation])
+        return records.invitation_record(invitation, deliveries.get(invitation.id))
+
+    def revoke_invitation(self, org_id: uuid.UUID, invitation_id: uuid.UUID) -> None:
+        with domain_refusals():
+            invitations.revoke_invitation(
+                self.session, self.trail, self._org(org_id), invitation_id
+            )
+
+    # API tokens
+
+    def list_api_tokens(self, org_id: uuid.UUID) -> Iterator[Record]:
+        org = self._org(org_id)
+        for token in _all(
+            lambda cursor: api_tokens.list_api_tokens(self.session, org, limit=None, cursor=cursor)
+        ):
+            yield records.api_token_record(token)
+
+    def create_api_token(
+        self, org_id: uuid.UUID, *, name: str, role: str, expires_at: datetime | None
+    ) -> Record:
+        from tenantree.identity.roles import Role
+
+        try:
+            chosen_role = Role(role)
+        except ValueError as exc:
+            raise Refused("invalid", f"unknown role {role!r}", "role", 422) from exc
+        with domain_refusals():
+            issued = api_tokens.create_api_token(
+                self.session,
+                self.trail,
+                self.identity,
+                self._org(org_id),
+                name=name,
+                role=chosen_role,
+                expires_at=expires_at,
+            )
+        return records.api_token_record(issued.token) | {"token": issued.secret}
+
+    def revoke_api_token(self, org_id: uuid.UUID, token_id: uuid.UUID) -> None:
+        with domain_refusals():
+            api_tokens.revoke_api_token(self.session, self.trail, self._org(org_id), token_id)
+
+    # Audit
+
+    def list_audit_events(
+        self,
+        org_id: uuid.UUID | None,
+        *,
+        action: str | None,
+        since: datetime | None,
+        until: datetime | None,
+    ) -> Iterator[Record]:
+        org_ids = [self._org(org_id).id] if org_id else None
+        with domain_refusals():
+            for event in _all(
+                lambda cursor: audit.list_events(
+                    self.session,
+                    org_ids=org_ids,
+                    action=action,
+                    actor_id=None,
+                    since=since,
+                    until=until,
+                    limit=None,
+                    cursor=cursor,
+                )
+            ):
+                yield records.audit_event_record(event)
+
+
+def not_found(what: str, ref: str) -> Refused:
+    return refusal(NotFound(f"no {what} is {ref!r}", field=what))

@@ -1,0 +1,121 @@
+"""Rows as the public API shows them, for the local backend: the same keys and
+JSON values, so a command prints the same whichever mode ran it."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from enum import Enum
+from typing import Any
+
+from tenantree import clock
+from tenantree.audit.models import AuditEvent
+from tenantree.identity import api_tokens
+from tenantree.identity.integration_models import ApiToken
+from tenantree.identity.models import Invitation, Membership
+from tenantree.orgs.models import Org
+from tenantree.outbox.operations import DeliveryStatus
+
+Record = dict[str, Any]
+
+
+def jsonable(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.isoformat().replace("+00:00", "Z")
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, dict):
+        return {k: jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [jsonable(v) for v in value]
+    return value
+
+
+def _pick(obj: Any, keys: tuple[str, ...]) -> Record:
+    return {key: jsonable(getattr(obj, key)) for key in keys}
+
+
+ORG_KEYS = (
+    "id",
+    "name",
+    "kind",
+    "partner_type",
+    "edition",
+    "salesforce_id",
+    "parent_id",
+    "partner_salesforce_id",
+    "customer_name",
+    "status",
+    "created_at",
+)
+
+
+def org_record(org: Org) -> Record:
+    return _pick(org, ORG_KEYS)
+
+
+def user_record(membership: Membership) -> Record:
+    return jsonable(
+        {
+            "id": membership.id,
+            "email": membership.account.email,
+            "display_name": membership.account.display_name,
+            "role": membership.role,
+            "is_primary_admin": membership.is_primary_admin,
+            "status": membership.status,
+            "external_id": membership.external_id,
+            "created_at": membership.created_at,
+        }
+    )
+
+
+def invitation_record(invitation: Invitation, delivery: DeliveryStatus | None) -> Record:
+    record = _pick(
+        invitation,
+        ("id", "org_id", "email", "role", "as_primary_admin", "created_at", "expires_at"),
+    )
+    record |= _pick(invitation, ("accepted_at", "revoked_at"))
+    record["status"] = jsonable(invitation.status_at(clock.utcnow()))
+    record["email_delivery"] = (
+        jsonable(
+            {
+                "status": delivery.status,
+                "attempts": delivery.attempts,
+                "last_error": delivery.last_error,
+                "sent_at": delivery.sent_at,
+            }
+        )
+        if delivery
+        else None
+    )
+    return record
+
+
+def api_token_record(token: ApiToken) -> Record:
+    record = _pick(
+        token,
+        ("id", "org_id", "name", "role", "created_at", "last_used_at", "expires_at", "revoked_at"),
+    )
+    record["user_id"] = jsonable(token.membership_id)
+    record["status"] = api_tokens.token_status(token, clock.utcnow())
+    return record
+
+
+def audit_event_record(event: AuditEvent) -> Record:
+    return _pick(
+        event,
+        (
+            "id",
+            "at",
+            "action",
+            "actor_id",
+            "actor_org_id",
+            "org_id",
+            "target_type",
+            "target_id",
+            "request_id",
+            "details",
+        ),
+    )
