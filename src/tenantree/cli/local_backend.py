@@ -16,19 +16,21 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 from sqlalchemy import or_, select
 
-from tenantree.access import org_listing
+from tenantree.access import org_listing, partner_grants
+from tenantree.access import service as access
 from tenantree.access.policy import Actor
 from tenantree.audit import service as audit
 from tenantree.cli import records
 from tenantree.cli.backend import Record, Refused
 from tenantree.cli.context import CliWork
-from tenantree.errors import DomainError, Invalid, NotFound
+from tenantree.errors import DomainError, Invalid
 from tenantree.identity import api_tokens, directory, invitations
 from tenantree.identity.context import IdentityConfig
 from tenantree.lifecycle import service as lifecycle
 from tenantree.orgs.models import Org
 from tenantree.orgs.salesforce import normalize_account_id
 from tenantree.pagination import Page
+from tenantree.web.schemas.access import AccessSettingsBody
 from tenantree.web.schemas.orgs import OrgCreate, OrgUpdate, PartnerActivation, SubOrgCreate
 from tenantree.web.schemas.users import InvitationCreate, UserUpdate
 
@@ -308,6 +310,40 @@ class LocalBackend:
             ):
                 yield records.audit_event_record(event)
 
+    # Access settings of a sub-org
 
-def not_found(what: str, ref: str) -> Refused:
-    return refusal(NotFound(f"no {what} is {ref!r}", field=what))
+    def _access_record(self, org: Org, settings: access.AccessSettings) -> Record:
+        return records.access_record(settings, partner_grants.list_grants(self.session, org))
+
+    def get_access(self, org_id: uuid.UUID) -> Record:
+        org = self._org(org_id)
+        with domain_refusals():
+            return self._access_record(org, access.get_access_settings(self.session, org))
+
+    def set_access(self, org_id: uuid.UUID, body: Record) -> Record:
+        valid = validated(AccessSettingsBody, body)
+        org = self._org(org_id)
+        with domain_refusals():
+            settings = access.set_access_settings(
+                self.session,
+                self.trail,
+                org,
+                customer_access=valid.customer_access,
+                partner_users=None if valid.partner_users == "all" else list(valid.partner_users),
+                customer_may_brand=valid.customer_may_brand,
+                partner_access_expires_at=valid.partner_access_expires_at,
+            )
+            return self._access_record(org, settings)
+
+    def grant_partner_user(
+        self, org_id: uuid.UUID, user_id: uuid.UUID, expires_at: datetime | None
+    ) -> Record:
+        with domain_refusals():
+            grant = partner_grants.grant(
+                self.session, self.trail, self._org(org_id), user_id, expires_at=expires_at
+            )
+        return records.grant_record(grant)
+
+    def end_partner_grant(self, org_id: uuid.UUID, user_id: uuid.UUID) -> None:
+        with domain_refusals():
+            partner_grants.end(self.session, self.trail, self._org(org_id), user_id)

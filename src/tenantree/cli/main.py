@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from tenantree.cli import crm, demo, licensing, outbox
-from tenantree.cli.commands import audit, auth, orgs, tokens, users
+from tenantree.cli.commands import access, audit, auth, orgs, tokens, users
 from tenantree.cli.context import unit_of_work
 from tenantree.cli.explain import explain
 from tenantree.config import Settings, get_settings
@@ -32,6 +32,7 @@ app.add_typer(users.users_app, name="users")
 app.add_typer(users.invitations_app, name="invitations")
 app.add_typer(tokens.api_tokens_app, name="api-tokens")
 app.add_typer(audit.audit_app, name="audit")
+app.add_typer(access.access_app, name="access")
 app.command("login")(auth.login)
 app.command("logout")(auth.logout)
 app.command("whoami")(auth.whoami)

@@ -9,6 +9,8 @@ from enum import Enum
 from typing import Any
 
 from tenantree import clock
+from tenantree.access.partner_grants import PartnerGrant
+from tenantree.access.service import AccessSettings
 from tenantree.audit.models import AuditEvent
 from tenantree.identity import api_tokens
 from tenantree.identity.integration_models import ApiToken
@@ -118,4 +120,20 @@ def audit_event_record(event: AuditEvent) -> Record:
             "request_id",
             "details",
         ),
+    )
+
+
+def grant_record(grant: PartnerGrant) -> Record:
+    return jsonable({"user_id": grant.membership_id, "expires_at": grant.expires_at})
+
+
+def access_record(settings: AccessSettings, grants: list[PartnerGrant]) -> Record:
+    return jsonable(
+        {
+            "customer_access": settings.customer_access,
+            "partner_users": "all" if settings.partner_users is None else settings.partner_users,
+            "customer_may_brand": settings.customer_may_brand,
+            "partner_access_expires_at": settings.partner_access_expires_at,
+            "partner_user_grants": [grant_record(g) for g in grants],
+        }
     )

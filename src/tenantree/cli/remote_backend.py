@@ -154,6 +154,26 @@ class RemoteBackend:
         path = f"/orgs/{org_id}/audit-events" if org_id else "/audit-events"
         return self.pages(path, {"action": action, "from": _time(since), "to": _time(until)})
 
+    # Access settings of a sub-org
+
+    def get_access(self, org_id: uuid.UUID) -> Record:
+        return self.request("GET", f"/orgs/{org_id}/access")  # type: ignore[no-any-return]
+
+    def set_access(self, org_id: uuid.UUID, body: Record) -> Record:
+        return self.request("PUT", f"/orgs/{org_id}/access", json=body)  # type: ignore[no-any-return]
+
+    def grant_partner_user(
+        self, org_id: uuid.UUID, user_id: uuid.UUID, expires_at: datetime | None
+    ) -> Record:
+        return self.request(  # type: ignore[no-any-return]
+            "PUT",
+            f"/orgs/{org_id}/partner-grants/{user_id}",
+            json={"expires_at": _time(expires_at)},
+        )
+
+    def end_partner_grant(self, org_id: uuid.UUID, user_id: uuid.UUID) -> None:
+        self.request("DELETE", f"/orgs/{org_id}/partner-grants/{user_id}")
+
     # Session
 
     def sign_out(self) -> None:
