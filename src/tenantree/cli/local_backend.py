@@ -10,6 +10,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import asdict
 from datetime import datetime
 from typing import Any, TypeVar
 
@@ -26,11 +27,16 @@ from tenantree.cli.context import CliWork
 from tenantree.errors import DomainError, Invalid
 from tenantree.identity import api_tokens, directory, invitations
 from tenantree.identity.context import IdentityConfig
+from tenantree.licensing import changes, consumption, grants, sub_org_terms
+from tenantree.licensing.models import LicenseSource
+from tenantree.licensing.pool import UsageOp
+from tenantree.licensing.sources import current_source
 from tenantree.lifecycle import service as lifecycle
 from tenantree.orgs.models import Org
 from tenantree.orgs.salesforce import normalize_account_id
 from tenantree.pagination import Page
 from tenantree.web.schemas.access import AccessSettingsBody
+from tenantree.web.schemas.licensing import LicenseCreate
 from tenantree.web.schemas.orgs import OrgCreate, OrgUpdate, PartnerActivation, SubOrgCreate
 from tenantree.web.schemas.users import InvitationCreate, UserUpdate
 
@@ -347,3 +353,75 @@ class LocalBackend:
     def end_partner_grant(self, org_id: uuid.UUID, user_id: uuid.UUID) -> None:
         with domain_refusals():
             partner_grants.end(self.session, self.trail, self._org(org_id), user_id)
+
+    # Licensing (the operator sees every pool's figures)
+
+    def list_licenses(self, org_id: uuid.UUID) -> Iterator[Record]:
+        for license_ in grants.list_licenses(self.session, self._org(org_id)):
+            yield records.license_record(license_)
+
+    def grant_license(self, org_id: uuid.UUID, body: Record) -> Record:
+        request = validated(LicenseCreate, body)
+        with domain_refusals():
+            license_ = grants.grant_requested_license(
+                self.session, self.trail, self._org(org_id), request
+            )
+        return records.license_record(license_)
+
+    def get_license_source(self, org_id: uuid.UUID) -> Record:
+        return {"source": str(current_source(self.session, self._org(org_id)))}
+
+    def set_license_source(self, org_id: uuid.UUID, source: str) -> Record:
+        try:
+            chosen = LicenseSource(source)
+        except ValueError as exc:
+            raise Refused("invalid", f"unknown source {source!r}", "source", 422) from exc
+        with domain_refusals():
+            done = sub_org_terms.set_license_source(
+                self.session, self.trail, self._org(org_id), chosen
+            )
+        return {"source": str(done)}
+
+    def set_quota(self, org_id: uuid.UUID, sku: str, max_units: int | None) -> Record:
+        with domain_refusals():
+            done = sub_org_terms.set_quota(
+                self.session, self.trail, self._org(org_id), sku, max_units
+            )
+        return {"sku": sku, "max_units": done}
+
+    def report_usage(self, org_id: uuid.UUID, body: Record) -> Record:
+        op, amount = next(
+            (UsageOp(k), body[k]) for k in ("set", "add", "release") if body.get(k) is not None
+        )
+        with domain_refusals():
+            result = consumption.report_usage(
+                self.session,
+                self.trail,
+                self._org(org_id),
+                sku=body["sku"],
+                op=op,
+                amount=amount,
+                sees_pool_figures=True,
+            )
+        return {
+            "sku": result.sku,
+            "consumed": result.consumed,
+            "over_quantity": result.over_quantity,
+        }
+
+    def list_usage_events(self, org_id: uuid.UUID, *, sku: str | None) -> Iterator[Record]:
+        org = self._org(org_id)
+        for change in _all(
+            lambda cursor: changes.usage_changes(
+                self.session,
+                org,
+                sees_pool_figures=True,
+                sku=sku,
+                actor_id=None,
+                since=None,
+                until=None,
+                limit=None,
+                cursor=cursor,
+            )
+        ):
+            yield records.jsonable(asdict(change))

@@ -10,6 +10,7 @@ import typer
 
 from tenantree.cli import crm, demo, licensing, outbox
 from tenantree.cli.commands import access, audit, auth, orgs, tokens, users
+from tenantree.cli.commands import licensing as license_terms
 from tenantree.cli.context import unit_of_work
 from tenantree.cli.explain import explain
 from tenantree.config import Settings, get_settings
@@ -33,6 +34,9 @@ app.add_typer(users.invitations_app, name="invitations")
 app.add_typer(tokens.api_tokens_app, name="api-tokens")
 app.add_typer(audit.audit_app, name="audit")
 app.add_typer(access.access_app, name="access")
+app.add_typer(license_terms.license_source_app, name="license-source")
+app.add_typer(license_terms.quotas_app, name="quotas")
+app.add_typer(license_terms.usage_app, name="usage")
 app.command("login")(auth.login)
 app.command("logout")(auth.logout)
 app.command("whoami")(auth.whoami)

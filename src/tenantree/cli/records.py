@@ -15,6 +15,7 @@ from tenantree.audit.models import AuditEvent
 from tenantree.identity import api_tokens
 from tenantree.identity.integration_models import ApiToken
 from tenantree.identity.models import Invitation, Membership
+from tenantree.licensing.models import License
 from tenantree.orgs.models import Org
 from tenantree.outbox.operations import DeliveryStatus
 
@@ -137,3 +138,14 @@ def access_record(settings: AccessSettings, grants: list[PartnerGrant]) -> Recor
             "partner_user_grants": [grant_record(g) for g in grants],
         }
     )
+
+
+def license_record(license_: License) -> Record:
+    record = _pick(
+        license_,
+        ("id", "sku", "unit", "quantity", "starts_at", "ends_at", "overage_policy"),
+    )
+    record |= _pick(license_, ("salesforce_contract_id", "status", "created_at"))
+    record["org_id"] = jsonable(license_.holder_org_id)
+    record["in_term"] = license_.in_term(clock.utcnow())
+    return record

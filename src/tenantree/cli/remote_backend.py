@@ -174,6 +174,33 @@ class RemoteBackend:
     def end_partner_grant(self, org_id: uuid.UUID, user_id: uuid.UUID) -> None:
         self.request("DELETE", f"/orgs/{org_id}/partner-grants/{user_id}")
 
+    # Licensing
+
+    def list_licenses(self, org_id: uuid.UUID) -> Iterator[Record]:
+        return self.pages(f"/orgs/{org_id}/licenses")
+
+    def grant_license(self, org_id: uuid.UUID, body: Record) -> Record:
+        return self.request("POST", f"/orgs/{org_id}/licenses", json=_drop_none(body))  # type: ignore[no-any-return]
+
+    def get_license_source(self, org_id: uuid.UUID) -> Record:
+        return self.request("GET", f"/orgs/{org_id}/license-source")  # type: ignore[no-any-return]
+
+    def set_license_source(self, org_id: uuid.UUID, source: str) -> Record:
+        return self.request(  # type: ignore[no-any-return]
+            "PUT", f"/orgs/{org_id}/license-source", json={"source": source}
+        )
+
+    def set_quota(self, org_id: uuid.UUID, sku: str, max_units: int | None) -> Record:
+        return self.request(  # type: ignore[no-any-return]
+            "PUT", f"/orgs/{org_id}/quotas/{sku}", json={"max_units": max_units}
+        )
+
+    def report_usage(self, org_id: uuid.UUID, body: Record) -> Record:
+        return self.request("POST", f"/orgs/{org_id}/usage", json=_drop_none(body))  # type: ignore[no-any-return]
+
+    def list_usage_events(self, org_id: uuid.UUID, *, sku: str | None) -> Iterator[Record]:
+        return self.pages(f"/orgs/{org_id}/usage-events", {"sku": sku})
+
     # Session
 
     def sign_out(self) -> None:
