@@ -21,6 +21,9 @@ from tenantree.access import org_listing, partner_grants
 from tenantree.access import service as access
 from tenantree.access.policy import Actor
 from tenantree.audit import service as audit
+from tenantree.branding import service as branding
+from tenantree.branding.config import BrandingConfig
+from tenantree.branding.fields import TEXT_FIELDS
 from tenantree.cli import records
 from tenantree.cli.backend import Record, Refused
 from tenantree.cli.context import CliWork
@@ -86,6 +89,7 @@ class LocalBackend:
         self.session = work.session
         self.trail = work.trail
         self.identity = identity
+        self.brands = BrandingConfig.from_settings(work.settings)
 
     def _org(self, org_id: uuid.UUID) -> Org:
         org = self.session.get(Org, org_id)
@@ -425,3 +429,24 @@ class LocalBackend:
             )
         ):
             yield records.jsonable(asdict(change))
+
+    # Branding
+
+    def get_branding(self, org_id: uuid.UUID) -> Record:
+        org = self._org(org_id)
+        return records.branding_record(org, branding.overview(self.session, self.brands, org))
+
+    def save_branding_draft(self, org_id: uuid.UUID, fields: Record) -> Record:
+        org = self._org(org_id)
+        values = {field: fields.get(field) for field in TEXT_FIELDS}
+        with domain_refusals():
+            overview = branding.save_draft(
+                self.session, self.trail, self.brands, org, values=values, images=None
+            )
+        return records.branding_record(org, overview)
+
+    def publish_branding(self, org_id: uuid.UUID) -> Record:
+        org = self._org(org_id)
+        with domain_refusals():
+            overview = branding.publish(self.session, self.trail, self.brands, org)
+        return records.branding_record(org, overview)

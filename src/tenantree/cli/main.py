@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from tenantree.cli import crm, demo, licensing, outbox
-from tenantree.cli.commands import access, audit, auth, orgs, tokens, users
+from tenantree.cli.commands import access, audit, auth, branding, orgs, tokens, users
 from tenantree.cli.commands import licensing as license_terms
 from tenantree.cli.context import unit_of_work
 from tenantree.cli.explain import explain
@@ -37,6 +37,7 @@ app.add_typer(access.access_app, name="access")
 app.add_typer(license_terms.license_source_app, name="license-source")
 app.add_typer(license_terms.quotas_app, name="quotas")
 app.add_typer(license_terms.usage_app, name="usage")
+app.add_typer(branding.branding_app, name="branding")
 app.command("login")(auth.login)
 app.command("logout")(auth.logout)
 app.command("whoami")(auth.whoami)

@@ -12,6 +12,7 @@ from tenantree import clock
 from tenantree.access.partner_grants import PartnerGrant
 from tenantree.access.service import AccessSettings
 from tenantree.audit.models import AuditEvent
+from tenantree.branding.service import BrandingOverview, VersionView
 from tenantree.identity import api_tokens
 from tenantree.identity.integration_models import ApiToken
 from tenantree.identity.models import Invitation, Membership
@@ -149,3 +150,17 @@ def license_record(license_: License) -> Record:
     record["org_id"] = jsonable(license_.holder_org_id)
     record["in_term"] = license_.in_term(clock.utcnow())
     return record
+
+
+def branding_record(org: Org, overview: BrandingOverview) -> Record:
+    def version(view: VersionView | None) -> Record | None:
+        if view is None:
+            return None
+        return jsonable(view.values.as_dict() | {"updated_at": view.updated_at})
+
+    return {
+        "org_id": str(org.id),
+        "draft": version(overview.draft),
+        "published": version(overview.published),
+        "unpublished_changes": overview.unpublished_changes,
+    }

@@ -201,10 +201,26 @@ class RemoteBackend:
     def list_usage_events(self, org_id: uuid.UUID, *, sku: str | None) -> Iterator[Record]:
         return self.pages(f"/orgs/{org_id}/usage-events", {"sku": sku})
 
+    # Branding
+
+    def get_branding(self, org_id: uuid.UUID) -> Record:
+        return branding_record(self.request("GET", f"/orgs/{org_id}/branding"))
+
+    def save_branding_draft(self, org_id: uuid.UUID, fields: Record) -> Record:
+        return branding_record(self.request("PUT", f"/orgs/{org_id}/branding", json=fields))
+
+    def publish_branding(self, org_id: uuid.UUID) -> Record:
+        return branding_record(self.request("POST", f"/orgs/{org_id}/branding/publish"))
+
     # Session
 
     def sign_out(self) -> None:
         self.request("POST", "/auth/logout")
+
+
+def branding_record(branding: Record) -> Record:
+    """The API's branding, as far as the CLI shows it (records.branding_record)."""
+    return {key: branding[key] for key in ("org_id", "draft", "published", "unpublished_changes")}
 
 
 def _refusal(response: httpx.Response) -> Refused:
