@@ -27,8 +27,9 @@ from tenantree.branding.fields import TEXT_FIELDS
 from tenantree.cli import records
 from tenantree.cli.backend import Record, Refused
 from tenantree.cli.context import CliWork
+from tenantree.domains import service as domains
 from tenantree.errors import DomainError, Invalid
-from tenantree.identity import api_tokens, directory, invitations
+from tenantree.identity import api_tokens, directory, invitations, scim_tokens
 from tenantree.identity.context import IdentityConfig
 from tenantree.licensing import changes, consumption, grants, sub_org_terms
 from tenantree.licensing.models import LicenseSource
@@ -39,6 +40,7 @@ from tenantree.orgs.models import Org
 from tenantree.orgs.salesforce import normalize_account_id
 from tenantree.pagination import Page
 from tenantree.web.schemas.access import AccessSettingsBody
+from tenantree.web.schemas.domains import DomainClaimBody
 from tenantree.web.schemas.licensing import LicenseCreate
 from tenantree.web.schemas.orgs import OrgCreate, OrgUpdate, PartnerActivation, SubOrgCreate
 from tenantree.web.schemas.users import InvitationCreate, UserUpdate
@@ -450,3 +452,63 @@ class LocalBackend:
         with domain_refusals():
             overview = branding.publish(self.session, self.trail, self.brands, org)
         return records.branding_record(org, overview)
+
+    # SCIM tokens
+
+    def list_scim_tokens(self, org_id: uuid.UUID) -> Iterator[Record]:
+        org = self._org(org_id)
+        base = self.identity.public_base_url
+        for token in _all(
+            lambda cursor: scim_tokens.list_scim_tokens(
+                self.session, org, limit=None, cursor=cursor
+            )
+        ):
+            yield records.scim_token_record(token, base)
+
+    def create_scim_token(
+        self, org_id: uuid.UUID, *, name: str, expires_at: datetime | None
+    ) -> Record:
+        with domain_refusals():
+            issued = scim_tokens.create_scim_token(
+                self.session,
+                self.trail,
+                self.identity,
+                self._org(org_id),
+                name=name,
+                expires_at=expires_at,
+            )
+        record = records.scim_token_record(issued.token, self.identity.public_base_url)
+        return record | {"token": issued.secret}
+
+    def revoke_scim_token(self, org_id: uuid.UUID, token_id: uuid.UUID) -> None:
+        with domain_refusals():
+            scim_tokens.revoke_scim_token(self.session, self.trail, self._org(org_id), token_id)
+
+    # Verified email domains
+
+    def list_domains(self, org_id: uuid.UUID) -> list[Record]:
+        org = self._org(org_id)
+        return [records.domain_record(c) for c in domains.claims_of(self.session, org.id)]
+
+    def claim_domain(self, org_id: uuid.UUID, domain: str) -> Record:
+        body = validated(DomainClaimBody, {"domain": domain})
+        with domain_refusals():
+            claim = domains.claim_domain(
+                self.session,
+                self.trail,
+                self._org(org_id),
+                body.domain,
+                reserved=domains.platform_domains(self.brands),
+            )
+        return records.domain_record(claim)
+
+    def verify_domain(self, org_id: uuid.UUID, domain_id: uuid.UUID) -> Record:
+        with domain_refusals():
+            claim = domains.verify_claim(
+                self.session, self.trail, self.brands.verifier, self._org(org_id), domain_id
+            )
+        return records.domain_record(claim)
+
+    def remove_domain(self, org_id: uuid.UUID, domain_id: uuid.UUID) -> None:
+        with domain_refusals():
+            domains.remove_claim(self.session, self.trail, self._org(org_id), domain_id)

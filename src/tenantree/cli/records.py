@@ -12,9 +12,11 @@ from tenantree import clock
 from tenantree.access.partner_grants import PartnerGrant
 from tenantree.access.service import AccessSettings
 from tenantree.audit.models import AuditEvent
+from tenantree.branding.domains import record_name, record_value
 from tenantree.branding.service import BrandingOverview, VersionView
-from tenantree.identity import api_tokens
-from tenantree.identity.integration_models import ApiToken
+from tenantree.domains.models import EmailDomain
+from tenantree.identity import api_tokens, scim_tokens
+from tenantree.identity.integration_models import ApiToken, ScimToken
 from tenantree.identity.models import Invitation, Membership
 from tenantree.licensing.models import License
 from tenantree.orgs.models import Org
@@ -164,3 +166,27 @@ def branding_record(org: Org, overview: BrandingOverview) -> Record:
         "published": version(overview.published),
         "unpublished_changes": overview.unpublished_changes,
     }
+
+
+def scim_token_record(token: ScimToken, base_url: str) -> Record:
+    record = _pick(
+        token, ("id", "org_id", "name", "created_at", "last_used_at", "expires_at", "revoked_at")
+    )
+    record["status"] = scim_tokens.token_status(token, clock.utcnow())
+    record["scim_base_url"] = f"{base_url}/scim/v2/orgs/{token.org_id}"
+    return record
+
+
+def domain_record(claim: EmailDomain) -> Record:
+    return jsonable(
+        {
+            "id": claim.id,
+            "org_id": claim.org_id,
+            "domain": claim.domain,
+            "status": "verified" if claim.verified_at is not None else "pending",
+            "txt_record_name": record_name(claim.domain),
+            "txt_record_value": record_value(claim),
+            "claimed_at": claim.created_at,
+            "verified_at": claim.verified_at,
+        }
+    )

@@ -212,6 +212,34 @@ class RemoteBackend:
     def publish_branding(self, org_id: uuid.UUID) -> Record:
         return branding_record(self.request("POST", f"/orgs/{org_id}/branding/publish"))
 
+    # SCIM tokens
+
+    def list_scim_tokens(self, org_id: uuid.UUID) -> Iterator[Record]:
+        return self.pages(f"/orgs/{org_id}/scim-tokens")
+
+    def create_scim_token(
+        self, org_id: uuid.UUID, *, name: str, expires_at: datetime | None
+    ) -> Record:
+        body = _drop_none({"name": name, "expires_at": _time(expires_at)})
+        return self.request("POST", f"/orgs/{org_id}/scim-tokens", json=body)  # type: ignore[no-any-return]
+
+    def revoke_scim_token(self, org_id: uuid.UUID, token_id: uuid.UUID) -> None:
+        self.request("DELETE", f"/orgs/{org_id}/scim-tokens/{token_id}")
+
+    # Verified email domains
+
+    def list_domains(self, org_id: uuid.UUID) -> list[Record]:
+        return self.request("GET", f"/orgs/{org_id}/domains")["items"]  # type: ignore[no-any-return]
+
+    def claim_domain(self, org_id: uuid.UUID, domain: str) -> Record:
+        return self.request("POST", f"/orgs/{org_id}/domains", json={"domain": domain})  # type: ignore[no-any-return]
+
+    def verify_domain(self, org_id: uuid.UUID, domain_id: uuid.UUID) -> Record:
+        return self.request("POST", f"/orgs/{org_id}/domains/{domain_id}/verify")  # type: ignore[no-any-return]
+
+    def remove_domain(self, org_id: uuid.UUID, domain_id: uuid.UUID) -> None:
+        self.request("DELETE", f"/orgs/{org_id}/domains/{domain_id}")
+
     # Session
 
     def sign_out(self) -> None:
