@@ -21,6 +21,7 @@ from tenantree.access import org_listing, partner_grants
 from tenantree.access import service as access
 from tenantree.access.policy import Actor
 from tenantree.audit import service as audit
+from tenantree.branding import relay
 from tenantree.branding import service as branding
 from tenantree.branding.config import BrandingConfig
 from tenantree.branding.fields import TEXT_FIELDS
@@ -31,6 +32,7 @@ from tenantree.domains import service as domains
 from tenantree.errors import DomainError, Invalid
 from tenantree.identity import api_tokens, directory, invitations, scim_tokens
 from tenantree.identity.context import IdentityConfig
+from tenantree.identity.roles import Role
 from tenantree.licensing import changes, consumption, grants, sub_org_terms
 from tenantree.licensing.models import LicenseSource
 from tenantree.licensing.pool import UsageOp
@@ -39,6 +41,7 @@ from tenantree.lifecycle import service as lifecycle
 from tenantree.orgs.models import Org
 from tenantree.orgs.salesforce import normalize_account_id
 from tenantree.pagination import Page
+from tenantree.sso import config as sso_config
 from tenantree.web.schemas.access import AccessSettingsBody
 from tenantree.web.schemas.domains import DomainClaimBody
 from tenantree.web.schemas.licensing import LicenseCreate
@@ -274,8 +277,6 @@ class LocalBackend:
     def create_api_token(
         self, org_id: uuid.UUID, *, name: str, role: str, expires_at: datetime | None
     ) -> Record:
-        from tenantree.identity.roles import Role
-
         try:
             chosen_role = Role(role)
         except ValueError as exc:
@@ -512,3 +513,61 @@ class LocalBackend:
     def remove_domain(self, org_id: uuid.UUID, domain_id: uuid.UUID) -> None:
         with domain_refusals():
             domains.remove_claim(self.session, self.trail, self._org(org_id), domain_id)
+
+    # Single sign-on: the CLI has no browser session, so it cannot make SSO
+    # required (that needs a test sign-in bound to the admin's session).
+
+    def get_sso(self, org_id: uuid.UUID) -> Record:
+        with domain_refusals():
+            config = sso_config.get_sso_config(self.session, self._org(org_id))
+        return records.sso_record(config, self.identity)
+
+    def set_sso(self, org_id: uuid.UUID, body: Record) -> Record:
+        try:
+            role = Role(body["jit_role"]) if body.get("jit_role") else None
+        except ValueError as exc:
+            raise Refused("invalid", f"unknown role {body['jit_role']!r}", "jit_role", 422) from exc
+        settings = sso_config.SsoSettings(
+            issuer=body["issuer"],
+            client_id=body["client_id"],
+            client_secret=body.get("client_secret"),
+            allowed_domains=list(body["allowed_domains"]),
+            sso_required=bool(body.get("sso_required")),
+            jit_role=role,
+        )
+        with domain_refusals():
+            config = sso_config.set_sso_config(
+                self.session, self.trail, self.identity, self._org(org_id), settings,
+                session_token="",
+            )  # fmt: skip
+        return records.sso_record(config, self.identity)
+
+    def remove_sso(self, org_id: uuid.UUID) -> None:
+        with domain_refusals():
+            sso_config.remove_sso_config(self.session, self.trail, self._org(org_id))
+
+    # The org's own SMTP relay
+
+    def get_smtp_relay(self, org_id: uuid.UUID) -> Record:
+        return records.relay_record(self.session, self._org(org_id))
+
+    def set_smtp_relay(self, org_id: uuid.UUID, body: Record) -> Record:
+        org = self._org(org_id)
+        with domain_refusals():
+            relay.set_relay(
+                self.session,
+                self.trail,
+                org,
+                secret_key=self.brands.secret_key,
+                allow_private_hosts=self.brands.allow_private_relay_hosts,
+                host=body["host"],
+                port=body.get("port", 587),
+                starttls=body.get("starttls", True),
+                username=body.get("username"),
+                password=body.get("password", relay.KEEP_PASSWORD),
+            )
+        return records.relay_record(self.session, org)
+
+    def remove_smtp_relay(self, org_id: uuid.UUID) -> None:
+        with domain_refusals():
+            relay.remove_relay(self.session, self.trail, self._org(org_id))

@@ -9,7 +9,17 @@ from typing import Annotated
 import typer
 
 from tenantree.cli import crm, demo, licensing, outbox
-from tenantree.cli.commands import access, audit, auth, branding, domains, orgs, tokens, users
+from tenantree.cli.commands import (
+    access,
+    audit,
+    auth,
+    branding,
+    domains,
+    integrations,
+    orgs,
+    tokens,
+    users,
+)
 from tenantree.cli.commands import licensing as license_terms
 from tenantree.cli.context import unit_of_work
 from tenantree.cli.explain import explain
@@ -34,6 +44,8 @@ app.add_typer(users.invitations_app, name="invitations")
 app.add_typer(tokens.api_tokens_app, name="api-tokens")
 app.add_typer(tokens.scim_tokens_app, name="scim-tokens")
 app.add_typer(domains.domains_app, name="domains")
+app.add_typer(integrations.sso_app, name="sso")
+app.add_typer(integrations.smtp_relay_app, name="smtp-relay")
 app.add_typer(audit.audit_app, name="audit")
 app.add_typer(access.access_app, name="access")
 app.add_typer(license_terms.license_source_app, name="license-source")

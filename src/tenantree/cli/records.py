@@ -4,23 +4,29 @@ JSON values, so a command prints the same whichever mode ran it."""
 from __future__ import annotations
 
 import uuid
+from dataclasses import asdict
 from datetime import datetime
 from enum import Enum
 from typing import Any
+
+from sqlalchemy.orm import Session
 
 from tenantree import clock
 from tenantree.access.partner_grants import PartnerGrant
 from tenantree.access.service import AccessSettings
 from tenantree.audit.models import AuditEvent
+from tenantree.branding import relay
 from tenantree.branding.domains import record_name, record_value
 from tenantree.branding.service import BrandingOverview, VersionView
 from tenantree.domains.models import EmailDomain
 from tenantree.identity import api_tokens, scim_tokens
-from tenantree.identity.integration_models import ApiToken, ScimToken
+from tenantree.identity.context import IdentityConfig
+from tenantree.identity.integration_models import ApiToken, ScimToken, SsoConfig
 from tenantree.identity.models import Invitation, Membership
 from tenantree.licensing.models import License
 from tenantree.orgs.models import Org
 from tenantree.outbox.operations import DeliveryStatus
+from tenantree.sso import flow
 
 Record = dict[str, Any]
 
@@ -189,4 +195,29 @@ def domain_record(claim: EmailDomain) -> Record:
             "claimed_at": claim.created_at,
             "verified_at": claim.verified_at,
         }
+    )
+
+
+def sso_record(config: SsoConfig, identity: IdentityConfig) -> Record:
+    return jsonable(
+        {
+            "org_id": config.org_id,
+            "issuer": config.issuer,
+            "client_id": config.client_id,
+            "has_client_secret": bool(config.client_secret_encrypted),
+            "allowed_domains": list(config.allowed_domains),
+            "sso_required": config.sso_required,
+            "jit_role": config.jit_role or None,
+            "redirect_uri": flow.redirect_uri(identity),
+            "sign_in_url": f"{identity.public_base_url}/sso/orgs/{config.org_id}/start",
+            "updated_at": config.updated_at,
+        }
+    )
+
+
+def relay_record(session: Session, org: Org) -> Record:
+    own = relay.get_relay(session, org.id)
+    level, _ = relay.effective_relay(session, org)
+    return jsonable(
+        {"relay": asdict(relay.describe(own)) if own is not None else None, "delivery_via": level}
     )

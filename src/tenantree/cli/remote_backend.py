@@ -240,6 +240,30 @@ class RemoteBackend:
     def remove_domain(self, org_id: uuid.UUID, domain_id: uuid.UUID) -> None:
         self.request("DELETE", f"/orgs/{org_id}/domains/{domain_id}")
 
+    # Single sign-on
+
+    def get_sso(self, org_id: uuid.UUID) -> Record:
+        return self.request("GET", f"/orgs/{org_id}/sso")  # type: ignore[no-any-return]
+
+    def set_sso(self, org_id: uuid.UUID, body: Record) -> Record:
+        return self.request("PUT", f"/orgs/{org_id}/sso", json=_drop_none(body))  # type: ignore[no-any-return]
+
+    def remove_sso(self, org_id: uuid.UUID) -> None:
+        self.request("DELETE", f"/orgs/{org_id}/sso")
+
+    # The org's own SMTP relay
+
+    def get_smtp_relay(self, org_id: uuid.UUID) -> Record:
+        return self.request("GET", f"/orgs/{org_id}/branding/smtp-relay")  # type: ignore[no-any-return]
+
+    def set_smtp_relay(self, org_id: uuid.UUID, body: Record) -> Record:
+        return self.request(  # type: ignore[no-any-return]
+            "PUT", f"/orgs/{org_id}/branding/smtp-relay", json=body
+        )
+
+    def remove_smtp_relay(self, org_id: uuid.UUID) -> None:
+        self.request("DELETE", f"/orgs/{org_id}/branding/smtp-relay")
+
     # Session
 
     def sign_out(self) -> None:
