@@ -34,7 +34,8 @@ from tenantree.identity import api_tokens, directory, invitations, scim_tokens
 from tenantree.identity.context import IdentityConfig
 from tenantree.identity.roles import Role
 from tenantree.licensing import changes, consumption, grants, sub_org_terms
-from tenantree.licensing.models import LicenseSource
+from tenantree.licensing.models import LicenseSource, LicenseStatus
+from tenantree.licensing.policies import OveragePolicy
 from tenantree.licensing.pool import UsageOp
 from tenantree.licensing.sources import current_source
 from tenantree.lifecycle import service as lifecycle
@@ -86,6 +87,10 @@ def _all(fetch: Any) -> Iterator[Any]:
         if not page.next_cursor:
             return
         cursor = page.next_cursor
+
+
+def _when(value: datetime | str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if isinstance(value, str) else value
 
 
 class LocalBackend:
@@ -372,6 +377,26 @@ class LocalBackend:
         with domain_refusals():
             license_ = grants.grant_requested_license(
                 self.session, self.trail, self._org(org_id), request
+            )
+        return records.license_record(license_)
+
+    def update_license(self, org_id: uuid.UUID, license_id: uuid.UUID, changes: Record) -> Record:
+        given = {k: v for k, v in changes.items() if v is not None}
+        try:
+            typed = {
+                "quantity": given.get("quantity"),
+                "starts_at": _when(given.get("starts_at")),
+                "ends_at": _when(given.get("ends_at")),
+                "status": LicenseStatus(given["status"]) if "status" in given else None,
+                "overage_policy": (
+                    OveragePolicy(given["overage_policy"]) if "overage_policy" in given else None
+                ),
+            }
+        except ValueError as exc:
+            raise Refused("invalid", str(exc), None, 422) from exc
+        with domain_refusals():
+            license_ = grants.update_license(
+                self.session, self.trail, self._org(org_id), license_id, **typed
             )
         return records.license_record(license_)
 

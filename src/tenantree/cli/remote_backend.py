@@ -182,6 +182,11 @@ class RemoteBackend:
     def grant_license(self, org_id: uuid.UUID, body: Record) -> Record:
         return self.request("POST", f"/orgs/{org_id}/licenses", json=_drop_none(body))  # type: ignore[no-any-return]
 
+    def update_license(self, org_id: uuid.UUID, license_id: uuid.UUID, changes: Record) -> Record:
+        return self.request(  # type: ignore[no-any-return]
+            "PATCH", f"/orgs/{org_id}/licenses/{license_id}", json=_drop_none(changes)
+        )
+
     def get_license_source(self, org_id: uuid.UUID) -> Record:
         return self.request("GET", f"/orgs/{org_id}/license-source")  # type: ignore[no-any-return]
 
