@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from dataclasses import asdict
 from datetime import datetime
 
-from tenantree.access import partner_grants
+from tenantree.access import mfa_policy, partner_grants
 from tenantree.access import service as access
 from tenantree.branding import relay
 from tenantree.branding import service as branding
@@ -274,3 +274,21 @@ class SettingsOperations(LocalBase):
     def remove_smtp_relay(self, org_id: uuid.UUID) -> None:
         with domain_refusals():
             relay.remove_relay(self.session, self.trail, self._org(org_id))
+
+    # MFA policy
+
+    def get_mfa_policy(self, org_id: uuid.UUID) -> Record:
+        return records.mfa_policy_record(mfa_policy.get_mfa_policy(self.session, self._org(org_id)))
+
+    def set_mfa_policy(
+        self, org_id: uuid.UUID, *, required: bool, required_for_sub_orgs: bool
+    ) -> Record:
+        with domain_refusals():
+            policy = mfa_policy.set_mfa_policy(
+                self.session,
+                self.trail,
+                self._org(org_id),
+                required=required,
+                required_for_sub_orgs=required_for_sub_orgs,
+            )
+        return records.mfa_policy_record(policy)

@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from tenantree import clock
+from tenantree.access.mfa_policy import MfaPolicy
 from tenantree.access.partner_grants import PartnerGrant
 from tenantree.access.service import AccessSettings
 from tenantree.audit.models import AuditEvent
@@ -221,3 +222,12 @@ def relay_record(session: Session, org: Org) -> Record:
     return jsonable(
         {"relay": asdict(relay.describe(own)) if own is not None else None, "delivery_via": level}
     )
+
+
+def mfa_policy_record(policy: MfaPolicy) -> Record:
+    return {
+        "required": policy.required,
+        "required_for_sub_orgs": policy.required_for_sub_orgs,
+        "inherited": policy.inherited,
+        "effective": policy.effective,
+    }

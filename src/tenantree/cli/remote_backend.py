@@ -269,6 +269,17 @@ class RemoteBackend:
     def remove_smtp_relay(self, org_id: uuid.UUID) -> None:
         self.request("DELETE", f"/orgs/{org_id}/branding/smtp-relay")
 
+    # MFA policy
+
+    def get_mfa_policy(self, org_id: uuid.UUID) -> Record:
+        return self.request("GET", f"/orgs/{org_id}/mfa-policy")  # type: ignore[no-any-return]
+
+    def set_mfa_policy(
+        self, org_id: uuid.UUID, *, required: bool, required_for_sub_orgs: bool
+    ) -> Record:
+        body = {"required": required, "required_for_sub_orgs": required_for_sub_orgs}
+        return self.request("PUT", f"/orgs/{org_id}/mfa-policy", json=body)  # type: ignore[no-any-return]
+
     # Session
 
     def sign_out(self) -> None:

@@ -64,3 +64,21 @@ def test_a_customer_admin_may_not_change_access_settings(remote: Cli) -> None:
     result = remote.run("access", "refuse-customer", "Sibling T", actor="T-A")
     assert result.exit_code == 1
     assert error_code(result) == "forbidden"
+
+
+def test_mfa_policy_set_for_a_partner_and_its_sub_orgs(cli: Cli) -> None:
+    policy = cli.ok("mfa-policy", "set", "Partner P", "--required", "--sub-orgs")
+    assert (policy["required"], policy["required_for_sub_orgs"]) == (True, True)
+    inherited = cli.ok("mfa-policy", "show", "Sub-org S")
+    assert (inherited["required"], inherited["effective"]) == (False, True)
+
+
+def test_mfa_policy_for_sub_orgs_of_a_standard_org_is_refused(cli: Cli) -> None:
+    result = cli.run("mfa-policy", "set", "Unrelated U", "--required", "--sub-orgs")
+    assert result.exit_code == 1
+
+
+def test_a_partner_user_may_not_set_the_mfa_policy(remote: Cli) -> None:
+    result = remote.run("mfa-policy", "set", "Partner P", "--required", actor="P-U")
+    assert result.exit_code == 1
+    assert error_code(result) == "forbidden"

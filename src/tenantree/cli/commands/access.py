@@ -142,3 +142,33 @@ def end_grant(org: OrgArg, user: PartnerUserArg, api_url: ApiUrlOpt = None) -> N
         target = resolve.org_id(b, org)
         b.end_partner_grant(target, _partner_user(b, target, user))
     typer.echo(f"grant of {user} ended")
+
+
+mfa_policy_app = typer.Typer(help="Whether an org requires a second factor.", no_args_is_help=True)
+
+MFA_COLUMNS = ["required", "required_for_sub_orgs", "inherited", "effective"]
+
+
+@mfa_policy_app.command("show")
+def show_mfa_policy(org: OrgArg, output: OutputOpt = None, api_url: ApiUrlOpt = None) -> None:
+    """The org's MFA policy, and what its partner imposes on it."""
+    with backend(api_url) as b:
+        emit(b.get_mfa_policy(resolve.org_id(b, org)), MFA_COLUMNS, output)
+
+
+@mfa_policy_app.command("set")
+def set_mfa_policy(
+    org: OrgArg,
+    required: Annotated[bool, typer.Option("--required/--optional", help="For its members")],
+    sub_orgs: Annotated[
+        bool, typer.Option("--sub-orgs/--not-sub-orgs", help="A partner: for its sub-orgs too")
+    ] = False,
+    output: OutputOpt = None,
+    api_url: ApiUrlOpt = None,
+) -> None:
+    """Require a second factor of the org's members (a partner: also its sub-orgs')."""
+    with backend(api_url) as b:
+        policy = b.set_mfa_policy(
+            resolve.org_id(b, org), required=required, required_for_sub_orgs=sub_orgs
+        )
+        emit(policy, MFA_COLUMNS, output)
