@@ -75,6 +75,23 @@ class SettingsOperations(LocalBase):
         with domain_refusals():
             partner_grants.end(self.session, self.trail, self._org(org_id), user_id)
 
+    def list_partner_staff(self, org_id: uuid.UUID) -> Iterator[Record]:
+        org = self._org(org_id)
+        with domain_refusals():
+            for staff in every_item(
+                lambda cursor: partner_grants.partner_staff(
+                    self.session, org, limit=None, cursor=cursor
+                )
+            ):
+                yield records.jsonable(
+                    {
+                        "display_name": staff.display_name,
+                        "email": staff.email,
+                        "role": staff.role,
+                        "until": staff.until,
+                    }
+                )
+
     # Licensing (the operator sees every pool's figures)
 
     def list_licenses(self, org_id: uuid.UUID) -> Iterator[Record]:

@@ -174,6 +174,9 @@ class RemoteBackend:
     def end_partner_grant(self, org_id: uuid.UUID, user_id: uuid.UUID) -> None:
         self.request("DELETE", f"/orgs/{org_id}/partner-grants/{user_id}")
 
+    def list_partner_staff(self, org_id: uuid.UUID) -> Iterator[Record]:
+        return self.pages(f"/orgs/{org_id}/partner-access")
+
     # Licensing
 
     def list_licenses(self, org_id: uuid.UUID) -> Iterator[Record]:

@@ -82,3 +82,8 @@ def test_a_partner_user_may_not_set_the_mfa_policy(remote: Cli) -> None:
     result = remote.run("mfa-policy", "set", "Partner P", "--required", actor="P-U")
     assert result.exit_code == 1
     assert error_code(result) == "forbidden"
+
+
+def test_access_staff_lists_the_partner_users_who_reach_the_sub_org(cli: Cli) -> None:
+    emails = {s["email"] for s in cli.ok("access", "staff", "Sub-org S")}
+    assert "p-a@example.com" in emails and "p-x@example.com" not in emails

@@ -16,7 +16,7 @@ import typer
 from tenantree.cli import resolve
 from tenantree.cli.backend import Backend
 from tenantree.cli.connection import ApiUrlOpt, backend, usage_error
-from tenantree.cli.output import OutputOpt, emit
+from tenantree.cli.output import OutputOpt, collect, emit
 from tenantree.cli.resolve import OrgArg
 
 access_app = typer.Typer(
@@ -133,6 +133,14 @@ def grant(
             GRANT_COLUMNS,
             output,
         )
+
+
+@access_app.command("staff")
+def staff(org: OrgArg, output: OutputOpt = None, api_url: ApiUrlOpt = None) -> None:
+    """The partner staff who reach the sub-org now, their role there and until when."""
+    with backend(api_url) as b:
+        rows = collect(b.list_partner_staff(resolve.org_id(b, org)), "partner staff")
+        emit(rows, ["display_name", "email", "role", "until"], output)
 
 
 @access_app.command("end-grant")
