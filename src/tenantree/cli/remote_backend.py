@@ -12,6 +12,7 @@ from typing import Any
 import httpx
 
 from tenantree.cli.backend import Record, Refused
+from tenantree.errors import Invalid
 from tenantree.orgs.salesforce import normalize_account_id
 
 API = "/api/v1"
@@ -56,7 +57,7 @@ class RemoteBackend:
     def find_orgs(self, ref: str) -> list[Record]:
         try:
             salesforce_id: str | None = normalize_account_id(ref, field="org")
-        except Exception:  # noqa: BLE001 - not a Salesforce ID: a name only
+        except Invalid:  # not a Salesforce ID: a name only
             salesforce_id = None
         if salesforce_id is None:
             return [o for o in self.pages("/orgs", {"q": ref}) if o["name"] == ref]
