@@ -205,6 +205,13 @@ class SettingsOperations(LocalBase):
             overview = branding.publish(self.session, self.trail, self.brands, org)
         return records.branding_record(org, overview)
 
+    def verify_brand_domain(self, org_id: uuid.UUID, hostname: str | None) -> Record:
+        with domain_refusals():
+            claim = branding.verify_domain(
+                self.session, self.trail, self.brands, self._org(org_id), hostname
+            )
+        return records.brand_domain_record(claim)
+
     # Verified email domains
 
     def list_domains(self, org_id: uuid.UUID) -> list[Record]:

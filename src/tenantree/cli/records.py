@@ -18,6 +18,7 @@ from tenantree.access.service import AccessSettings
 from tenantree.audit.models import AuditEvent
 from tenantree.branding import relay
 from tenantree.branding.domains import record_name, record_value
+from tenantree.branding.models import DomainClaim
 from tenantree.branding.service import BrandingOverview, VersionView
 from tenantree.domains.models import EmailDomain
 from tenantree.identity import api_tokens, scim_tokens
@@ -231,3 +232,17 @@ def mfa_policy_record(policy: MfaPolicy) -> Record:
         "inherited": policy.inherited,
         "effective": policy.effective,
     }
+
+
+def brand_domain_record(claim: DomainClaim) -> Record:
+    """A custom domain claimed for a brand, as GET .../branding lists it."""
+    return jsonable(
+        {
+            "hostname": claim.hostname,
+            "status": "verified" if claim.verified_at is not None else "pending",
+            "txt_record_name": record_name(claim.hostname),
+            "txt_record_value": record_value(claim),
+            "claimed_at": claim.created_at,
+            "verified_at": claim.verified_at,
+        }
+    )

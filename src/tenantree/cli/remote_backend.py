@@ -221,6 +221,10 @@ class RemoteBackend:
     def publish_branding(self, org_id: uuid.UUID) -> Record:
         return branding_record(self.request("POST", f"/orgs/{org_id}/branding/publish"))
 
+    def verify_brand_domain(self, org_id: uuid.UUID, hostname: str | None) -> Record:
+        body = {"hostname": hostname} if hostname else None
+        return self.request("POST", f"/orgs/{org_id}/branding/domain/verify", json=body)  # type: ignore[no-any-return]
+
     # SCIM tokens
 
     def list_scim_tokens(self, org_id: uuid.UUID) -> Iterator[Record]:

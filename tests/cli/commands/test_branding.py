@@ -39,3 +39,10 @@ def test_a_partner_admin_brands_its_own_org_not_others(remote: Cli) -> None:
     result = remote.run("branding", "publish", str(remote.world.U.id), actor="P-PA")
     assert result.exit_code == 1
     assert error_code(result) == "org_not_found"
+
+
+def test_verify_domain_without_the_txt_record_is_refused(cli: Cli) -> None:
+    cli.ok("branding", "draft", "Partner P", "--custom-domain", "portal.pcorp-cli-test.com")
+    result = cli.run("branding", "verify-domain", "Partner P")
+    assert result.exit_code == 1
+    assert error_code(result) in {"domain_not_verified", "dns_unavailable", "service_unavailable"}

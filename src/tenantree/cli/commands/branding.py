@@ -75,3 +75,18 @@ def publish(org: OrgArg, output: OutputOpt = None, api_url: ApiUrlOpt = None) ->
     """Publish the draft: users see it from now on."""
     with backend(api_url) as b:
         emit(b.publish_branding(resolve.org_id(b, org)), BRANDING_COLUMNS, output)
+
+
+@branding_app.command("verify-domain")
+def verify_domain(
+    org: OrgArg,
+    hostname: Annotated[
+        str | None, typer.Argument(help="Which claim (default: the draft's custom domain)")
+    ] = None,
+    output: OutputOpt = None,
+    api_url: ApiUrlOpt = None,
+) -> None:
+    """Look up the custom domain's TXT record (refused while it is not published)."""
+    with backend(api_url) as b:
+        claim = b.verify_brand_domain(resolve.org_id(b, org), hostname)
+        emit(claim, ["hostname", "status", "txt_record_name", "txt_record_value"], output)
