@@ -241,6 +241,16 @@ class SettingsOperations(LocalBase):
         with domain_refusals():
             domains.remove_claim(self.session, self.trail, self._org(org_id), domain_id)
 
+    def list_every_domain_claim(self) -> list[Record]:
+        return [
+            records.domain_record(claim) | {"org_name": org.name}
+            for claim, org in domains.every_claim(self.session)
+        ]
+
+    def revoke_domain_claim(self, domain_id: uuid.UUID) -> None:
+        with domain_refusals():
+            domains.revoke_claim(self.session, self.trail, domain_id)
+
     # Single sign-on: the CLI has no browser session, so it cannot make SSO
     # required (that needs a test sign-in bound to the admin's session).
 

@@ -253,6 +253,12 @@ class RemoteBackend:
     def remove_domain(self, org_id: uuid.UUID, domain_id: uuid.UUID) -> None:
         self.request("DELETE", f"/orgs/{org_id}/domains/{domain_id}")
 
+    def list_every_domain_claim(self) -> list[Record]:
+        return self.request("GET", "/domains")["items"]  # type: ignore[no-any-return]
+
+    def revoke_domain_claim(self, domain_id: uuid.UUID) -> None:
+        self.request("DELETE", f"/domains/{domain_id}")
+
     # Single sign-on
 
     def get_sso(self, org_id: uuid.UUID) -> Record:

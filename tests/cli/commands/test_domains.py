@@ -40,3 +40,17 @@ def test_a_partner_admin_claims_for_its_org_not_others(remote: Cli) -> None:
     result = remote.run("domains", "list", str(remote.world.U.id), actor="P-PA")
     assert result.exit_code == 1
     assert error_code(result) == "org_not_found"
+
+
+def test_the_operator_lists_every_claim_and_revokes_one(cli: Cli) -> None:
+    claimed = cli.ok("domains", "claim", "Sibling T", DOMAIN)
+    every = cli.ok("domains", "all")
+    assert [(c["id"], c["org_name"]) for c in every] == [(claimed["id"], "Sibling T")]
+    assert cli.run("domains", "revoke", claimed["id"], output=None).exit_code == 0
+    assert cli.ok("domains", "all") == []
+
+
+def test_only_operators_list_every_claim(remote: Cli) -> None:
+    result = remote.run("domains", "all", actor="P-PA")
+    assert result.exit_code == 1
+    assert error_code(result) == "operator_only"

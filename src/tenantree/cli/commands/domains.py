@@ -63,3 +63,21 @@ def remove(org: OrgArg, domain: DomainArg, api_url: ApiUrlOpt = None) -> None:
         target = resolve.org_id(b, org)
         b.remove_domain(target, _claim_id(b, target, domain))
     typer.echo(f"domain {domain} removed")
+
+
+@domains_app.command("all")
+def every_claim(output: OutputOpt = None, api_url: ApiUrlOpt = None) -> None:
+    """Every org's claims (operators), the verified one of a domain first."""
+    with backend(api_url) as b:
+        emit(b.list_every_domain_claim(), ["id", "domain", "status", "org_id", "org_name"], output)
+
+
+@domains_app.command("revoke")
+def revoke(
+    claim: Annotated[str, typer.Argument(metavar="CLAIM_ID", help="The claim's id")],
+    api_url: ApiUrlOpt = None,
+) -> None:
+    """End any org's claim, verified or not (operators)."""
+    with backend(api_url) as b:
+        b.revoke_domain_claim(resolve.uuid_arg(claim, "claim"))
+    typer.echo(f"domain claim {claim} revoked")
