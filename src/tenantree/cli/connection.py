@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Annotated, NoReturn
 
+import httpx
 import typer
 
 from tenantree.cli.backend import Backend, Refused
@@ -55,9 +56,7 @@ def token_for(api_url: str) -> str:
 
 
 @contextmanager
-def remote_client(api_url: str, token: str | None) -> Iterator[object]:
-    import httpx
-
+def remote_client(api_url: str, token: str | None) -> Iterator[httpx.Client]:
     headers = {"Authorization": f"Bearer {token}"} if token else {}
     with httpx.Client(base_url=api_url.rstrip("/"), headers=headers, timeout=30.0) as client:
         yield client
@@ -72,7 +71,7 @@ def backend(api_url: str | None, *, as_operator: str | None = None) -> Iterator[
             from tenantree.cli.remote_backend import RemoteBackend
 
             with remote_client(api_url, token_for(api_url)) as client:
-                yield RemoteBackend(client)  # type: ignore[arg-type]
+                yield RemoteBackend(client)
         else:
             with _local(as_operator) as local:
                 yield local

@@ -58,9 +58,9 @@ def login(
                 "Password", hide_input=True
             )
             with remote_client(api_url, None) as client:
-                token = _sign_in(RemoteBackend(client), email or "", password, code)  # type: ignore[arg-type]
+                token = _sign_in(RemoteBackend(client), email or "", password, code)
         with remote_client(api_url, token) as client:
-            me = RemoteBackend(client).request("GET", "/me")  # type: ignore[arg-type]
+            me = RemoteBackend(client).request("GET", "/me")
     except Refused as exc:
         refused(exc)
     path = store_token(api_url, token)
@@ -72,7 +72,7 @@ def logout(api_url: RequiredApiUrl) -> None:
     token = token_for(api_url)
     try:
         with remote_client(api_url, token) as client:
-            RemoteBackend(client).sign_out()  # type: ignore[arg-type]
+            RemoteBackend(client).sign_out()
     except Refused as exc:
         if exc.status != 401:  # already expired or revoked: forgetting it is all that is left
             refused(exc)
@@ -84,7 +84,7 @@ def whoami(api_url: RequiredApiUrl, output: OutputOpt = None) -> None:
     """Who the kept token (or TENANTREE_TOKEN) acts as, and its memberships."""
     try:
         with remote_client(api_url, token_for(api_url)) as client:
-            me = RemoteBackend(client).request("GET", "/me")  # type: ignore[arg-type]
+            me = RemoteBackend(client).request("GET", "/me")
     except Refused as exc:
         refused(exc)
     emit(me, ["id", "email", "display_name", "is_operator"], output)
