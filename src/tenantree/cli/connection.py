@@ -66,6 +66,8 @@ def remote_client(api_url: str, token: str | None) -> Iterator[httpx.Client]:
 def backend(api_url: str | None, *, as_operator: str | None = None) -> Iterator[Backend]:
     """The backend of this invocation; a refusal ends the command with exit 1
     (locally after the unit of work rolled back)."""
+    if api_url and as_operator:
+        usage_error("--as-operator is for local mode; remotely the token's account is the actor")
     try:
         if api_url:
             from tenantree.cli.remote_backend import RemoteBackend

@@ -133,3 +133,8 @@ def test_a_partner_admin_may_not_create_sub_orgs_or_rename(remote: Cli) -> None:
     assert result.exit_code == 1
     assert error_code(result) == "forbidden"
     assert remote.run("orgs", "rename", "Sub-org S", "Mine", actor="P-A").exit_code == 1
+
+
+def test_as_operator_is_a_usage_error_remotely(remote: Cli) -> None:
+    result = remote.run("orgs", "reactivate", "Partner P", "--as-operator", "op@example.com")
+    assert result.exit_code == 2
