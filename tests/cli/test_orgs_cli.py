@@ -7,6 +7,8 @@ The database and its cast of orgs are test_licensing_cli's fixtures.
 
 from __future__ import annotations
 
+import json
+
 from cli.test_licensing_cli import World, grant, migrated, run, world  # noqa: F401 - fixtures
 from tenantree.audit.service import AuditTrail
 from tenantree.licensing.consumption import report_usage
@@ -23,7 +25,7 @@ def _status(world: World, org_id) -> str:  # type: ignore[no-untyped-def]
 
 def test_deactivating_a_partner_with_customers_needs_the_choice(world: World) -> None:
     result = run("orgs", "deactivate", str(world.msp))
-    assert result.exit_code == 2
+    assert result.exit_code == 1
     assert "customers" in result.output
     assert _status(world, world.msp) == "active"
 
@@ -68,9 +70,13 @@ def _use(world: World, org_id, units: int) -> None:  # type: ignore[no-untyped-d
 
 
 def test_move_puts_a_sub_org_under_another_partner(world: World) -> None:
-    result = run("orgs", "move", str(world.alpha), "--to", str(world.reseller))
+    result = run("orgs", "move", str(world.alpha), "--to", str(world.reseller), "-o", "json")
     assert result.exit_code == 0, result.output
-    assert "Alpha moved from Acme MSP to Resell Co" in result.output
+    moved = json.loads(result.output)
+    assert (moved["from_partner_id"], moved["to_partner_id"]) == (
+        str(world.msp),
+        str(world.reseller),
+    )
     assert _parent(world, world.alpha) == world.reseller
 
 
@@ -79,17 +85,30 @@ def test_move_refuses_a_shortfall_unless_overage_is_allowed(world: World) -> Non
     _use(world, world.alpha, 4)
 
     refused = run("orgs", "move", str(world.alpha), "--to", str(world.reseller))
-    assert refused.exit_code == 2
+    assert refused.exit_code == 1
+    assert "new_pool_lacks_room" in refused.output
     assert "monitor: 4 units short" in refused.output
     assert _parent(world, world.alpha) == world.msp
 
-    moved = run("orgs", "move", str(world.alpha), "--to", str(world.reseller), "--allow-overage")
+    moved = run(
+        "orgs",
+        "move",
+        str(world.alpha),
+        "--to",
+        str(world.reseller),
+        "--allow-overage",
+        "-o",
+        "json",
+    )
     assert moved.exit_code == 0, moved.output
-    assert "monitor: 4 units moved (4 over the new pool)" in moved.output
+    answer = json.loads(moved.output)
+    assert answer["moved"] == {"monitor": 4}
+    assert answer["overage"] == {"monitor": 4}
     assert _parent(world, world.alpha) == world.reseller
 
 
 def test_move_refuses_a_standard_org_as_the_new_partner(world: World) -> None:
     result = run("orgs", "move", str(world.alpha), "--to", str(world.standard))
-    assert result.exit_code == 2
-    assert "only to a partner" in result.output
+    assert result.exit_code == 1
+    assert "not_a_partner" in result.output
+    assert _parent(world, world.alpha) == world.msp

@@ -24,6 +24,8 @@ from pydantic import TypeAdapter, ValidationError
 
 from tenantree import clock
 from tenantree.alerts.reports import child_report_with_forecasts, parent_report_with_forecasts
+from tenantree.cli.commands import licenses_remote
+from tenantree.cli.connection import ApiUrlOpt
 from tenantree.cli.context import fail, unit_of_work
 from tenantree.cli.tables import table as _table
 from tenantree.licensing import export, grants, reports
@@ -221,8 +223,20 @@ def grant(
         ),
     ] = None,
     as_operator: AsOperator = None,
+    api_url: ApiUrlOpt = None,
 ) -> None:
     """Grant ORG a license: QUANTITY UNIT of SKU from --starts until --ends."""
+    if api_url:
+        body = {
+            "sku": sku,
+            "unit": unit,
+            "quantity": quantity,
+            "starts_at": starts.isoformat(),
+            "ends_at": ends.isoformat(),
+            "overage_policy": overage.value,
+            "salesforce_contract_id": contract,
+        }
+        return licenses_remote.grant(api_url, org, body)
     with unit_of_work(as_operator=as_operator) as work:
         holder = find_org(work.session, org)
         license_ = grants.grant_license(
@@ -260,6 +274,7 @@ def change(
         typer.Option("--overage", case_sensitive=False, help="The new overage policy."),
     ] = None,
     as_operator: AsOperator = None,
+    api_url: ApiUrlOpt = None,
 ) -> None:
     """Change a license of ORG: its quantity, term or overage policy.
 
@@ -268,6 +283,14 @@ def change(
     """
     if quantity is None and starts is None and ends is None and overage is None:
         fail("nothing to change: give --quantity, --starts, --ends or --overage")
+    if api_url:
+        changes = {
+            "quantity": quantity,
+            "starts_at": starts.isoformat() if starts else None,
+            "ends_at": ends.isoformat() if ends else None,
+            "overage_policy": overage.value if overage else None,
+        }
+        return licenses_remote.change(api_url, org, license_id, changes)
     with unit_of_work(as_operator=as_operator) as work:
         holder = find_org(work.session, org)
         before = _facts(grants.get_license(work.session, holder, license_id))
@@ -290,8 +313,15 @@ def change(
 
 
 @licenses_app.command("end")
-def end(license_id: LicenseArg, org: OrgOption, as_operator: AsOperator = None) -> None:
+def end(
+    license_id: LicenseArg,
+    org: OrgOption,
+    as_operator: AsOperator = None,
+    api_url: ApiUrlOpt = None,
+) -> None:
     """End a license of ORG now (status ended): it no longer counts toward the pool."""
+    if api_url:
+        return licenses_remote.end(api_url, org, license_id)
     with unit_of_work(as_operator=as_operator) as work:
         holder = find_org(work.session, org)
         was = grants.get_license(work.session, holder, license_id).status
@@ -311,8 +341,11 @@ def list_(
         ListFormat,
         typer.Option("--format", case_sensitive=False, help="A table, or a JSON array."),
     ] = ListFormat.TABLE,
+    api_url: ApiUrlOpt = None,
 ) -> None:
     """List the licenses ORG holds (not those it draws from its partner's pool)."""
+    if api_url:
+        return licenses_remote.list_(api_url, org, fmt == ListFormat.JSON, LIST_COLUMNS)
     with unit_of_work() as work:
         holder = find_org(work.session, org)
         now = clock.utcnow()

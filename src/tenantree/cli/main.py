@@ -8,7 +8,19 @@ from typing import Annotated
 
 import typer
 
-from tenantree.cli import alerts, crm, demo, licensing, orgs, outbox, tree, webhooks
+from tenantree.cli import alerts, crm, demo, licensing, outbox, tree, webhooks
+from tenantree.cli.commands import (
+    access,
+    audit,
+    auth,
+    branding,
+    domains,
+    integrations,
+    orgs,
+    tokens,
+    users,
+)
+from tenantree.cli.commands import licensing as license_terms
 from tenantree.cli.context import unit_of_work
 from tenantree.cli.explain import explain
 from tenantree.config import Settings, get_settings
@@ -28,6 +40,24 @@ app.add_typer(alerts.alerts_app, name="alerts")
 app.add_typer(crm.crm_app, name="crm")
 app.add_typer(orgs.orgs_app, name="orgs")
 app.add_typer(webhooks.webhooks_app, name="webhooks")
+app.add_typer(orgs.sub_orgs_app, name="sub-orgs")
+app.add_typer(users.users_app, name="users")
+app.add_typer(users.invitations_app, name="invitations")
+app.add_typer(tokens.api_tokens_app, name="api-tokens")
+app.add_typer(tokens.scim_tokens_app, name="scim-tokens")
+app.add_typer(domains.domains_app, name="domains")
+app.add_typer(integrations.sso_app, name="sso")
+app.add_typer(integrations.smtp_relay_app, name="smtp-relay")
+app.add_typer(audit.audit_app, name="audit")
+app.add_typer(access.access_app, name="access")
+app.add_typer(access.mfa_policy_app, name="mfa-policy")
+app.add_typer(license_terms.license_source_app, name="license-source")
+app.add_typer(license_terms.quotas_app, name="quotas")
+app.add_typer(license_terms.usage_app, name="usage")
+app.add_typer(branding.branding_app, name="branding")
+app.command("login")(auth.login)
+app.command("logout")(auth.logout)
+app.command("whoami")(auth.whoami)
 
 
 @app.command()
