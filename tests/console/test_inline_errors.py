@@ -72,3 +72,26 @@ def test_creating_an_org_with_a_bad_checksum_keeps_the_input_and_names_the_field
     assert '<option value="pro" selected>' in page.text
     listed = client.get("/api/v1/orgs", params={"q": "Typed"}, headers=world.headers("OP"))
     assert listed.json()["items"] == []
+
+
+def test_a_brand_colour_that_is_not_hex_is_refused_beside_the_field_with_the_input_kept(
+    client, session, identity
+) -> None:  # type: ignore[no-untyped-def]
+    from console.test_console_http import csrf_of
+
+    world = build_world(session, identity)
+    session.commit()
+    headers = cookie(world, "P-PA")
+    token = csrf_of(client, f"/orgs/{world.P.id}/branding", headers)
+    page = client.post(
+        f"/orgs/{world.P.id}/branding",
+        data={"csrf_token": token, "product_name": "Kept Cloud", "primary_color": "red"},
+        headers=headers,
+    )
+    assert page.status_code == 422
+    assert 'id="b-primary_color-error"' in page.text and "primary_color" in page.text
+    assert 'value="red"' in page.text and 'value="Kept Cloud"' in page.text
+    assert 'aria-invalid="true"' in page.text
+    # Nothing was saved: the draft is as it was.
+    again = client.get(f"/orgs/{world.P.id}/branding", headers=headers)
+    assert 'value="Kept Cloud"' not in again.text

@@ -17,6 +17,7 @@ from tenantree.console.forms import done
 from tenantree.console.reasons import read_only_message
 from tenantree.console.render import render
 from tenantree.console.routing import ConsoleRoute
+from tenantree.errors import DomainError
 from tenantree.web.services import BrandingDep
 
 router = APIRouter(route_class=ConsoleRoute, include_in_schema=False)
@@ -45,6 +46,19 @@ DONE = {
 def branding_page(
     request: Request, target: OrgPage(P.ORG_BRAND_READ), config: BrandingDep, done: str = ""
 ) -> Response:
+    return _editor(request, target, config, notice=DONE.get(done))
+
+
+def _editor(
+    request: Request,
+    target: OrgPage,  # type: ignore[valid-type]
+    config: BrandingDep,
+    *,
+    notice: str | None = None,
+    refused: DomainError | None = None,
+    entered: dict[str, str | None] | None = None,
+) -> Response:
+    """The editor; a refused draft is shown back as typed, its error beside the field."""
     overview = service.overview(target.session, config, target.org)
     inherited = resolve(
         layers_for(
@@ -72,15 +86,25 @@ def branding_page(
         claims=[
             (c, domains.record_name(c.hostname), domains.record_value(c)) for c in overview.claims
         ],
-        notice=DONE.get(done),
+        notice=notice,
         read_only=read_only_message(target, P.ORG_BRAND_MANAGE),
+        refused=refused,
+        entered=entered,
+        status_code=refused.status if refused is not None else 200,
     )
 
 
 @router.post("/orgs/{org_id}/branding")
-def save_draft(target: OrgPage(P.ORG_BRAND_MANAGE), config: BrandingDep, form: FormDep) -> Response:
+def save_draft(
+    request: Request, target: OrgPage(P.ORG_BRAND_MANAGE), config: BrandingDep, form: FormDep
+) -> Response:
     values = {field: (form.get(field) or "").strip() or None for field in TEXT_FIELDS}
-    service.save_draft(target.session, target.trail, config, target.org, values=values)
+    try:
+        service.save_draft(target.session, target.trail, config, target.org, values=values)
+    except DomainError as exc:
+        if exc.field not in TEXT_FIELDS:
+            raise
+        return _editor(request, target, config, refused=exc, entered=values)
     return done(f"/orgs/{target.org.id}/branding", "saved")
 
 
