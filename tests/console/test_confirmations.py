@@ -98,3 +98,42 @@ def test_revoking_an_invitation_says_the_link_stops_working(client, session, ide
         f"/orgs/{world.S.id}/invitations/{invited['id']}/revoke", headers=cookie(world, "S-A")
     )
     assert "The link sent to new@example.com stops working at once." in page.text
+
+
+def test_revoking_an_api_token_says_it_stops_at_once_and_changes_nothing(
+    client, session, identity
+) -> None:  # type: ignore[no-untyped-def]
+    world = build_world(session, identity)
+    session.commit()
+    created = client.post(
+        f"/api/v1/orgs/{world.S.id}/api-tokens",
+        json={"name": "nightly", "role": "read_only"},
+        headers=world.headers("S-A"),
+    )
+    assert created.status_code == 201, created.text
+    token_id = created.json()["id"]
+    tokens = f"/orgs/{world.S.id}/api-tokens"
+    assert (
+        f'href="{tokens}/{token_id}/revoke"'
+        in client.get(tokens, headers=cookie(world, "S-A")).text
+    )
+    page = client.get(f"{tokens}/{token_id}/revoke", headers=cookie(world, "S-A"))
+    assert page.status_code == 200
+    assert "The token nightly stops working at once" in page.text
+    assert f'action="{tokens}/{token_id}/revoke"' in page.text
+    secret = created.json()["token"]
+    still = client.get(f"/api/v1/orgs/{world.S.id}", headers={"Authorization": f"Bearer {secret}"})
+    assert still.status_code == 200
+
+
+def test_only_who_may_revoke_reaches_the_token_step(client, session, identity) -> None:  # type: ignore[no-untyped-def]
+    world = build_world(session, identity)
+    session.commit()
+    created = client.post(
+        f"/api/v1/orgs/{world.S.id}/scim-tokens", json={"name": "idp"}, headers=world.headers("S-A")
+    )
+    assert created.status_code == 201, created.text
+    path = f"/orgs/{world.S.id}/scim-tokens/{created.json()['id']}/revoke"
+    assert client.get(path, headers=cookie(world, "S-A")).status_code == 200
+    assert client.get(path, headers=cookie(world, "S-U")).status_code == 403
+    assert client.get(path, headers=cookie(world, "U-A")).status_code == 404

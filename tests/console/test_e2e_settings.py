@@ -61,6 +61,9 @@ def test_an_admin_creates_an_api_token_sees_it_once_and_revokes_it(new_page, liv
     page.goto(f"{live_server.url}/orgs/{org_id}/api-tokens")
     expect()(page.get_by_test_id("tokens")).to_contain_text("Nightly export")
     assert secret not in page.content()
+    page.get_by_role("link", name="Revoke Nightly export").click()
+    # The confirmation says what revoking does before anything happens.
+    expect()(page.locator("main")).to_contain_text("stops working at once")
     page.get_by_role("button", name="Revoke Nightly export").click()
     expect()(page.get_by_role("status")).to_contain_text("Token revoked")
 

@@ -56,6 +56,10 @@ def list_scim_tokens(
     return SCIM_TOKENS.list(session, org, limit=limit, cursor=cursor)
 
 
+def get_scim_token(session: Session, org: Org, token_id: uuid.UUID) -> ScimToken:
+    return SCIM_TOKENS.get(session, org, token_id)
+
+
 def revoke_scim_token(session: Session, trail: AuditTrail, org: Org, token_id: uuid.UUID) -> None:
     SCIM_TOKENS.revoke(session, trail, org, token_id)
 

@@ -16,7 +16,7 @@ from tenantree.console.forms import done
 from tenantree.console.render import render
 from tenantree.console.routing import ConsoleRoute
 from tenantree.errors import Conflict
-from tenantree.identity import directory
+from tenantree.identity import api_tokens, directory, scim_tokens
 from tenantree.identity.errors import InvitationNotFound
 from tenantree.identity.models import Invitation, InvitationStatus
 from tenantree.identity.roles import MemberStatus
@@ -159,5 +159,49 @@ def confirm_deactivate(request: Request, target: OrgPage(P.PLATFORM_ORGS_MANAGE)
         action=f"{page}/status",
         fields={"status": "deactivated"},
         button=f"Deactivate {org.name}",
+        cancel=page,
+    )
+
+
+def _token_consequences(org: str, name: str, what: str) -> list[str]:
+    return [
+        f"The token {name} stops working at once: {what} using it is refused from now on.",
+        "It cannot be restored; a new token has to be created and given to that system.",
+        f"The revocation is recorded in {org}'s audit log.",
+    ]
+
+
+@router.get("/orgs/{org_id}/api-tokens/{token_id}/revoke")
+def confirm_revoke_api_token(
+    request: Request, token_id: uuid.UUID, target: OrgPage(P.ORG_USERS_MANAGE)
+) -> Response:
+    token = api_tokens.get_api_token(target.session, target.org, token_id)
+    page = f"/orgs/{target.org.id}/api-tokens"
+    return confirm_page(
+        request,
+        target,
+        title=f"Revoke API token {token.name}",
+        consequences=_token_consequences(target.org.name, token.name, "every API call"),
+        action=f"{page}/{token.id}/revoke",
+        button=f"Revoke {token.name}",
+        cancel=page,
+    )
+
+
+@router.get("/orgs/{org_id}/scim-tokens/{token_id}/revoke")
+def confirm_revoke_scim_token(
+    request: Request, token_id: uuid.UUID, target: OrgPage(P.ORG_USERS_MANAGE)
+) -> Response:
+    token = scim_tokens.get_scim_token(target.session, target.org, token_id)
+    page = f"/orgs/{target.org.id}/scim-tokens"
+    return confirm_page(
+        request,
+        target,
+        title=f"Revoke SCIM token {token.name}",
+        consequences=_token_consequences(
+            target.org.name, token.name, "provisioning from the identity provider"
+        ),
+        action=f"{page}/{token.id}/revoke",
+        button=f"Revoke {token.name}",
         cancel=page,
     )
