@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import Select, and_, or_
+from sqlalchemy import ColumnElement, Select, and_, func, or_
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from tenantree.errors import Invalid
@@ -124,3 +124,17 @@ def paginate(
     next_cursor = cursor_of(rows[-1]) if more else None
     prev_cursor = cursor_of(rows[0]) if rows and cursor else None
     return Page(rows, next_cursor, prev_cursor)
+
+
+def _like_escaped(q: str) -> str:
+    return q.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def contains(column: Any, q: str) -> ColumnElement[bool]:
+    """`column` contains `q`, ignoring case; `%` and `_` in `q` match themselves."""
+    return func.lower(column).like(f"%{_like_escaped(q)}%", escape="\\")
+
+
+def starts_with(column: Any, q: str) -> ColumnElement[bool]:
+    """`column` starts with `q`, ignoring case (a Salesforce ID prefix)."""
+    return func.lower(column).like(f"{_like_escaped(q)}%", escape="\\")

@@ -80,3 +80,20 @@ def test_users_are_found_by_email_and_sorted_by_role(client, session, identity) 
     rows = re.findall(r'data-email="([^"]+)"', ordered)
     assert rows.index("s-u@example.com") < rows.index("s-ro@example.com")
     assert rows.index("s-ro@example.com") < rows.index("s-a@example.com")
+
+
+def test_the_users_search_also_finds_invitations_by_email(client, session, identity) -> None:  # type: ignore[no-untyped-def]
+    world = build_world(session, identity)
+    session.commit()
+    for email in ("alice@contoso.example", "bob@fabrikam.example"):
+        invited = client.post(
+            f"/api/v1/orgs/{world.S.id}/invitations",
+            json={"email": email, "role": "user"},
+            headers=world.headers("S-A"),
+        )
+        assert invited.status_code == 201, invited.text
+    page = client.get(
+        f"/orgs/{world.S.id}/users", params={"q": "FABRIKAM"}, headers=cookie(world, "S-A")
+    ).text
+    assert "bob@fabrikam.example" in page
+    assert "alice@contoso.example" not in page

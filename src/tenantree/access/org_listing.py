@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from tenantree.access.policy import Actor
 from tenantree.access.service import reachable_orgs
 from tenantree.errors import Invalid
 from tenantree.orgs.models import Org
-from tenantree.pagination import Page, paginate
+from tenantree.pagination import Page, contains, paginate, starts_with
 
 # The columns a list of orgs may be ordered by (each is never NULL, as keyset
 # paging needs); the console's sortable headers.
@@ -34,14 +34,13 @@ def sort_column(sort: str):  # type: ignore[no-untyped-def]
 def _filtered(actor: Actor, q: str | None, parent_id: uuid.UUID | None):  # type: ignore[no-untyped-def]
     query = select(Org).where(reachable_orgs(actor))
     if q:
-        escaped = q.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         # The org's name or its customer's containing it, or a Salesforce ID
         # starting with it ("Contoso", "001Aa0"), all ignoring case.
         query = query.where(
             or_(
-                func.lower(Org.name).like(f"%{escaped}%", escape="\\"),
-                func.lower(Org.customer_name).like(f"%{escaped}%", escape="\\"),
-                func.lower(Org.salesforce_id).like(f"{escaped}%", escape="\\"),
+                contains(Org.name, q),
+                contains(Org.customer_name, q),
+                starts_with(Org.salesforce_id, q),
             )
         )
     if parent_id is not None:

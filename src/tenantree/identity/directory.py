@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import delete, func, or_, select
+from sqlalchemy import delete, or_, select
 from sqlalchemy.orm import Session
 
 from tenantree.audit.actions import AuditAction
@@ -16,7 +16,7 @@ from tenantree.identity.revocation import revoke_all_tokens
 from tenantree.identity.roles import MemberStatus, Role
 from tenantree.orgs.models import Org
 from tenantree.orgs.sub_org_access import SubOrgPartnerUser
-from tenantree.pagination import Page, paginate
+from tenantree.pagination import Page, contains, paginate
 
 # Columns a directory may be ordered by (never NULL, as keyset paging needs).
 USER_SORTS = {
@@ -42,12 +42,8 @@ def list_users(
         raise Invalid(f"sort must be one of {', '.join(USER_SORTS)}", field="sort")
     query = select(Membership).where(Membership.org_id == org.id)
     if q:
-        escaped = q.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         query = query.join(Account, Account.id == Membership.account_id).where(
-            or_(
-                func.lower(Account.email).like(f"%{escaped}%", escape="\\"),
-                func.lower(Account.display_name).like(f"%{escaped}%", escape="\\"),
-            )
+            or_(contains(Account.email, q), contains(Account.display_name, q))
         )
     return paginate(
         session,

@@ -28,7 +28,7 @@ from tenantree.identity.roles import MemberStatus, Role
 from tenantree.identity.throttle import Throttle, reserve
 from tenantree.orgs.models import Org
 from tenantree.outbox.operations import DeliveryStatus, deliveries_of
-from tenantree.pagination import Page, paginate
+from tenantree.pagination import Page, contains, paginate
 
 # The invitation email's outbox message is about ("invitation", its id).
 INVITATION = "invitation"
@@ -168,11 +168,15 @@ def _reserve_invitation(
 
 
 def list_invitations(
-    session: Session, org: Org, *, limit: int | None, cursor: str | None
+    session: Session, org: Org, *, limit: int | None, cursor: str | None, q: str | None = None
 ) -> Page[Invitation]:
+    """Newest first; `q` finds an email containing it (ignoring case)."""
+    query = select(Invitation).where(Invitation.org_id == org.id)
+    if q:
+        query = query.where(contains(Invitation.email, q))
     return paginate(
         session,
-        select(Invitation).where(Invitation.org_id == org.id),
+        query,
         sort_column=Invitation.created_at,
         id_column=Invitation.id,
         limit=limit,

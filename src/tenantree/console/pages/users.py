@@ -70,7 +70,9 @@ def users_page(
     deliveries = {}
     if P.ORG_USERS_MANAGE in request.state.granted:
         now = clock.utcnow()
-        listed = invitations.list_invitations(target.session, target.org, limit=50, cursor=None)
+        listed = invitations.list_invitations(
+            target.session, target.org, limit=50, cursor=None, q=q or None
+        )
         pending = [
             (inv, inv.status_at(now))
             for inv in listed.items
