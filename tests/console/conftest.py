@@ -13,6 +13,7 @@ import threading
 import time
 from collections.abc import Iterator
 
+import httpx
 import pytest
 
 from console.e2e_support import CHROMIUM, CHROMIUM_FLAGS, FakeDns, LiveServer, free_port
@@ -53,6 +54,11 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
         if time.monotonic() > deadline or not thread.is_alive():
             raise RuntimeError("the live server did not start")
         time.sleep(0.05)
+    # The first page pays for lazy imports and template compilation, and the
+    # background loops start beside it: pay that here, not within a test's
+    # 10-second page timeout.
+    for path in ("/sign-in", "/orgs"):
+        httpx.get(f"http://127.0.0.1:{port}{path}", timeout=120)
     yield LiveServer(
         f"http://127.0.0.1:{port}", port, mailbox, dns, services.sessions, services=services
     )
