@@ -163,12 +163,24 @@ def confirm_deactivate(request: Request, target: OrgPage(P.PLATFORM_ORGS_MANAGE)
     )
 
 
-def _token_consequences(org: str, name: str, what: str) -> list[str]:
-    return [
-        f"The token {name} stops working at once: {what} using it is refused from now on.",
-        "It cannot be restored; a new token has to be created and given to that system.",
-        f"The revocation is recorded in {org}'s audit log.",
-    ]
+def _confirm_token_revoke(
+    request: Request, target, slug: str, kind: str, name: str, token_id: uuid.UUID, what: str
+) -> Response:  # type: ignore[no-untyped-def]
+    """One confirmation for either kind of token: what revoking it does."""
+    org, page = target.org.name, f"/orgs/{target.org.id}/{slug}"
+    return confirm_page(
+        request,
+        target,
+        title=f"Revoke {kind} {name}",
+        consequences=[
+            f"The token {name} stops working at once: {what} using it is refused from now on.",
+            "It cannot be restored; a new token has to be created and given to that system.",
+            f"The revocation is recorded in {org}'s audit log.",
+        ],
+        action=f"{page}/{token_id}/revoke",
+        button=f"Revoke {name}",
+        cancel=page,
+    )
 
 
 @router.get("/orgs/{org_id}/api-tokens/{token_id}/revoke")
@@ -176,15 +188,8 @@ def confirm_revoke_api_token(
     request: Request, token_id: uuid.UUID, target: OrgPage(P.ORG_USERS_MANAGE)
 ) -> Response:
     token = api_tokens.get_api_token(target.session, target.org, token_id)
-    page = f"/orgs/{target.org.id}/api-tokens"
-    return confirm_page(
-        request,
-        target,
-        title=f"Revoke API token {token.name}",
-        consequences=_token_consequences(target.org.name, token.name, "every API call"),
-        action=f"{page}/{token.id}/revoke",
-        button=f"Revoke {token.name}",
-        cancel=page,
+    return _confirm_token_revoke(
+        request, target, "api-tokens", "API token", token.name, token.id, "every API call"
     )
 
 
@@ -193,15 +198,7 @@ def confirm_revoke_scim_token(
     request: Request, token_id: uuid.UUID, target: OrgPage(P.ORG_USERS_MANAGE)
 ) -> Response:
     token = scim_tokens.get_scim_token(target.session, target.org, token_id)
-    page = f"/orgs/{target.org.id}/scim-tokens"
-    return confirm_page(
-        request,
-        target,
-        title=f"Revoke SCIM token {token.name}",
-        consequences=_token_consequences(
-            target.org.name, token.name, "provisioning from the identity provider"
-        ),
-        action=f"{page}/{token.id}/revoke",
-        button=f"Revoke {token.name}",
-        cancel=page,
+    what = "provisioning from the identity provider"
+    return _confirm_token_revoke(
+        request, target, "scim-tokens", "SCIM token", token.name, token.id, what
     )
