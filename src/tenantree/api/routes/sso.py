@@ -77,14 +77,7 @@ def put_sso(
         target.trail,
         identity,
         target.org,
-        sso_config.SsoSettings(
-            issuer=body.issuer,
-            client_id=body.client_id,
-            client_secret=body.client_secret,
-            allowed_domains=body.allowed_domains,
-            sso_required=body.sso_required,
-            jit_role=body.jit_role,
-        ),
+        body.settings(),
         session_token=caller.token,
     )
     return sso_out(config, identity)

@@ -85,14 +85,7 @@ def save_sso(
         target.trail,
         identity,
         target.org,
-        sso_config.SsoSettings(
-            issuer=body.issuer,
-            client_id=body.client_id,
-            client_secret=body.client_secret,
-            allowed_domains=body.allowed_domains,
-            sso_required=body.sso_required,
-            jit_role=body.jit_role,
-        ),
+        body.settings(),
         session_token=viewer.token,
     )
     return done(_path(target.org.id), "saved")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pydantic import Field
 
 from tenantree.identity.roles import Role
+from tenantree.sso.config import SsoSettings
 from tenantree.web.schemas.common import NO_NUL, Name, StrictBody, Timestamp
 
 
@@ -36,3 +37,14 @@ class SsoConfigIn(StrictBody):
     jit_role: Role | None = Field(
         default=None, description="Create unknown people with this role; null: never"
     )
+
+    def settings(self) -> SsoSettings:
+        """What the service takes: one unpacking for the API and the console."""
+        return SsoSettings(
+            issuer=self.issuer,
+            client_id=self.client_id,
+            client_secret=self.client_secret,
+            allowed_domains=self.allowed_domains,
+            sso_required=self.sso_required,
+            jit_role=self.jit_role,
+        )
