@@ -91,6 +91,7 @@ _DOMAIN_422 = {
     "activate_partner": "only a Pro standard org can become a partner",
     "accept_invitation": "an unknown, used, revoked or expired token; password rules",
     "confirm_password_reset": "an unknown, used, revoked or expired token; password rules",
+    "confirm_email": "an unknown, used or expired token",
     "transfer_primary_admin": "user_id must name a user of this org",
     "set_access_settings": "partner_users must name users of the partner; "
     "partner_access_expires_at in the future, only with partner_users 'all'",
@@ -440,6 +441,7 @@ def test_openapi_document_is_valid_and_stable(client) -> None:  # type: ignore[n
         ("POST", "/api/v1/auth/login/mfa/passkey-options"),
         ("POST", "/api/v1/auth/password-reset"),
         ("POST", "/api/v1/auth/password-reset/confirm"),
+        ("POST", "/api/v1/auth/email-confirmation/confirm"),
         ("POST", "/api/v1/invitations/accept"),
     }
     for key, operation in operations.items():

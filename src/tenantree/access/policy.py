@@ -564,10 +564,32 @@ def consent_needs_sign_in(*, manages: bool) -> bool:
     return not manages
 
 
+def invitation_proves_email(*, via_org_channel: bool, manages: bool) -> bool:
+    """Does a new person accepting an invitation by its emailed token prove the
+    address is theirs? Only when the token travelled the platform's own channel,
+    or the inviting org manages the address anyway (it proved the domain). An
+    org's own relay or custom-domain link could have let the org read the token
+    and create the account itself."""
+    return manages or not via_org_channel
+
+
+def consents_with_confirmed_email(*, email_confirmed: bool) -> bool:
+    """May an account answer (see, accept, decline) invitations? Only once its
+    address is confirmed: otherwise the org whose channel created it could use
+    the account to join other orgs in its person's name."""
+    return email_confirmed
+
+
+def acts_as_self(actor: Actor, account_id: uuid.UUID) -> bool:
+    """Is this caller the account's person, signed in themselves? Never a
+    credential (an API token) acting for them: account-level flows need them."""
+    return actor.creator is None and actor.account_id == account_id
+
+
 def answers_own_invitation(actor: Actor, invitee_account_id: uuid.UUID) -> bool:
     """May this caller accept or decline an invitation addressed to that account?
-    Only its person, signed in themselves: never a credential acting for them."""
-    return actor.creator is None and actor.account_id == invitee_account_id
+    Only its person, signed in themselves."""
+    return acts_as_self(actor, invitee_account_id)
 
 
 def suspended_everywhere(actor: Actor) -> bool:

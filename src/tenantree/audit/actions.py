@@ -14,6 +14,9 @@ class AuditAction(StrEnum):
     API_TOKEN_CREATED = "api_token.created"  # noqa: S105
     API_TOKEN_REVOKED = "api_token.revoked"  # noqa: S105
     AUTH_BREAK_GLASS = "auth.break_glass"
+    AUTH_EMAIL_CONFIRMATION_REQUESTED = "auth.email_confirmation_requested"
+    AUTH_EMAIL_CONFIRMATION_THROTTLED = "auth.email_confirmation_throttled"
+    AUTH_EMAIL_CONFIRMED = "auth.email_confirmed"
     AUTH_PASSWORD_RESET_COMPLETED = "auth.password_reset_completed"  # noqa: S105
     AUTH_PASSWORD_RESET_REQUESTED = "auth.password_reset_requested"  # noqa: S105
     AUTH_PASSWORD_RESET_THROTTLED = "auth.password_reset_throttled"  # noqa: S105

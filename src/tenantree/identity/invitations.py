@@ -135,6 +135,9 @@ def _issue(
         public_base_url=config.public_base_url,
         sender_domains=sender_domains(session, org),
     )
+    invitation.via_org_channel = mail.relay_org_id is not None or (
+        mail.base_url != config.public_base_url.rstrip("/")
+    )
     mail.send(
         session,
         to=email,
@@ -259,10 +262,13 @@ def bind(
     account: Account | None,
     password: str | None = None,
     display_name: str | None = None,
+    *,
+    proves_email: bool = False,
 ) -> Acceptance:
     """Bind an accepted invitation: create the account when the person is new,
     then the entry, or release the entry the invitation was for. Whether the
-    caller may is decided before (access.consent)."""
+    caller may, and whether accepting proves a new account's address
+    (`proves_email`), is decided before (access.consent)."""
     now = clock.utcnow()
     created = account is None
     if account is None:
@@ -276,6 +282,9 @@ def bind(
         )
         session.add(account)
         session.flush()
+        if not proves_email:
+            # After the INSERT: the column's default would replace a None given to it.
+            account.email_confirmed_at = None
     membership = session.scalar(
         select(Membership).where(
             Membership.org_id == invitation.org_id, Membership.account_id == account.id

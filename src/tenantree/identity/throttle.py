@@ -72,6 +72,7 @@ class Limits:
     sign_in_address: Rule
     password_reset_email: Rule
     password_reset_address: Rule
+    email_confirmation_email: Rule
     sso_start_address: Rule
     invitation_org: Rule
     invitation_inviter: Rule
@@ -116,6 +117,12 @@ _SETTINGS = {
     "password_reset_address": (
         "password_reset.address",
         "password_reset_max_requests_per_address",
+        "password_reset_window_seconds",
+    ),
+    # Mail to an address, like a reset: the same limits, its own count.
+    "email_confirmation_email": (
+        "email_confirmation.email",
+        "password_reset_max_requests_per_email",
         "password_reset_window_seconds",
     ),
     "sso_start_address": (
