@@ -10,10 +10,10 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from console.test_console_http import cookie, csrf_of
 from factories import World, build_world
 from tenantree.alerts.models import Alert
 from tenantree.audit.models import AuditEvent
-from tenantree.web.cookie_session import SESSION_COOKIE
 
 
 @pytest.fixture
@@ -21,6 +21,12 @@ def world(session: Session, identity) -> World:  # type: ignore[no-untyped-def]
     built = build_world(session, identity)
     session.commit()
     return built
+
+
+FIGURES = {
+    "quota_use": {"quota": 10, "used": 8, "unit": "devices", "percent": 80},
+    "pool_use": {"quantity": 10, "used": 8, "unit": "devices", "percent": 80},
+}
 
 
 def raise_alert(session: Session, org_id: uuid.UUID, kind: str = "quota_use") -> Alert:
@@ -31,7 +37,7 @@ def raise_alert(session: Session, org_id: uuid.UUID, kind: str = "quota_use") ->
         sku="mon",
         threshold=80,
         epoch=1,
-        figures={"quota": 10, "used": 8, "unit": "devices", "percent": 80},
+        figures=FIGURES[kind],
     )
     session.add(alert)
     session.commit()
@@ -137,11 +143,69 @@ def test_the_openapi_describes_acknowledgement(client):
 
 def test_the_console_banner_drops_an_acknowledged_alert(client, session, world):
     alert = raise_alert(session, world.S.id)
-    cookie = {"Cookie": f"{SESSION_COOKIE}={world.tokens['S-A']}"}
-    assert 'data-testid="alert-banner"' in client.get(f"/orgs/{world.S.id}", headers=cookie).text
+    headers = cookie(world, "S-A")
+    assert 'data-testid="alert-banner"' in client.get(f"/orgs/{world.S.id}", headers=headers).text
 
     assert acknowledge(client, world, world.S.id, alert.id, "S-A").status_code == 200
 
-    assert (
-        'data-testid="alert-banner"' not in client.get(f"/orgs/{world.S.id}", headers=cookie).text
+    page = client.get(f"/orgs/{world.S.id}", headers=headers).text
+    assert 'data-testid="alert-banner"' not in page
+
+
+def console_acknowledge(client, world, alert, actor: str, back: str):  # type: ignore[no-untyped-def]
+    headers = cookie(world, actor)
+    return client.post(
+        f"/orgs/{alert.org_id}/alerts/{alert.id}/acknowledge",
+        data={"csrf_token": csrf_of(client, back, headers), "back": back},
+        headers=headers,
+        follow_redirects=False,
     )
+
+
+def test_the_banners_button_acknowledges_and_returns_to_the_page(client, session, world):
+    alert = raise_alert(session, world.S.id)
+    users = f"/orgs/{world.S.id}/users"
+    page = client.get(users, headers=cookie(world, "S-A")).text
+    assert f'action="/orgs/{world.S.id}/alerts/{alert.id}/acknowledge"' in page
+
+    response = console_acknowledge(client, world, alert, "S-A", users)
+
+    assert (response.status_code, response.headers["location"]) == (303, users)
+    session.expire_all()
+    assert session.get(Alert, alert.id).acknowledged_at is not None  # type: ignore[union-attr]
+
+
+def test_partner_staff_see_a_customers_banner_without_the_button(client, session, world):
+    alert = raise_alert(session, world.S.id)
+    page = client.get(f"/orgs/{world.S.id}", headers=cookie(world, "P-A")).text
+    assert 'data-testid="alert-banner"' in page
+    assert 'data-testid="acknowledge-alert"' not in page
+
+    refused = console_acknowledge(client, world, alert, "P-A", f"/orgs/{world.S.id}")
+
+    assert refused.status_code == 403
+    session.expire_all()
+    assert session.get(Alert, alert.id).acknowledged_at is None  # type: ignore[union-attr]
+
+
+def test_the_alerts_page_filters_open_acknowledged_and_all(client, session, world):
+    seen = raise_alert(session, world.P.id, kind="pool_use")
+    fresh = raise_alert(session, world.P.id, kind="pool_use")
+    alerts = f"/orgs/{world.P.id}/alerts"
+    response = console_acknowledge(client, world, seen, "P-A", alerts)
+    assert response.headers["location"] == f"{alerts}?done=acknowledged"
+
+    def listing(state: str) -> str:
+        page = client.get(f"{alerts}?state={state}", headers=cookie(world, "P-A")).text
+        return page.split('data-testid="alerts"')[1] if 'data-testid="alerts"' in page else ""
+
+    def buttons(state: str) -> list[str]:
+        table = listing(state)
+        return [i for i in (str(seen.id), str(fresh.id)) if f"/alerts/{i}/acknowledge" in table]
+
+    assert buttons("open") == [str(fresh.id)]
+    assert listing("open").count("<tr>") == 2  # the header and the fresh one
+    assert listing("all").count("<tr>") == 3
+    assert buttons("all") == [str(fresh.id)]  # no button for the acknowledged one
+    assert listing("acknowledged").count("<tr>") == 2
+    assert buttons("acknowledged") == []

@@ -146,7 +146,7 @@ def _alert_raised_to(org: str) -> Callable[[Ctx], None]:
             sku="mon",
             threshold=80,
             epoch=1,
-            figures={"used": 8, "quota": 10, "unit": "devices", "percent": 80},
+            figures={"used": 8, "quota": 10, "quantity": 10, "unit": "devices", "percent": 80},
         )
         c.session.add(alert)
         c.session.commit()
