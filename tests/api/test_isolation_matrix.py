@@ -42,6 +42,7 @@ from access.accessmatrix import (
 )
 from api.credentials import PREFIXES, hold, refuse_customer
 from factories import LICENSE_BODY, World, build_world, salesforce_id
+from tenantree.alerts.models import Alert
 from tenantree.orgs.kinds import OrgKind
 
 MATRIX = load_matrix()
@@ -134,6 +135,33 @@ def _license_held_by(org: str) -> Callable[[Ctx], None]:
         c.made["license"] = c.as_operator("POST", c.org(org) + "/licenses", LICENSE)["id"]
 
     return arrange
+
+
+def _alert_raised_to(org: str) -> Callable[[Ctx], None]:
+    def arrange(c: Ctx) -> None:
+        alert = Alert(
+            org_id=getattr(c.world, org).id,
+            kind="quota_use" if org == "S" else "pool_use",
+            subject_id=uuid.uuid4(),
+            sku="mon",
+            threshold=80,
+            epoch=1,
+            figures={"used": 8, "quota": 10, "quantity": 10, "unit": "devices", "percent": 80},
+        )
+        c.session.add(alert)
+        c.session.commit()
+        c.made["alert"] = str(alert.id)
+
+    return arrange
+
+
+def _acknowledge(org: str) -> Call:
+    return Call(
+        "POST",
+        lambda c: f"{c.org(org)}/alerts/{c.made['alert']}/acknowledge",
+        200,
+        arrange=_alert_raised_to(org),
+    )
 
 
 def _fresh_domain(_: Ctx) -> dict[str, Any]:
@@ -326,6 +354,10 @@ CALLS: dict[tuple[str, str], tuple[Call, ...]] = {
         Call("GET", _at("P", "/license-report"), 200),
         Call("GET", _at("P", "/licenses"), 200),
     ),
+    (SUB_ORG, "acknowledge S's alerts (S's own admins; partner staff only read them)"): (
+        _acknowledge("S"),
+    ),
+    (PARTNER, "acknowledge P's alerts"): (_acknowledge("P"),),
     (PARTNER, "read P's alerts and alert thresholds"): (
         Call("GET", _at("P", "/alerts"), 200),
         Call("GET", _at("P", "/alert-thresholds"), 200),

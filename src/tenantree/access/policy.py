@@ -46,6 +46,7 @@ ROLE_GRANTS: Mapping[Role, frozenset[Permission]] = {
         {
             P.ORG_ACCESS_READ,
             P.ORG_ALERT_THRESHOLDS_MANAGE,
+            P.ORG_ALERTS_ACKNOWLEDGE,
             P.ORG_ALERTS_READ,
             P.ORG_AUDIT_READ,
             P.ORG_BRAND_MANAGE,
@@ -198,6 +199,10 @@ def _member_grants(
 
 def _partner_grants(role: Role, is_primary_admin: bool) -> frozenset[Permission]:
     grants = set(ROLE_GRANTS[role])
+    # An alert is for the admins of the org it was raised to: partner staff
+    # read a customer's quota alerts but dismissing them is the customer's
+    # (alert_recipient), or the partner would hide the customer's notice.
+    grants.discard(P.ORG_ALERTS_ACKNOWLEDGE)
     if is_primary_admin:
         grants.add(P.ORG_ACCESS_MANAGE)
     return frozenset(grants)

@@ -10,6 +10,7 @@ class AuditAction(StrEnum):
     ACCESS_PARTNER_GRANT_ENDED = "access.partner_grant_ended"
     ACCESS_PARTNER_GRANTED = "access.partner_granted"
     ACCESS_SETTINGS_CHANGED = "access.settings_changed"
+    ALERT_ACKNOWLEDGED = "alert.acknowledged"
     ALERT_THRESHOLDS_CHANGED = "alert_thresholds.changed"
     API_TOKEN_CREATED = "api_token.created"  # noqa: S105
     API_TOKEN_REVOKED = "api_token.revoked"  # noqa: S105

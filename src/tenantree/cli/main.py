@@ -8,9 +8,10 @@ from typing import Annotated
 
 import typer
 
-from tenantree.cli import alerts, crm, demo, licensing, outbox, tree, webhooks
+from tenantree.cli import crm, demo, licensing, outbox, tree, webhooks
 from tenantree.cli.commands import (
     access,
+    alerts,
     audit,
     auth,
     branding,

@@ -3,7 +3,8 @@
 `work` delivers in this process (for setups where the servers run with
 TENANTREE_OUTBOX_WORKER=external); any number may run at once. `list` and
 `retry` are the operator's view of the queue: what is waiting, what failed and
-why, and putting failed messages back once the relay is mended.
+why, and putting failed messages back once the relay is mended. `prune` does
+once what each worker does every TENANTREE_RETENTION_SWEEP_SECONDS.
 """
 
 from __future__ import annotations
@@ -99,3 +100,23 @@ def retry(
     with unit_of_work() as work:
         count = retry_messages(work.session, ids, all_failed=all_failed)
     typer.echo(f"{count} message(s) queued again")
+
+
+@outbox_app.command("prune")
+def prune() -> None:
+    """Delete delivered and failed messages (and throttle hits) past their retention.
+
+    TENANTREE_RETENTION_SENT_DAYS (14), _FAILED_DAYS (90) and _THROTTLE_HITS_HOURS
+    (24) say how long each is kept. In short batches; safe beside running servers
+    and other pruners, and running it again deletes nothing more.
+    """
+    from tenantree.db import make_engine, make_sessionmaker
+    from tenantree.server.retention import prune as prune_rows
+
+    settings = get_settings()
+    engine = make_engine(settings.database_url, pool_size=1)
+    try:
+        with make_sessionmaker(engine)() as session:
+            typer.echo(prune_rows(session, settings))
+    finally:
+        engine.dispose()

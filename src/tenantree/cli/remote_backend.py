@@ -305,6 +305,14 @@ class RemoteBackend:
     def sign_out(self) -> None:
         self.request("POST", "/auth/logout")
 
+    # License alerts
+
+    def list_alerts(self, org_id: uuid.UUID, *, state: str) -> Iterator[Record]:
+        return self.pages(f"/orgs/{org_id}/alerts", {"state": state})
+
+    def acknowledge_alert(self, org_id: uuid.UUID, alert_id: uuid.UUID) -> Record:
+        return self.request("POST", f"/orgs/{org_id}/alerts/{alert_id}/acknowledge")  # type: ignore[no-any-return]
+
 
 def branding_record(branding: Record) -> Record:
     """The API's branding, as far as the CLI shows it (records.branding_record)."""

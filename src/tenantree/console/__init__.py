@@ -16,6 +16,7 @@ def install_console(app: FastAPI) -> None:
     from tenantree.console.error_pages import install_error_pages
     from tenantree.console.pages import (
         access,
+        alerts,
         audit,
         auth,
         branding,
@@ -61,6 +62,7 @@ def install_console(app: FastAPI) -> None:
         settings,
         sso,
         tokens,
+        alerts,
         audit,
     ):
         app.include_router(module.router)

@@ -37,6 +37,7 @@ from tenantree.audit.actions import AuditAction
 from tenantree.audit.service import AuditTrail
 from tenantree.config import Settings
 from tenantree.db.engine import side_engine
+from tenantree.db.pruning import delete_in_batches
 from tenantree.db.unit_of_work import keep
 from tenantree.errors import TooManyRequests
 from tenantree.identity.throttle_models import ThrottleHit
@@ -77,6 +78,11 @@ class Limits:
     invitation_org: Rule
     invitation_inviter: Rule
     scim_write_token: Rule
+
+    @property
+    def longest_window(self) -> timedelta:
+        """No rule counts a hit older than this: older hits may go."""
+        return max(rule.window for rule in vars(self).values())
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Limits:
@@ -244,3 +250,12 @@ def _refusal(
             if worst is None or wait > worst[1]:
                 worst = (rule, wait)
     return worst
+
+
+def prune_hits(session: Session, before: datetime, batch_size: int) -> int:
+    """Delete hits counted before `before`, in batches (db.pruning); how many.
+    Callers pass a time past every rule's window (`Limits.longest_window`), so
+    no count changes."""
+    return delete_in_batches(
+        session, ThrottleHit.id, (ThrottleHit.at < before,), batch_size=batch_size
+    )
