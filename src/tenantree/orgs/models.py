@@ -106,5 +106,11 @@ class Org(Base):
         return self.partner_type is not None
 
     @property
+    def is_customer(self) -> bool:
+        """A sub-org with no customers of its own: its license report is the
+        child view (a tier-2 partner's is the parent view of its subtree)."""
+        return self.is_sub_org and not self.is_partner
+
+    @property
     def is_distributor(self) -> bool:
         return self.partner_type == PartnerType.DISTRIBUTOR
