@@ -115,3 +115,25 @@ def test_a_distributors_staff_list_its_tier_two_partners_customers(client, sessi
     # A tier-2 partner's staff list their own org and customers, nothing above or beside.
     listed = client.get("/api/v1/orgs", headers=world.headers("R-U")).json()["items"]
     assert {org["id"] for org in listed} == {str(o.id) for o in (world.R, world.C, world.C2)}
+
+
+def test_the_audit_names_the_level_that_acted(client, session, identity) -> None:
+    # An invitation into C by each level: the event's actor_org_id is the org
+    # of the entry the path came by (D, R or C itself), read in C's own log.
+    world = build_tiers(session, identity)
+    session.commit()
+    acted = {}
+    for actor, level in (("D-A", world.D), ("R-A", world.R), ("C-A", world.C)):
+        body = {"email": f"by-{actor.lower()}@tiers.example", "role": "user"}
+        response = client.post(
+            f"/api/v1/orgs/{world.C.id}/invitations", json=body, headers=world.headers(actor)
+        )
+        assert response.status_code == 201, response.text
+        acted[body["email"]] = str(level.id)
+    events = client.get(
+        f"/api/v1/orgs/{world.C.id}/audit-events",
+        params={"action": "invitation.created"},
+        headers=world.headers("OP"),
+    ).json()["items"]
+    by_email = {e["details"]["email"]: e["actor_org_id"] for e in events}
+    assert {email: by_email.get(email) for email in acted} == acted
