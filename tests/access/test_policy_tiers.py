@@ -22,6 +22,7 @@ from tenantree.access.policy import (
     OrgFacts,
     decide,
     granted,
+    partner_reaches_until,
     sees_pool_figures,
 )
 from tenantree.identity.roles import Role
@@ -145,3 +146,16 @@ def test_a_role_reaching_from_above_grants_no_more_than_it_does_one_level_down()
         from_above = granted(actor(entry(D, role)), customer())
         direct = granted(actor(entry(T, role)), customer())
         assert from_above <= direct
+
+
+def test_the_customer_is_shown_the_first_end_along_a_path_from_above() -> None:
+    now = clock.utcnow()
+    sooner, later = now + timedelta(hours=1), now + timedelta(hours=5)
+    down = customer(
+        tier_two(partner_users=frozenset(), partner_access_until=later),
+        partner_users=frozenset(),
+        partner_access_until=sooner,
+    )
+    assert partner_reaches_until(down, entry(D, Role.USER)) == (True, sooner)
+    assert partner_reaches_until(down, entry(D, primary=True)) == (True, None)
+    assert partner_reaches_until(customer(), entry(D_SIBLING)) == (False, None)

@@ -137,3 +137,18 @@ def test_the_audit_names_the_level_that_acted(client, session, identity) -> None
     ).json()["items"]
     by_email = {e["details"]["email"]: e["actor_org_id"] for e in events}
     assert {email: by_email.get(email) for email in acted} == acted
+
+
+def test_a_customer_sees_the_staff_of_every_level_that_reaches_it(client, session, identity):
+    # Names and emails of R's and D's staff, nothing of a sibling's; C's own
+    # admin reads it (ACCESS.md: partner staff reaching S).
+    world = build_tiers(session, identity)
+    session.commit()
+    page = client.get(f"/api/v1/orgs/{world.C.id}/partner-access", headers=world.headers("C-A"))
+    assert page.status_code == 200, page.text
+    emails = {item["email"] for item in page.json()["items"]}
+    reaching = {"d-pa", "d-a", "d-u", "r-pa", "r-a", "r-u"}
+    assert emails == {f"{actor}@tiers.example" for actor in reaching}
+    assert all(
+        set(item) == {"display_name", "email", "role", "until"} for item in page.json()["items"]
+    )

@@ -338,12 +338,38 @@ def _reach_from_above(org: OrgFacts, membership: MembershipFact) -> _Reach | Non
 def partner_reaches_until(
     org: OrgFacts, membership: MembershipFact
 ) -> tuple[bool, datetime | None]:
-    """Does a partner entry reach the sub-org now, unblocked, and until when
-    (None: no end)? What the sub-org's customer is shown of partner staff."""
+    """Does a partner entry (of the parent, or of a level above it) reach the
+    sub-org now, unblocked, and until when (None: no end)? What the sub-org's
+    customer is shown of partner staff."""
+    if membership.org_id != org.parent_id:
+        reach = _reach_from_above(org, membership)
+        if reach is None or reach[2] is not None:
+            return False, None
+        return True, _from_above_until(org, membership)
     reach = _partner_reach(org, membership)
     if reach is None or reach[2] is not None:
         return False, None
     return True, partner_window(org, membership)[1]
+
+
+def _from_above_until(org: OrgFacts, membership: MembershipFact) -> datetime | None:
+    """The first end along a path from above: of the window into each level
+    on the way down (None: none ends)."""
+    ends: list[datetime] = []
+    level: OrgFacts | None = org
+    while level is not None:
+        if level.parent_id == membership.org_id:
+            end = partner_window(level, membership)[1]
+        elif membership.is_primary_admin or level.partner_users is None:
+            end = None
+        else:
+            end = level.partner_access_until
+        if end is not None:
+            ends.append(end)
+        if level.parent_id == membership.org_id:
+            break
+        level = level.parent
+    return min(ends) if ends else None
 
 
 def _reaches(actor: Actor, org: OrgFacts) -> list[_Reach]:
