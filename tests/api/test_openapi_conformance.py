@@ -42,6 +42,7 @@ from tenantree.identity.roles import Role
 from tenantree.licensing.grants import grant_license
 from tenantree.licensing.policies import OveragePolicy
 from tenantree.models import metadata
+from tenantree.orgs.kinds import MAX_DEPTH
 from tenantree.outbox import MemoryBackend
 from tenantree.server.app import create_app
 
@@ -238,8 +239,9 @@ def _empty_tables(engine: Engine) -> None:
             conn.execute(text("TRUNCATE " + ", ".join(f'"{t.name}"' for t in tables) + " CASCADE"))
             return
         for table in tables:
-            if table.name == "orgs":  # sub-orgs point at their parent
-                conn.execute(table.delete().where(table.c.parent_id.is_not(None)))
+            if table.name == "orgs":  # sub-orgs point at their parent: deepest first
+                for depth in range(MAX_DEPTH, 0, -1):
+                    conn.execute(table.delete().where(table.c.depth == depth))
             conn.execute(table.delete())
 
 

@@ -26,6 +26,7 @@ from tenantree.access.consent import accept_invitation
 from tenantree.audit.service import AuditTrail
 from tenantree.branding import service as branding_service
 from tenantree.branding.config import BrandingConfig
+from tenantree.cli import demo_tiers
 from tenantree.config import Settings, get_settings
 from tenantree.db import make_engine, make_sessionmaker
 from tenantree.db import migrate as migrations
@@ -147,6 +148,12 @@ def load_demo(settings: Settings, *, password: str = DEMO_PASSWORD, seed: int = 
                     invite(session, trail, identity, msp, email=email, role=role)
                     personas.append(Persona(who, email, msp.name))
 
+                # A distributor over a tier-2 reseller and MSP, each with customers.
+                channel = demo_tiers.add_channel(
+                    session, trail, identity, new_org, lambda: _salesforce_id(rng)
+                )
+                personas += [Persona(*persona) for persona in channel.personas]
+
                 customers: list[Org] = []
                 for parent, names in ((msp, MSP_CUSTOMERS), (reseller, RESELLER_CUSTOMERS)):
                     for name in names:
@@ -213,16 +220,24 @@ def load_demo(settings: Settings, *, password: str = DEMO_PASSWORD, seed: int = 
                 grant(standalone, "endpoint-protection", "devices", 200)
                 for sub in customers[len(MSP_CUSTOMERS) :]:
                     grant(sub, "endpoint-protection", "devices", 150)
+                # Each tier-2 partner holds its own pool; the MSP's customers
+                # draw on it, the reseller's hold their own licenses.
+                for partner in channel.tier_two:
+                    grant(partner, "endpoint-protection", "devices", 400)
+                    if partner.partner_type == PartnerType.RESELLER:
+                        for sub in channel.customers[partner.id]:
+                            grant(sub, "endpoint-protection", "devices", 100)
+                tier_three = [sub for subs in channel.customers.values() for sub in subs]
 
             # Two months of use: each customer grows (or shrinks) a little every few days.
             msp_subs = customers[: len(MSP_CUSTOMERS)]
-            level = {sub.id: rng.randint(20, 90) for sub in customers}
+            level = {sub.id: rng.randint(20, 90) for sub in [*customers, *tier_three]}
             level[standalone.id] = 60
             backup = {sub.id: rng.randint(1, 6) for sub in msp_subs[:6]}
             for day in range(HISTORY_DAYS, -1, -3):
                 moment = now - timedelta(days=day, hours=rng.randint(1, 6))
                 with _clock_at(moment), UnitOfWork(session):
-                    for org in [*customers, standalone]:
+                    for org in [*customers, *tier_three, standalone]:
                         level[org.id] = max(5, level[org.id] + rng.randint(-4, 9))
                         consumption.report_usage(
                             session,
@@ -285,7 +300,8 @@ def demo(
         ),
     ] = False,
 ) -> None:
-    """Load a demo (an MSP, a reseller, their customers, users, licenses, usage) and print
+    """Load a demo (an MSP, a reseller, a distributor over a tier-2 reseller and MSP, their
+    customers, users, licenses, usage) and print
     the sign-in details of each persona."""
     settings = get_settings()
     url = make_url(settings.database_url)

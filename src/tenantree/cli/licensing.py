@@ -387,7 +387,7 @@ def report(
     with unit_of_work() as work:
         target = find_org(work.session, org)
         period = reports.period_between(first, last)
-        if target.is_sub_org:
+        if target.is_customer:
             child = child_report_with_forecasts(
                 work.session, target, sees_pool_figures=True, period=period
             )

@@ -184,7 +184,8 @@ def list_usage_events(
     "/license-report",
     operation_id="get_license_report",
     description=(
-        "A sub-org gets the child view; a partner or standard org the parent view. "
+        "A customer sub-org gets the child view; a partner (a tier-2 partner too) or "
+        "standard org the parent view. "
         "`from`/`to` (UTC days, inclusive) add peak and average use over the period."
     ),
     responses={200: {"content": {"application/json": {}, "text/csv": {}}}},
@@ -197,7 +198,7 @@ def license_report(
 ) -> Any:
     period = reports.period_between(first, last)
     org = target.org
-    if org.is_sub_org:
+    if org.is_customer:
         child = child_report_with_forecasts(
             target.session, org, sees_pool_figures=sees_pool_figures(target), period=period
         )

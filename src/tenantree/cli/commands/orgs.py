@@ -111,11 +111,14 @@ def set_edition(
 @orgs_app.command("activate-partner")
 def activate_partner(
     org: OrgArg,
-    partner_type: Annotated[PartnerType, typer.Argument(help="msp or reseller")],
+    partner_type: Annotated[
+        PartnerType, typer.Argument(help="msp, reseller or distributor (top-level orgs only)")
+    ],
     output: OutputOpt = None,
     api_url: ApiUrlOpt = None,
 ) -> None:
-    """Make an org a partner (MSP or reseller), so it can have sub-orgs (operators)."""
+    """Make an org a partner (MSP, reseller or distributor), so it can have sub-orgs;
+    a distributor's customer may become an MSP or reseller (tier 2) (operators)."""
     with backend(api_url) as b:
         emit(b.activate_partner(resolve.org_id(b, org), partner_type.value), ORG_COLUMNS, output)
 
