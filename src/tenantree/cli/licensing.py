@@ -27,6 +27,7 @@ from tenantree.alerts.reports import child_report_with_forecasts, parent_report_
 from tenantree.cli.commands import licenses_remote
 from tenantree.cli.connection import ApiUrlOpt
 from tenantree.cli.context import fail, unit_of_work
+from tenantree.cli.options import AsOperator
 from tenantree.cli.tables import table as _table
 from tenantree.licensing import export, grants, reports
 from tenantree.licensing.models import License, LicenseStatus
@@ -99,15 +100,6 @@ OrgOption = Annotated[
     ),
 ]
 LicenseArg = Annotated[uuid.UUID, typer.Argument(metavar="LICENSE_ID", help="The license's id.")]
-AsOperator = Annotated[
-    str | None,
-    typer.Option(
-        "--as-operator",
-        metavar="EMAIL",
-        help="Record this platform operator as the actor of the audit events "
-        "(default: none, the system).",
-    ),
-]
 Starts = Annotated[
     datetime,
     typer.Option(

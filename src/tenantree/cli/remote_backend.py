@@ -205,6 +205,9 @@ class RemoteBackend:
             "PUT", f"/orgs/{org_id}/license-source", json={"source": source}
         )
 
+    def list_quotas(self, org_id: uuid.UUID) -> list[Record]:
+        return self.request("GET", f"/orgs/{org_id}/quotas")["items"]  # type: ignore[no-any-return]
+
     def set_quota(self, org_id: uuid.UUID, sku: str, max_units: int | None) -> Record:
         return self.request(  # type: ignore[no-any-return]
             "PUT", f"/orgs/{org_id}/quotas/{sku}", json={"max_units": max_units}

@@ -16,7 +16,7 @@ import typer
 
 from tenantree.cli import resolve
 from tenantree.cli.connection import ApiUrlOpt, backend
-from tenantree.cli.licensing import AsOperator
+from tenantree.cli.options import AsOperator
 from tenantree.cli.output import OutputOpt, collect, emit
 from tenantree.cli.resolve import OrgArg
 from tenantree.orgs.kinds import Edition, OrgStatus, PartnerCustomers, PartnerType
