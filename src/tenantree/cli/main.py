@@ -200,6 +200,7 @@ def operator_create(
 app.command("report")(licensing.report)
 app.command("demo")(demo.demo)
 app.command("explain")(explain)
+app.command("access-check", help="The same as `explain`: the API's access check.")(explain)
 tree.register(app)  # plan, apply, export: the tree as a file
 
 if __name__ == "__main__":

@@ -184,6 +184,36 @@ class RemoteBackend:
     def list_partner_staff(self, org_id: uuid.UUID) -> Iterator[Record]:
         return self.pages(f"/orgs/{org_id}/partner-access")
 
+    def check_access(self, org_id: uuid.UUID, user: str, permissions: list[str]) -> list[Record]:
+        user_id = self._subject(org_id, user)
+        return [
+            self.request(
+                "GET",
+                f"/orgs/{org_id}/access-check",
+                params={"user_id": str(user_id), "permission": permission},
+            )
+            for permission in permissions
+        ]
+
+    def _subject(self, org_id: uuid.UUID, user: str) -> uuid.UUID:
+        """A user by id, or by email among the org's users, then its partner's staff."""
+        try:
+            return uuid.UUID(user)
+        except ValueError:
+            pass
+        wanted = user.strip().lower()
+        parent = self.get_org(org_id)["parent_id"]
+        for org in (org_id, parent) if parent else (org_id,):
+            for item in self.pages(f"/orgs/{org}/users"):
+                if item["email"].lower() == wanted:
+                    return uuid.UUID(item["id"])
+        raise Refused(
+            "user_not_found",
+            f"no user of this org or its partner has the email {user!r}",
+            "user",
+            404,
+        )
+
     # Licensing
 
     def list_licenses(self, org_id: uuid.UUID) -> Iterator[Record]:
