@@ -260,6 +260,21 @@ class RemoteBackend:
     def publish_branding(self, org_id: uuid.UUID) -> Record:
         return branding_record(self.request("POST", f"/orgs/{org_id}/branding/publish"))
 
+    def upload_brand_image(
+        self, org_id: uuid.UUID, kind: str, data: bytes, *, content_type: str, filename: str
+    ) -> Record:
+        # The raw image is the body (not multipart), as the API documents.
+        headers = {
+            "Content-Type": content_type,
+            "Content-Disposition": f'inline; filename="{filename}"',
+        }
+        return self.request(  # type: ignore[no-any-return]
+            "PUT", f"/orgs/{org_id}/branding/{kind}", content=data, headers=headers
+        )
+
+    def clear_brand_image(self, org_id: uuid.UUID, kind: str) -> Record:
+        return branding_record(self.request("DELETE", f"/orgs/{org_id}/branding/{kind}"))
+
     def verify_brand_domain(self, org_id: uuid.UUID, hostname: str | None) -> Record:
         body = {"hostname": hostname} if hostname else None
         return self.request("POST", f"/orgs/{org_id}/branding/domain/verify", json=body)  # type: ignore[no-any-return]
