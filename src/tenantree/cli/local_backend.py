@@ -10,9 +10,12 @@ from __future__ import annotations
 
 from tenantree.cli.local_brand_images import BrandImageOperations
 from tenantree.cli.local_checks import CheckOperations
+from tenantree.cli.local_crm import CrmOperations
 from tenantree.cli.local_people import PeopleOperations
 from tenantree.cli.local_settings import SettingsOperations
 
 
-class LocalBackend(PeopleOperations, SettingsOperations, CheckOperations, BrandImageOperations):
+class LocalBackend(
+    PeopleOperations, SettingsOperations, CheckOperations, BrandImageOperations, CrmOperations
+):
     """Every operation of cli/backend.py's Backend, locally."""

@@ -348,6 +348,21 @@ class RemoteBackend:
         body = {"required": required, "required_for_sub_orgs": required_for_sub_orgs}
         return self.request("PUT", f"/orgs/{org_id}/mfa-policy", json=body)  # type: ignore[no-any-return]
 
+    # Reconciling with Salesforce (operators)
+
+    def reconcile_crm(self, data: bytes, *, filename: str, keep: bool) -> Record:
+        if not keep:
+            raise Refused(
+                "not_supported", "the API keeps every reconciliation (drop --no-keep)", "keep", 400
+            )
+        return self.request(  # type: ignore[no-any-return]
+            "POST",
+            "/crm/reconciliations",
+            content=data,
+            params={"filename": filename},
+            headers={"Content-Type": "text/csv"},
+        )
+
     # Session
 
     def sign_out(self) -> None:
