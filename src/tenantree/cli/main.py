@@ -16,6 +16,7 @@ from tenantree.cli.commands import (
     branding,
     domains,
     integrations,
+    me,
     orgs,
     tokens,
     users,
@@ -55,6 +56,7 @@ app.add_typer(license_terms.license_source_app, name="license-source")
 app.add_typer(license_terms.quotas_app, name="quotas")
 app.add_typer(license_terms.usage_app, name="usage")
 app.add_typer(branding.branding_app, name="branding")
+app.add_typer(me.me_app, name="me")
 app.command("login")(auth.login)
 app.command("logout")(auth.logout)
 app.command("whoami")(auth.whoami)
