@@ -70,10 +70,11 @@ def create(
     admin_email: AdminEmail,
     edition: Annotated[Edition, typer.Option(help="standard or pro")] = Edition.STANDARD,
     output: OutputOpt = None,
+    as_operator: AsOperator = None,
     api_url: ApiUrlOpt = None,
 ) -> None:
     """Create an org (operators) and invite its primary admin."""
-    with backend(api_url) as b:
+    with backend(api_url, as_operator=as_operator) as b:
         created = b.create_org(
             name=name,
             salesforce_id=salesforce_id,
@@ -88,10 +89,11 @@ def rename(
     org: OrgArg,
     name: Annotated[str, typer.Argument(help="The new name")],
     output: OutputOpt = None,
+    as_operator: AsOperator = None,
     api_url: ApiUrlOpt = None,
 ) -> None:
     """Rename an org (operators)."""
-    with backend(api_url) as b:
+    with backend(api_url, as_operator=as_operator) as b:
         emit(b.update_org(resolve.org_id(b, org), {"name": name}), ORG_COLUMNS, output)
 
 
@@ -100,10 +102,11 @@ def set_edition(
     org: OrgArg,
     edition: Annotated[Edition, typer.Argument(help="standard or pro")],
     output: OutputOpt = None,
+    as_operator: AsOperator = None,
     api_url: ApiUrlOpt = None,
 ) -> None:
     """Change an org's edition (operators)."""
-    with backend(api_url) as b:
+    with backend(api_url, as_operator=as_operator) as b:
         changed = b.update_org(resolve.org_id(b, org), {"edition": edition.value})
         emit(changed, ORG_COLUMNS, output)
 
@@ -113,10 +116,11 @@ def activate_partner(
     org: OrgArg,
     partner_type: Annotated[PartnerType, typer.Argument(help="msp or reseller")],
     output: OutputOpt = None,
+    as_operator: AsOperator = None,
     api_url: ApiUrlOpt = None,
 ) -> None:
     """Make an org a partner (MSP or reseller), so it can have sub-orgs (operators)."""
-    with backend(api_url) as b:
+    with backend(api_url, as_operator=as_operator) as b:
         emit(b.activate_partner(resolve.org_id(b, org), partner_type.value), ORG_COLUMNS, output)
 
 
@@ -192,6 +196,7 @@ def create_sub_org(
         str | None, typer.Option("--admin-email", help="Invite this primary admin")
     ] = None,
     output: OutputOpt = None,
+    as_operator: AsOperator = None,
     api_url: ApiUrlOpt = None,
 ) -> None:
     """Create a sub-org under a partner (operators)."""
@@ -201,7 +206,7 @@ def create_sub_org(
         "customer_name": customer_name,
         "primary_admin_email": admin_email,
     }
-    with backend(api_url) as b:
+    with backend(api_url, as_operator=as_operator) as b:
         emit(b.create_sub_org(resolve.org_id(b, partner), body), SUB_ORG_COLUMNS, output)
 
 
