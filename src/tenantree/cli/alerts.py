@@ -11,11 +11,6 @@ from typing import Annotated
 
 import typer
 
-from tenantree.alerts import service
-from tenantree.alerts.sweep import sweep as sweep_alerts
-from tenantree.cli.context import unit_of_work
-from tenantree.lifecycle.service import find_org
-
 alerts_app = typer.Typer(help="License alerts: sweep, list, thresholds.", no_args_is_help=True)
 
 OrgArg = Annotated[str, typer.Argument(help="The org's id or Salesforce account ID")]
@@ -24,6 +19,8 @@ OrgArg = Annotated[str, typer.Argument(help="The org's id or Salesforce account 
 @alerts_app.command("sweep")
 def sweep() -> None:
     """Raise every alert now due (licenses ending, pools and quotas over a threshold)."""
+    from tenantree.alerts.sweep import sweep as sweep_alerts
+    from tenantree.cli.context import unit_of_work
     from tenantree.server.mail import make_outbox
 
     with unit_of_work() as work:
@@ -37,6 +34,10 @@ def list_(
     open_only: Annotated[bool, typer.Option("--open", help="Only those still open")] = False,
 ) -> None:
     """The org's alerts, newest first."""
+    from tenantree.alerts import service
+    from tenantree.cli.context import unit_of_work
+    from tenantree.lifecycle.service import find_org
+
     with unit_of_work() as work:
         target = find_org(work.session, org)
         for alert in service.list_alerts(work.session, target, open_only=open_only):
@@ -56,6 +57,10 @@ def thresholds(
     ] = None,
 ) -> None:
     """Show the org's use thresholds, or set them with --percent (repeated)."""
+    from tenantree.alerts import service
+    from tenantree.cli.context import unit_of_work
+    from tenantree.lifecycle.service import find_org
+
     with unit_of_work() as work:
         target = find_org(work.session, org)
         if percent:

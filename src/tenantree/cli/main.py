@@ -4,16 +4,17 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from tenantree.cli import alerts, crm, demo, licensing, outbox, tree, webhooks
+from tenantree.cli import alerts, crm, licensing, outbox, tree, webhooks
 from tenantree.cli.commands import (
     access,
     audit,
     auth,
     branding,
+    demo,
     domains,
     integrations,
     me,
@@ -22,10 +23,14 @@ from tenantree.cli.commands import (
     users,
 )
 from tenantree.cli.commands import licensing as license_terms
-from tenantree.cli.context import unit_of_work
 from tenantree.cli.explain import explain
-from tenantree.config import Settings, get_settings
-from tenantree.db import migrate as migrations
+
+if TYPE_CHECKING:
+    from tenantree.config import Settings
+
+# Start-up stays light: a module that loads SQLAlchemy, the services or the
+# web app is imported inside the command that needs it, so `tenantree --help`
+# and remote commands do not pay for it (tests/cli/test_startup.py).
 
 app = typer.Typer(
     help="tenantree: the org hierarchy of a platform sold through MSPs and resellers.",
@@ -76,6 +81,9 @@ def serve(
     --migrate applies pending migrations first (under the migration lock, so
     every replica may pass it).
     """
+    from tenantree.config import get_settings
+    from tenantree.db import migrate as migrations
+
     settings = get_settings()
     refusal = startup_refusal(settings)
     if refusal:
@@ -129,6 +137,8 @@ def _alembic(command: Callable[..., None], *args: str) -> None:
     """Run a migration command; Alembic's refusals end it with a message, not a traceback."""
     from alembic.util import CommandError
 
+    from tenantree.config import get_settings
+
     try:
         command(get_settings().database_url, *args)
     except CommandError as exc:
@@ -139,6 +149,8 @@ def _alembic(command: Callable[..., None], *args: str) -> None:
 @db_app.command("upgrade")
 def db_upgrade(revision: Annotated[str, typer.Argument()] = "head") -> None:
     """Apply migrations up to REVISION (default: the newest)."""
+    from tenantree.db import migrate as migrations
+
     _alembic(migrations.upgrade, revision)
     typer.echo("database is up to date")
 
@@ -153,6 +165,9 @@ def db_downgrade(
     """Revert migrations down to REVISION (drops what they added, data included)."""
     from alembic.script.revision import RevisionError
     from alembic.util import CommandError
+
+    from tenantree.config import get_settings
+    from tenantree.db import migrate as migrations
 
     try:
         reverted = migrations.revisions_reverted_by(get_settings().database_url, revision)
@@ -173,6 +188,8 @@ def db_downgrade(
 @db_app.command("check")
 def db_check() -> None:
     """Fail if the models have drifted from the migrations."""
+    from tenantree.db import migrate as migrations
+
     _alembic(migrations.check)
     typer.echo("models and migrations agree")
 
@@ -185,6 +202,7 @@ def operator_create(
 
     The password comes from a prompt or TENANTREE_OPERATOR_PASSWORD, never from argv.
     """
+    from tenantree.cli.context import unit_of_work
     from tenantree.identity.accounts import create_operator
     from tenantree.identity.context import IdentityConfig
     from tenantree.server.mail import make_outbox

@@ -16,11 +16,6 @@ from typing import Annotated
 
 import typer
 
-from tenantree.cli.context import fail, unit_of_work
-from tenantree.config import get_settings
-from tenantree.outbox.models import MessageStatus
-from tenantree.outbox.operations import list_messages, retry_messages, state_of
-
 outbox_app = typer.Typer(
     help="Outgoing email and webhook deliveries: deliver them, list them, retry them.",
     no_args_is_help=True,
@@ -28,9 +23,10 @@ outbox_app = typer.Typer(
 
 
 class Status(StrEnum):
-    pending = MessageStatus.PENDING
-    sent = MessageStatus.SENT
-    failed = MessageStatus.FAILED
+    # outbox.models.MessageStatus, spelt out: that module loads SQLAlchemy.
+    pending = "pending"
+    sent = "sent"
+    failed = "failed"
 
 
 @outbox_app.command("work")
@@ -38,6 +34,7 @@ def work(
     once: Annotated[bool, typer.Option(help="Deliver what is due, then exit")] = False,
 ) -> None:
     """Deliver queued email until stopped (SIGTERM or Ctrl-C finish the message in hand)."""
+    from tenantree.config import get_settings
     from tenantree.db import make_engine, make_sessionmaker
     from tenantree.server.logs import logging_config
     from tenantree.server.mail import make_outbox, make_worker
@@ -64,6 +61,9 @@ def list_(
     limit: Annotated[int, typer.Option(min=1, max=1000)] = 50,
 ) -> None:
     """The newest messages: id, state, attempts, recipient, subject, and why it failed."""
+    from tenantree.cli.context import unit_of_work
+    from tenantree.outbox.operations import list_messages, state_of
+
     with unit_of_work() as work:
         for message in list_messages(
             work.session, status=status.value if status else None, limit=limit
@@ -90,6 +90,9 @@ def retry(
     all_failed: Annotated[bool, typer.Option("--all-failed", help="Every failed message")] = False,
 ) -> None:
     """Queue failed messages again, due now, with their attempts counted afresh."""
+    from tenantree.cli.context import fail, unit_of_work
+    from tenantree.outbox.operations import retry_messages
+
     if not message_ids and not all_failed:
         fail("name the failed messages' ids, or give --all-failed")
     try:

@@ -12,7 +12,7 @@ from tenantree.cli.connection import ApiUrlOpt, backend, usage_error
 from tenantree.cli.options import AsOperator
 from tenantree.cli.output import OutputOpt, collect, emit
 from tenantree.cli.resolve import OrgArg
-from tenantree.licensing.models import LicenseSource
+from tenantree.licensing.policies import LicenseSource
 
 license_source_app = typer.Typer(help="A sub-org's license source.", no_args_is_help=True)
 quotas_app = typer.Typer(help="A sub-org's quotas per SKU.", no_args_is_help=True)
