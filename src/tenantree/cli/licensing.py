@@ -23,7 +23,7 @@ import typer
 
 from tenantree import clock
 from tenantree.cli.commands import licenses_remote
-from tenantree.cli.connection import ApiUrlOpt
+from tenantree.cli.connection import ApiUrlOpt, usage_error
 from tenantree.cli.options import AsOperator
 from tenantree.cli.tables import table as _table
 from tenantree.licensing.policies import LicenseStatus, OveragePolicy
@@ -185,6 +185,12 @@ LIST_COLUMNS = [
 # --- Commands ----------------------------------------------------------------
 
 
+def _remote(as_operator: str | None) -> None:
+    """Remotely the token's account is the actor (as cli.connection.backend says)."""
+    if as_operator:
+        usage_error("--as-operator is for local mode; remotely the token's account is the actor")
+
+
 @licenses_app.command("grant")
 def grant(
     org: OrgOption,
@@ -235,6 +241,7 @@ def grant(
             "overage_policy": overage.value,
             "salesforce_contract_id": contract,
         }
+        _remote(as_operator)
         return licenses_remote.grant(api_url, org, body)
     with unit_of_work(as_operator=as_operator) as work:
         holder = find_org(work.session, org)
@@ -293,6 +300,7 @@ def change(
             "ends_at": ends.isoformat() if ends else None,
             "overage_policy": overage.value if overage else None,
         }
+        _remote(as_operator)
         return licenses_remote.change(api_url, org, license_id, changes)
     with unit_of_work(as_operator=as_operator) as work:
         holder = find_org(work.session, org)
@@ -328,6 +336,7 @@ def end(
     from tenantree.lifecycle.service import find_org
 
     if api_url:
+        _remote(as_operator)
         return licenses_remote.end(api_url, org, license_id)
     with unit_of_work(as_operator=as_operator) as work:
         holder = find_org(work.session, org)
