@@ -292,11 +292,12 @@ CALLS: dict[tuple[str, str], tuple[Call, ...]] = {
             arrange=_license_held_by("P"),  # S draws on P's pool
         ),
     ),
-    # S's own licenses and its source are what the child view shows; same permission.
+    # S's own licenses, its source and quotas are what the child view shows; same permission.
     (SUB_ORG, "S license report (child view)"): (
         Call("GET", _at("S", "/license-report"), 200),
         Call("GET", _at("S", "/licenses"), 200),
         Call("GET", _at("S", "/license-source"), 200),
+        Call("GET", _at("S", "/quotas"), 200),
     ),
     (SUB_ORG, "grant/change S's licenses, license source"): (
         Call("POST", _at("S", "/licenses"), 201, _body(**LICENSE)),

@@ -51,7 +51,7 @@ def test_thresholds_are_shown_and_set(runner: CliRunner, upgraded: Path) -> None
     assert changed.exit_code == 0, changed.output
     assert changed.output.strip() == "50% 90%"
     refused = runner.invoke(app, ["alerts", "thresholds", partner_id, "--percent", "0"])
-    assert refused.exit_code == 2
+    assert refused.exit_code == 1
     assert "percent from 1 to 1000" in refused.output
 
 

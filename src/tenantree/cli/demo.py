@@ -13,12 +13,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from pathlib import Path
-from typing import Annotated
 
-import typer
 from sqlalchemy import func, select
-from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
 from tenantree import clock
@@ -27,9 +23,8 @@ from tenantree.audit.service import AuditTrail
 from tenantree.branding import service as branding_service
 from tenantree.branding.config import BrandingConfig
 from tenantree.cli import demo_tiers
-from tenantree.config import Settings, get_settings
+from tenantree.config import Settings
 from tenantree.db import make_engine, make_sessionmaker
-from tenantree.db import migrate as migrations
 from tenantree.db.unit_of_work import UnitOfWork
 from tenantree.errors import DomainError
 from tenantree.identity.accounts import create_operator
@@ -282,66 +277,8 @@ def load_demo(settings: Settings, *, password: str = DEMO_PASSWORD, seed: int = 
     return personas
 
 
-_OPERATOR_MFA = (
+OPERATOR_MFA = (
     "The operator also proves a second factor (operators always do): the code of an\n"
     f"authenticator app holding the secret {DEMO_TOTP_SECRET}, or print one with\n"
     f"  .venv/bin/python -c \"import pyotp; print(pyotp.TOTP('{DEMO_TOTP_SECRET}').now())\""
 )
-
-
-def demo(
-    reset: Annotated[
-        bool, typer.Option(help="On SQLite: delete the database file first and start afresh")
-    ] = False,
-    if_empty: Annotated[
-        bool,
-        typer.Option(
-            "--if-empty", help="Load only into an empty database; otherwise do nothing (exit 0)"
-        ),
-    ] = False,
-) -> None:
-    """Load a demo (an MSP, a reseller, a distributor over a tier-2 reseller and MSP, their
-    customers, users, licenses, usage) and print
-    the sign-in details of each persona."""
-    settings = get_settings()
-    url = make_url(settings.database_url)
-    if reset:
-        if url.get_backend_name() != "sqlite" or not url.database:
-            typer.echo("error: --reset works only on a SQLite database file", err=True)
-            raise typer.Exit(code=2)
-        Path(url.database).unlink(missing_ok=True)
-    migrations.upgrade(settings.database_url)
-    engine = make_engine(settings.database_url)
-    try:
-        with make_sessionmaker(engine)() as session:
-            if has_orgs(session) and if_empty:
-                typer.echo(
-                    f"the database already has orgs; the demo is not loaded again "
-                    f"(demo personas sign in with {DEMO_PASSWORD})"
-                )
-                typer.echo(_OPERATOR_MFA)
-                return
-            if has_orgs(session):
-                typer.echo(
-                    "error: this database already has orgs; the demo loads only into an empty "
-                    "one (on SQLite, --reset starts afresh)",
-                    err=True,
-                )
-                raise typer.Exit(code=2)
-    finally:
-        engine.dispose()
-    typer.echo("loading the demo (a few seconds)...")
-    try:
-        personas = load_demo(settings)
-    except DomainError as exc:
-        typer.echo(f"error: {exc.message}", err=True)
-        raise typer.Exit(code=2) from exc
-    typer.echo(f"\nDemo loaded. Every persona's password: {DEMO_PASSWORD}\n")
-    width = max(len(p.who) for p in personas)
-    for p in personas:
-        typer.echo(f"  {p.who:<{width}}  {p.email:<36}  {p.org}")
-    typer.echo("\n" + _OPERATOR_MFA)
-    typer.echo(
-        "\nServe it with `tenantree serve` and sign in at "
-        f"{settings.public_base_url.rstrip('/')}/sign-in"
-    )

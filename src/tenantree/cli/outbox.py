@@ -17,11 +17,6 @@ from typing import Annotated
 
 import typer
 
-from tenantree.cli.context import fail, unit_of_work
-from tenantree.config import get_settings
-from tenantree.outbox.models import MessageStatus
-from tenantree.outbox.operations import list_messages, retry_messages, state_of
-
 outbox_app = typer.Typer(
     help="Outgoing email and webhook deliveries: deliver them, list them, retry them.",
     no_args_is_help=True,
@@ -29,9 +24,10 @@ outbox_app = typer.Typer(
 
 
 class Status(StrEnum):
-    pending = MessageStatus.PENDING
-    sent = MessageStatus.SENT
-    failed = MessageStatus.FAILED
+    # outbox.models.MessageStatus, spelt out: that module loads SQLAlchemy.
+    pending = "pending"
+    sent = "sent"
+    failed = "failed"
 
 
 @outbox_app.command("work")
@@ -39,6 +35,7 @@ def work(
     once: Annotated[bool, typer.Option(help="Deliver what is due, then exit")] = False,
 ) -> None:
     """Deliver queued email until stopped (SIGTERM or Ctrl-C finish the message in hand)."""
+    from tenantree.config import get_settings
     from tenantree.db import make_engine, make_sessionmaker
     from tenantree.server.logs import logging_config
     from tenantree.server.mail import make_outbox, make_worker
@@ -65,6 +62,9 @@ def list_(
     limit: Annotated[int, typer.Option(min=1, max=1000)] = 50,
 ) -> None:
     """The newest messages: id, state, attempts, recipient, subject, and why it failed."""
+    from tenantree.cli.context import unit_of_work
+    from tenantree.outbox.operations import list_messages, state_of
+
     with unit_of_work() as work:
         for message in list_messages(
             work.session, status=status.value if status else None, limit=limit
@@ -91,6 +91,9 @@ def retry(
     all_failed: Annotated[bool, typer.Option("--all-failed", help="Every failed message")] = False,
 ) -> None:
     """Queue failed messages again, due now, with their attempts counted afresh."""
+    from tenantree.cli.context import fail, unit_of_work
+    from tenantree.outbox.operations import retry_messages
+
     if not message_ids and not all_failed:
         fail("name the failed messages' ids, or give --all-failed")
     try:
@@ -110,6 +113,7 @@ def prune() -> None:
     (24) say how long each is kept. In short batches; safe beside running servers
     and other pruners, and running it again deletes nothing more.
     """
+    from tenantree.config import get_settings
     from tenantree.db import make_engine, make_sessionmaker
     from tenantree.server.retention import prune as prune_rows
 

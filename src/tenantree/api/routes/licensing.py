@@ -101,6 +101,15 @@ def set_license_source(
     return LicenseSourceOut(source=source)
 
 
+# A sub-org's quotas are part of what its license report (child view) shows.
+@router.get("/quotas", response_model=ListResponse[QuotaOut], operation_id="list_quotas")
+def list_quotas(target: OrgWith(P.ORG_LICENSE_REPORT_READ)) -> ListResponse[QuotaOut]:
+    quotas = sub_org_terms.list_quotas(target.session, target.org)
+    return ListResponse(
+        items=[QuotaOut(sku=q.sku, max_units=q.max_units) for q in quotas], next_cursor=None
+    )
+
+
 @router.put("/quotas/{sku}", response_model=QuotaOut, operation_id="set_quota")
 def set_quota(
     sku: Annotated[Sku, Path()], body: QuotaBody, target: OrgWith(P.ORG_QUOTAS_MANAGE)

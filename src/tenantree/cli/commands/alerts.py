@@ -15,15 +15,11 @@ from typing import Annotated, Any
 
 import typer
 
-from tenantree.alerts import service
 from tenantree.alerts.rules import AlertState
-from tenantree.alerts.sweep import sweep as sweep_alerts
 from tenantree.cli import resolve
 from tenantree.cli.connection import ApiUrlOpt, backend
-from tenantree.cli.context import unit_of_work
 from tenantree.cli.output import OutputOpt, emit
 from tenantree.cli.resolve import OrgArg
-from tenantree.lifecycle.service import find_org
 
 alerts_app = typer.Typer(
     help="License alerts: sweep, list, acknowledge, thresholds.", no_args_is_help=True
@@ -49,6 +45,8 @@ def _shown(alert: dict[str, Any]) -> dict[str, Any]:
 @alerts_app.command("sweep")
 def sweep() -> None:
     """Raise every alert now due (licenses ending, pools and quotas over a threshold)."""
+    from tenantree.alerts.sweep import sweep as sweep_alerts
+    from tenantree.cli.context import unit_of_work
     from tenantree.server.mail import make_outbox
 
     with unit_of_work() as work:
@@ -92,6 +90,10 @@ def thresholds(
     ] = None,
 ) -> None:
     """Show the org's use thresholds, or set them with --percent (repeated)."""
+    from tenantree.alerts import service
+    from tenantree.cli.context import unit_of_work
+    from tenantree.lifecycle.service import find_org
+
     with unit_of_work() as work:
         target = find_org(work.session, org)
         if percent:
