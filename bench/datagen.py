@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import Engine, insert
+from sqlalchemy import Engine, insert, text
 
 from tenantree.identity.credentials import token_digest
 from tenantree.identity.models import AccessToken, Account, Membership
@@ -371,3 +371,8 @@ def insert_world(engine: Engine, world: World, *, progress: bool = True, chunk: 
                 conn.execute(insert(model.__table__), part)
                 bar.advance(len(part))
     bar.close()
+    # Planner statistics, as a live database has them (PostgreSQL's autovacuum
+    # would gather them minutes later): without them PostgreSQL plans the
+    # period report's rollup scan for 4 rows instead of 12,000 (ANALYSIS.md).
+    with engine.begin() as conn:
+        conn.execute(text("ANALYZE"))
