@@ -38,6 +38,38 @@ def test_sub_orgs_sort_by_name_descending(client, session, identity) -> None:  #
     assert 'aria-sort="descending"' in page
 
 
+def _names(page: str) -> list[str]:
+    return re.findall(r'<td><a href="/orgs/[^"]+">([^<]+)</a>', page)
+
+
+def test_sub_orgs_sort_by_customer_name_and_page_both_ways(client, session, identity) -> None:  # type: ignore[no-untyped-def]
+    world = build_world(session, identity)
+    world.S.customer_name = "Zeta Corp"
+    world.T.customer_name = None  # no customer name: sorts first, as the empty name
+    for i, customer in enumerate(["Alpha Ltd", "Mid Inc", "Beta GmbH"]):
+        make_sub_org(session, world.P, name=f"Extra {i}").customer_name = customer
+    session.commit()
+    headers = cookie(world, "P-PA")
+    url = f"/orgs/{world.P.id}/sub-orgs"
+    pages, page = (
+        [],
+        client.get(url, params={"sort": "customer_name", "limit": 2}, headers=headers).text,
+    )
+    while True:
+        pages.append(page)
+        found = NEXT.search(page)
+        if not found:
+            break
+        page = client.get(found.group(1).replace("&amp;", "&"), headers=headers).text
+    back = client.get(PREV.search(pages[1]).group(1).replace("&amp;", "&"), headers=headers).text
+
+    assert [n for p in pages for n in _names(p)] == [
+        "Sibling T", "Extra 0", "Extra 2", "Extra 1", "Sub-org S"
+    ]  # fmt: skip
+    assert _names(back) == _names(pages[0])
+    assert 'aria-sort="ascending"' in pages[0]
+
+
 def test_an_unknown_sort_is_a_422_naming_the_field(client, session, identity) -> None:  # type: ignore[no-untyped-def]
     world = build_world(session, identity)
     session.commit()

@@ -18,6 +18,7 @@ from tenantree.pagination import Page, contains, paginate, starts_with
 # paging needs); the console's sortable headers.
 SORTS = {
     "name": Org.name,
+    "customer_name": Org.customer_sort,
     "salesforce_id": Org.salesforce_id,
     "status": Org.status,
     "kind": Org.kind,
@@ -47,6 +48,8 @@ SUMMARY_COLUMNS = (
     Org.customer_name,
     Org.status,
     Org.created_at,
+    # Read back by the page's cursor when the list is sorted by customer name.
+    Org.customer_sort.label("customer_sort"),
 )
 
 

@@ -15,7 +15,9 @@ from sqlalchemy import (
     String,
     UniqueConstraint,
     Uuid,
+    func,
 )
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column
 
 from tenantree.clock import current_time
@@ -90,6 +92,17 @@ class Org(Base):
         self.parent_id = parent.id
         self.parent_depth = parent.depth
         self.depth = parent.depth + 1
+
+    @hybrid_property
+    def customer_sort(self) -> str:
+        """The customer's name to sort by: never NULL (keyset paging compares it),
+        so orgs without one sort first, as the empty name."""
+        return self.customer_name or ""
+
+    @customer_sort.inplace.expression
+    @classmethod
+    def _customer_sort(cls):  # type: ignore[no-untyped-def]
+        return func.coalesce(cls.customer_name, "")
 
     @property
     def is_active(self) -> bool:
