@@ -95,25 +95,23 @@ class _Kept:
         return self._load(session)
 
     def _load(self, session: Session) -> World:
-        # One query per class fills the identity map; `get` then reads from it.
+        # One query per class (the identity map holds objects only while referenced).
+        loaded: dict[Any, Any] = {}
         for model, ids in (
             (Org, self.orgs.values()),
             (Membership, self.members.values()),
             (Account, self.accounts.values()),
         ):
             key = inspect(model).primary_key[0]
-            session.scalars(select(model).where(key.in_(list(ids)))).all()
-        world = World(
-            **{name: session.get(Org, org_id) for name, org_id in self.orgs.items()},
-            accounts={a: session.get(Account, i) for a, i in self.accounts.items()},
-            members={a: session.get(Membership, i) for a, i in self.members.items()},
+            for obj in session.scalars(select(model).where(key.in_(list(ids)))):
+                self._as_built(obj)
+                loaded[obj.id] = obj
+        return World(
+            **{name: loaded[org_id] for name, org_id in self.orgs.items()},
+            accounts={actor: loaded[i] for actor, i in self.accounts.items()},
+            members={actor: loaded[i] for actor, i in self.members.items()},
             tokens=dict(self.tokens),
         )
-        for obj in [*(getattr(world, n) for n in "PSTU"), *world.members.values()]:
-            self._as_built(obj)
-        for account in world.accounts.values():
-            self._as_built(account)
-        return world
 
     def _as_built(self, obj: object) -> None:
         for (model, name), enum in self.enums.items():
