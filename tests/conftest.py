@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import inspect
 import os
+import sqlite3
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -39,6 +40,16 @@ from tenantree.server.app import create_app
 from tenantree.server.mail import make_delivery
 
 POSTGRES_ENV = "TENANTREE_TEST_POSTGRES_URL"
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_without_fsync(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
+    """SQLite syncs its write-ahead log to disk at every commit by default
+    (~8 ms here, and tests commit often). Only a power cut tells NORMAL apart,
+    as the PostgreSQL test cluster runs with fsync off. Every engine the tests
+    make, the CLI's and the live servers' too (this process only)."""
+    if isinstance(dbapi_connection, sqlite3.Connection):
+        dbapi_connection.execute("PRAGMA synchronous=NORMAL")
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -117,24 +128,9 @@ def mailbox() -> MemoryBackend:
     return MemoryBackend()
 
 
-def _without_fsync(engine: Engine) -> Engine:
-    """SQLite syncs the write-ahead log to disk at every commit by default
-    (~8 ms on this disk, and tests commit often); only a power cut could tell
-    NORMAL apart, as the PostgreSQL test cluster runs with fsync off."""
-    if engine.dialect.name == "sqlite":
-
-        @event.listens_for(engine, "connect")
-        def _on_connect(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
-            dbapi_connection.execute("PRAGMA synchronous=NORMAL")
-
-        engine.dispose()  # connections made before take it too
-    return engine
-
-
 @pytest.fixture(scope="session")
 def app(settings: Settings, mailbox: MemoryBackend):  # type: ignore[no-untyped-def]
     application = create_app(settings, email_backend=mailbox)
-    _without_fsync(application.state.engine)
     yield application
     application.state.engine.dispose()
 
@@ -212,7 +208,7 @@ def arrange_sessions(
     something and then calls the API does not hold the write lock the app's
     IMMEDIATE transactions wait for. Email they queue goes to the mailbox.
     """
-    engine = _without_fsync(make_engine(settings.database_url, sqlite_immediate=False))
+    engine = make_engine(settings.database_url, sqlite_immediate=False)
     factory = make_sessionmaker(engine)
     identity.outbox.attach(factory)
     yield factory
