@@ -298,6 +298,9 @@ def _build_fixed_world(
         }
         session.rollback()
 
+    # Rows come back in no set order (deleted rows' space is reused): parents first.
+    orgs = metadata.tables["orgs"]
+    rows[orgs] = sorted(rows[orgs], key=lambda row: row["parent_id"] is not None)
     with engine.begin() as conn:
         for table, table_rows in rows.items():
             if table_rows:
