@@ -89,6 +89,9 @@ def run_all(cfg: Config, *, out: Path | None, progress: bool, command: str) -> d
     want = lambda s: not cfg.only or s in cfg.only  # noqa: E731
     pg_server = os.environ.get("TENANTREE_TEST_POSTGRES_URL")
     results: dict = {"config": cfg, "postgres": bool(pg_server), "command": command}
+    # 1-, 5- and 15-minute load averages: on a shared machine they say how far
+    # the absolute figures can be trusted (the ratios are read within one run).
+    results["load_at_start"] = os.getloadavg()
     workdir = Path(tempfile.mkdtemp(prefix="tenantree-bench-"))
 
     log(f"building the world: {cfg.spec}")
@@ -128,6 +131,11 @@ def run_all(cfg: Config, *, out: Path | None, progress: bool, command: str) -> d
         t = time.perf_counter()
         insert_world(make_engine(url), world, progress=progress)
         results["generate"] = {"sqlite": time.perf_counter() - t, "rows": world.count()}
+        if want("http"):
+            log("HTTP under wrk on SQLite")
+            results["http_sqlite"] = http.wrk_side_by_side(
+                world, url, concurrency=cfg.http_concurrency, seconds=cfg.http_seconds
+            )
 
     if want("reports"):
         from .db import sqlite_url

@@ -28,8 +28,9 @@ from tenantree.db import make_engine, make_sessionmaker
 from tenantree.db import migrate as migrations
 from tenantree.identity.context import IdentityConfig
 from tenantree.outbox import MemoryBackend, Outbox
-from tenantree.treeplan.apply import ApplyConfig, apply_diff
+from tenantree.treeplan.apply import apply_diff
 from tenantree.treeplan.current import read_tree
+from tenantree.treeplan.database import ApplyConfig, DatabaseTree
 from tenantree.treeplan.diff import diff_trees
 from tenantree.treeplan.document import dump_tree, parse_tree
 
@@ -77,9 +78,8 @@ def main() -> None:
         with sessions() as session:
             diff = diff_trees(desired, read_tree(session))
         planned = time.perf_counter()
-        result = apply_diff(
-            sessions, lambda s: AuditTrail(s, None, request_id="bench"), config, diff
-        )
+        store = DatabaseTree(sessions, lambda s: AuditTrail(s, None, request_id="bench"), config)
+        result = apply_diff(store, diff)
         done = time.perf_counter()
         assert result.applied == [], "an unchanged tree must apply as a no-op"
         print(

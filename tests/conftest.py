@@ -33,6 +33,7 @@ from tenantree.db import make_engine, make_sessionmaker
 from tenantree.db import migrate as migrations
 from tenantree.identity.context import IdentityConfig
 from tenantree.models import metadata
+from tenantree.orgs.kinds import MAX_DEPTH
 from tenantree.outbox import MemoryBackend
 from tenantree.outbox.delivery import drain
 from tenantree.outbox.worker import beat
@@ -174,8 +175,9 @@ def _empty_tables(engine: Engine) -> None:
     for every table and index) cost ~20 times as much as deleting them."""
     with engine.begin() as conn:
         for table in _written_tables(conn):
-            if table.name == "orgs":  # sub-orgs point at their parent
-                conn.execute(table.delete().where(table.c.parent_id.is_not(None)))
+            if table.name == "orgs":  # sub-orgs point at their parent: deepest first
+                for depth in range(MAX_DEPTH, 0, -1):
+                    conn.execute(table.delete().where(table.c.depth == depth))
             conn.execute(table.delete())
 
 

@@ -83,13 +83,13 @@ def make_sub_org(
         name=name or f"Customer {uuid.uuid4().hex[:6]}",
         kind=OrgKind.SUB_ORG,
         edition=parent.edition,
-        parent_id=parent.id,
         salesforce_id=salesforce_id(),
         partner_salesforce_id=parent.salesforce_id
         if parent.partner_type == PartnerType.MSP
         else None,
         customer_name=name or "Customer",
     )
+    org.place_under(parent)
     session.add(org)
     session.flush()
     session.add(

@@ -99,6 +99,19 @@ class Settings(BaseSettings):
     # No heartbeat for this long: the worker is presumed dead (/readyz).
     outbox_heartbeat_stale_seconds: float = Field(default=60.0, gt=0)
 
+    # Retention (server/retention.py): delivered messages and webhook
+    # deliveries are deleted this long after delivery, dead-lettered (failed)
+    # ones this long after they were given up, throttle hits this long after
+    # they were counted (never sooner than the longest throttle window ends).
+    # Each outbox worker prunes every `retention_sweep_seconds` (0: never;
+    # `tenantree outbox prune` from a scheduler instead), `retention_batch_size`
+    # rows per short transaction.
+    retention_sent_days: float = Field(default=14.0, gt=0)
+    retention_failed_days: float = Field(default=90.0, gt=0)
+    retention_throttle_hits_hours: float = Field(default=24.0, gt=0)
+    retention_sweep_seconds: float = Field(default=3600.0, ge=0)
+    retention_batch_size: int = Field(default=1000, ge=1, le=50_000)
+
     # The server's background sweep of license alerts (alerts.loop) runs this
     # often in each server process; 0 turns it off (`tenantree alerts sweep`
     # from a scheduler instead). Usage changes raise their alerts at once.

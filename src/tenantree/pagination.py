@@ -87,9 +87,13 @@ def paginate(
     cursor: str | None,
     descending: bool = False,
     before: str | None = None,
+    rows: bool = False,
 ) -> Page[T]:
     """The page after `cursor`, or with `before` the page ending just before that
-    cursor's item (Previous): the same query read backwards, then turned round."""
+    cursor's item (Previous): the same query read backwards, then turned round.
+
+    `rows`: the query selects columns (the sort and id columns among them), and
+    the page holds its rows rather than the first column's values."""
     limit = DEFAULT_LIMIT if limit is None else limit
     if not 1 <= limit <= MAX_LIMIT:
         raise Invalid(f"limit must be between 1 and {MAX_LIMIT}", field="limit")
@@ -108,22 +112,23 @@ def paginate(
         query = query.order_by(sort_column.desc(), id_column.desc())
     else:
         query = query.order_by(sort_column.asc(), id_column.asc())
-    rows = list(session.scalars(query.limit(limit + 1)))
-    more = len(rows) > limit
-    rows = rows[:limit]
+    query = query.limit(limit + 1)
+    found: list[Any] = list(session.execute(query).all() if rows else session.scalars(query))
+    more = len(found) > limit
+    found = found[:limit]
 
     def cursor_of(item: T) -> str:
         return encode_cursor(getattr(item, sort_column.key), getattr(item, id_column.key))
 
     if backwards:
-        rows.reverse()
+        found.reverse()
         # Read backwards from an item, so that item (and the page it began) follows.
-        next_cursor = cursor_of(rows[-1]) if rows else None
-        prev_cursor = cursor_of(rows[0]) if rows and more else None
-        return Page(rows, next_cursor, prev_cursor)
-    next_cursor = cursor_of(rows[-1]) if more else None
-    prev_cursor = cursor_of(rows[0]) if rows and cursor else None
-    return Page(rows, next_cursor, prev_cursor)
+        next_cursor = cursor_of(found[-1]) if found else None
+        prev_cursor = cursor_of(found[0]) if found and more else None
+        return Page(found, next_cursor, prev_cursor)
+    next_cursor = cursor_of(found[-1]) if more else None
+    prev_cursor = cursor_of(found[0]) if found and cursor else None
+    return Page(found, next_cursor, prev_cursor)
 
 
 def _like_escaped(q: str) -> str:

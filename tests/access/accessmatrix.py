@@ -66,8 +66,8 @@ def read_tables(path: Path) -> Tables:
     section = ""
     lines = path.read_text(encoding="utf-8").splitlines()
     for i, line in enumerate(lines):
-        if line.startswith("## "):
-            section = line[3:].strip()
+        if line.startswith(("## ", "### ")):
+            section = line.lstrip("#").strip()
         elif line.startswith("|") and _cells(line)[0] == "action":
             if section in tables:
                 raise MatrixError(f"{path.name} has two tables under {section!r}")
@@ -94,14 +94,15 @@ def _rows(section: str, header: tuple[str, ...], body: list[str]) -> dict[str, d
     return rows
 
 
-def read_actors(path: Path) -> set[str]:
-    """The actors the file's "## Actors" table defines ("P-A / P-U" is two)."""
+def read_actors(path: Path, under: str = "Actors") -> set[str]:
+    """The actors the file's "## Actors" table (or another section's) defines
+    ("P-A / P-U" is two)."""
     actors: set[str] = set()
     section = ""
     for line in path.read_text(encoding="utf-8").splitlines():
         if line.startswith("## "):
             section = line[3:].strip()
-        elif section == "Actors" and line.startswith("|"):
+        elif section == under and line.startswith("|"):
             name = _cells(line)[0]
             if name not in ("actor", "") and not set(name) <= set("-|"):
                 actors.update(part.strip() for part in name.split("/"))
@@ -143,6 +144,8 @@ def load_matrix(path: Path = ACCESS_MD) -> Matrix:
     actors = read_actors(path)
     matrix: Matrix = {}
     for section, (header, rows) in read_tables(path).items():
+        if section in TIER_COLUMNS:
+            continue  # load_tier_matrix's
         if section not in COLUMNS:
             raise MatrixError(f"ACCESS.md has a table the tests do not know: {section!r}")
         undefined = [c for c in header for a in c.split("/") if a not in actors]
@@ -167,6 +170,41 @@ def load_matrix(path: Path = ACCESS_MD) -> Matrix:
     missing = set(COLUMNS) - set(matrix)
     if missing:
         raise MatrixError(f"ACCESS.md lost the table(s) {sorted(missing)}")
+    return matrix
+
+
+# The three-tier tables ("## Three tiers"), over their own world
+# (tests/api/tiers_world.py), with their own actors.
+TIERS = "Three tiers"
+TIER_CUSTOMER = "Tier-3 customer C"
+TIER_PARTNER = "Tier-2 partner R"
+_TIER_STAFF = ("OP", "D-PA", "D-A", "D-U", "R-PA", "R-A", "R-U")
+TIER_COLUMNS: dict[str, tuple[str, ...]] = {
+    TIER_CUSTOMER: (*_TIER_STAFF, "C-A", "C-U", "R2-A", "C2-A", "E-A", "anon"),
+    TIER_PARTNER: (*_TIER_STAFF, "C-A", "R2-A", "E-A", "anon"),
+}
+
+
+def load_tier_matrix(path: Path = ACCESS_MD) -> Matrix:
+    """The three-tier tables, each cell plain (✓, 403, 404 or 401), every actor
+    defined under "## Three tiers"."""
+    actors = read_actors(path, TIERS) | {"OP", "anon"}
+    tables = read_tables(path)
+    matrix: Matrix = {}
+    for section, columns in TIER_COLUMNS.items():
+        if section not in tables:
+            raise MatrixError(f"ACCESS.md lost the table {section!r}")
+        header, rows = tables[section]
+        if header != columns:
+            raise MatrixError(f"the columns of {section!r} are {list(header)}, not {columns}")
+        undefined = [c for c in header if c not in actors]
+        if undefined:
+            raise MatrixError(f"{section!r} has actors not defined under {TIERS!r}: {undefined}")
+        for action, cells in rows.items():
+            unknown = [c for c in cells.values() if c not in PLAIN_CELLS]
+            if unknown:
+                raise MatrixError(f"{section!r} row {action!r} has cells not plain: {unknown}")
+        matrix[section] = rows
     return matrix
 
 

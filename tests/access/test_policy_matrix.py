@@ -63,6 +63,9 @@ ROW_PERMISSIONS: dict[tuple[str, str], tuple[Permission, ...]] = {
     (SUB_ORG, "read S's alerts (its licenses' ends, its own pools, its quota)"): (
         P.ORG_ALERTS_READ,
     ),
+    (SUB_ORG, "acknowledge S's alerts (S's own admins; partner staff only read them)"): (
+        P.ORG_ALERTS_ACKNOWLEDGE,
+    ),
     (SUB_ORG, "register, change, test, remove S's webhooks; read their deliveries"): (
         P.ORG_WEBHOOKS_MANAGE,
     ),
@@ -74,6 +77,7 @@ ROW_PERMISSIONS: dict[tuple[str, str], tuple[Permission, ...]] = {
     (PARTNER, "claim, verify, list, remove P's email domains"): (P.ORG_DOMAINS_MANAGE,),
     (PARTNER, "read/change P's MFA policy (own staff, sub-orgs)"): (P.ORG_MFA_POLICY_MANAGE,),
     (PARTNER, "read P's alerts and alert thresholds"): (P.ORG_ALERTS_READ,),
+    (PARTNER, "acknowledge P's alerts"): (P.ORG_ALERTS_ACKNOWLEDGE,),
     (PARTNER, "set P's alert thresholds (its pools, its sub-orgs' quotas)"): (
         P.ORG_ALERT_THRESHOLDS_MANAGE,
     ),
@@ -194,6 +198,7 @@ def test_refusing_s_customers_leaves_partner_users_grants_in_s_unchanged(session
 ADMIN = [
     "org:access:read",
     "org:alert_thresholds:manage",
+    "org:alerts:acknowledge",
     "org:alerts:read",
     "org:audit:read",
     "org:brand:manage",
@@ -209,6 +214,9 @@ ADMIN = [
     "org:view",
     "org:webhooks:manage",
 ]
+# Partner staff in a sub-org: their role's grants, but a customer's alerts are
+# the customer's to acknowledge.
+PARTNER_ADMIN = [p for p in ADMIN if p != "org:alerts:acknowledge"]
 USER = ["org:sub_orgs:read", "org:usage:report", "org:view"]
 READ_ONLY = ["org:sub_orgs:read", "org:view"]
 # A sub-org's own admins: quotas are the partner's; brand only if the partner allows it.
@@ -233,12 +241,12 @@ GRANTS = {
     ("S-U", "S"): USER,
     ("S-RO", "S"): READ_ONLY,
     # partner roles mapped down into a sub-org
-    ("P-PA", "S"): sorted([*ADMIN, "org:access:manage"]),
-    ("P-A", "S"): ADMIN,
+    ("P-PA", "S"): sorted([*PARTNER_ADMIN, "org:access:manage"]),
+    ("P-A", "S"): PARTNER_ADMIN,
     ("P-U", "S"): USER,
     ("P-RO", "S"): READ_ONLY,
     ("P-X", "S"): [],  # left off S's partner_users
-    ("P-X", "T"): ADMIN,
+    ("P-X", "T"): PARTNER_ADMIN,
     ("T-A", "S"): [],
     ("U-A", "S"): [],
     ("OP", "S"): sorted(p.value for p in Permission),

@@ -30,7 +30,7 @@ from tenantree.access.service import reachable_orgs
 from tenantree.identity.context import IdentityConfig
 from tenantree.identity.models import Account, Membership
 from tenantree.identity.roles import MemberStatus, Role
-from tenantree.orgs.kinds import OrgKind, OrgStatus
+from tenantree.orgs.kinds import OrgKind, OrgStatus, PartnerType
 from tenantree.orgs.models import Org
 from tenantree.orgs.sub_org_access import CustomerAccess, SubOrgAccess, SubOrgPartnerUser
 
@@ -181,9 +181,17 @@ def _random_hierarchy(session: Session, identity: IdentityConfig, data: st.DataO
     draw = data.draw
     orgs: list[Org] = []
     for _ in range(draw(st.integers(1, 2), label="partners")):
-        partner = make_partner(session)
+        distributor = draw(st.booleans(), label="a distributor")
+        partner = make_partner(
+            session, partner_type=PartnerType.DISTRIBUTOR if distributor else PartnerType.MSP
+        )
         orgs.append(partner)
-        orgs += [make_sub_org(session, partner) for _ in range(draw(st.integers(1, 3)))]
+        for _ in range(draw(st.integers(1, 3))):
+            sub = make_sub_org(session, partner)
+            orgs.append(sub)
+            if distributor and draw(st.booleans(), label=f"{sub.name} a tier-2 partner"):
+                sub.partner_type = PartnerType.RESELLER
+                orgs += [make_sub_org(session, sub) for _ in range(draw(st.integers(1, 2)))]
     orgs += [make_org(session) for _ in range(draw(st.integers(0, 1), label="standard orgs"))]
     accounts = [
         make_account(session, identity, is_operator=draw(st.booleans()) and draw(st.booleans()))

@@ -43,6 +43,7 @@ from access.accessmatrix import (
 from api.credentials import PREFIXES, hold, refuse_customer
 from api.world_replay import WorldReplay
 from factories import LICENSE_BODY, World, build_world, salesforce_id
+from tenantree.alerts.models import Alert
 from tenantree.orgs.kinds import OrgKind
 
 MATRIX = load_matrix()
@@ -137,6 +138,33 @@ def _license_held_by(org: str) -> Callable[[Ctx], None]:
         c.made["license"] = c.as_operator("POST", c.org(org) + "/licenses", LICENSE)["id"]
 
     return arrange
+
+
+def _alert_raised_to(org: str) -> Callable[[Ctx], None]:
+    def arrange(c: Ctx) -> None:
+        alert = Alert(
+            org_id=getattr(c.world, org).id,
+            kind="quota_use" if org == "S" else "pool_use",
+            subject_id=uuid.uuid4(),
+            sku="mon",
+            threshold=80,
+            epoch=1,
+            figures={"used": 8, "quota": 10, "quantity": 10, "unit": "devices", "percent": 80},
+        )
+        c.session.add(alert)
+        c.session.commit()
+        c.made["alert"] = str(alert.id)
+
+    return arrange
+
+
+def _acknowledge(org: str) -> Call:
+    return Call(
+        "POST",
+        lambda c: f"{c.org(org)}/alerts/{c.made['alert']}/acknowledge",
+        200,
+        arrange=_alert_raised_to(org),
+    )
 
 
 def _fresh_domain(_: Ctx) -> dict[str, Any]:
@@ -267,11 +295,12 @@ CALLS: dict[tuple[str, str], tuple[Call, ...]] = {
             arrange=_license_held_by("P"),  # S draws on P's pool
         ),
     ),
-    # S's own licenses and its source are what the child view shows; same permission.
+    # S's own licenses, its source and quotas are what the child view shows; same permission.
     (SUB_ORG, "S license report (child view)"): (
         Call("GET", _at("S", "/license-report"), 200),
         Call("GET", _at("S", "/licenses"), 200),
         Call("GET", _at("S", "/license-source"), 200),
+        Call("GET", _at("S", "/quotas"), 200),
     ),
     (SUB_ORG, "grant/change S's licenses, license source"): (
         Call("POST", _at("S", "/licenses"), 201, _body(**LICENSE)),
@@ -329,6 +358,10 @@ CALLS: dict[tuple[str, str], tuple[Call, ...]] = {
         Call("GET", _at("P", "/license-report"), 200),
         Call("GET", _at("P", "/licenses"), 200),
     ),
+    (SUB_ORG, "acknowledge S's alerts (S's own admins; partner staff only read them)"): (
+        _acknowledge("S"),
+    ),
+    (PARTNER, "acknowledge P's alerts"): (_acknowledge("P"),),
     (PARTNER, "read P's alerts and alert thresholds"): (
         Call("GET", _at("P", "/alerts"), 200),
         Call("GET", _at("P", "/alert-thresholds"), 200),

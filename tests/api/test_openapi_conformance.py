@@ -42,6 +42,7 @@ from tenantree.identity.roles import Role
 from tenantree.licensing.grants import grant_license
 from tenantree.licensing.policies import OveragePolicy
 from tenantree.models import metadata
+from tenantree.orgs.kinds import MAX_DEPTH
 from tenantree.outbox import MemoryBackend
 from tenantree.server.app import create_app
 
@@ -91,6 +92,7 @@ _DOMAIN_422 = {
     "activate_partner": "only a Pro standard org can become a partner",
     "accept_invitation": "an unknown, used, revoked or expired token; password rules",
     "confirm_password_reset": "an unknown, used, revoked or expired token; password rules",
+    "confirm_email": "an unknown, used or expired token",
     "transfer_primary_admin": "user_id must name a user of this org",
     "set_access_settings": "partner_users must name users of the partner; "
     "partner_access_expires_at in the future, only with partner_users 'all'",
@@ -235,8 +237,9 @@ def _empty_tables(engine: Engine) -> None:
     tables = list(reversed(metadata.sorted_tables))
     with engine.begin() as conn:
         for table in tables:
-            if table.name == "orgs":  # sub-orgs point at their parent
-                conn.execute(table.delete().where(table.c.parent_id.is_not(None)))
+            if table.name == "orgs":  # sub-orgs point at their parent: deepest first
+                for depth in range(MAX_DEPTH, 0, -1):
+                    conn.execute(table.delete().where(table.c.depth == depth))
             conn.execute(table.delete())
 
 
@@ -300,7 +303,7 @@ def _build_fixed_world(
 
     # Rows come back in no set order (deleted rows' space is reused): parents first.
     orgs = metadata.tables["orgs"]
-    rows[orgs] = sorted(rows[orgs], key=lambda row: row["parent_id"] is not None)
+    rows[orgs] = sorted(rows[orgs], key=lambda row: row["depth"])
     with engine.begin() as conn:
         for table, table_rows in rows.items():
             if table_rows:
@@ -441,6 +444,7 @@ def test_openapi_document_is_valid_and_stable(client) -> None:  # type: ignore[n
         ("POST", "/api/v1/auth/login/mfa/passkey-options"),
         ("POST", "/api/v1/auth/password-reset"),
         ("POST", "/api/v1/auth/password-reset/confirm"),
+        ("POST", "/api/v1/auth/email-confirmation/confirm"),
         ("POST", "/api/v1/invitations/accept"),
     }
     for key, operation in operations.items():

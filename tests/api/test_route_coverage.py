@@ -56,6 +56,7 @@ def _matrix_templates() -> set[tuple[str, str]]:
             "invitation": _PLACEHOLDER,
             "domain": _PLACEHOLDER,
             "webhook": _PLACEHOLDER,
+            "alert": _PLACEHOLDER,
         },
     )
     return {(call.method, call.path(ctx)) for calls in CALLS.values() for call in calls}

@@ -90,7 +90,7 @@ class _Kept:
             if not rows:
                 continue
             if table.name == "orgs":  # a parent before its sub-orgs
-                rows = sorted(rows, key=lambda row: row["parent_id"] is not None)
+                rows = sorted(rows, key=lambda row: row["depth"])
             session.execute(insert(table), [_moved(row, by) for row in rows])
         return self._load(session)
 

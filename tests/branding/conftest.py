@@ -164,6 +164,20 @@ class BrandApi:
         assert verified.status_code == 200, verified.text
         return self.publish(org, actor)
 
+    def relay_through(self, org: str, smtp: SmtpServer, actor: str = "OP") -> None:
+        """Send the org's mail through the test's SMTP server (STARTTLS, a login)."""
+        relay = {
+            "host": smtp.host,
+            "port": smtp.port,
+            "starttls": True,
+            "username": RELAY_USER,
+            "password": RELAY_PASSWORD,
+        }
+        response = self.client.put(
+            self.path(org, "/smtp-relay"), json=relay, headers=self.world.headers(actor)
+        )
+        assert response.status_code == 200, response.text
+
 
 @pytest.fixture
 def world(session, identity) -> World:  # type: ignore[no-untyped-def]

@@ -1,7 +1,9 @@
-"""`tenantree alerts sweep | list | thresholds` on a fresh SQLite file."""
+"""`tenantree alerts sweep | list | thresholds` on a fresh SQLite file (`list`
+and `ack` in both modes: tests/cli/commands/test_alerts.py)."""
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -33,9 +35,10 @@ def test_sweep_raises_a_due_expiry_alert_once(runner: CliRunner, upgraded: Path)
     assert "1 alert(s) raised" in first.output
     again = runner.invoke(app, ["alerts", "sweep"])
     assert "0 alert(s) raised" in again.output
-    listed = runner.invoke(app, ["alerts", "list", partner_id])
+    listed = runner.invoke(app, ["alerts", "list", partner_id, "--output", "json"])
     assert listed.exit_code == 0, listed.output
-    assert "expiry" in listed.output and "threshold=7" in listed.output
+    [alert] = json.loads(listed.stdout)
+    assert (alert["kind"], alert["threshold"], alert["state"]) == ("expiry", 7, "open")
 
 
 def test_thresholds_are_shown_and_set(runner: CliRunner, upgraded: Path) -> None:
@@ -48,7 +51,7 @@ def test_thresholds_are_shown_and_set(runner: CliRunner, upgraded: Path) -> None
     assert changed.exit_code == 0, changed.output
     assert changed.output.strip() == "50% 90%"
     refused = runner.invoke(app, ["alerts", "thresholds", partner_id, "--percent", "0"])
-    assert refused.exit_code == 2
+    assert refused.exit_code == 1
     assert "percent from 1 to 1000" in refused.output
 
 

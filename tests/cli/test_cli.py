@@ -145,8 +145,8 @@ def test_operator_create_refuses_a_short_password(
 ) -> None:
     monkeypatch.setenv("TENANTREE_OPERATOR_PASSWORD", "short")
     result = runner.invoke(app, ["operator", "create", "--email", "ops@example.com"])
-    assert result.exit_code == 2
-    assert "error: a password has at least 12 characters" in result.stderr
+    assert result.exit_code == 1
+    assert "a password has at least 12 characters" in result.stderr
     assert accounts(upgraded) == []
 
 
@@ -156,7 +156,7 @@ def test_operator_create_refuses_a_short_password_from_the_prompt(
     result = runner.invoke(
         app, ["operator", "create", "--email", "ops@example.com"], input="short\nshort\n"
     )
-    assert result.exit_code == 2
+    assert result.exit_code == 1
     assert "at least 12 characters" in result.stderr
     assert accounts(upgraded) == []
 
@@ -168,7 +168,7 @@ def test_operator_create_refuses_a_duplicate_email(
     first = runner.invoke(app, ["operator", "create", "--email", "ops@example.com"])
     assert first.exit_code == 0, first.output
     again = runner.invoke(app, ["operator", "create", "--email", "OPS@example.com"])
-    assert again.exit_code == 2
+    assert again.exit_code == 1
     assert "already exists" in again.stderr
     assert len(accounts(upgraded)) == 1
 

@@ -73,5 +73,5 @@ def test_explain_without_a_permission_answers_every_one(runner, world):  # type:
 
 def test_explain_an_unknown_person_is_an_error(runner, world):  # type: ignore[no-untyped-def]
     result = runner.invoke(app, ["explain", "--user", "nobody@example.com", "--org", world["S"]])
-    assert result.exit_code == 2
+    assert result.exit_code == 1
     assert "no account has the email" in result.output

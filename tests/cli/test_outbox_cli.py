@@ -70,3 +70,21 @@ def test_work_once_delivers_what_is_due(runner: CliRunner, failed_message) -> No
     result = runner.invoke(app, ["outbox", "work", "--once"])
     assert result.exit_code == 0, result.output
     assert statuses(failed_message)["queued@example.com"] == MessageStatus.SENT
+
+
+def test_prune_deletes_what_is_past_its_retention_and_again_nothing(
+    runner: CliRunner, failed_message: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tenantree.config import get_settings
+
+    # Both messages are a moment old: keep failed ones for about a second.
+    monkeypatch.setenv("TENANTREE_RETENTION_FAILED_DAYS", "0.00000001")
+    get_settings.cache_clear()
+
+    first = runner.invoke(app, ["outbox", "prune"])
+    again = runner.invoke(app, ["outbox", "prune"])
+
+    assert first.exit_code == 0, first.output
+    assert "0 delivered message(s), 1 failed message(s)" in first.output
+    assert "0 delivered message(s), 0 failed message(s)" in again.output
+    assert statuses(failed_message) == {"queued@example.com": MessageStatus.PENDING}

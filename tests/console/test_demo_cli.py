@@ -35,6 +35,13 @@ def test_demo_loads_once_and_resets_on_sqlite(database_file: Path) -> None:
     assert DEMO_TOTP_SECRET in first.output  # how the operator completes MFA
     for email in ("operator@demo.example", "pat@northwind.example", "admin@contoso.example"):
         assert email in first.output
+    # The three-tier channel: a distributor, its tier-2 partners, their customers.
+    for email in (
+        "dana@contosodist.example",
+        "admin@woodgrove.example",
+        "admin@southridge.example",
+    ):
+        assert email in first.output
 
     again = runner.invoke(app, ["demo"])
     assert again.exit_code == 2

@@ -78,3 +78,56 @@ def test_someone_elses_invitation_is_not_found_to_them(client, session, identity
 def test_the_page_needs_a_sign_in(client):
     response = client.get("/invitations", follow_redirects=False)
     assert response.status_code in (302, 303)
+
+
+def _unconfirm(session, world, actor):  # type: ignore[no-untyped-def]
+    account = world.accounts[actor]
+    account.email_confirmed_at = None
+    session.commit()
+
+
+def test_an_unconfirmed_person_is_asked_to_confirm_and_sees_no_invitation(
+    client, session, identity
+):
+    world = build_world(session, identity)
+    _unconfirm(session, world, "P-PA")
+    _invite(client, world, world.U, "p-pa@example.com")
+
+    page = client.get("/invitations", headers=cookie(world, "P-PA")).text
+
+    assert 'data-testid="email-unconfirmed"' in page
+    assert "Unrelated U" not in page and 'action="/invitations/confirm-email"' in page
+
+
+def test_the_emailed_link_confirms_and_the_invitation_shows(client, session, identity, outbox):
+    world = build_world(session, identity)
+    _unconfirm(session, world, "P-PA")
+    _invite(client, world, world.U, "p-pa@example.com")
+    headers = cookie(world, "P-PA")
+    asked = client.post(
+        "/invitations/confirm-email",
+        data={"csrf_token": csrf_of(client, "/invitations", headers)},
+        headers=headers,
+        follow_redirects=False,
+    )
+    assert asked.status_code == 303
+    (text,) = [t for t in outbox.to("p-pa@example.com") if "/confirm-email?token=" in t]
+    token = text.split("/confirm-email?token=")[1].split()[0]
+
+    landing = client.get(f"/confirm-email?token={token}")
+    confirmed = client.post(
+        "/confirm-email", data={"csrf_token": csrf_of(client, "/confirm-email"), "token": token}
+    )
+
+    assert landing.status_code == 200 and "Confirm my email address" in landing.text
+    assert confirmed.status_code == 200 and "is confirmed" in confirmed.text
+    assert "Unrelated U" in client.get("/invitations", headers=headers).text
+
+
+def test_an_unknown_confirmation_link_says_so(client):
+    response = client.post(
+        "/confirm-email", data={"csrf_token": csrf_of(client, "/confirm-email"), "token": "x"}
+    )
+
+    assert response.status_code == 422
+    assert "This confirmation link is not valid" in response.text

@@ -104,6 +104,8 @@ def plant_tree(session) -> None:  # type: ignore[no-untyped-def]
                 customer_name=fact.customer_name,
                 partner_salesforce_id=fact.partner_salesforce_id,
                 parent_id=partner.id if fact.kind == OrgKind.SUB_ORG else None,
+                parent_depth=0 if fact.kind == OrgKind.SUB_ORG else None,
+                depth=1 if fact.kind == OrgKind.SUB_ORG else 0,
             )
         )
     session.flush()

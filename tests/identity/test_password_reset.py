@@ -9,7 +9,7 @@ from email.utils import parseaddr
 import pytest
 from sqlalchemy import select
 
-from branding.conftest import RELAY_PASSWORD, RELAY_USER, BrandApi
+from branding.conftest import BrandApi
 from branding.conftest import dns as dns  # noqa: F401 - the DNS double fixture
 from branding.conftest import private_relays as private_relays  # noqa: F401
 from branding.conftest import smtp_server as smtp_server  # noqa: F401
@@ -254,17 +254,7 @@ def _northwind(client, session, identity, dns, sessions, smtp_server):  # type: 
         email_from_address="it@nw.example",
     )
     brand_api.claim_and_verify("P", "portal.nw.example")
-    relay = {
-        "host": smtp_server.host,
-        "port": smtp_server.port,
-        "starttls": True,
-        "username": RELAY_USER,
-        "password": RELAY_PASSWORD,
-    }
-    set_relay = client.put(
-        brand_api.path("P", "/smtp-relay"), json=relay, headers=world.headers("OP")
-    )
-    assert set_relay.status_code == 200, set_relay.text
+    brand_api.relay_through("P", smtp_server)
     return world, brand_api
 
 

@@ -41,7 +41,7 @@ def _save(client, world, issuer, **extra):
     )
 
 
-def _pass_test_from_the_page(client, world, issuer):
+def _pass_test_from_the_page(client, world, issuer, **headers):
     set_claims(issuer, "sub-S-A", email="s-a@example.com", email_verified=True)
     started = _post(client, world, f"/orgs/{world.S.id}/sso/test")
     assert started.status_code == 200, started.text
@@ -50,8 +50,23 @@ def _pass_test_from_the_page(client, world, issuer):
     chosen = httpx.post(
         html.unescape(link.group(1)), data={"sub": "sub-S-A"}, follow_redirects=False
     )
-    back = client.get("/sso/callback?" + urlsplit(chosen.headers["location"]).query)
-    assert back.json() == {"status": "sso_test_passed"}
+    return client.get(
+        "/sso/callback?" + urlsplit(chosen.headers["location"]).query,
+        headers=headers,
+        follow_redirects=False,
+    )
+
+
+def test_a_passed_test_answers_json_to_a_client_and_the_settings_page_to_a_browser(
+    client, world, provider
+):
+    assert _save(client, world, provider).status_code == 303
+    assert _pass_test_from_the_page(client, world, provider).json() == {"status": "sso_test_passed"}
+    browser = _pass_test_from_the_page(client, world, provider, accept="text/html")
+    assert browser.status_code == 303
+    assert browser.headers["location"] == f"/orgs/{world.S.id}/sso?done=tested"
+    page = client.get(browser.headers["location"], headers=cookie(world, "S-A")).text
+    assert "Test sign-in passed" in page
 
 
 def test_an_admin_saves_the_provider_and_sees_the_redirect_uri(client, world, provider):

@@ -34,7 +34,7 @@ from email.utils import parseaddr
 import pytest
 from sqlalchemy import select
 
-from branding.conftest import RELAY_PASSWORD, RELAY_USER, BrandApi
+from branding.conftest import BrandApi
 from branding.conftest import dns as dns  # noqa: F401 - the DNS double fixture
 from branding.conftest import private_relays as private_relays  # noqa: F401
 from branding.conftest import smtp_server as smtp_server  # noqa: F401
@@ -72,17 +72,7 @@ def _attacker_tooling(client, world, dns, sessions, smtp_server, session, provid
         email_from_address="security@u.example",
     )
     brand_api.claim_and_verify("U", ATTACKER_DOMAIN, "U-A")
-    relay = {
-        "host": smtp_server.host,
-        "port": smtp_server.port,
-        "starttls": True,
-        "username": RELAY_USER,
-        "password": RELAY_PASSWORD,
-    }
-    response = client.put(
-        brand_api.path("U", "/smtp-relay"), json=relay, headers=world.headers("U-A")
-    )
-    assert response.status_code == 200, response.text
+    brand_api.relay_through("U", smtp_server, "U-A")
     configure(
         client,
         world,

@@ -106,6 +106,8 @@ def build_partner(session, identity, children: int) -> Partner:  # type: ignore[
             kind=OrgKind.SUB_ORG,
             edition=partner.edition,
             parent_id=partner.id,
+            parent_depth=0,
+            depth=1,
             salesforce_id=salesforce_id(),
             partner_salesforce_id=partner.salesforce_id,
             customer_name=f"Customer {i}",

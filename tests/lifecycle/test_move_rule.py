@@ -39,13 +39,38 @@ def test_a_sub_org_may_move_to_another_active_msp_or_reseller() -> None:
         check_move(_parties(target_partner_type=partner_type))
 
 
+def test_a_customer_may_move_between_tiers_and_a_tier_two_partner_between_distributors() -> None:
+    # From a top-level MSP to a tier-2 reseller (its depth 1 -> 2), and back.
+    check_move(_parties(org_depth=1, target_depth=1))
+    check_move(_parties(org_depth=2, target_depth=0))
+    # A customer may go to a distributor too (it may become a tier-2 partner).
+    check_move(_parties(target_partner_type=PartnerType.DISTRIBUTOR))
+    # A tier-2 MSP with its customers, to another distributor: same tier.
+    check_move(
+        _parties(
+            org_partner_type=PartnerType.MSP,
+            target_partner_type=PartnerType.DISTRIBUTOR,
+            subtree_height=1,
+        )
+    )
+
+
 @pytest.mark.parametrize(
     ("changes", "code"),
     [
         ({"org_kind": OrgKind.PARTNER}, "not_a_sub_org"),
         ({"org_kind": OrgKind.STANDARD}, "not_a_sub_org"),
         ({"target_kind": OrgKind.STANDARD, "target_partner_type": None}, "not_a_partner"),
-        ({"target_partner_type": "distributor"}, "partner_type_cannot_receive"),
+        (
+            {"org_partner_type": PartnerType.MSP, "target_partner_type": PartnerType.RESELLER},
+            "partner_type_cannot_receive",
+        ),
+        # A customer at tier 3 (depth 2) of a tier-2 MSP with sub-orgs of its
+        # own cannot move where its subtree would pass the bound.
+        ({"target_depth": 2, "org_depth": 2, "subtree_height": 1}, "tree_too_deep"),
+        # A subtree is not re-levelled: with customers, only the same tier.
+        ({"target_depth": 1, "org_depth": 1, "subtree_height": 1}, "tree_too_deep"),
+        ({"target_depth": 3}, "tree_too_deep"),
         ({"target_id": OLD}, "already_under_partner"),
         ({"target_active": False}, "partner_deactivated"),
     ],

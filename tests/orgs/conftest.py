@@ -61,6 +61,14 @@ class OrgApi:
         assert response.status_code == 200, response.text
         return response.json()  # type: ignore[no-any-return]
 
+    def activate(self, org_id: str, partner_type: str):  # type: ignore[no-untyped-def]
+        """The answer to activating partner features on an org (checked by the caller)."""
+        return self.client.post(
+            f"/api/v1/orgs/{org_id}/partner-activation",
+            json={"partner_type": partner_type},
+            headers=self.headers,
+        )
+
     def sub_org(
         self,
         parent_id: str,

@@ -345,7 +345,7 @@ def test_partner_activation_rejects_an_unknown_partner_type(orgs_api, client) ->
     org = orgs_api.create(edition="pro")
     response = client.post(
         f"{ORGS}/{org['id']}/partner-activation",
-        json={"partner_type": "distributor"},
+        json={"partner_type": "wholesaler"},
         headers=orgs_api.headers,
     )
     assert response.status_code == 422

@@ -62,8 +62,10 @@ def silent_relay() -> Iterator[int]:
         yield listener.getsockname()[1]
 
 
-def start_worker(database_url: str, smtp_port: int, *args: str) -> subprocess.Popen[bytes]:
-    env = {
+def start_worker(
+    database_url: str, smtp_port: int, *args: str, env: dict[str, str] | None = None
+) -> subprocess.Popen[bytes]:
+    environment = {
         **os.environ,
         "TENANTREE_DATABASE_URL": database_url,
         "TENANTREE_SECRET_KEY": "test-secret-key",
@@ -71,10 +73,11 @@ def start_worker(database_url: str, smtp_port: int, *args: str) -> subprocess.Po
         "TENANTREE_OUTBOX_POLL_SECONDS": "0.2",
         # Short, so the test need not wait long for a dead worker's lease to lapse.
         "TENANTREE_OUTBOX_LEASE_SECONDS": "3",
+        **(env or {}),
     }
     return subprocess.Popen(  # noqa: S603 - our own command
         [TENANTREE, "outbox", "work", *args],
-        env=env,
+        env=environment,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
     )

@@ -11,8 +11,9 @@ from tenantree.audit.service import AuditTrail
 from tenantree.branding.config import BrandingConfig
 from tenantree.config import Settings
 from tenantree.identity.context import IdentityConfig
-from tenantree.treeplan.apply import ApplyConfig, ApplyResult, apply_diff
+from tenantree.treeplan.apply import ApplyResult, apply_diff
 from tenantree.treeplan.current import read_tree
+from tenantree.treeplan.database import ApplyConfig, DatabaseTree
 from tenantree.treeplan.diff import TreeDiff, diff_trees
 from tenantree.treeplan.document import Tree
 
@@ -44,13 +45,7 @@ def apply(
     """Plan `desired` against the database and apply it (prune=... passed on)."""
 
     def apply_(desired: Tree, *, prune: bool = False) -> ApplyResult:
-        return apply_diff(
-            sessions,
-            _trail,
-            apply_config,
-            plan(desired),
-            prune=prune,
-            replan=lambda: plan(desired),
-        )
+        store = DatabaseTree(sessions, _trail, apply_config)
+        return apply_diff(store, plan(desired), prune=prune)
 
     return apply_

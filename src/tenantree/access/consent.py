@@ -16,13 +16,21 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tenantree import clock
-from tenantree.access.policy import Actor, answers_own_invitation, consent_needs_sign_in
+from tenantree.access.policy import (
+    Actor,
+    acts_as_self,
+    answers_own_invitation,
+    consent_needs_sign_in,
+    consents_with_confirmed_email,
+    invitation_proves_email,
+)
 from tenantree.audit.actions import AuditAction
 from tenantree.audit.service import AuditTrail
 from tenantree.domains.managed import manages
+from tenantree.errors import Forbidden
 from tenantree.identity.accounts import find_account
 from tenantree.identity.context import IdentityConfig
-from tenantree.identity.errors import InvitationNotFound, SignInToAccept
+from tenantree.identity.errors import EmailUnconfirmed, InvitationNotFound, SignInToAccept
 from tenantree.identity.invitations import Acceptance, bind, usable_invitation
 from tenantree.identity.models import Account, Invitation, InvitationStatus
 from tenantree.orgs.models import Org
@@ -43,23 +51,51 @@ def accept_invitation(
     org manages the account."""
     invitation = usable_invitation(session, config, token)
     account = find_account(session, invitation.email)
+    managed = manages(session, invitation.org_id, invitation.email)
     # The token may have travelled through the inviting org's own relay: an
     # existing account joins an org only by its signed-in owner's say.
-    if (
-        account is not None
-        and consent_needs_sign_in(manages=manages(session, invitation.org_id, account.email))
-        and (signed_in is None or not answers_own_invitation(signed_in, account.id))
-    ):
-        raise SignInToAccept(
-            "this invitation is for an existing account: sign in as "
-            f"{account.email} and accept it from your pending invitations",
-            field="token",
+    if account is not None and consent_needs_sign_in(manages=managed):
+        if signed_in is None or not answers_own_invitation(signed_in, account.id):
+            raise SignInToAccept(
+                "this invitation is for an existing account: sign in as "
+                f"{account.email} and accept it from your pending invitations",
+                field="token",
+            )
+        require_confirmed_email(account)
+    return bind(
+        session,
+        trail,
+        config,
+        invitation,
+        account,
+        password,
+        display_name,
+        proves_email=invitation_proves_email(
+            via_org_channel=invitation.via_org_channel, manages=managed
+        ),
+    )
+
+
+def require_signed_in_person(actor: Actor, account: Account) -> None:
+    """Account-level flows answer only the person signed in, never a token for them."""
+    if not acts_as_self(actor, account.id):
+        raise Forbidden("only the person signed in themselves may do this, not a token")
+
+
+def require_confirmed_email(account: Account) -> None:
+    if not consents_with_confirmed_email(email_confirmed=account.email_confirmed_at is not None):
+        raise EmailUnconfirmed(
+            f"confirm that {account.email} is yours first: ask for a confirmation "
+            "email (POST /api/v1/me/email-confirmation) and follow its link",
+            field="email",
         )
-    return bind(session, trail, config, invitation, account, password, display_name)
 
 
 def pending_invitations(session: Session, account: Account) -> list[tuple[Invitation, Org]]:
-    """Invitations addressed to the account's email that still wait, newest first."""
+    """Invitations addressed to the account's email that still wait, newest first;
+    none shown to an account whose address is not confirmed."""
+    if not consents_with_confirmed_email(email_confirmed=account.email_confirmed_at is not None):
+        return []
     now = clock.utcnow()
     rows = session.execute(
         select(Invitation, Org)
@@ -79,6 +115,7 @@ def pending_invitations(session: Session, account: Account) -> list[tuple[Invita
 def _own_pending(
     session: Session, actor: Actor, account: Account, invitation_id: uuid.UUID
 ) -> Invitation:
+    require_confirmed_email(account)
     invitation = session.scalar(
         select(Invitation).where(Invitation.id == invitation_id).with_for_update()
     )

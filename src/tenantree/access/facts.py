@@ -106,7 +106,17 @@ def org_facts(session: Session, org: Org, access: SubOrgAccess | None) -> OrgFac
                 select(*_LISTED_COLUMNS).where(SubOrgPartnerUser.sub_org_id == org.id)
             )
         ]
-    return _facts(org, access, listed)
+    return _facts(org, access, listed, _parent_facts(session, org.parent_id, org.depth))
+
+
+def _parent_facts(session: Session, parent_id: uuid.UUID | None, depth: int) -> OrgFacts | None:
+    """The parent's facts when it is itself a sub-org (the org is a tier-2
+    partner's customer): paths from above pass through it. None for the
+    others, which pay no query for it."""
+    if parent_id is None or depth < 2:
+        return None
+    loaded = load_org(session, parent_id)
+    return None if loaded is None else loaded.facts
 
 
 _LISTED_COLUMNS = (
@@ -125,6 +135,7 @@ def load_sub_org_facts(session: Session, parent_id: uuid.UUID) -> dict[uuid.UUID
             Org.id,
             Org.kind,
             Org.parent_id,
+            Org.depth,
             Org.status,
             # Whether the sub-org has an access row (not its id: one value fewer
             # to convert per sub-org).
@@ -138,6 +149,7 @@ def load_sub_org_facts(session: Session, parent_id: uuid.UUID) -> dict[uuid.UUID
         .outerjoin(SubOrgAccess, SubOrgAccess.org_id == Org.id)
         .where(Org.parent_id == parent_id)
     ).all()
+    parent = _parent_facts(session, parent_id, rows[0].depth) if rows else None
     listed: dict[uuid.UUID, list[_ListedRow]] = {}
     for sub_org_id, *entry in session.execute(
         select(SubOrgPartnerUser.sub_org_id, *_LISTED_COLUMNS)
@@ -151,18 +163,25 @@ def load_sub_org_facts(session: Session, parent_id: uuid.UUID) -> dict[uuid.UUID
             row,  # type: ignore[arg-type]
             row if row.has_access else None,  # type: ignore[arg-type]
             listed.get(row.id, []) if _lists_matter(row if row.has_access else None) else [],
+            parent,
         )
         for row in rows
     }
 
 
-def _facts(org: Org, access: SubOrgAccess | None, listed: list[_ListedRow]) -> OrgFacts:
+def _facts(
+    org: Org,
+    access: SubOrgAccess | None,
+    listed: list[_ListedRow],
+    parent: OrgFacts | None = None,
+) -> OrgFacts:
     if access is None:
         return OrgFacts(
             id=org.id,
             kind=OrgKind(org.kind),
             parent_id=org.parent_id,
             active=org.status == OrgStatus.ACTIVE,
+            parent=parent,
         )
     wide_until = access.partner_access_expires_at
     open_wide = not access.partner_users_restricted and wide_until is None
@@ -180,4 +199,5 @@ def _facts(org: Org, access: SubOrgAccess | None, listed: list[_ListedRow]) -> O
         partner_access_until=None if access.partner_users_restricted else wide_until,
         partner_users_until={m: until for m, until, _ in listed if until is not None},
         lapses_recorded=frozenset(recorded),
+        parent=parent,
     )

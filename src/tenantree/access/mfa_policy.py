@@ -14,7 +14,6 @@ from tenantree.access.policy import Actor, mfa_required_in, mfa_required_of
 from tenantree.audit.actions import AuditAction
 from tenantree.audit.service import AuditTrail
 from tenantree.errors import Conflict
-from tenantree.orgs.kinds import OrgKind
 from tenantree.orgs.mfa_policy import OrgMfaPolicy
 from tenantree.orgs.models import Org
 
@@ -104,7 +103,7 @@ def set_mfa_policy(
     required: bool,
     required_for_sub_orgs: bool,
 ) -> MfaPolicy:
-    if required_for_sub_orgs and org.kind != OrgKind.PARTNER:
+    if required_for_sub_orgs and not org.is_partner:
         # 409: the org's kind, not the input's form, is what refuses it.
         raise Conflict(
             "only a partner has sub-orgs to require MFA of", field="required_for_sub_orgs"

@@ -17,12 +17,13 @@ from sqlalchemy.orm import Session
 
 from tenantree import clock
 from tenantree.access.facts import entry_fact, load_org
-from tenantree.access.policy import partner_reaches_until
+from tenantree.access.policy import OrgFacts, partner_reaches_until
 from tenantree.audit.actions import AuditAction
 from tenantree.audit.service import AuditTrail
 from tenantree.errors import Invalid, NotFound
 from tenantree.identity.models import Membership
 from tenantree.identity.roles import Role
+from tenantree.orgs.kinds import OrgStatus
 from tenantree.orgs.models import Org
 from tenantree.orgs.sub_org_access import SubOrgPartnerUser
 from tenantree.pagination import Page, paginate
@@ -138,16 +139,25 @@ class PartnerStaff:
 def partner_staff(
     session: Session, org: Org, *, limit: int | None, cursor: str | None
 ) -> Page[PartnerStaff]:
-    """The partner's users who reach the sub-org now (a page of the partner's
-    directory, kept to those the policy lets in: a page may be short)."""
+    """The partner's users, and those of the levels above it (a tier-2
+    partner's distributor), who reach the sub-org now (a page of their
+    directories, kept to those the policy lets in: a page may be short)."""
     if not org.is_sub_org or org.parent_id is None:
         raise NotFound("only a sub-org has partner staff", code="not_a_sub_org")
     loaded = load_org(session, org.id)
-    parent = session.get(Org, org.parent_id)
-    assert loaded is not None and parent is not None
+    assert loaded is not None
+    above: list[uuid.UUID] = []
+    level: OrgFacts | None = loaded.facts
+    while level is not None and level.parent_id is not None:
+        above.append(level.parent_id)
+        level = level.parent
+    active = {
+        org_id: status == OrgStatus.ACTIVE
+        for org_id, status in session.execute(select(Org.id, Org.status).where(Org.id.in_(above)))
+    }
     page = paginate(
         session,
-        select(Membership).where(Membership.org_id == parent.id),
+        select(Membership).where(Membership.org_id.in_(above)),
         sort_column=Membership.created_at,
         id_column=Membership.id,
         limit=limit,
@@ -155,7 +165,7 @@ def partner_staff(
     )
     items = []
     for membership in page.items:
-        fact = entry_fact(membership, parent.is_active)
+        fact = entry_fact(membership, active.get(membership.org_id, False))
         reaches, until = partner_reaches_until(loaded.facts, fact)
         if reaches:
             account = membership.account

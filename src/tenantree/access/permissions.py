@@ -10,6 +10,8 @@ class Permission(StrEnum):
     ORG_ACCESS_READ = "org:access:read"
     # The thresholds (percent of a pool or quota) whose crossing alerts.
     ORG_ALERT_THRESHOLDS_MANAGE = "org:alert_thresholds:manage"
+    # Acknowledge an alert raised to the org: it leaves the banner, stays listed.
+    ORG_ALERTS_ACKNOWLEDGE = "org:alerts:acknowledge"
     # Read the org's license alerts (its pools', licenses' and quota's).
     ORG_ALERTS_READ = "org:alerts:read"
     ORG_AUDIT_READ = "org:audit:read"

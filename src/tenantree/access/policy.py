@@ -11,6 +11,12 @@ zero or more *paths*:
   (partner-wide access), or the listed ones. Either may carry an end; past it
   the path is simply gone, on the very next decision (the policy reads the
   clock, `tenantree.clock`), so no job has to run for access to end.
+- from above: a directory entry in a higher level's org (a distributor's, for
+  a tier-2 partner's customer) reaches down through each level between: it
+  must reach the level below it, and each org further down must let partner
+  users in as a whole (a list names the direct partner's users only). The
+  higher level's primary admin always reaches below. Each level's primary
+  admin alone controls its own children's access settings.
 
 A path may be *blocked* (deactivated org, refused customer, suspended entry):
 the org is then visible (403) but nothing is allowed along it. No path at all
@@ -46,6 +52,7 @@ ROLE_GRANTS: Mapping[Role, frozenset[Permission]] = {
         {
             P.ORG_ACCESS_READ,
             P.ORG_ALERT_THRESHOLDS_MANAGE,
+            P.ORG_ALERTS_ACKNOWLEDGE,
             P.ORG_ALERTS_READ,
             P.ORG_AUDIT_READ,
             P.ORG_BRAND_MANAGE,
@@ -129,6 +136,9 @@ class OrgFacts:
     # Ends already passed and audited (the wide access: the org's own id), so
     # a request need not look again (access.lapses).
     lapses_recorded: frozenset[uuid.UUID] = frozenset()
+    # The parent's facts when the parent is itself a sub-org (a tier-2
+    # partner): paths from above, and its own staff's, pass through it.
+    parent: OrgFacts | None = None
 
     @property
     def is_sub_org(self) -> bool:
@@ -198,6 +208,10 @@ def _member_grants(
 
 def _partner_grants(role: Role, is_primary_admin: bool) -> frozenset[Permission]:
     grants = set(ROLE_GRANTS[role])
+    # An alert is for the admins of the org it was raised to: partner staff
+    # read a customer's quota alerts but dismissing them is the customer's
+    # (alert_recipient), or the partner would hide the customer's notice.
+    grants.discard(P.ORG_ALERTS_ACKNOWLEDGE)
     if is_primary_admin:
         grants.add(P.ORG_ACCESS_MANAGE)
     return frozenset(grants)
@@ -287,20 +301,80 @@ def _partner_reach(org: OrgFacts, membership: MembershipFact) -> _Reach | None:
     block = None
     if not (org.active and membership.org_active):
         block = Block.ORG_DEACTIVATED
+    elif org.parent is not None and org.parent.customer_access_refused:
+        # A tier-2 partner whose distributor refused its own users: its staff
+        # reach neither it nor, through it, its customers.
+        block = Block.CUSTOMER_ACCESS_REFUSED
     elif not membership.active:
         block = Block.USER_SUSPENDED
     return membership.org_id, grants, block
 
 
+def _wide_open(org: OrgFacts) -> bool:
+    """Does the org let its partner's users in as a whole, now?"""
+    if org.partner_users is None:
+        return True
+    until = org.partner_access_until
+    return until is not None and window_open(until, clock.utcnow())
+
+
+def _reach_from_above(org: OrgFacts, membership: MembershipFact) -> _Reach | None:
+    """An entry of an org above the org's parent (a distributor's, into a tier-2
+    partner's customer), or None if it has none: it must reach the parent, and
+    the org must let partner users in as a whole, unless the entry is its
+    org's primary admin, who always reaches below. Its role's grants, never
+    the control of this org's access settings (its own parent's primary
+    admin's alone)."""
+    parent = org.parent
+    if parent is None:
+        return None
+    if parent.parent_id == membership.org_id:
+        upper = _partner_reach(parent, membership)
+    else:
+        upper = _reach_from_above(parent, membership)
+    if upper is None or not (membership.is_primary_admin or _wide_open(org)):
+        return None
+    block = upper[2]
+    if block is None and not org.active:
+        block = Block.ORG_DEACTIVATED
+    return membership.org_id, PARTNER_GRANTS[membership.role, False], block
+
+
 def partner_reaches_until(
     org: OrgFacts, membership: MembershipFact
 ) -> tuple[bool, datetime | None]:
-    """Does a partner entry reach the sub-org now, unblocked, and until when
-    (None: no end)? What the sub-org's customer is shown of partner staff."""
+    """Does a partner entry (of the parent, or of a level above it) reach the
+    sub-org now, unblocked, and until when (None: no end)? What the sub-org's
+    customer is shown of partner staff."""
+    if membership.org_id != org.parent_id:
+        reach = _reach_from_above(org, membership)
+        if reach is None or reach[2] is not None:
+            return False, None
+        return True, _from_above_until(org, membership)
     reach = _partner_reach(org, membership)
     if reach is None or reach[2] is not None:
         return False, None
     return True, partner_window(org, membership)[1]
+
+
+def _from_above_until(org: OrgFacts, membership: MembershipFact) -> datetime | None:
+    """The first end along a path from above: of the window into each level
+    on the way down (None: none ends)."""
+    ends: list[datetime] = []
+    level: OrgFacts | None = org
+    while level is not None:
+        if level.parent_id == membership.org_id:
+            end = partner_window(level, membership)[1]
+        elif membership.is_primary_admin or level.partner_users is None:
+            end = None
+        else:
+            end = level.partner_access_until
+        if end is not None:
+            ends.append(end)
+        if level.parent_id == membership.org_id:
+            break
+        level = level.parent
+    return min(ends) if ends else None
 
 
 def _reaches(actor: Actor, org: OrgFacts) -> list[_Reach]:
@@ -310,12 +384,17 @@ def _reaches(actor: Actor, org: OrgFacts) -> list[_Reach]:
     own = actor.memberships.get(org.id)
     if own is not None:
         found.append(_member_reach(org, own))
-    if org.is_sub_org and org.parent_id is not None:
-        partner = actor.memberships.get(org.parent_id)
-        if partner is not None:
-            reach = _partner_reach(org, partner)
-            if reach is not None:
-                found.append(reach)
+    if not org.is_sub_org:
+        return found
+    # The parent's entries reach as partners; those of the levels above it, from above.
+    ancestor_id, above, reach_of = org.parent_id, org.parent, _partner_reach
+    while ancestor_id is not None:
+        entry = actor.memberships.get(ancestor_id)
+        reach = None if entry is None else reach_of(org, entry)
+        if reach is not None:
+            found.append(reach)
+        ancestor_id = None if above is None else above.parent_id
+        above, reach_of = None if above is None else above.parent, _reach_from_above
     return found
 
 
@@ -450,16 +529,16 @@ def sees_pool_figures(actor: Actor, org: OrgFacts) -> bool:
     the pools the org draws on?
 
     An org's own pools, yes. The partner pool a sub-org draws on: operators
-    and the partner's admins may; the sub-org's own users never (ACCESS.md
-    "What a report may contain"), nor partner users without the report
-    permission.
+    and the admins of the partner or of a level above it (its subtree is
+    theirs); the sub-org's own users never (ACCESS.md "What a report may
+    contain"), nor partner users without the report permission.
     """
     if actor.creator is not None and not sees_pool_figures(actor.creator, org):
         return False
     if actor.is_operator or not org.is_sub_org:
         return True
     return any(
-        path.via_org_id == org.parent_id
+        path.via_org_id not in (None, org.id)
         and path.block is None
         and P.ORG_LICENSE_REPORT_READ in path.permissions
         for path in paths(actor, org)
@@ -564,10 +643,32 @@ def consent_needs_sign_in(*, manages: bool) -> bool:
     return not manages
 
 
+def invitation_proves_email(*, via_org_channel: bool, manages: bool) -> bool:
+    """Does a new person accepting an invitation by its emailed token prove the
+    address is theirs? Only when the token travelled the platform's own channel,
+    or the inviting org manages the address anyway (it proved the domain). An
+    org's own relay or custom-domain link could have let the org read the token
+    and create the account itself."""
+    return manages or not via_org_channel
+
+
+def consents_with_confirmed_email(*, email_confirmed: bool) -> bool:
+    """May an account answer (see, accept, decline) invitations? Only once its
+    address is confirmed: otherwise the org whose channel created it could use
+    the account to join other orgs in its person's name."""
+    return email_confirmed
+
+
+def acts_as_self(actor: Actor, account_id: uuid.UUID) -> bool:
+    """Is this caller the account's person, signed in themselves? Never a
+    credential (an API token) acting for them: account-level flows need them."""
+    return actor.creator is None and actor.account_id == account_id
+
+
 def answers_own_invitation(actor: Actor, invitee_account_id: uuid.UUID) -> bool:
     """May this caller accept or decline an invitation addressed to that account?
-    Only its person, signed in themselves: never a credential acting for them."""
-    return actor.creator is None and actor.account_id == invitee_account_id
+    Only its person, signed in themselves."""
+    return acts_as_self(actor, invitee_account_id)
 
 
 def suspended_everywhere(actor: Actor) -> bool:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import ColumnElement, and_, delete, exists, false, or_, select, true
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from tenantree import clock
 from tenantree.access.errors import OrgInvisible
@@ -15,7 +15,14 @@ from tenantree.access.facts import LoadedOrg, load_org, load_sub_org_facts
 from tenantree.access.lapses import record_lapses
 from tenantree.access.partner_grants import require_future
 from tenantree.access.permissions import Permission
-from tenantree.access.policy import Actor, can_platform, decide, paths, sees_every_sub_org
+from tenantree.access.policy import (
+    Actor,
+    MembershipFact,
+    can_platform,
+    decide,
+    paths,
+    sees_every_sub_org,
+)
 from tenantree.audit.actions import AuditAction
 from tenantree.audit.service import AuditTrail
 from tenantree.errors import Forbidden, Invalid, NotFound
@@ -80,29 +87,75 @@ def reachable_orgs(actor: Actor) -> ColumnElement[bool]:
     )
     primary_parents = [m.org_id for m in usable if m.is_primary_admin]
     other_parents = [m for m in usable if not m.is_primary_admin]
+    other_ids = [m.membership_id for m in other_parents]
     now = clock.utcnow()  # the same clock as the policy's windows (policy.partner_window)
-    wide_closed = exists().where(
-        SubOrgAccess.org_id == Org.id,
+    partner = or_(
+        Org.parent_id.in_(primary_parents) if primary_parents else false(),
+        and_(
+            Org.parent_id.in_([m.org_id for m in other_parents]),
+            or_(~_wide_closed(Org.id, now), _listed(Org.id, other_ids, now)),
+        )
+        if other_parents
+        else false(),
+    )
+    # A tier-2 partner whose distributor refused its own users: its staff
+    # reach none of its customers either (policy._partner_reach).
+    parent_refused = exists().where(
+        SubOrgAccess.org_id == Org.parent_id,
+        SubOrgAccess.customer_access == CustomerAccess.REFUSED,
+    )
+    partner = and_(partner, ~parent_refused)
+    return and_(
+        Org.status == OrgStatus.ACTIVE,
+        or_(own, partner, _from_above(primary_parents, other_parents, now)),
+    )
+
+
+def _wide_closed(org_id: ColumnElement[uuid.UUID], now: datetime) -> ColumnElement[bool]:
+    """The org does not let its partner's users in as a whole now."""
+    return exists().where(
+        SubOrgAccess.org_id == org_id,
         or_(
             SubOrgAccess.partner_users_restricted.is_(True),
             SubOrgAccess.partner_access_expires_at <= now,
         ),
     )
-    listed = exists().where(
-        SubOrgPartnerUser.sub_org_id == Org.id,
-        SubOrgPartnerUser.membership_id.in_([m.membership_id for m in other_parents]),
+
+
+def _listed(
+    org_id: ColumnElement[uuid.UUID], membership_ids: list[uuid.UUID], now: datetime
+) -> ColumnElement[bool]:
+    return exists().where(
+        SubOrgPartnerUser.sub_org_id == org_id,
+        SubOrgPartnerUser.membership_id.in_(membership_ids),
         or_(SubOrgPartnerUser.expires_at.is_(None), SubOrgPartnerUser.expires_at > now),
     )
-    partner = or_(
-        Org.parent_id.in_(primary_parents) if primary_parents else false(),
-        and_(
-            Org.parent_id.in_([m.org_id for m in other_parents]),
-            or_(~wide_closed, listed),
-        )
-        if other_parents
-        else false(),
+
+
+def _from_above(
+    primary_parents: list[uuid.UUID], other_parents: list[MembershipFact], now: datetime
+) -> ColumnElement[bool]:
+    """Orgs two levels below an actor's entry (a distributor's staff into a
+    tier-2 partner's customers), as `policy._reach_from_above` decides: the
+    primary admin always; others through a tier-2 partner that lets them in
+    and into a customer that lets partner users in as a whole. Partners stand
+    at most one level below the top (lifecycle.tiers), so no path is longer."""
+    tier_two = aliased(Org)
+    through_primary = select(tier_two.id).where(
+        tier_two.parent_id.in_(primary_parents), tier_two.status == OrgStatus.ACTIVE
     )
-    return and_(Org.status == OrgStatus.ACTIVE, or_(own, partner))
+    reached = [Org.parent_id.in_(through_primary)] if primary_parents else []
+    if other_parents:
+        through_other = select(tier_two.id).where(
+            tier_two.parent_id.in_([m.org_id for m in other_parents]),
+            tier_two.status == OrgStatus.ACTIVE,
+            or_(
+                ~_wide_closed(tier_two.id, now),
+                _listed(tier_two.id, [m.membership_id for m in other_parents], now),
+            ),
+        )
+        reached.append(and_(Org.parent_id.in_(through_other), ~_wide_closed(Org.id, now)))
+    return or_(*reached) if reached else false()
 
 
 def visible_sub_org_ids(session: Session, actor: Actor, parent: Org) -> set[uuid.UUID] | None:

@@ -22,6 +22,14 @@ class AlertKind(StrEnum):
     QUOTA_USE = "quota_use"  # to the sub-org: its quota and its own use only
 
 
+class AlertState(StrEnum):
+    """Which of an org's alerts a listing shows."""
+
+    OPEN = "open"  # neither cleared nor acknowledged: what the banner shows
+    ACKNOWLEDGED = "acknowledged"
+    ALL = "all"
+
+
 def checked_percents(percents: Sequence[int]) -> tuple[int, ...]:
     """The thresholds as stored: distinct, ascending, each 1..1000 percent."""
     if not percents:

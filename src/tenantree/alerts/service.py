@@ -2,29 +2,39 @@
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from tenantree import clock
 from tenantree.alerts.models import Alert, AlertThresholds
 from tenantree.alerts.raising import thresholds_of
-from tenantree.alerts.rules import AlertKind, checked_percents
+from tenantree.alerts.rules import AlertKind, AlertState, checked_percents
 from tenantree.audit.actions import AuditAction
 from tenantree.audit.service import AuditTrail
+from tenantree.errors import NotFound
 from tenantree.orgs.models import Org
 
 MAX_LISTED = 200
 
 
-def list_alerts(session: Session, org: Org, *, open_only: bool = False) -> list[Alert]:
+class AlertNotFound(NotFound):
+    code = "alert_not_found"
+
+
+def list_alerts(
+    session: Session, org: Org, *, state: AlertState = AlertState.ALL, open_only: bool = False
+) -> list[Alert]:
     """The org's alerts, newest first: those raised to its admins, with the
     org's own figures only (access.policy.alert_recipient)."""
     statement = select(Alert).where(Alert.org_id == org.id)
-    if open_only:
+    if open_only or state == AlertState.OPEN:
         statement = statement.where(Alert.cleared_at.is_(None), Alert.acknowledged_at.is_(None))
+    elif state == AlertState.ACKNOWLEDGED:
+        statement = statement.where(Alert.acknowledged_at.is_not(None))
     return list(
         session.scalars(statement.order_by(Alert.raised_at.desc(), Alert.id).limit(MAX_LISTED))
     )
@@ -39,6 +49,39 @@ def open_alerts(session: Session, org: Org) -> list[Alert]:
         for alert in list_alerts(session, org, open_only=True)
         if alert.kind != AlertKind.EXPIRY or datetime.fromisoformat(alert.figures["ends_at"]) > now
     ]
+
+
+def acknowledge(session: Session, trail: AuditTrail, org: Org, alert_id: uuid.UUID) -> Alert:
+    """Mark one of the org's alerts seen: it leaves the banner and stays listed.
+
+    An alert of another org is not found (as an org one may not see). Doing it
+    again changes nothing; of two admins at once, one acknowledges it (the
+    update is conditional) and only that one is audited.
+    """
+    alert = session.scalar(select(Alert).where(Alert.id == alert_id, Alert.org_id == org.id))
+    if alert is None:
+        raise AlertNotFound("this org has no such alert", field="alert_id")
+    if alert.acknowledged_at is not None:
+        return alert
+    now = clock.utcnow()
+    changed = session.execute(
+        update(Alert)
+        .where(Alert.id == alert.id, Alert.acknowledged_at.is_(None))
+        .values(acknowledged_at=now, acknowledged_by=trail.actor_id)
+        .execution_options(synchronize_session=False)
+    )
+    session.refresh(alert)
+    if changed.rowcount == 1:  # type: ignore[attr-defined]
+        trail.record(
+            AuditAction.ALERT_ACKNOWLEDGED,
+            org_id=org.id,
+            target_type="alert",
+            target_id=alert.id,
+            kind=alert.kind,
+            sku=alert.sku,
+            threshold=alert.threshold,
+        )
+    return alert
 
 
 @dataclass(frozen=True)

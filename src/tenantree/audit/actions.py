@@ -10,10 +10,14 @@ class AuditAction(StrEnum):
     ACCESS_PARTNER_GRANT_ENDED = "access.partner_grant_ended"
     ACCESS_PARTNER_GRANTED = "access.partner_granted"
     ACCESS_SETTINGS_CHANGED = "access.settings_changed"
+    ALERT_ACKNOWLEDGED = "alert.acknowledged"
     ALERT_THRESHOLDS_CHANGED = "alert_thresholds.changed"
     API_TOKEN_CREATED = "api_token.created"  # noqa: S105
     API_TOKEN_REVOKED = "api_token.revoked"  # noqa: S105
     AUTH_BREAK_GLASS = "auth.break_glass"
+    AUTH_EMAIL_CONFIRMATION_REQUESTED = "auth.email_confirmation_requested"
+    AUTH_EMAIL_CONFIRMATION_THROTTLED = "auth.email_confirmation_throttled"
+    AUTH_EMAIL_CONFIRMED = "auth.email_confirmed"
     AUTH_PASSWORD_RESET_COMPLETED = "auth.password_reset_completed"  # noqa: S105
     AUTH_PASSWORD_RESET_REQUESTED = "auth.password_reset_requested"  # noqa: S105
     AUTH_PASSWORD_RESET_THROTTLED = "auth.password_reset_throttled"  # noqa: S105

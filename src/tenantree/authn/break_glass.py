@@ -14,7 +14,7 @@ from tenantree.audit.actions import AuditAction
 from tenantree.audit.service import AuditTrail
 from tenantree.identity.context import IdentityConfig
 from tenantree.identity.models import Account, Membership
-from tenantree.identity.password_reset import platform_mail
+from tenantree.identity.platform_mail import platform_mail
 from tenantree.identity.roles import MemberStatus, Role
 from tenantree.orgs.models import Org
 

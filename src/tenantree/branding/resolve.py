@@ -1,4 +1,5 @@
-"""Inheritance: each field from the org, else its partner's published brand, else the platform.
+"""Inheritance: each field from the org, else its partners' published brands up the
+chain (a tier-2 partner's, then its distributor's), else the platform.
 
 A custom domain counts at a level only once its claim is verified.
 """
@@ -59,6 +60,20 @@ def _verified_only(values: BrandValues, org_id: uuid.UUID, verified: set[tuple])
     return BrandValues(**{**values.as_dict(), "custom_domain": None})
 
 
+def _ancestor_ids(session: Session, org: Org) -> list[uuid.UUID]:
+    """The org's partner, that partner's own partner (a tier-2 partner's
+    distributor), and so on: nearest first, one short query per level above
+    the first (the tree is at most a few levels deep)."""
+    ids: list[uuid.UUID] = []
+    parent_id = org.parent_id
+    while parent_id is not None:
+        ids.append(parent_id)
+        if len(ids) >= org.depth:
+            break
+        parent_id = session.scalar(select(Org.parent_id).where(Org.id == parent_id))
+    return ids
+
+
 def layers_for(
     session: Session,
     org: Org,
@@ -67,14 +82,15 @@ def layers_for(
     platform: BrandValues,
     base_url: str,
 ) -> list[tuple[Level, BrandValues]]:
-    """The org's own version given, then the partner's published brand, then the platform."""
-    org_ids = [org.id] + ([org.parent_id] if org.parent_id is not None else [])
-    verified = verified_hostnames(session, org_ids)
+    """The org's own version given, then each partner's published brand up the
+    chain (nearest first), then the platform."""
+    ancestors = _ancestor_ids(session, org)
+    verified = verified_hostnames(session, [org.id, *ancestors])
     layers = [(Level.ORG, _verified_only(values_of(own, base_url), org.id, verified))]
-    if org.parent_id is not None:
-        parent = version(session, org.parent_id, Stage.PUBLISHED)
+    for ancestor_id in ancestors:
+        brand = version(session, ancestor_id, Stage.PUBLISHED)
         layers.append(
-            (Level.PARTNER, _verified_only(values_of(parent, base_url), org.parent_id, verified))
+            (Level.PARTNER, _verified_only(values_of(brand, base_url), ancestor_id, verified))
         )
     layers.append((Level.PLATFORM, platform))
     return layers

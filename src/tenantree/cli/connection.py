@@ -13,13 +13,15 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated, NoReturn
 
-import httpx
 import typer
 
 from tenantree.cli.backend import Backend, Refused
 from tenantree.cli.credentials import stored_token
+
+if TYPE_CHECKING:
+    import httpx
 
 ApiUrlOpt = Annotated[
     str | None,
@@ -57,6 +59,8 @@ def token_for(api_url: str) -> str:
 
 @contextmanager
 def remote_client(api_url: str, token: str | None) -> Iterator[httpx.Client]:
+    import httpx  # here, not at the top: `tenantree --help` and local commands skip it
+
     headers = {"Authorization": f"Bearer {token}"} if token else {}
     with httpx.Client(base_url=api_url.rstrip("/"), headers=headers, timeout=30.0) as client:
         yield client

@@ -43,23 +43,39 @@ def unit_of_work(*, as_operator: str | None = None) -> Iterator[CliWork]:
     """Open a session and the CLI's audit trail; commit once if the block succeeds
     (db.unit_of_work, as a web request does).
 
-    A DomainError raised in the block rolls everything back (but what services
-    kept) and ends the command with `error: <message>` and exit status 2.
+    A DomainError raised in the block is a refusal, as the API's: everything
+    is rolled back (but what services kept) and the command ends with
+    `error: CODE: message (field: F)` and exit status 1. An unknown
+    --as-operator is a usage error (exit status 2), found before any work.
     """
     settings = get_settings()
     engine = make_engine(settings.database_url)
     try:
         with make_sessionmaker(engine)() as session:
             try:
+                trail = AuditTrail(session, None, request_id=CLI_REQUEST_ID)
+                if as_operator is not None:
+                    trail = trail.as_actor(_named_operator(session, as_operator), None)
                 with UnitOfWork(session):
-                    trail = AuditTrail(session, None, request_id=CLI_REQUEST_ID)
-                    if as_operator is not None:
-                        trail = trail.as_actor(_operator_id(session, as_operator), None)
                     yield CliWork(session, trail, settings)
             except DomainError as exc:
-                fail(exc.message)
+                refused(exc)
     finally:
         engine.dispose()
+
+
+def refused(exc: DomainError) -> NoReturn:
+    """A rule refused the command: the API's code and message, exit status 1."""
+    field = f" (field: {exc.field})" if exc.field else ""
+    typer.echo(f"error: {exc.code}: {exc.message}{field}", err=True)
+    raise typer.Exit(code=1)
+
+
+def _named_operator(session: Session, email: str) -> uuid.UUID:
+    try:
+        return _operator_id(session, email)
+    except DomainError as exc:
+        fail(exc.message)
 
 
 def _operator_id(session: Session, email: str) -> uuid.UUID:

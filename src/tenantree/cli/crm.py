@@ -1,8 +1,9 @@
 """`tenantree crm reconcile`: compare a Salesforce Accounts export with the tree.
 
-Runs on the server, as the platform operator, through the same service as
-POST /api/v1/crm/reconciliations; the result is kept (listed by the API and
-the console) unless --no-keep.
+Locally on the server, as the platform operator, through the same service as
+POST /api/v1/crm/reconciliations; remotely (`--api-url`, an operator's token)
+by posting the CSV to that route. The result is kept (listed by the API and
+the console) unless --no-keep (local mode only: the API keeps every one).
 """
 
 from __future__ import annotations
@@ -14,9 +15,10 @@ from typing import Annotated
 
 import typer
 
-from tenantree.cli.context import unit_of_work
+from tenantree.cli.connection import ApiUrlOpt, backend, usage_error
+from tenantree.cli.options import AsOperator
 from tenantree.cli.tables import table
-from tenantree.crm import report, service
+from tenantree.crm import report
 
 crm_app = typer.Typer(help="Keeping the tree and Salesforce in step.", no_args_is_help=True)
 
@@ -37,27 +39,16 @@ def reconcile(
     ],
     output: Annotated[Output, typer.Option("--output", "-o")] = Output.TABLE,
     keep: Annotated[bool, typer.Option(help="Keep the result for the API and console")] = True,
-    as_operator: Annotated[
-        str | None, typer.Option(metavar="EMAIL", help="Record this operator as its author")
-    ] = None,
+    as_operator: AsOperator = None,
+    api_url: ApiUrlOpt = None,
 ) -> None:
     """Report drift between EXPORT (a Salesforce report or Data Loader CSV) and the tree."""
-    with unit_of_work(as_operator=as_operator) as work:
-        record = service.run_reconciliation(
-            work.session,
-            export.read_bytes(),
-            filename=export.name,
-            created_by=work.trail.actor_id,
-        )
-        if not keep:
-            work.session.delete(record)  # nothing to commit; the drifts are printed
-        drifts = list(record.drifts)
-        summary = {
-            "id": str(record.id) if keep else None,
-            "account_count": record.account_count,
-            "org_count": record.org_count,
-            "drift_count": record.drift_count,
-        }
+    if api_url and not keep:
+        usage_error("--no-keep is for local mode: the API keeps every reconciliation")
+    with backend(api_url, as_operator=as_operator) as b:
+        done = b.reconcile_crm(export.read_bytes(), filename=export.name, keep=keep)
+    drifts = done["drifts"]
+    summary = {k: done[k] for k in ("id", "account_count", "org_count", "drift_count")}
     if output is Output.JSON:
         typer.echo(json.dumps({**summary, "drifts": drifts}, indent=2))
     elif output is Output.CSV:

@@ -13,12 +13,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from pathlib import Path
-from typing import Annotated
 
-import typer
 from sqlalchemy import func, select
-from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
 from tenantree import clock
@@ -26,9 +22,9 @@ from tenantree.access.consent import accept_invitation
 from tenantree.audit.service import AuditTrail
 from tenantree.branding import service as branding_service
 from tenantree.branding.config import BrandingConfig
-from tenantree.config import Settings, get_settings
+from tenantree.cli import demo_tiers
+from tenantree.config import Settings
 from tenantree.db import make_engine, make_sessionmaker
-from tenantree.db import migrate as migrations
 from tenantree.db.unit_of_work import UnitOfWork
 from tenantree.errors import DomainError
 from tenantree.identity.accounts import create_operator
@@ -147,6 +143,12 @@ def load_demo(settings: Settings, *, password: str = DEMO_PASSWORD, seed: int = 
                     invite(session, trail, identity, msp, email=email, role=role)
                     personas.append(Persona(who, email, msp.name))
 
+                # A distributor over a tier-2 reseller and MSP, each with customers.
+                channel = demo_tiers.add_channel(
+                    session, trail, identity, new_org, lambda: _salesforce_id(rng)
+                )
+                personas += [Persona(*persona) for persona in channel.personas]
+
                 customers: list[Org] = []
                 for parent, names in ((msp, MSP_CUSTOMERS), (reseller, RESELLER_CUSTOMERS)):
                     for name in names:
@@ -213,16 +215,24 @@ def load_demo(settings: Settings, *, password: str = DEMO_PASSWORD, seed: int = 
                 grant(standalone, "endpoint-protection", "devices", 200)
                 for sub in customers[len(MSP_CUSTOMERS) :]:
                     grant(sub, "endpoint-protection", "devices", 150)
+                # Each tier-2 partner holds its own pool; the MSP's customers
+                # draw on it, the reseller's hold their own licenses.
+                for partner in channel.tier_two:
+                    grant(partner, "endpoint-protection", "devices", 400)
+                    if partner.partner_type == PartnerType.RESELLER:
+                        for sub in channel.customers[partner.id]:
+                            grant(sub, "endpoint-protection", "devices", 100)
+                tier_three = [sub for subs in channel.customers.values() for sub in subs]
 
             # Two months of use: each customer grows (or shrinks) a little every few days.
             msp_subs = customers[: len(MSP_CUSTOMERS)]
-            level = {sub.id: rng.randint(20, 90) for sub in customers}
+            level = {sub.id: rng.randint(20, 90) for sub in [*customers, *tier_three]}
             level[standalone.id] = 60
             backup = {sub.id: rng.randint(1, 6) for sub in msp_subs[:6]}
             for day in range(HISTORY_DAYS, -1, -3):
                 moment = now - timedelta(days=day, hours=rng.randint(1, 6))
                 with _clock_at(moment), UnitOfWork(session):
-                    for org in [*customers, standalone]:
+                    for org in [*customers, *tier_three, standalone]:
                         level[org.id] = max(5, level[org.id] + rng.randint(-4, 9))
                         consumption.report_usage(
                             session,
@@ -267,65 +277,8 @@ def load_demo(settings: Settings, *, password: str = DEMO_PASSWORD, seed: int = 
     return personas
 
 
-_OPERATOR_MFA = (
+OPERATOR_MFA = (
     "The operator also proves a second factor (operators always do): the code of an\n"
     f"authenticator app holding the secret {DEMO_TOTP_SECRET}, or print one with\n"
     f"  .venv/bin/python -c \"import pyotp; print(pyotp.TOTP('{DEMO_TOTP_SECRET}').now())\""
 )
-
-
-def demo(
-    reset: Annotated[
-        bool, typer.Option(help="On SQLite: delete the database file first and start afresh")
-    ] = False,
-    if_empty: Annotated[
-        bool,
-        typer.Option(
-            "--if-empty", help="Load only into an empty database; otherwise do nothing (exit 0)"
-        ),
-    ] = False,
-) -> None:
-    """Load a demo (an MSP, a reseller, their customers, users, licenses, usage) and print
-    the sign-in details of each persona."""
-    settings = get_settings()
-    url = make_url(settings.database_url)
-    if reset:
-        if url.get_backend_name() != "sqlite" or not url.database:
-            typer.echo("error: --reset works only on a SQLite database file", err=True)
-            raise typer.Exit(code=2)
-        Path(url.database).unlink(missing_ok=True)
-    migrations.upgrade(settings.database_url)
-    engine = make_engine(settings.database_url)
-    try:
-        with make_sessionmaker(engine)() as session:
-            if has_orgs(session) and if_empty:
-                typer.echo(
-                    f"the database already has orgs; the demo is not loaded again "
-                    f"(demo personas sign in with {DEMO_PASSWORD})"
-                )
-                typer.echo(_OPERATOR_MFA)
-                return
-            if has_orgs(session):
-                typer.echo(
-                    "error: this database already has orgs; the demo loads only into an empty "
-                    "one (on SQLite, --reset starts afresh)",
-                    err=True,
-                )
-                raise typer.Exit(code=2)
-    finally:
-        engine.dispose()
-    typer.echo("loading the demo (a few seconds)...")
-    try:
-        personas = load_demo(settings)
-    except DomainError as exc:
-        typer.echo(f"error: {exc.message}", err=True)
-        raise typer.Exit(code=2) from exc
-    typer.echo(f"\nDemo loaded. Every persona's password: {DEMO_PASSWORD}\n")
-    width = max(len(p.who) for p in personas)
-    for p in personas:
-        typer.echo(f"  {p.who:<{width}}  {p.email:<36}  {p.org}")
-    typer.echo("\n" + _OPERATOR_MFA)
-    typer.echo(
-        "\nServe it with `tenantree serve` and sign in at "
-        f"{settings.public_base_url.rstrip('/')}/sign-in"
-    )

@@ -1,4 +1,10 @@
-"""`tenantree explain`: what one person may do in one org, and why."""
+"""`tenantree explain` (also `access-check`): what one person may do in one org,
+and why — the API's GET /orgs/{org_id}/access-check, in both modes.
+
+Remotely the caller must read the org's users, and the person is a user of the
+org or partner staff reaching it (by id or email). Locally, on the server, any
+account may be named by email, even one with no way in.
+"""
 
 from __future__ import annotations
 
@@ -7,58 +13,29 @@ from typing import Annotated
 
 import typer
 
-from tenantree.access.checks import check_account
-from tenantree.access.facts import load_org
 from tenantree.access.permissions import Permission
-from tenantree.cli.context import fail, unit_of_work
-from tenantree.identity.accounts import find_account, normalize_email
-from tenantree.lifecycle.service import find_org
+from tenantree.cli import resolve
+from tenantree.cli.connection import ApiUrlOpt, backend
 
 
 def explain(
-    user: Annotated[str, typer.Option(help="The person's email address")],
-    org: Annotated[str, typer.Option(help="The org's id or Salesforce account ID")],
+    user: Annotated[str, typer.Option(help="The person: email address (or user id)")],
+    org: Annotated[str, typer.Option(help="The org's id, Salesforce account ID or exact name")],
     permission: Annotated[
         list[Permission] | None,
         typer.Option(help="A permission to check (repeatable); default: every permission"),
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the structured decision")] = False,
+    api_url: ApiUrlOpt = None,
 ) -> None:
     """Print whether USER may do PERMISSION in ORG, the rule that decided it and the path."""
-    with unit_of_work() as work:
-        target = find_org(work.session, org)
-        loaded = load_org(work.session, target.id)
-        assert loaded is not None
-        account = find_account(work.session, user)
-        if account is None:
-            fail(f"no account has the email {normalize_email(user)!r}")
-        checks = check_account(work.session, loaded, account, list(permission or Permission))
-        for check in checks:
-            e = check.explanation
-            if as_json:
-                path = e.path
-                typer.echo(
-                    json.dumps(
-                        {
-                            "permission": e.permission.value,
-                            "allowed": e.allowed,
-                            "visible": e.visible,
-                            "rule": e.rule.value,
-                            "code": e.denial_code,
-                            "path": None
-                            if path is None
-                            else {
-                                "kind": path.kind.value,
-                                "via_org_id": str(path.via_org_id) if path.via_org_id else None,
-                                "role": path.role.value if path.role else None,
-                                "primary_admin": path.is_primary_admin,
-                                "block": path.block.value if path.block else None,
-                            },
-                            "explanation": check.sentence,
-                        }
-                    )
-                )
-            else:
-                verdict = "allowed" if e.allowed else f"refused ({e.denial_code or 'not visible'})"
-                typer.echo(f"{e.permission.value}: {verdict} [{e.rule.value}]")
-                typer.echo(f"  {check.sentence}")
+    wanted = [p.value for p in permission or Permission]
+    with backend(api_url) as b:
+        checks = b.check_access(resolve.org_id(b, org), user, wanted)
+    for check in checks:
+        if as_json:
+            typer.echo(json.dumps(check))
+            continue
+        verdict = "allowed" if check["allowed"] else f"refused ({check['code'] or 'not visible'})"
+        typer.echo(f"{check['permission']}: {verdict} [{check['rule']}]")
+        typer.echo(f"  {check['explanation']}")

@@ -17,23 +17,20 @@ import json
 import uuid
 from datetime import UTC, date, datetime
 from enum import StrEnum
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from pydantic import TypeAdapter, ValidationError
 
 from tenantree import clock
-from tenantree.alerts.reports import child_report_with_forecasts, parent_report_with_forecasts
 from tenantree.cli.commands import licenses_remote
-from tenantree.cli.connection import ApiUrlOpt
-from tenantree.cli.context import fail, unit_of_work
+from tenantree.cli.connection import ApiUrlOpt, usage_error
+from tenantree.cli.options import AsOperator
 from tenantree.cli.tables import table as _table
-from tenantree.licensing import export, grants, reports
-from tenantree.licensing.models import License, LicenseStatus
-from tenantree.licensing.policies import OveragePolicy
-from tenantree.lifecycle.service import find_org
-from tenantree.orgs.models import Org
-from tenantree.web.schemas.licensing import Sku, Unit, Units
+from tenantree.licensing.policies import LicenseStatus, OveragePolicy
+
+if TYPE_CHECKING:
+    from tenantree.licensing.models import License
+    from tenantree.orgs.models import Org
 
 licenses_app = typer.Typer(
     help="Licenses held by orgs (from the sales system): grant, change, end, list. "
@@ -55,11 +52,16 @@ class ReportFormat(StrEnum):
 # --- Parsing options ---------------------------------------------------------
 
 
-def _validated(type_: Any) -> Any:
-    """A Typer parser applying the API's rule for the same field."""
-    adapter: TypeAdapter[Any] = TypeAdapter(type_)
+def _validated(name: str) -> Any:
+    """A Typer parser applying the API's rule for the same field (web.schemas.licensing's
+    type `name`, imported when an option is parsed: it loads the models)."""
 
     def parse(value: str) -> Any:
+        from pydantic import TypeAdapter, ValidationError
+
+        from tenantree.web.schemas import licensing as schemas
+
+        adapter: TypeAdapter[Any] = TypeAdapter(getattr(schemas, name))
         try:
             return adapter.validate_python(value)
         except ValidationError as exc:
@@ -99,15 +101,6 @@ OrgOption = Annotated[
     ),
 ]
 LicenseArg = Annotated[uuid.UUID, typer.Argument(metavar="LICENSE_ID", help="The license's id.")]
-AsOperator = Annotated[
-    str | None,
-    typer.Option(
-        "--as-operator",
-        metavar="EMAIL",
-        help="Record this platform operator as the actor of the audit events "
-        "(default: none, the system).",
-    ),
-]
 Starts = Annotated[
     datetime,
     typer.Option(
@@ -192,25 +185,33 @@ LIST_COLUMNS = [
 # --- Commands ----------------------------------------------------------------
 
 
+def _remote(as_operator: str | None) -> None:
+    """Remotely the token's account is the actor (as cli.connection.backend says)."""
+    if as_operator:
+        usage_error("--as-operator is for local mode; remotely the token's account is the actor")
+
+
 @licenses_app.command("grant")
 def grant(
     org: OrgOption,
     sku: Annotated[
         str,
         typer.Option(
-            metavar="SKU", parser=_validated(Sku), help="Product SKU, e.g. monitoring-pro."
+            metavar="SKU", parser=_validated("Sku"), help="Product SKU, e.g. monitoring-pro."
         ),
     ],
     unit: Annotated[
         str,
         typer.Option(
-            metavar="UNIT", parser=_validated(Unit), help="What is counted, e.g. devices or users."
+            metavar="UNIT",
+            parser=_validated("Unit"),
+            help="What is counted, e.g. devices or users.",
         ),
     ],
     quantity: Annotated[
         int,
         typer.Option(
-            metavar="N", parser=_validated(Units), help="How many units the license grants."
+            metavar="N", parser=_validated("Units"), help="How many units the license grants."
         ),
     ],
     starts: Starts,
@@ -226,6 +227,10 @@ def grant(
     api_url: ApiUrlOpt = None,
 ) -> None:
     """Grant ORG a license: QUANTITY UNIT of SKU from --starts until --ends."""
+    from tenantree.cli.context import unit_of_work
+    from tenantree.licensing import grants
+    from tenantree.lifecycle.service import find_org
+
     if api_url:
         body = {
             "sku": sku,
@@ -236,6 +241,7 @@ def grant(
             "overage_policy": overage.value,
             "salesforce_contract_id": contract,
         }
+        _remote(as_operator)
         return licenses_remote.grant(api_url, org, body)
     with unit_of_work(as_operator=as_operator) as work:
         holder = find_org(work.session, org)
@@ -259,7 +265,7 @@ def change(
     license_id: LicenseArg,
     org: OrgOption,
     quantity: Annotated[
-        int | None, typer.Option(metavar="N", parser=_validated(Units), help="The new quantity.")
+        int | None, typer.Option(metavar="N", parser=_validated("Units"), help="The new quantity.")
     ] = None,
     starts: Annotated[
         datetime | None,
@@ -281,6 +287,10 @@ def change(
     Lowering the quantity below current use is allowed (the contract changed);
     further consumption is refused until use drops.
     """
+    from tenantree.cli.context import fail, unit_of_work
+    from tenantree.licensing import grants
+    from tenantree.lifecycle.service import find_org
+
     if quantity is None and starts is None and ends is None and overage is None:
         fail("nothing to change: give --quantity, --starts, --ends or --overage")
     if api_url:
@@ -290,6 +300,7 @@ def change(
             "ends_at": ends.isoformat() if ends else None,
             "overage_policy": overage.value if overage else None,
         }
+        _remote(as_operator)
         return licenses_remote.change(api_url, org, license_id, changes)
     with unit_of_work(as_operator=as_operator) as work:
         holder = find_org(work.session, org)
@@ -320,7 +331,12 @@ def end(
     api_url: ApiUrlOpt = None,
 ) -> None:
     """End a license of ORG now (status ended): it no longer counts toward the pool."""
+    from tenantree.cli.context import unit_of_work
+    from tenantree.licensing import grants
+    from tenantree.lifecycle.service import find_org
+
     if api_url:
+        _remote(as_operator)
         return licenses_remote.end(api_url, org, license_id)
     with unit_of_work(as_operator=as_operator) as work:
         holder = find_org(work.session, org)
@@ -344,6 +360,10 @@ def list_(
     api_url: ApiUrlOpt = None,
 ) -> None:
     """List the licenses ORG holds (not those it draws from its partner's pool)."""
+    from tenantree.cli.context import unit_of_work
+    from tenantree.licensing import grants
+    from tenantree.lifecycle.service import find_org
+
     if api_url:
         return licenses_remote.list_(api_url, org, fmt == ListFormat.JSON, LIST_COLUMNS)
     with unit_of_work() as work:
@@ -384,10 +404,15 @@ def report(
     A sub-org gets the child view (with its source's pool figures: the CLI is the
     operator); a partner or standard org the parent view, with every sub-org.
     """
+    from tenantree.alerts.reports import child_report_with_forecasts, parent_report_with_forecasts
+    from tenantree.cli.context import unit_of_work
+    from tenantree.licensing import export, reports
+    from tenantree.lifecycle.service import find_org
+
     with unit_of_work() as work:
         target = find_org(work.session, org)
         period = reports.period_between(first, last)
-        if target.is_sub_org:
+        if target.is_customer:
             child = child_report_with_forecasts(
                 work.session, target, sees_pool_figures=True, period=period
             )

@@ -140,6 +140,10 @@ class SettingsOperations(LocalBase):
             )
         return {"source": str(done)}
 
+    def list_quotas(self, org_id: uuid.UUID) -> list[Record]:
+        quotas = sub_org_terms.list_quotas(self.session, self._org(org_id))
+        return [{"sku": q.sku, "max_units": q.max_units} for q in quotas]
+
     def set_quota(self, org_id: uuid.UUID, sku: str, max_units: int | None) -> Record:
         with domain_refusals():
             done = sub_org_terms.set_quota(

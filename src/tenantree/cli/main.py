@@ -4,27 +4,34 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from tenantree.cli import alerts, crm, demo, licensing, outbox, tree, webhooks
+from tenantree.cli import crm, licensing, outbox, tree, webhooks
 from tenantree.cli.commands import (
     access,
+    alerts,
     audit,
     auth,
     branding,
+    demo,
     domains,
     integrations,
+    me,
     orgs,
     tokens,
     users,
 )
 from tenantree.cli.commands import licensing as license_terms
-from tenantree.cli.context import unit_of_work
 from tenantree.cli.explain import explain
-from tenantree.config import Settings, get_settings
-from tenantree.db import migrate as migrations
+
+if TYPE_CHECKING:
+    from tenantree.config import Settings
+
+# Start-up stays light: a module that loads SQLAlchemy, the services or the
+# web app is imported inside the command that needs it, so `tenantree --help`
+# and remote commands do not pay for it (tests/cli/test_startup.py).
 
 app = typer.Typer(
     help="tenantree: the org hierarchy of a platform sold through MSPs and resellers.",
@@ -55,6 +62,7 @@ app.add_typer(license_terms.license_source_app, name="license-source")
 app.add_typer(license_terms.quotas_app, name="quotas")
 app.add_typer(license_terms.usage_app, name="usage")
 app.add_typer(branding.branding_app, name="branding")
+app.add_typer(me.me_app, name="me")
 app.command("login")(auth.login)
 app.command("logout")(auth.logout)
 app.command("whoami")(auth.whoami)
@@ -74,6 +82,9 @@ def serve(
     --migrate applies pending migrations first (under the migration lock, so
     every replica may pass it).
     """
+    from tenantree.config import get_settings
+    from tenantree.db import migrate as migrations
+
     settings = get_settings()
     refusal = startup_refusal(settings)
     if refusal:
@@ -127,6 +138,8 @@ def _alembic(command: Callable[..., None], *args: str) -> None:
     """Run a migration command; Alembic's refusals end it with a message, not a traceback."""
     from alembic.util import CommandError
 
+    from tenantree.config import get_settings
+
     try:
         command(get_settings().database_url, *args)
     except CommandError as exc:
@@ -137,6 +150,8 @@ def _alembic(command: Callable[..., None], *args: str) -> None:
 @db_app.command("upgrade")
 def db_upgrade(revision: Annotated[str, typer.Argument()] = "head") -> None:
     """Apply migrations up to REVISION (default: the newest)."""
+    from tenantree.db import migrate as migrations
+
     _alembic(migrations.upgrade, revision)
     typer.echo("database is up to date")
 
@@ -151,6 +166,9 @@ def db_downgrade(
     """Revert migrations down to REVISION (drops what they added, data included)."""
     from alembic.script.revision import RevisionError
     from alembic.util import CommandError
+
+    from tenantree.config import get_settings
+    from tenantree.db import migrate as migrations
 
     try:
         reverted = migrations.revisions_reverted_by(get_settings().database_url, revision)
@@ -171,6 +189,8 @@ def db_downgrade(
 @db_app.command("check")
 def db_check() -> None:
     """Fail if the models have drifted from the migrations."""
+    from tenantree.db import migrate as migrations
+
     _alembic(migrations.check)
     typer.echo("models and migrations agree")
 
@@ -183,6 +203,7 @@ def operator_create(
 
     The password comes from a prompt or TENANTREE_OPERATOR_PASSWORD, never from argv.
     """
+    from tenantree.cli.context import unit_of_work
     from tenantree.identity.accounts import create_operator
     from tenantree.identity.context import IdentityConfig
     from tenantree.server.mail import make_outbox
@@ -200,6 +221,7 @@ def operator_create(
 app.command("report")(licensing.report)
 app.command("demo")(demo.demo)
 app.command("explain")(explain)
+app.command("access-check", help="The same as `explain`: the API's access check.")(explain)
 tree.register(app)  # plan, apply, export: the tree as a file
 
 if __name__ == "__main__":

@@ -184,6 +184,36 @@ class RemoteBackend:
     def list_partner_staff(self, org_id: uuid.UUID) -> Iterator[Record]:
         return self.pages(f"/orgs/{org_id}/partner-access")
 
+    def check_access(self, org_id: uuid.UUID, user: str, permissions: list[str]) -> list[Record]:
+        user_id = self._subject(org_id, user)
+        return [
+            self.request(
+                "GET",
+                f"/orgs/{org_id}/access-check",
+                params={"user_id": str(user_id), "permission": permission},
+            )
+            for permission in permissions
+        ]
+
+    def _subject(self, org_id: uuid.UUID, user: str) -> uuid.UUID:
+        """A user by id, or by email among the org's users, then its partner's staff."""
+        try:
+            return uuid.UUID(user)
+        except ValueError:
+            pass
+        wanted = user.strip().lower()
+        parent = self.get_org(org_id)["parent_id"]
+        for org in (org_id, parent) if parent else (org_id,):
+            for item in self.pages(f"/orgs/{org}/users"):
+                if item["email"].lower() == wanted:
+                    return uuid.UUID(item["id"])
+        raise Refused(
+            "user_not_found",
+            f"no user of this org or its partner has the email {user!r}",
+            "user",
+            404,
+        )
+
     # Licensing
 
     def list_licenses(self, org_id: uuid.UUID) -> Iterator[Record]:
@@ -204,6 +234,9 @@ class RemoteBackend:
         return self.request(  # type: ignore[no-any-return]
             "PUT", f"/orgs/{org_id}/license-source", json={"source": source}
         )
+
+    def list_quotas(self, org_id: uuid.UUID) -> list[Record]:
+        return self.request("GET", f"/orgs/{org_id}/quotas")["items"]  # type: ignore[no-any-return]
 
     def set_quota(self, org_id: uuid.UUID, sku: str, max_units: int | None) -> Record:
         return self.request(  # type: ignore[no-any-return]
@@ -226,6 +259,21 @@ class RemoteBackend:
 
     def publish_branding(self, org_id: uuid.UUID) -> Record:
         return branding_record(self.request("POST", f"/orgs/{org_id}/branding/publish"))
+
+    def upload_brand_image(
+        self, org_id: uuid.UUID, kind: str, data: bytes, *, content_type: str, filename: str
+    ) -> Record:
+        # The raw image is the body (not multipart), as the API documents.
+        headers = {
+            "Content-Type": content_type,
+            "Content-Disposition": f'inline; filename="{filename}"',
+        }
+        return self.request(  # type: ignore[no-any-return]
+            "PUT", f"/orgs/{org_id}/branding/{kind}", content=data, headers=headers
+        )
+
+    def clear_brand_image(self, org_id: uuid.UUID, kind: str) -> Record:
+        return branding_record(self.request("DELETE", f"/orgs/{org_id}/branding/{kind}"))
 
     def verify_brand_domain(self, org_id: uuid.UUID, hostname: str | None) -> Record:
         body = {"hostname": hostname} if hostname else None
@@ -300,10 +348,33 @@ class RemoteBackend:
         body = {"required": required, "required_for_sub_orgs": required_for_sub_orgs}
         return self.request("PUT", f"/orgs/{org_id}/mfa-policy", json=body)  # type: ignore[no-any-return]
 
+    # Reconciling with Salesforce (operators)
+
+    def reconcile_crm(self, data: bytes, *, filename: str, keep: bool) -> Record:
+        if not keep:
+            raise Refused(
+                "not_supported", "the API keeps every reconciliation (drop --no-keep)", "keep", 400
+            )
+        return self.request(  # type: ignore[no-any-return]
+            "POST",
+            "/crm/reconciliations",
+            content=data,
+            params={"filename": filename},
+            headers={"Content-Type": "text/csv"},
+        )
+
     # Session
 
     def sign_out(self) -> None:
         self.request("POST", "/auth/logout")
+
+    # License alerts
+
+    def list_alerts(self, org_id: uuid.UUID, *, state: str) -> Iterator[Record]:
+        return self.pages(f"/orgs/{org_id}/alerts", {"state": state})
+
+    def acknowledge_alert(self, org_id: uuid.UUID, alert_id: uuid.UUID) -> Record:
+        return self.request("POST", f"/orgs/{org_id}/alerts/{alert_id}/acknowledge")  # type: ignore[no-any-return]
 
 
 def branding_record(branding: Record) -> Record:

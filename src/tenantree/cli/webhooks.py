@@ -8,12 +8,6 @@ from typing import Annotated
 
 import typer
 
-from tenantree.cli.context import fail, unit_of_work
-from tenantree.lifecycle.service import find_org
-from tenantree.outbox.operations import state_of
-from tenantree.webhooks import service
-from tenantree.webhooks.models import WebhookEndpoint
-
 webhooks_app = typer.Typer(help="Webhooks: endpoints and their deliveries.", no_args_is_help=True)
 
 
@@ -24,6 +18,10 @@ def list_(
     ],
 ) -> None:
     """ORG's endpoints: id, state, event types, failures in a row, URL."""
+    from tenantree.cli.context import unit_of_work
+    from tenantree.lifecycle.service import find_org
+    from tenantree.webhooks import service
+
     with unit_of_work() as work:
         target = find_org(work.session, org)
         for endpoint in service.endpoints_of(work.session, target.id):
@@ -42,6 +40,11 @@ def deliveries(
 ) -> None:
     """An endpoint's deliveries, newest first: id (webhook-id), state, attempts,
     last HTTP status, event type, last error."""
+    from tenantree.cli.context import fail, unit_of_work
+    from tenantree.outbox.operations import state_of
+    from tenantree.webhooks import service
+    from tenantree.webhooks.models import WebhookEndpoint
+
     with unit_of_work() as work:
         endpoint = work.session.get(WebhookEndpoint, endpoint_id)
         if endpoint is None:

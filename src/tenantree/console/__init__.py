@@ -16,6 +16,7 @@ def install_console(app: FastAPI) -> None:
     from tenantree.console.error_pages import install_error_pages
     from tenantree.console.pages import (
         access,
+        alerts,
         audit,
         auth,
         branding,
@@ -23,6 +24,7 @@ def install_console(app: FastAPI) -> None:
         crm,
         customers,
         domains,
+        email_confirmation,
         invitations,
         licenses,
         mfa,
@@ -43,6 +45,7 @@ def install_console(app: FastAPI) -> None:
         mfa,
         security,
         password_reset,
+        email_confirmation,
         orgs,
         invitations,
         customers,
@@ -59,6 +62,7 @@ def install_console(app: FastAPI) -> None:
         settings,
         sso,
         tokens,
+        alerts,
         audit,
     ):
         app.include_router(module.router)

@@ -26,6 +26,7 @@ from tenantree.orgs.models import Org
 # themselves under "org." or "license." but read better in their own area.
 AREAS = {
     "access": "Partner access",
+    "alert": "Alerts",
     "alert_thresholds": "Alerts",
     "api_token": "API tokens",
     "auth": "Sign-in",

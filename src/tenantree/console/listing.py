@@ -8,11 +8,16 @@ from urllib.parse import urlencode
 from tenantree.errors import Invalid
 from tenantree.pagination import Page
 
+# A list's own query parameters; a second list on a page prefixes them.
+_OWN = ("sort", "dir", "offset", "cursor", "before")
+
 
 @dataclass
 class Listing:
     """A list page's address and state; `href` builds links that keep the search,
-    filters and order, changing only what is given."""
+    filters and order, changing only what is given. `prefix` names this list's
+    own parameters (its order and page) when a page shows two lists: each
+    list's links keep the other's order."""
 
     action: str
     params: dict[str, str] = field(default_factory=dict)
@@ -20,22 +25,26 @@ class Listing:
     descending: bool = False
     previous: str | None = None
     next: str | None = None
+    prefix: str = ""
+
+    def _key(self, name: str) -> str:
+        return self.prefix + name if name in _OWN else name
 
     def href(self, **changes: str | int | None) -> str:
-        merged: dict[str, str] = {**self.params, "sort": self.sort}
-        merged["dir"] = "desc" if self.descending else "asc"
+        merged: dict[str, str] = {**self.params, self._key("sort"): self.sort}
+        merged[self._key("dir")] = "desc" if self.descending else "asc"
         for key, value in changes.items():
             if value is None:
-                merged.pop(key, None)
+                merged.pop(self._key(key), None)
             else:
-                merged[key] = str(value)
+                merged[self._key(key)] = str(value)
         if "sort" in changes or any(k not in ("offset", "cursor", "before") for k in changes):
             # A new order or search starts from the first page.
             if "offset" not in changes:
-                merged.pop("offset", None)
+                merged.pop(self._key("offset"), None)
             if "cursor" not in changes and "before" not in changes:
-                merged.pop("cursor", None)
-                merged.pop("before", None)
+                merged.pop(self._key("cursor"), None)
+                merged.pop(self._key("before"), None)
         kept = {k: v for k, v in merged.items() if v != ""}
         return f"{self.action}?{urlencode(kept)}" if kept else self.action
 

@@ -50,6 +50,7 @@ NAV = (
     ("Single sign-on", "/sso", Permission.ORG_USERS_MANAGE),
     ("SCIM tokens", "/scim-tokens", Permission.ORG_USERS_MANAGE),
     ("API tokens", "/api-tokens", Permission.ORG_USERS_MANAGE),
+    ("Alerts", "/alerts", Permission.ORG_ALERTS_READ),
     ("Audit log", "/audit", Permission.ORG_AUDIT_READ),
 )
 
@@ -120,11 +121,14 @@ def nav_for(request: Request, org: Org | None) -> list[dict[str, Any]]:
 MAX_BANNER_ALERTS = 3
 
 
-def _alert_banner(session: Session | None, org: Org | None, granted: Any) -> list[str]:
-    """The org's open alerts, for the banner of its pages, to those who read them."""
+def _alert_banner(session: Session | None, org: Org | None, granted: Any) -> list[tuple[str, str]]:
+    """The org's open alerts (id, line), for the banner of its pages, to those
+    who read them; those who may acknowledge get a button beside each."""
     if session is None or org is None or Permission.ORG_ALERTS_READ not in granted:
         return []
-    return [describe(alert) for alert in open_alerts(session, org)[:MAX_BANNER_ALERTS]]
+    return [
+        (str(alert.id), describe(alert)) for alert in open_alerts(session, org)[:MAX_BANNER_ALERTS]
+    ]
 
 
 def render(

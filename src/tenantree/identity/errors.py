@@ -61,5 +61,9 @@ class SignInToAccept(Forbidden):
     code = "sign_in_to_accept"
 
 
+class EmailUnconfirmed(Forbidden):
+    code = "email_unconfirmed"
+
+
 class AwaitingConsent(Conflict):
     code = "awaiting_consent"

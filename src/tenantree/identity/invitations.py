@@ -135,6 +135,9 @@ def _issue(
         public_base_url=config.public_base_url,
         sender_domains=sender_domains(session, org),
     )
+    invitation.via_org_channel = mail.relay_org_id is not None or (
+        mail.base_url != config.public_base_url.rstrip("/")
+    )
     mail.send(
         session,
         to=email,
@@ -167,21 +170,50 @@ def _reserve_invitation(
     reserve(session, trail, INVITATION_THROTTLE, limits, org_id=org.id, email=email)
 
 
+# Columns a list of invitations may be ordered by (never NULL, as keyset paging needs).
+INVITATION_SORTS = {
+    "sent": Invitation.created_at,
+    "email": Invitation.email,
+    "role": Invitation.role,
+    "expires": Invitation.expires_at,
+}
+
+
 def list_invitations(
-    session: Session, org: Org, *, limit: int | None, cursor: str | None, q: str | None = None
+    session: Session,
+    org: Org,
+    *,
+    limit: int | None,
+    cursor: str | None,
+    q: str | None = None,
+    sort: str = "sent",
+    descending: bool = True,
+    before: str | None = None,
+    unanswered_only: bool = False,
 ) -> Page[Invitation]:
-    """Newest first; `q` finds an email containing it (ignoring case)."""
+    """Newest first unless `sort` says otherwise; `q` finds an email containing
+    it (ignoring case); `unanswered_only`: pending or expired, neither accepted,
+    declined nor revoked (what an admin may still resend or revoke)."""
+    if sort not in INVITATION_SORTS:
+        raise Invalid(f"sort must be one of {', '.join(INVITATION_SORTS)}", field="sort")
     query = select(Invitation).where(Invitation.org_id == org.id)
     if q:
         query = query.where(contains(Invitation.email, q))
+    if unanswered_only:
+        query = query.where(
+            Invitation.accepted_at.is_(None),
+            Invitation.declined_at.is_(None),
+            Invitation.revoked_at.is_(None),
+        )
     return paginate(
         session,
         query,
-        sort_column=Invitation.created_at,
+        sort_column=INVITATION_SORTS[sort],
         id_column=Invitation.id,
         limit=limit,
         cursor=cursor,
-        descending=True,
+        descending=descending,
+        before=before,
     )
 
 
@@ -259,10 +291,13 @@ def bind(
     account: Account | None,
     password: str | None = None,
     display_name: str | None = None,
+    *,
+    proves_email: bool = False,
 ) -> Acceptance:
     """Bind an accepted invitation: create the account when the person is new,
     then the entry, or release the entry the invitation was for. Whether the
-    caller may is decided before (access.consent)."""
+    caller may, and whether accepting proves a new account's address
+    (`proves_email`), is decided before (access.consent)."""
     now = clock.utcnow()
     created = account is None
     if account is None:
@@ -276,6 +311,9 @@ def bind(
         )
         session.add(account)
         session.flush()
+        if not proves_email:
+            # After the INSERT: the column's default would replace a None given to it.
+            account.email_confirmed_at = None
     membership = session.scalar(
         select(Membership).where(
             Membership.org_id == invitation.org_id, Membership.account_id == account.id

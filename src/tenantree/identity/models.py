@@ -34,6 +34,10 @@ class Account(Base):
     password_hash: Mapped[str | None] = mapped_column(String(255))
     is_operator: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=current_time)
+    # When the person proved the address is theirs to the platform (a link the
+    # platform mailed, or an invitation whose token only the platform carried).
+    # None: an org's own mail channel created it (access.policy.invitation_proves_email).
+    email_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=current_time)
 
 
 class Membership(Base):
@@ -147,6 +151,9 @@ class Invitation(Base):
     membership_id: Mapped[uuid.UUID | None] = mapped_column(
         Uuid, ForeignKey("memberships.id", ondelete="CASCADE")
     )
+    # Its token travelled a channel the org controls (its or its partner's relay,
+    # links on its custom domain): the org could have read it.
+    via_org_channel: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     def status_at(self, now: datetime) -> InvitationStatus:
         if self.accepted_at is not None:

@@ -28,14 +28,15 @@ from tenantree import clock
 from tenantree.audit.actions import AuditAction
 from tenantree.audit.service import AuditTrail
 from tenantree.branding.emails import BrandedMail
-from tenantree.branding.platform import platform_brand
 from tenantree.domains.managed import org_managing
 from tenantree.domains.service import sender_domains
 from tenantree.errors import Invalid
 from tenantree.identity.accounts import find_account, normalize_email
 from tenantree.identity.context import IdentityConfig
 from tenantree.identity.credentials import check_password_rules, new_token, token_digest
+from tenantree.identity.email_confirmation import mark_confirmed
 from tenantree.identity.models import Account
+from tenantree.identity.platform_mail import platform_mail
 from tenantree.identity.reset_models import PasswordReset
 from tenantree.identity.revocation import revoke_account_sso_sessions, revoke_all_tokens
 from tenantree.identity.throttle import Throttle, reserve
@@ -68,16 +69,6 @@ def mail_for_account(session: Session, config: IdentityConfig, account: Account)
             sender_domains=sender_domains(session, org),
         )
     return platform_mail(config)
-
-
-def platform_mail(config: IdentityConfig) -> BrandedMail:
-    """Mail in the platform's own brand, through its sender, links on its base URL."""
-    return BrandedMail(
-        outbox=config.outbox,
-        brand=platform_brand(config.outbox.sender),
-        relay_org_id=None,
-        base_url=config.public_base_url.rstrip("/"),
-    )
 
 
 def request_password_reset(
@@ -197,4 +188,7 @@ def complete_password_reset(
         target_id=account.id,
         reset_id=str(reset.id),
     )
+    # The link reached the address's reader (the platform's channel, or the org
+    # managing the address): the same proof a confirmation link gives.
+    mark_confirmed(session, trail, account, how="password_reset")
     return account

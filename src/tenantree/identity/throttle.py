@@ -37,6 +37,7 @@ from tenantree.audit.actions import AuditAction
 from tenantree.audit.service import AuditTrail
 from tenantree.config import Settings
 from tenantree.db.engine import side_engine
+from tenantree.db.pruning import delete_in_batches
 from tenantree.db.unit_of_work import keep
 from tenantree.errors import TooManyRequests
 from tenantree.identity.throttle_models import ThrottleHit
@@ -72,10 +73,16 @@ class Limits:
     sign_in_address: Rule
     password_reset_email: Rule
     password_reset_address: Rule
+    email_confirmation_email: Rule
     sso_start_address: Rule
     invitation_org: Rule
     invitation_inviter: Rule
     scim_write_token: Rule
+
+    @property
+    def longest_window(self) -> timedelta:
+        """No rule counts a hit older than this: older hits may go."""
+        return max(rule.window for rule in vars(self).values())
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Limits:
@@ -116,6 +123,12 @@ _SETTINGS = {
     "password_reset_address": (
         "password_reset.address",
         "password_reset_max_requests_per_address",
+        "password_reset_window_seconds",
+    ),
+    # Mail to an address, like a reset: the same limits, its own count.
+    "email_confirmation_email": (
+        "email_confirmation.email",
+        "password_reset_max_requests_per_email",
         "password_reset_window_seconds",
     ),
     "sso_start_address": (
@@ -237,3 +250,12 @@ def _refusal(
             if worst is None or wait > worst[1]:
                 worst = (rule, wait)
     return worst
+
+
+def prune_hits(session: Session, before: datetime, batch_size: int) -> int:
+    """Delete hits counted before `before`, in batches (db.pruning); how many.
+    Callers pass a time past every rule's window (`Limits.longest_window`), so
+    no count changes."""
+    return delete_in_batches(
+        session, ThrottleHit.id, (ThrottleHit.at < before,), batch_size=batch_size
+    )

@@ -16,7 +16,11 @@ class ThrottleHit(Base):
     """One attempt counted under `key` (a rule's name and the value it limits)."""
 
     __tablename__ = "throttle_hits"
-    __table_args__ = (Index("ix_throttle_hits_key_at", "key", "at"),)
+    __table_args__ = (
+        Index("ix_throttle_hits_key_at", "key", "at"),
+        # Retention deletes by age alone (identity.throttle.prune_hits).
+        Index("ix_throttle_hits_at", "at"),
+    )
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=new_id)
     key: Mapped[str] = mapped_column(String(1024))

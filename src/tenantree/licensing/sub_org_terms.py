@@ -72,6 +72,13 @@ def set_license_source(
     return source
 
 
+def list_quotas(session: Session, org: Org) -> list[Quota]:
+    """A sub-org's quotas, by SKU (none for any other org: it draws on its own licenses)."""
+    return list(
+        session.scalars(select(Quota).where(Quota.sub_org_id == org.id).order_by(Quota.sku))
+    )
+
+
 def set_quota(
     session: Session, trail: AuditTrail, org: Org, sku: str, max_units: int | None
 ) -> int | None:

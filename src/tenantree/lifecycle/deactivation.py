@@ -1,7 +1,9 @@
 """Deactivating a partner, defined: the operator chooses what its customers do.
 
 `suspend`: every active sub-org is deactivated with it (marked so), and
-reactivating the partner reactivates exactly those. `keep_running`: the
+reactivating the partner reactivates exactly those. Under a distributor this
+goes down the tiers: a tier-2 partner suspended with it suspends its own
+active customers, and comes back with them. `keep_running`: the
 sub-orgs keep working and keep drawing on the partner's pool; the audit logs
 say so and the partner's report flags their draw. Partner staff lose their
 way in either way (a partner path through a deactivated partner is blocked).
@@ -65,6 +67,8 @@ def on_partner_deactivated(
         if suspend:
             sub_org.status = OrgStatus.DEACTIVATED
             sub_org.deactivated_with_partner = True
+            if sub_org.is_partner:  # a tier-2 partner: its customers go with it
+                on_partner_deactivated(session, trail, sub_org, customers)
         trail.record(
             action,
             org_id=sub_org.id,
@@ -89,6 +93,8 @@ def on_partner_reactivated(session: Session, trail: AuditTrail, partner: Org) ->
     for sub_org in suspended:
         sub_org.status = OrgStatus.ACTIVE
         sub_org.deactivated_with_partner = False
+        if sub_org.is_partner:  # a tier-2 partner: those suspended with it come back
+            on_partner_reactivated(session, trail, sub_org)
         trail.record(
             AuditAction.ORG_REACTIVATED_WITH_PARTNER,
             org_id=sub_org.id,

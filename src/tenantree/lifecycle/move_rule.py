@@ -24,10 +24,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from tenantree.errors import Conflict
-from tenantree.orgs.kinds import OrgKind, PartnerType
+from tenantree.lifecycle.tiers import TreeTooDeep, subtree_fits
+from tenantree.orgs.kinds import MAX_DEPTH, OrgKind, PartnerType
 
-# The partner types that may hold customers and so receive one.
-RECEIVING_TYPES = frozenset({PartnerType.MSP, PartnerType.RESELLER})
+# The partner types that may hold customers and so receive one (every one).
+RECEIVING_TYPES = frozenset({PartnerType.MSP, PartnerType.RESELLER, PartnerType.DISTRIBUTOR})
 
 
 @dataclass(frozen=True)
@@ -40,6 +41,13 @@ class MoveParties:
     target_kind: str
     target_partner_type: str | None
     target_active: bool
+    # The tiers: a tier-2 partner moves between distributors with its
+    # customers; a customer moves between MSPs and resellers at any tier.
+    org_partner_type: str | None = None
+    org_depth: int = 1
+    target_depth: int = 0
+    # Levels of the moving org's subtree below it (0: no customers of its own).
+    subtree_height: int = 0
 
 
 def check_move(parties: MoveParties) -> None:
@@ -48,16 +56,24 @@ def check_move(parties: MoveParties) -> None:
         raise Conflict(
             "only a sub-org can move to another partner", code="not_a_sub_org", field="org"
         )
-    if parties.target_kind != OrgKind.PARTNER:
+    if parties.target_partner_type is None:
         raise Conflict(
             "a sub-org can move only to a partner org", code="not_a_partner", field="to_partner_id"
         )
-    if parties.target_partner_type not in RECEIVING_TYPES:
+    if parties.org_partner_type is not None:
+        if parties.target_partner_type != PartnerType.DISTRIBUTOR:
+            raise Conflict(
+                "a tier-2 partner can move only to another distributor",
+                code="partner_type_cannot_receive",
+                field="to_partner_id",
+            )
+    elif parties.target_partner_type not in RECEIVING_TYPES:
         raise Conflict(
             "only an MSP or a reseller partner can receive a customer",
             code="partner_type_cannot_receive",
             field="to_partner_id",
         )
+    _check_depth(parties)
     if parties.target_id == parties.current_parent_id:
         raise Conflict(
             "the sub-org is already under this partner",
@@ -68,6 +84,22 @@ def check_move(parties: MoveParties) -> None:
         raise Conflict(
             "the partner to move to is deactivated",
             code="partner_deactivated",
+            field="to_partner_id",
+        )
+
+
+def _check_depth(parties: MoveParties) -> None:
+    """Moving between tiers obeys the depth bound; an org with customers of its
+    own keeps its depth (its subtree is not re-levelled)."""
+    new_depth = parties.target_depth + 1
+    if not subtree_fits(new_depth, parties.subtree_height):
+        raise TreeTooDeep(
+            f"the tree is at most {MAX_DEPTH + 1} levels below the platform",
+            field="to_partner_id",
+        )
+    if parties.subtree_height and new_depth != parties.org_depth:
+        raise TreeTooDeep(
+            "an org with customers of its own moves only to the same tier",
             field="to_partner_id",
         )
 

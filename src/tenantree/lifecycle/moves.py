@@ -84,7 +84,16 @@ class MoveResult:
     allow_overage: bool
 
 
-def _check(org: Org, target: Org) -> None:
+def _subtree_height(session: Session, org: Org) -> int:
+    """Levels below the org (0: no sub-orgs); the tree is at most a few deep."""
+    height, level = 0, [org.id]
+    while level:
+        level = list(session.scalars(select(Org.id).where(Org.parent_id.in_(level))))
+        height += 1 if level else 0
+    return height
+
+
+def _check(session: Session, org: Org, target: Org) -> None:
     check_move(
         MoveParties(
             org_kind=org.kind,
@@ -93,6 +102,10 @@ def _check(org: Org, target: Org) -> None:
             target_kind=target.kind,
             target_partner_type=target.partner_type,
             target_active=target.is_active,
+            org_partner_type=org.partner_type,
+            org_depth=org.depth,
+            target_depth=target.depth,
+            subtree_height=_subtree_height(session, org),
         )
     )
 
@@ -162,7 +175,7 @@ def _grant_emails(session: Session, org: Org) -> list[str]:
 def _plan(
     session: Session, org: Org, target: Org, source: LicenseSource
 ) -> tuple[MovePlan, list[_Held]]:
-    _check(org, target)
+    _check(session, org, target)
     old = session.get(Org, org.parent_id)
     assert old is not None
     held = _held(session, org, source)
@@ -263,7 +276,7 @@ def move_sub_org(
 ) -> MoveResult:
     """Move the sub-org under `target`. Raises 409 naming the rule, or the
     shortfall per SKU when the new pools lack room and not `allow_overage`."""
-    _check(org, target)
+    _check(session, org, target)
     source = lock_consumer(session, org)
     held = _held(session, org, source)
     _lock_pools(session, held, target)
@@ -277,7 +290,7 @@ def move_sub_org(
         session.add(
             LicenseSourceChange(org_id=org.id, source=source, changed_by=trail.actor_id, at=at)
         )
-    org.parent_id = target.id
+    org.place_under(target)
     # An MSP's customers link to it through its Salesforce account.
     org.partner_salesforce_id = (
         target.salesforce_id if target.partner_type == PartnerType.MSP else None

@@ -13,7 +13,7 @@ from tenantree.errors import Conflict, Invalid
 from tenantree.identity.context import IdentityConfig
 from tenantree.identity.invitations import invite
 from tenantree.identity.roles import Role
-from tenantree.lifecycle import deactivation
+from tenantree.lifecycle import deactivation, tiers
 from tenantree.orgs.errors import (
     NotAPartner,
     NotEligibleForPartner,
@@ -78,8 +78,16 @@ def create_org(
 def activate_partner(
     session: Session, trail: AuditTrail, org: Org, *, partner_type: PartnerType
 ) -> Org:
-    if org.is_sub_org:
-        raise NotEligibleForPartner("a sub-org cannot become a partner", field="partner_type")
+    """Make the org a partner: a top-level org of any partner type, or a
+    distributor's customer as an MSP or reseller (tier 2; it stays its
+    distributor's sub-org). Operator work, as creating every org is."""
+    parent = session.get(Org, org.parent_id) if org.parent_id is not None else None
+    tiers.check_activation(
+        is_sub_org=org.is_sub_org,
+        parent_is_distributor=parent is not None and parent.is_distributor,
+        depth=org.depth,
+        partner_type=partner_type,
+    )
     if org.is_partner:
         raise Conflict(
             f"this org is already a partner ({org.partner_type})", code="already_partner"
@@ -91,16 +99,18 @@ def activate_partner(
         )
     if not org.is_active:
         raise Conflict("a deactivated org cannot become a partner", code="org_deactivated")
-    org.kind = OrgKind.PARTNER
+    if not org.is_sub_org:
+        org.kind = OrgKind.PARTNER
     org.partner_type = partner_type
     session.flush()
-    trail.record(
-        AuditAction.ORG_PARTNER_ACTIVATED,
-        org_id=org.id,
-        target_type="org",
-        target_id=org.id,
-        partner_type=partner_type.value,
-    )
+    for org_id in (org.id, parent.id) if parent is not None else (org.id,):
+        trail.record(
+            AuditAction.ORG_PARTNER_ACTIVATED,
+            org_id=org_id,
+            target_type="org",
+            target_id=org.id,
+            partner_type=partner_type.value,
+        )
     return org
 
 
@@ -121,11 +131,11 @@ def create_sub_org(
         )
     if not parent.is_active:
         raise Conflict("the partner org is deactivated", code="org_deactivated")
+    tiers.check_child_depth(parent.depth)
     sub_org = Org(
         name=name,
         kind=OrgKind.SUB_ORG,
         edition=parent.edition,
-        parent_id=parent.id,
         salesforce_id=_claim_salesforce_id(session, salesforce_id),
         # An MSP's customers link to it through its Salesforce account.
         partner_salesforce_id=parent.salesforce_id
@@ -133,6 +143,7 @@ def create_sub_org(
         else None,
         customer_name=customer_name,
     )
+    sub_org.place_under(parent)
     session.add(sub_org)
     session.flush()
     session.add(SubOrgAccess(org_id=sub_org.id))

@@ -14,6 +14,17 @@ class OrgKind(StrEnum):
 class PartnerType(StrEnum):
     MSP = "msp"
     RESELLER = "reseller"
+    # A top-level partner whose customers may themselves be activated as MSPs
+    # or resellers (tier 2), with customers of their own (tier 3).
+    DISTRIBUTOR = "distributor"
+
+
+# The partner types a distributor's customer may be activated as (tier 2).
+TIER_TWO_TYPES = frozenset({PartnerType.MSP, PartnerType.RESELLER})
+
+# How deep the tree may go: a top-level org has depth 0, its sub-orgs 1, and so
+# on; at most 4 levels below the platform (the database holds to it too).
+MAX_DEPTH = 3
 
 
 class Edition(StrEnum):

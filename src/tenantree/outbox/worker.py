@@ -3,7 +3,9 @@ process (`tenantree outbox work`). Any number may run against one database.
 
 Each pass beats the worker's heartbeat (readiness asks for a recent one) and
 delivers what is due; between passes it sleeps until poked (a commit wrote
-messages) or `poll` has passed.
+messages) or `poll` has passed. Every `chores_every_seconds` it also runs its
+`chores` (the server gives it retention: server/retention.py), the first time
+one interval after it starts, so a restart storm does not prune all at once.
 """
 
 from __future__ import annotations
@@ -12,7 +14,9 @@ import logging
 import os
 import socket
 import threading
+import time
 import uuid
+from collections.abc import Callable
 from datetime import timedelta
 
 from sqlalchemy import delete
@@ -62,10 +66,15 @@ class Worker:
         delivery: Delivery,
         *,
         poll_seconds: float = 2.0,
+        chores: Callable[[Session], object] | None = None,
+        chores_every_seconds: float = 0.0,
     ) -> None:
         self.sessions = sessions
         self.delivery = delivery
         self.poll_seconds = poll_seconds
+        self.chores = chores if chores_every_seconds > 0 else None
+        self.chores_every_seconds = chores_every_seconds
+        self._chores_due = time.monotonic() + chores_every_seconds
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -89,12 +98,24 @@ class Worker:
                     break
         return tried
 
+    def run_chores_if_due(self) -> object:
+        """Run the chores if their interval has passed; what they returned, else None."""
+        if self.chores is None or time.monotonic() < self._chores_due:
+            return None
+        # Due again one interval on, even if this run fails: no retry storm.
+        self._chores_due = time.monotonic() + self.chores_every_seconds
+        with self.sessions() as session:
+            return self.chores(session)
+
     def run(self) -> None:
         """Loop until `stop()`; a database outage is logged in one line and waited out."""
         while not self._stop.is_set():
             self._wake.clear()
             try:
                 self.run_once()
+                done = self.run_chores_if_due()
+                if done is not None:
+                    log.info("outbox worker %s: %s", self.id, done)
             except SQLAlchemyError as error:
                 reason = getattr(error, "orig", error)
                 log.warning("outbox worker %s: database error: %s", self.id, reason)

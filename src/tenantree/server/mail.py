@@ -17,6 +17,7 @@ from tenantree.outbox.delivery import Delivery
 from tenantree.outbox.operations import worker_alive
 from tenantree.outbox.retry import RetryPolicy
 from tenantree.outbox.worker import Worker, new_worker_id
+from tenantree.server.retention import prune
 from tenantree.webhooks.channel import WebhookChannel
 from tenantree.webhooks.config import WebhookConfig
 from tenantree.webhooks.production import WEBHOOK
@@ -67,6 +68,8 @@ def make_worker(
         sessions,
         make_delivery(settings, outbox, on_failure=on_failure),
         poll_seconds=settings.outbox_poll_seconds,
+        chores=lambda session: prune(session, settings),
+        chores_every_seconds=settings.retention_sweep_seconds,
     )
     outbox.on_commit(worker.poke)
     return worker

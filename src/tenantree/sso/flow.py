@@ -16,6 +16,7 @@ import secrets
 import time
 import uuid
 import warnings
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
@@ -178,8 +179,8 @@ def finish_sign_in(
     state: str,
     code: str | None,
     error: str | None = None,
-) -> tuple[str, Membership] | None:
-    """Returns a bearer token for the matched entry, or None when a test sign-in
+) -> tuple[str, Membership] | SsoTestPassed:
+    """Returns a bearer token for the matched entry, or SsoTestPassed when a test sign-in
     passed. On failure (SsoFailed, a 401) the audit event and the used state are
     kept through the rollback."""
     login = session.scalar(
@@ -214,7 +215,7 @@ def finish_sign_in(
         _fail(trail, login.org_id, f"{type(exc).__name__}: {exc}"[:300])
     if login.test_account_id is not None:
         _pass_test(session, trail, login, claims)
-        return None
+        return SsoTestPassed(login.org_id)
     membership = _match(session, trail, config, claims)
     secret, _ = issue_sso_session(session, identity, membership)
     trail.as_actor(membership.account_id, login.org_id).record(
@@ -226,6 +227,13 @@ def finish_sign_in(
         issuer=config.issuer,
     )
     return secret, membership
+
+
+@dataclass(frozen=True)
+class SsoTestPassed:
+    """A test sign-in passed: nothing is issued; the org whose settings it proved."""
+
+    org_id: uuid.UUID
 
 
 def _pass_test(session: Session, trail: AuditTrail, login: SsoLogin, claims: dict) -> None:  # type: ignore[type-arg]

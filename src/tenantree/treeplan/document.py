@@ -181,7 +181,7 @@ class PartnerSpec(OrgSpec):
     @model_validator(mode="after")
     def _only_partners_have_sub_orgs(self) -> PartnerSpec:
         if self.sub_orgs and self.partner_type is None:
-            raise ValueError("sub_orgs need a partner_type (msp or reseller)")
+            raise ValueError("sub_orgs need a partner_type (msp, reseller or distributor)")
         return self
 
 

@@ -6,7 +6,9 @@ from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy.orm import Session
 
 from tenantree.access.policy import Actor
 from tenantree.audit.service import AuditTrail
@@ -14,7 +16,7 @@ from tenantree.authn.signin import authenticate
 from tenantree.identity.errors import InvalidToken
 from tenantree.identity.models import Account
 from tenantree.identity.passkeys import RelyingParty
-from tenantree.web.services import ServicesDep
+from tenantree.web.services import Services, ServicesDep
 from tenantree.web.unit_of_work import SessionDep
 
 _bearer = HTTPBearer(auto_error=False, description="A token from POST /api/v1/auth/login")
@@ -28,6 +30,12 @@ class Caller:
 
 
 _Credentials = Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
+
+# The request's fully authenticated caller (never an enrolling one), so that a
+# route needing both the caller and an org resolves the token once, in the
+# org check's thread-pool hop. Kept in the request's state, so it lives for one
+# attempt at the request only (a retry on a fresh connection starts anew).
+_RESOLVED = "authenticated_caller"
 
 
 def _resolve(
@@ -45,13 +53,34 @@ def _resolve(
     )
     caller = Caller(account, actor, credentials.credentials)
     request.state.caller = caller  # for the request's log line
+    if not enrolling:
+        setattr(request.state, _RESOLVED, caller)
     return caller
 
 
-def get_caller(
+def resolve_caller(
+    request: Request,
+    session: Session,
+    services: Services,
+    credentials: HTTPAuthorizationCredentials | None,
+) -> Caller:
+    """The request's caller, authenticated at most once per request (blocking I/O:
+    call it from the thread pool, as `get_caller` and the org check do)."""
+    resolved = getattr(request.state, _RESOLVED, None)
+    if resolved is not None:
+        return resolved
+    return _resolve(request, session, services, credentials, enrolling=False)
+
+
+async def get_caller(
     request: Request, session: SessionDep, services: ServicesDep, credentials: _Credentials
 ) -> Caller:
-    return _resolve(request, session, services, credentials, enrolling=False)
+    resolved = getattr(request.state, _RESOLVED, None)
+    if resolved is not None:
+        return resolved  # no hop: the org check of this request resolved it
+    return await run_in_threadpool(
+        _resolve, request, session, services, credentials, enrolling=False
+    )
 
 
 def get_enrolling_caller(
@@ -62,6 +91,7 @@ def get_enrolling_caller(
 
 
 CallerDep = Annotated[Caller, Depends(get_caller)]
+CredentialsDep = _Credentials
 EnrollingCallerDep = Annotated[Caller, Depends(get_enrolling_caller)]
 
 

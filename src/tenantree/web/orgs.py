@@ -8,14 +8,23 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Annotated, Any
 
-from fastapi import Depends, Path
+from fastapi import Depends, Path, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.security import HTTPAuthorizationCredentials
 from sqlalchemy.orm import Session
 
 from tenantree.access import policy
 from tenantree.access.permissions import Permission
 from tenantree.access.service import AuthorizedOrg, authorize, require_platform
 from tenantree.audit.service import AuditTrail
-from tenantree.web.caller import Caller, CallerDep, TrailDep
+from tenantree.web.caller import (
+    Caller,
+    CallerDep,
+    CredentialsDep,
+    caller_trail,
+    resolve_caller,
+)
+from tenantree.web.services import Services, ServicesDep
 from tenantree.web.unit_of_work import SessionDep
 
 
@@ -32,15 +41,30 @@ class OrgRequest:
         return self.target.org
 
 
-def org_permission(permission: Permission) -> Callable[..., OrgRequest]:
-    def dependency(
+def org_permission(permission: Permission) -> Callable[..., Any]:
+    def check(
+        request: Request,
+        org_id: uuid.UUID,
+        session: Session,
+        services: Services,
+        credentials: HTTPAuthorizationCredentials | None,
+    ) -> OrgRequest:
+        caller = resolve_caller(request, session, services, credentials)
+        target = authorize(session, caller.actor, permission, org_id)
+        trail = caller_trail(request, session, caller)
+        return OrgRequest(target, trail.acting_from(target.via_org_id), session)
+
+    async def dependency(
+        request: Request,
         org_id: Annotated[uuid.UUID, Path(description="The org's id")],
         session: SessionDep,
-        caller: CallerDep,
-        trail: TrailDep,
+        services: ServicesDep,
+        credentials: CredentialsDep,
     ) -> OrgRequest:
-        target = authorize(session, caller.actor, permission, org_id)
-        return OrgRequest(target, trail.acting_from(target.via_org_id), session)
+        # The caller's token and the org's facts in one thread-pool hop: each
+        # hop hands the GIL between threads, the largest cost of a read under
+        # concurrency (bench/ANALYSIS.md).
+        return await run_in_threadpool(check, request, org_id, session, services, credentials)
 
     dependency.__name__ = f"require_{permission.name.lower()}"
     return dependency

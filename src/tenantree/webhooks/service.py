@@ -17,7 +17,6 @@ from tenantree.audit.export import rfc3339
 from tenantree.audit.service import AuditTrail
 from tenantree.errors import Invalid, NotFound
 from tenantree.identity.sealed import seal
-from tenantree.orgs.kinds import OrgKind
 from tenantree.orgs.models import Org
 from tenantree.outbox.models import OutboxMessage
 from tenantree.pagination import Page, paginate
@@ -54,7 +53,7 @@ def check_event_types(values: Iterable[str]) -> list[str]:
 
 
 def check_include_sub_orgs(org: Org, include: bool) -> None:
-    if include and org.kind != OrgKind.PARTNER:
+    if include and not org.is_partner:
         raise Invalid(
             "only a partner's endpoints may include sub-orgs' events", field="include_sub_orgs"
         )

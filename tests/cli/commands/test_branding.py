@@ -1,7 +1,10 @@
-"""`tenantree branding show|draft|publish` in both modes."""
+"""`tenantree branding show|draft|logo|favicon|publish` in both modes."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
+from branding.conftest import SVG_OK, png
 from cli.commands.running import Cli, error_code
 
 
@@ -46,3 +49,41 @@ def test_verify_domain_without_the_txt_record_is_refused(cli: Cli) -> None:
     result = cli.run("branding", "verify-domain", "Partner P")
     assert result.exit_code == 1
     assert error_code(result) in {"domain_not_verified", "dns_unavailable", "service_unavailable"}
+
+
+def test_logo_and_favicon_upload_into_the_draft_and_clear(cli: Cli, tmp_path: Path) -> None:
+    logo = tmp_path / "logo.png"
+    logo.write_bytes(png())
+    uploaded = cli.ok("branding", "logo", "Partner P", str(logo))
+    assert uploaded["kind"] == "logo" and uploaded["content_type"] == "image/png"
+    favicon = tmp_path / "icon.svg"
+    favicon.write_bytes(SVG_OK)
+    assert cli.ok("branding", "favicon", "Partner P", str(favicon))["kind"] == "favicon"
+    draft = cli.ok("branding", "show", "Partner P")["draft"]
+    assert draft["logo_url"] == uploaded["url"] and draft["favicon_url"]
+    cleared = cli.ok("branding", "logo", "Partner P", "--clear")
+    assert cleared["draft"]["logo_url"] is None and cleared["draft"]["favicon_url"]
+
+
+def test_an_image_that_is_not_what_its_name_says_is_refused(cli: Cli, tmp_path: Path) -> None:
+    fake = tmp_path / "logo.png"
+    fake.write_bytes(SVG_OK)
+    result = cli.run("branding", "logo", "Partner P", str(fake))
+    assert result.exit_code == 1, result.output
+
+
+def test_an_image_needs_a_png_or_svg_file(cli: Cli, tmp_path: Path) -> None:
+    other = tmp_path / "logo.gif"
+    other.write_bytes(b"GIF89a")
+    assert cli.run("branding", "logo", "Partner P", str(other)).exit_code == 2
+    assert cli.run("branding", "logo", "Partner P").exit_code == 2
+
+
+def test_a_sub_orgs_admin_may_not_upload_its_logo_unless_allowed(
+    remote: Cli, tmp_path: Path
+) -> None:
+    logo = tmp_path / "logo.png"
+    logo.write_bytes(png())
+    result = remote.run("branding", "logo", str(remote.world.S.id), str(logo), actor="S-A")
+    assert result.exit_code == 1, result.output
+    assert error_code(result) == "forbidden"

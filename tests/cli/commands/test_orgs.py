@@ -154,3 +154,21 @@ def test_a_partner_admin_may_not_move_its_sub_org_remotely(remote: Cli) -> None:
     )
     assert result.exit_code == 1
     assert error_code(result) in {"forbidden", "operator_only"}
+
+
+def test_an_operator_only_command_records_the_operator_named(world, local_env) -> None:  # type: ignore[no-untyped-def]
+    local = Cli("local", world, None)
+    local.ok("orgs", "rename", "Unrelated U", "Renamed U", "--as-operator", "op@example.com")
+    events = local.ok("audit", "search", "--org", "Renamed U", "--action", "org.updated")
+    assert [e["actor_id"] for e in events] == [str(world.accounts["OP"].id)]
+
+
+def test_as_operator_on_any_operator_command_is_a_usage_error_remotely(remote: Cli) -> None:
+    as_op = ("--as-operator", "op@example.com")
+    assert remote.run("orgs", "rename", "Unrelated U", "X", *as_op).exit_code == 2
+    assert remote.run("license-source", "set", "Sub-org S", "own", *as_op).exit_code == 2
+    granted = remote.run(
+        "licenses", "grant", "--org", "Partner P", "--sku", "mon", "--unit", "devices",
+        "--quantity", "1", "--starts", "2025-01-01", "--ends", "2099-01-01", *as_op, output=None,
+    )  # fmt: skip
+    assert granted.exit_code == 2

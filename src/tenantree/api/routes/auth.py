@@ -86,6 +86,7 @@ def me(caller: CallerDep, session: SessionDep) -> MeResponse:
         email=caller.account.email,
         display_name=caller.account.display_name,
         is_operator=caller.account.is_operator,
+        email_confirmed=caller.account.email_confirmed_at is not None,
         memberships=[
             MembershipOut(
                 org_id=m.org_id,

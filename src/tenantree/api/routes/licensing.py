@@ -101,6 +101,15 @@ def set_license_source(
     return LicenseSourceOut(source=source)
 
 
+# A sub-org's quotas are part of what its license report (child view) shows.
+@router.get("/quotas", response_model=ListResponse[QuotaOut], operation_id="list_quotas")
+def list_quotas(target: OrgWith(P.ORG_LICENSE_REPORT_READ)) -> ListResponse[QuotaOut]:
+    quotas = sub_org_terms.list_quotas(target.session, target.org)
+    return ListResponse(
+        items=[QuotaOut(sku=q.sku, max_units=q.max_units) for q in quotas], next_cursor=None
+    )
+
+
 @router.put("/quotas/{sku}", response_model=QuotaOut, operation_id="set_quota")
 def set_quota(
     sku: Annotated[Sku, Path()], body: QuotaBody, target: OrgWith(P.ORG_QUOTAS_MANAGE)
@@ -184,7 +193,8 @@ def list_usage_events(
     "/license-report",
     operation_id="get_license_report",
     description=(
-        "A sub-org gets the child view; a partner or standard org the parent view. "
+        "A customer sub-org gets the child view; a partner (a tier-2 partner too) or "
+        "standard org the parent view. "
         "`from`/`to` (UTC days, inclusive) add peak and average use over the period."
     ),
     responses={200: {"content": {"application/json": {}, "text/csv": {}}}},
@@ -197,7 +207,7 @@ def license_report(
 ) -> Any:
     period = reports.period_between(first, last)
     org = target.org
-    if org.is_sub_org:
+    if org.is_customer:
         child = child_report_with_forecasts(
             target.session, org, sees_pool_figures=sees_pool_figures(target), period=period
         )

@@ -1,7 +1,7 @@
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Response
 
 from tenantree.access import org_listing
 from tenantree.access.permissions import Permission as P
@@ -17,6 +17,7 @@ from tenantree.api.deps import (
 )
 from tenantree.api.errors import ERROR_RESPONSES
 from tenantree.api.params import QUERY_TEXT, Cursor, Limit
+from tenantree.api.responses import serialized
 from tenantree.api.schemas.common import ListResponse
 from tenantree.api.schemas.orgs import (
     OrgCreate,
@@ -48,12 +49,20 @@ def list_orgs(
     parent_id: uuid.UUID | None = None,
     limit: Limit = None,
     cursor: Cursor = None,
-) -> ListResponse[OrgOut]:
+) -> Response:
     page = org_listing.list_orgs(
-        session, caller.actor, q=q, parent_id=parent_id, limit=limit, cursor=cursor
+        session,
+        caller.actor,
+        q=q,
+        parent_id=parent_id,
+        limit=limit,
+        cursor=cursor,
+        summaries=True,
     )
-    return ListResponse(
-        items=[OrgOut.model_validate(o) for o in page.items], next_cursor=page.next_cursor
+    return serialized(
+        ListResponse[OrgOut](
+            items=[OrgOut.model_validate(o) for o in page.items], next_cursor=page.next_cursor
+        )
     )
 
 
@@ -79,9 +88,9 @@ def create_org(
 
 @router.get("/{org_id}", response_model=OrgOut, operation_id="get_org")
 @reads_only
-async def get_org(target: OrgWith(P.ORG_VIEW)) -> OrgOut:
+async def get_org(target: OrgWith(P.ORG_VIEW)) -> Response:
     # No I/O left (the dependency loaded the org), so no hop to the thread pool.
-    return OrgOut.model_validate(target.org)
+    return serialized(OrgOut.model_validate(target.org))
 
 
 @router.patch("/{org_id}", response_model=OrgOut, operation_id="update_org")
@@ -133,12 +142,20 @@ def list_sub_orgs(
     q: Search = None,
     limit: Limit = None,
     cursor: Cursor = None,
-) -> ListResponse[OrgOut]:
+) -> Response:
     page = org_listing.list_sub_orgs(
-        target.session, caller.actor, target.org, q=q, limit=limit, cursor=cursor
+        target.session,
+        caller.actor,
+        target.org,
+        q=q,
+        limit=limit,
+        cursor=cursor,
+        summaries=True,
     )
-    return ListResponse(
-        items=[OrgOut.model_validate(o) for o in page.items], next_cursor=page.next_cursor
+    return serialized(
+        ListResponse[OrgOut](
+            items=[OrgOut.model_validate(o) for o in page.items], next_cursor=page.next_cursor
+        )
     )
 
 

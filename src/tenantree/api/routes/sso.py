@@ -196,7 +196,10 @@ def callback(
             failed.delete_cookie(CONSOLE_COOKIE, path="/sso/callback")
             return failed
         raise
-    if finished is None:  # a test sign-in passed: no session is issued
+    if isinstance(finished, flow.SsoTestPassed):  # no session is issued
+        if "text/html" in request.headers.get("accept", ""):
+            # A browser (the console's provider tab): back to the settings it proved.
+            return RedirectResponse(f"/orgs/{finished.org_id}/sso?done=tested", status_code=303)
         return JSONResponse({"status": "sso_test_passed"})
     secret, _ = finished
     expires_at = clock.utcnow() + identity.token_ttl

@@ -25,7 +25,12 @@ class AlertOut(BaseModel):
     )
     raised_at: datetime
     cleared_at: datetime | None = Field(description="Use fell back below the threshold")
-    acknowledged_at: datetime | None
+    acknowledged_at: datetime | None = Field(
+        description="An admin of the org acknowledged it: off the banner, still listed"
+    )
+    acknowledged_by: uuid.UUID | None = Field(
+        description="The account that acknowledged it (none when done from the server's CLI)"
+    )
 
 
 class AlertThresholdsBody(StrictBody):

@@ -37,4 +37,9 @@ class MeResponse(BaseModel):
     email: str
     display_name: str
     is_operator: bool
+    email_confirmed: bool = Field(
+        description="False for an account made through an org's own mail channel until its "
+        "person confirms the address (POST /api/v1/me/email-confirmation); it answers no "
+        "invitation until then"
+    )
     memberships: list[MembershipOut]

@@ -35,6 +35,9 @@ class OrgOut(BaseModel):
     edition: Edition
     salesforce_id: str
     parent_id: uuid.UUID | None
+    # 0: a top-level org; 1: a partner's customer (or a distributor's tier-2
+    # partner); 2: a tier-2 partner's customer.
+    depth: int
     partner_salesforce_id: str | None
     customer_name: str | None
     status: OrgStatus

@@ -17,3 +17,16 @@ class PasswordResetRequested(BaseModel):
 class PasswordResetConfirm(StrictBody):
     token: str = Field(min_length=1, max_length=200, pattern=NO_NUL)
     password: str = Field(min_length=1, max_length=1024, pattern=NO_NUL)
+
+
+class EmailConfirmationRequested(BaseModel):
+    status: str = Field(description="`sent`, or `already_confirmed` (nothing sent)")
+
+
+class EmailConfirmationConfirm(StrictBody):
+    token: str = Field(min_length=1, max_length=200, pattern=NO_NUL)
+
+
+class EmailConfirmed(BaseModel):
+    email: str
+    email_confirmed: bool

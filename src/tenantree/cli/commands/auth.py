@@ -10,7 +10,7 @@ admins to revoke) and forgets it.
 from __future__ import annotations
 
 import os
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -18,7 +18,9 @@ from tenantree.cli.backend import Refused
 from tenantree.cli.connection import refused, remote_client, token_for, usage_error
 from tenantree.cli.credentials import forget_token, store_token
 from tenantree.cli.output import OutputOpt, emit
-from tenantree.cli.remote_backend import RemoteBackend
+
+if TYPE_CHECKING:
+    from tenantree.cli.remote_backend import RemoteBackend
 
 RequiredApiUrl = Annotated[
     str, typer.Option("--api-url", envvar="TENANTREE_API_URL", help="The tenantree API")
@@ -50,6 +52,8 @@ def login(
 
     The password comes from a prompt or TENANTREE_PASSWORD, never from argv.
     """
+    from tenantree.cli.remote_backend import RemoteBackend
+
     if (email is None) == (token is None):
         usage_error("give --email (to sign in) or --token (an API token), one of them")
     try:
@@ -69,6 +73,8 @@ def login(
 
 def logout(api_url: RequiredApiUrl) -> None:
     """Sign out server-side and forget the kept token."""
+    from tenantree.cli.remote_backend import RemoteBackend
+
     token = token_for(api_url)
     try:
         with remote_client(api_url, token) as client:
@@ -82,6 +88,8 @@ def logout(api_url: RequiredApiUrl) -> None:
 
 def whoami(api_url: RequiredApiUrl, output: OutputOpt = None) -> None:
     """Who the kept token (or TENANTREE_TOKEN) acts as, and its memberships."""
+    from tenantree.cli.remote_backend import RemoteBackend
+
     try:
         with remote_client(api_url, token_for(api_url)) as client:
             me = RemoteBackend(client).request("GET", "/me")

@@ -1,11 +1,12 @@
 """`tenantree branding show|draft|publish`: an org's brand, saved as a draft and
 published when ready. `draft` changes only the fields given (the API replaces
 the whole draft: the command reads it first); `--clear FIELD` makes a field
-inherit again (from the partner, then the platform). Images are uploaded in
-the console or through the API."""
+inherit again (from the partner, then the platform). `logo` and `favicon`
+upload an image file (PNG or SVG) into the draft, or `--clear` it."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -16,7 +17,9 @@ from tenantree.cli.connection import ApiUrlOpt, backend, usage_error
 from tenantree.cli.output import OutputOpt, emit
 from tenantree.cli.resolve import OrgArg
 
-branding_app = typer.Typer(help="An org's brand: show, draft, publish.", no_args_is_help=True)
+branding_app = typer.Typer(
+    help="An org's brand: show, draft, logo, favicon, publish.", no_args_is_help=True
+)
 
 BRANDING_COLUMNS = ["org_id", "unpublished_changes", "draft", "published"]
 
@@ -90,3 +93,59 @@ def verify_domain(
     with backend(api_url) as b:
         claim = b.verify_brand_domain(resolve.org_id(b, org), hostname)
         emit(claim, ["hostname", "status", "txt_record_name", "txt_record_value"], output)
+
+
+ASSET_COLUMNS = ["kind", "url", "content_type", "size", "sha256", "sanitized_removed"]
+IMAGE_TYPES = {".png": "image/png", ".svg": "image/svg+xml"}
+ImageFile = Annotated[
+    Path | None, typer.Argument(metavar="FILE", help="The image: a .png or .svg file")
+]
+Clear = Annotated[bool, typer.Option("--clear", help="Drop the draft's image: it inherits again")]
+
+
+def _image(
+    kind: str, org: str, file: Path | None, clear: bool, output: str | None, api_url: str | None
+) -> None:
+    if clear == (file is not None):
+        usage_error(f"give the {kind}'s FILE or --clear (one of them)")
+    if file is not None:
+        content_type = IMAGE_TYPES.get(file.suffix.lower())
+        if content_type is None:
+            usage_error(f"{file.name}: a {kind} is a .png or .svg file")
+        try:
+            data = file.read_bytes()
+        except OSError as exc:
+            usage_error(f"cannot read {file}: {exc.strerror}")
+    with backend(api_url) as b:
+        target = resolve.org_id(b, org)
+        if file is None:
+            emit(b.clear_brand_image(target, kind), BRANDING_COLUMNS, output)
+            return
+        asset = b.upload_brand_image(
+            target, kind, data, content_type=content_type, filename=file.name
+        )
+        emit(asset, ASSET_COLUMNS, output)
+
+
+@branding_app.command("logo")
+def logo(
+    org: OrgArg,
+    file: ImageFile = None,
+    clear: Clear = False,
+    output: OutputOpt = None,
+    api_url: ApiUrlOpt = None,
+) -> None:
+    """Upload FILE as the draft's logo (checked and sanitised as by the API), or --clear it."""
+    _image("logo", org, file, clear, output, api_url)
+
+
+@branding_app.command("favicon")
+def favicon(
+    org: OrgArg,
+    file: ImageFile = None,
+    clear: Clear = False,
+    output: OutputOpt = None,
+    api_url: ApiUrlOpt = None,
+) -> None:
+    """Upload FILE as the draft's favicon, or --clear it."""
+    _image("favicon", org, file, clear, output, api_url)

@@ -10,6 +10,7 @@ import typer
 from tenantree.cli import resolve
 from tenantree.cli.backend import Backend, Refused
 from tenantree.cli.connection import ApiUrlOpt, backend
+from tenantree.cli.options import AsOperator
 from tenantree.cli.output import OutputOpt, emit
 from tenantree.cli.resolve import OrgArg
 
@@ -75,9 +76,10 @@ def every_claim(output: OutputOpt = None, api_url: ApiUrlOpt = None) -> None:
 @domains_app.command("revoke")
 def revoke(
     claim: Annotated[str, typer.Argument(metavar="CLAIM_ID", help="The claim's id")],
+    as_operator: AsOperator = None,
     api_url: ApiUrlOpt = None,
 ) -> None:
     """End any org's claim, verified or not (operators)."""
-    with backend(api_url) as b:
+    with backend(api_url, as_operator=as_operator) as b:
         b.revoke_domain_claim(resolve.uuid_arg(claim, "claim"))
     typer.echo(f"domain claim {claim} revoked")

@@ -9,9 +9,10 @@ import typer
 
 from tenantree.cli import resolve
 from tenantree.cli.connection import ApiUrlOpt, backend, usage_error
+from tenantree.cli.options import AsOperator
 from tenantree.cli.output import OutputOpt, collect, emit
 from tenantree.cli.resolve import OrgArg
-from tenantree.licensing.models import LicenseSource
+from tenantree.licensing.policies import LicenseSource
 
 license_source_app = typer.Typer(help="A sub-org's license source.", no_args_is_help=True)
 quotas_app = typer.Typer(help="A sub-org's quotas per SKU.", no_args_is_help=True)
@@ -33,10 +34,11 @@ def set_source(
     org: OrgArg,
     source: Annotated[LicenseSource, typer.Argument(help="parent_pool or own")],
     output: OutputOpt = None,
+    as_operator: AsOperator = None,
     api_url: ApiUrlOpt = None,
 ) -> None:
     """Switch the sub-org's source (operators); its use of the old pools is released."""
-    with backend(api_url) as b:
+    with backend(api_url, as_operator=as_operator) as b:
         emit(b.set_license_source(resolve.org_id(b, org), source.value), ["source"], output)
 
 

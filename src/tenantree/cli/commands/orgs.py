@@ -16,7 +16,7 @@ import typer
 
 from tenantree.cli import resolve
 from tenantree.cli.connection import ApiUrlOpt, backend
-from tenantree.cli.licensing import AsOperator
+from tenantree.cli.options import AsOperator
 from tenantree.cli.output import OutputOpt, collect, emit
 from tenantree.cli.resolve import OrgArg
 from tenantree.orgs.kinds import Edition, OrgStatus, PartnerCustomers, PartnerType
@@ -70,10 +70,11 @@ def create(
     admin_email: AdminEmail,
     edition: Annotated[Edition, typer.Option(help="standard or pro")] = Edition.STANDARD,
     output: OutputOpt = None,
+    as_operator: AsOperator = None,
     api_url: ApiUrlOpt = None,
 ) -> None:
     """Create an org (operators) and invite its primary admin."""
-    with backend(api_url) as b:
+    with backend(api_url, as_operator=as_operator) as b:
         created = b.create_org(
             name=name,
             salesforce_id=salesforce_id,
@@ -88,10 +89,11 @@ def rename(
     org: OrgArg,
     name: Annotated[str, typer.Argument(help="The new name")],
     output: OutputOpt = None,
+    as_operator: AsOperator = None,
     api_url: ApiUrlOpt = None,
 ) -> None:
     """Rename an org (operators)."""
-    with backend(api_url) as b:
+    with backend(api_url, as_operator=as_operator) as b:
         emit(b.update_org(resolve.org_id(b, org), {"name": name}), ORG_COLUMNS, output)
 
 
@@ -100,10 +102,11 @@ def set_edition(
     org: OrgArg,
     edition: Annotated[Edition, typer.Argument(help="standard or pro")],
     output: OutputOpt = None,
+    as_operator: AsOperator = None,
     api_url: ApiUrlOpt = None,
 ) -> None:
     """Change an org's edition (operators)."""
-    with backend(api_url) as b:
+    with backend(api_url, as_operator=as_operator) as b:
         changed = b.update_org(resolve.org_id(b, org), {"edition": edition.value})
         emit(changed, ORG_COLUMNS, output)
 
@@ -111,12 +114,16 @@ def set_edition(
 @orgs_app.command("activate-partner")
 def activate_partner(
     org: OrgArg,
-    partner_type: Annotated[PartnerType, typer.Argument(help="msp or reseller")],
+    partner_type: Annotated[
+        PartnerType, typer.Argument(help="msp, reseller or distributor (top-level orgs only)")
+    ],
     output: OutputOpt = None,
+    as_operator: AsOperator = None,
     api_url: ApiUrlOpt = None,
 ) -> None:
-    """Make an org a partner (MSP or reseller), so it can have sub-orgs (operators)."""
-    with backend(api_url) as b:
+    """Make an org a partner (MSP, reseller or distributor), so it can have sub-orgs;
+    a distributor's customer may become an MSP or reseller (tier 2) (operators)."""
+    with backend(api_url, as_operator=as_operator) as b:
         emit(b.activate_partner(resolve.org_id(b, org), partner_type.value), ORG_COLUMNS, output)
 
 
@@ -192,6 +199,7 @@ def create_sub_org(
         str | None, typer.Option("--admin-email", help="Invite this primary admin")
     ] = None,
     output: OutputOpt = None,
+    as_operator: AsOperator = None,
     api_url: ApiUrlOpt = None,
 ) -> None:
     """Create a sub-org under a partner (operators)."""
@@ -201,7 +209,7 @@ def create_sub_org(
         "customer_name": customer_name,
         "primary_admin_email": admin_email,
     }
-    with backend(api_url) as b:
+    with backend(api_url, as_operator=as_operator) as b:
         emit(b.create_sub_org(resolve.org_id(b, partner), body), SUB_ORG_COLUMNS, output)
 
 

@@ -22,6 +22,7 @@ router = APIRouter(route_class=ConsoleRoute, include_in_schema=False)
 _DONE = {
     "accepted": "Invitation accepted: the org is now in your list.",
     "declined": "Invitation declined.",
+    "confirmation_sent": "A confirmation link is on its way to your email address.",
 }
 
 
@@ -33,6 +34,7 @@ def pending(request: Request, session: SessionDep, viewer: ViewerDep) -> Respons
         "invitations.html",
         title="Your invitations",
         invitations=consent.pending_invitations(session, viewer.account),
+        email_confirmed=viewer.account.email_confirmed_at is not None,
         notice=_DONE.get(request.query_params.get("done", "")),
     )
 

@@ -49,7 +49,7 @@ def _period(first: str | None, last: str | None, days: int | None) -> reports.Pe
 
 def _reports(target: OrgRequest, period: reports.Period):  # type: ignore[no-untyped-def]
     org = target.org
-    if org.is_sub_org:
+    if org.is_customer:
         return "child", child_report_with_forecasts(
             target.session,
             org,

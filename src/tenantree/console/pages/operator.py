@@ -11,6 +11,7 @@ import uuid
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
+from sqlalchemy.orm import Session
 
 from tenantree.access import org_listing
 from tenantree.access.permissions import Permission as P
@@ -22,7 +23,8 @@ from tenantree.console.routing import ConsoleRoute
 from tenantree.errors import Conflict, DomainError, Invalid
 from tenantree.licensing import grants
 from tenantree.lifecycle import deactivation, moves, service
-from tenantree.orgs.kinds import Edition, OrgStatus, PartnerType
+from tenantree.orgs.kinds import TIER_TWO_TYPES, Edition, OrgStatus, PartnerType
+from tenantree.orgs.models import Org
 from tenantree.web.schemas.licensing import LicenseCreate, LicenseUpdate
 from tenantree.web.schemas.orgs import OrgCreate, OrgUpdate, PartnerActivation, SubOrgCreate
 from tenantree.web.services import IdentityDep
@@ -140,9 +142,22 @@ def operator_org(
         "operator_org.html",
         title=f"Operator: {target.org.name}",
         licenses=grants.list_licenses(target.session, target.org),
-        partner_types=list(PartnerType),
+        partner_types=_activation_types(target.session, target.org),
         notice=DONE.get(done),
     )
+
+
+def _activation_types(session: Session, org: Org) -> list[PartnerType]:
+    """The partner types the activation form offers: any for a top-level org,
+    MSP or reseller for a distributor's customer (tier 2), none otherwise."""
+    if org.is_partner:
+        return []
+    if not org.is_sub_org:
+        return list(PartnerType)
+    parent = session.get(Org, org.parent_id)
+    if parent is None or not parent.is_distributor:
+        return []
+    return [t for t in PartnerType if t in TIER_TWO_TYPES]
 
 
 @router.post("/operator/orgs/{org_id}/partner-activation")

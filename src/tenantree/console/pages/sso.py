@@ -26,6 +26,7 @@ router = APIRouter(route_class=ConsoleRoute, include_in_schema=False)
 DONE = {
     "saved": "Single sign-on settings saved.",
     "removed": "Single sign-on removed: members sign in with their passwords again.",
+    "tested": "Test sign-in passed: these settings work, and SSO may now be made required.",
 }
 _SEPARATORS = re.compile(r"[\s,;]+")
 

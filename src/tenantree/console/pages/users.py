@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response
 
@@ -14,10 +14,12 @@ from tenantree.console.forms import done, validated
 from tenantree.console.listing import Listing, direction
 from tenantree.console.render import render
 from tenantree.console.routing import ConsoleRoute
+from tenantree.errors import Invalid
 from tenantree.identity import directory, invitations
 from tenantree.identity.directory_export import users_csv as users_csv_text
-from tenantree.identity.models import InvitationStatus, Membership
+from tenantree.identity.models import Invitation, InvitationStatus, Membership
 from tenantree.identity.roles import Role
+from tenantree.pagination import Page
 from tenantree.web.schemas.users import InvitationCreate, PrimaryAdminTransfer, UserUpdate
 from tenantree.web.services import IdentityDep
 
@@ -49,6 +51,11 @@ def users_page(
     q: Annotated[str, Query(max_length=200, pattern=r"^[^\x00]*$")] = "",
     sort: Annotated[str, Query(max_length=20)] = "joined",
     dir: Annotated[str, Query(max_length=20)] = "asc",  # noqa: A002 - the parameter's name
+    # The invitations' own order and page ("i" for invitations), beside the users'.
+    isort: Annotated[str, Query(max_length=20)] = "sent",
+    idir: Annotated[str, Query(max_length=20)] = "desc",
+    icursor: Cursor = None,
+    ibefore: Cursor = None,
     done: str | None = None,
 ) -> Response:
     page = directory.list_users(
@@ -61,24 +68,41 @@ def users_page(
         descending=direction(dir),
         before=before,
     )
-    listing = Listing(_path(target.org.id), {"q": q}, sort, direction(dir))
-    if page.prev_cursor:
-        listing.previous = listing.href(before=page.prev_cursor, cursor=None)
-    if page.next_cursor:
-        listing.next = listing.href(cursor=page.next_cursor, before=None)
-    pending = []
+    if isort not in invitations.INVITATION_SORTS:
+        raise Invalid(
+            f"isort must be one of {', '.join(invitations.INVITATION_SORTS)}", field="isort"
+        )
+    if idir not in ("asc", "desc"):
+        raise Invalid("idir must be asc or desc", field="idir")
+    invitation_order = {"isort": isort, "idir": idir}
+    listing = Listing(_path(target.org.id), {"q": q, **invitation_order}, sort, direction(dir))
+    _page_links(listing, page)
+    pending: list[tuple[Invitation, InvitationStatus]] = []
     deliveries = {}
+    invitation_listing = None
     if P.ORG_USERS_MANAGE in request.state.granted:
         now = clock.utcnow()
         listed = invitations.list_invitations(
-            target.session, target.org, limit=50, cursor=None, q=q or None
+            target.session,
+            target.org,
+            limit=PAGE_SIZE,
+            cursor=icursor,
+            before=ibefore,
+            q=q or None,
+            sort=isort,
+            descending=direction(idir),
+            unanswered_only=True,
         )
-        pending = [
-            (inv, inv.status_at(now))
-            for inv in listed.items
-            if inv.status_at(now) in (InvitationStatus.PENDING, InvitationStatus.EXPIRED)
-        ]
+        pending = [(inv, inv.status_at(now)) for inv in listed.items]
         deliveries = invitations.email_deliveries(target.session, [inv for inv, _ in pending])
+        invitation_listing = Listing(
+            _path(target.org.id),
+            {"q": q, "sort": sort, "dir": dir},
+            isort,
+            direction(idir),
+            prefix="i",
+        )
+        _page_links(invitation_listing, listed)
     return render(
         request,
         target.session,
@@ -88,10 +112,18 @@ def users_page(
         listing=listing,
         q=q,
         invitations=pending,
+        invitation_listing=invitation_listing,
         deliveries=deliveries,
         roles=list(Role),
         notice=DONE.get(done or ""),
     )
+
+
+def _page_links(listing: Listing, page: Page[Any]) -> None:
+    if page.prev_cursor:
+        listing.previous = listing.href(before=page.prev_cursor, cursor=None)
+    if page.next_cursor:
+        listing.next = listing.href(cursor=page.next_cursor, before=None)
 
 
 @router.get("/orgs/{org_id}/users.csv")

@@ -13,7 +13,6 @@ from tenantree.console.deps import FormDep, OrgPage, form_list
 from tenantree.console.forms import done, validated
 from tenantree.console.render import render
 from tenantree.console.routing import ConsoleRoute
-from tenantree.orgs.kinds import OrgKind
 from tenantree.outbox.operations import state_of
 from tenantree.web.schemas.webhooks import WebhookEndpointBody
 from tenantree.web.services import WebhooksDep
@@ -43,7 +42,7 @@ def _list(request: Request, target, notice: str | None = None, secret=None) -> R
         title=f"Webhooks of {target.org.name}",
         endpoints=service.endpoints_of(target.session, target.org.id),
         event_types=[t.value for t in EventType],
-        is_partner=target.org.kind == OrgKind.PARTNER,
+        is_partner=target.org.is_partner,
         notice=notice,
         secret=secret,
     )

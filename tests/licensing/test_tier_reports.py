@@ -1,0 +1,92 @@
+"""License reports over three tiers: each level sees its own subtree and never a
+figure above it. D holds 1000 units; R (tier 2) draws on D's pool and holds
+50 of its own; C (R's customer) draws on R's pool. Quantities are chosen so
+each level's figure is a number no other level's report carries."""
+
+from __future__ import annotations
+
+import json
+
+from sqlalchemy.orm import Session
+
+from api.tiers_world import TierWorld, build_tiers
+from factories import make_license
+from tenantree.licensing.models import LicenseSource, LicenseSourceChange
+
+SKU = "mon"
+
+
+def _arrange(client, session: Session, identity) -> TierWorld:  # type: ignore[no-untyped-def]
+    world = build_tiers(session, identity)
+    make_license(session, world.D, quantity=1000, sku=SKU)
+    make_license(session, world.R, quantity=50, sku=SKU)
+    for org in (world.R, world.C):
+        session.add(LicenseSourceChange(org_id=org.id, source=LicenseSource.PARENT_POOL))
+    session.commit()
+    for org, actor, units in ((world.R, "R-A", 7), (world.C, "C-A", 3)):
+        response = client.post(
+            f"/api/v1/orgs/{org.id}/usage", json={"sku": SKU, "set": units},
+            headers=world.headers(actor),
+        )  # fmt: skip
+        assert response.status_code == 200, response.text
+    return world
+
+
+def _report(client, world: TierWorld, org, actor: str) -> dict:  # type: ignore[no-untyped-def]
+    response = client.get(f"/api/v1/orgs/{org.id}/license-report", headers=world.headers(actor))
+    assert response.status_code == 200, response.text
+    return response.json()  # type: ignore[no-any-return]
+
+
+def _figures(report: dict) -> set[int]:  # type: ignore[type-arg]
+    """Every number anywhere in the report."""
+    found: set[int] = set()
+
+    def walk(value: object) -> None:
+        if isinstance(value, bool):
+            return
+        if isinstance(value, int):
+            found.add(value)
+        elif isinstance(value, dict):
+            for item in value.values():
+                walk(item)
+        elif isinstance(value, list):
+            for item in value:
+                walk(item)
+
+    walk(report)
+    return found
+
+
+def test_a_tier_two_partners_report_shows_its_subtree_and_nothing_of_its_distributors(
+    client, session, identity
+) -> None:
+    world = _arrange(client, session, identity)
+    report = _report(client, world, world.R, "R-A")
+    assert report["view"] == "parent"
+    (pool,) = report["pools"]
+    assert [c["org_id"] for c in pool["children"]] == [str(world.C.id)]
+    assert pool["children"][0]["used"] == 3
+    assert 50 in _figures(report)
+    assert 1000 not in _figures(report)
+    assert str(world.D.id) not in json.dumps(report)
+
+
+def test_a_tier_three_customers_report_never_shows_its_partners_pool(
+    client, session, identity
+) -> None:
+    world = _arrange(client, session, identity)
+    report = _report(client, world, world.C, "C-A")
+    assert report["view"] == "child"
+    assert not {50, 1000} & _figures(report)
+
+
+def test_the_distributors_report_shows_its_tier_two_partners_draw(client, session, identity):
+    world = _arrange(client, session, identity)
+    report = _report(client, world, world.D, "D-A")
+    (pool,) = report["pools"]
+    assert {c["org_id"]: c["used"] for c in pool["children"]} == {str(world.R.id): 7}
+    assert 1000 in _figures(report)
+    # The distributor reads its tier-2 partner's subtree in R's own report.
+    below = _report(client, world, world.R, "D-A")
+    assert below["pools"][0]["children"][0]["used"] == 3
