@@ -108,16 +108,8 @@ class SettingsOperations(LocalBase):
         # The API's own body schema: the same field and rule refused as there.
         body = validated(LicenseUpdate, changes)
         with domain_refusals():
-            license_ = grants.update_license(
-                self.session,
-                self.trail,
-                self._org(org_id),
-                license_id,
-                quantity=body.quantity,
-                starts_at=body.starts_at,
-                ends_at=body.ends_at,
-                status=body.status,
-                overage_policy=body.overage_policy,
+            license_ = grants.change_requested_license(
+                self.session, self.trail, self._org(org_id), license_id, body
             )
         return records.license_record(license_)
 
