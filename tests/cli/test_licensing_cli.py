@@ -227,6 +227,20 @@ def test_grant_as_operator_stamps_the_actor(world: World) -> None:
     assert event.request_id == "cli"
 
 
+def test_change_and_end_as_operator_stamp_the_actor(world: World) -> None:
+    with world.sessions() as session:
+        operator = Account(email="ops@example.com", display_name="ops", is_operator=True)
+        session.add(operator)
+        session.commit()
+    license_id = str(granted_id(grant(world.msp)))
+    as_ops = ("--org", "Acme MSP", "--as-operator", "ops@example.com")
+    assert run("licenses", "change", license_id, "--quantity", "5", *as_ops).exit_code == 0
+    assert run("licenses", "end", license_id, *as_ops).exit_code == 0
+    changed = events(world, "license.changed")
+    assert [e.actor_id for e in changed] == [operator.id, operator.id]
+    assert [set(e.details["changes"]) for e in changed] == [{"quantity"}, {"status"}]
+
+
 @pytest.mark.parametrize("email", ["nobody@example.com", "member@example.com"])
 def test_grant_as_an_unknown_or_non_operator_account_is_refused(world: World, email: str) -> None:
     with world.sessions() as session:
