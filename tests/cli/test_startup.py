@@ -46,6 +46,7 @@ def test_a_remote_command_loads_no_database_or_web_code() -> None:
     remote = ("--api-url", "http://127.0.0.1:9")
     assert _probe("orgs", "list", *remote) == {"exit_code": 1, "loaded": []}
     assert _probe("plan", "/dev/null", *remote) == {"exit_code": 1, "loaded": []}
+    assert _probe("licenses", "list", "--org", "P", *remote) == {"exit_code": 1, "loaded": []}
 
 
 def test_a_local_command_still_finds_what_it_needs() -> None:

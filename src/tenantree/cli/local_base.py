@@ -8,7 +8,6 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
@@ -59,10 +58,6 @@ def every_item(fetch: Any) -> Iterator[Any]:
         if not page.next_cursor:
             return
         cursor = page.next_cursor
-
-
-def as_time(value: datetime | str | None) -> datetime | None:
-    return datetime.fromisoformat(value) if isinstance(value, str) else value
 
 
 class LocalBase:

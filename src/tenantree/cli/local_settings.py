@@ -17,7 +17,6 @@ from tenantree.cli import records
 from tenantree.cli.backend import Record, Refused
 from tenantree.cli.local_base import (
     LocalBase,
-    as_time,
     domain_refusals,
     every_item,
     validated,
@@ -25,15 +24,14 @@ from tenantree.cli.local_base import (
 from tenantree.domains import service as domains
 from tenantree.identity.roles import Role
 from tenantree.licensing import changes, consumption, grants, sub_org_terms
-from tenantree.licensing.models import LicenseSource, LicenseStatus
-from tenantree.licensing.policies import OveragePolicy
+from tenantree.licensing.models import LicenseSource
 from tenantree.licensing.pool import UsageOp
 from tenantree.licensing.sources import current_source
 from tenantree.orgs.models import Org
 from tenantree.sso import config as sso_config
 from tenantree.web.schemas.access import AccessSettingsBody
 from tenantree.web.schemas.domains import DomainClaimBody
-from tenantree.web.schemas.licensing import LicenseCreate
+from tenantree.web.schemas.licensing import LicenseCreate, LicenseUpdate
 
 
 class SettingsOperations(LocalBase):
@@ -107,22 +105,11 @@ class SettingsOperations(LocalBase):
         return records.license_record(license_)
 
     def update_license(self, org_id: uuid.UUID, license_id: uuid.UUID, changes: Record) -> Record:
-        given = {k: v for k, v in changes.items() if v is not None}
-        try:
-            typed = {
-                "quantity": given.get("quantity"),
-                "starts_at": as_time(given.get("starts_at")),
-                "ends_at": as_time(given.get("ends_at")),
-                "status": LicenseStatus(given["status"]) if "status" in given else None,
-                "overage_policy": (
-                    OveragePolicy(given["overage_policy"]) if "overage_policy" in given else None
-                ),
-            }
-        except ValueError as exc:
-            raise Refused("invalid", str(exc), None, 422) from exc
+        # The API's own body schema: the same field and rule refused as there.
+        body = validated(LicenseUpdate, changes)
         with domain_refusals():
-            license_ = grants.update_license(
-                self.session, self.trail, self._org(org_id), license_id, **typed
+            license_ = grants.change_requested_license(
+                self.session, self.trail, self._org(org_id), license_id, body
             )
         return records.license_record(license_)
 

@@ -18,6 +18,7 @@ from tenantree.cli.commands import (
     demo,
     domains,
     integrations,
+    licenses,
     me,
     orgs,
     tokens,
@@ -41,7 +42,7 @@ db_app = typer.Typer(help="Database schema: migrate and check.", no_args_is_help
 operator_app = typer.Typer(help="Platform operator accounts.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(operator_app, name="operator")
-app.add_typer(licensing.licenses_app, name="licenses")
+app.add_typer(licenses.licenses_app, name="licenses")
 app.add_typer(outbox.outbox_app, name="outbox")
 app.add_typer(alerts.alerts_app, name="alerts")
 app.add_typer(crm.crm_app, name="crm")

@@ -119,6 +119,33 @@ def grant_requested_license(
     )
 
 
+class LicenseChange(Protocol):
+    """A change as the API body, the console form and the CLI carry it (None: kept)."""
+
+    quantity: int | None
+    starts_at: datetime | None
+    ends_at: datetime | None
+    status: LicenseStatus | None
+    overage_policy: OveragePolicy | None
+
+
+def change_requested_license(
+    session: Session, trail: AuditTrail, org: Org, license_id: uuid.UUID, change: LicenseChange
+) -> License:
+    """update_license with what a request asks for: one reading of its fields."""
+    return update_license(
+        session,
+        trail,
+        org,
+        license_id,
+        quantity=change.quantity,
+        starts_at=change.starts_at,
+        ends_at=change.ends_at,
+        status=change.status,
+        overage_policy=change.overage_policy,
+    )
+
+
 def get_license(session: Session, org: Org, license_id: uuid.UUID) -> License:
     license_ = session.get(License, license_id)
     if license_ is None or license_.holder_org_id != org.id:

@@ -74,16 +74,8 @@ def list_licenses(target: OrgWith(P.ORG_LICENSE_REPORT_READ)) -> ListResponse[Li
 def update_license(
     license_id: uuid.UUID, body: LicenseUpdate, target: OrgWith(P.PLATFORM_ORGS_MANAGE)
 ) -> LicenseOut:
-    license_ = grants.update_license(
-        target.session,
-        target.trail,
-        target.org,
-        license_id,
-        quantity=body.quantity,
-        starts_at=body.starts_at,
-        ends_at=body.ends_at,
-        status=body.status,
-        overage_policy=body.overage_policy,
+    license_ = grants.change_requested_license(
+        target.session, target.trail, target.org, license_id, body
     )
     return license_out(license_)
 

@@ -225,16 +225,7 @@ def change_license(
         "status": form.get("status") or None,
     }
     body = validated(LicenseUpdate, given)
-    grants.update_license(
-        target.session,
-        target.trail,
-        target.org,
-        license_id,
-        quantity=body.quantity,
-        ends_at=body.ends_at,
-        overage_policy=body.overage_policy,
-        status=body.status,
-    )
+    grants.change_requested_license(target.session, target.trail, target.org, license_id, body)
     return done(_page(target.org.id), "license_changed")
 
 
