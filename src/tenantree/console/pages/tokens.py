@@ -10,13 +10,13 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import APIRouter, Depends, Request, Response
 
 from tenantree import clock
 from tenantree.access.permissions import Permission as P
 from tenantree.console.deps import FormDep, OrgPage
 from tenantree.console.forms import done, validated
-from tenantree.console.listing import Listing, direction
+from tenantree.console.listing import Listing, Search, Word, direction
 from tenantree.console.render import render
 from tenantree.console.routing import ConsoleRoute
 from tenantree.errors import Invalid
@@ -63,9 +63,9 @@ class TokenOrder:
 
 
 def _order(
-    q: Annotated[str, Query(max_length=200, pattern=r"^[^\x00]*$")] = "",
-    sort: Annotated[str, Query(max_length=20)] = "created",
-    dir: Annotated[str, Query(max_length=20)] = "desc",  # noqa: A002 - the parameter's name
+    q: Search = "",
+    sort: Word = "created",
+    dir: Word = "desc",  # noqa: A002 - the parameter's name
 ) -> TokenOrder:
     # An unknown sort is refused by the token service, naming the field.
     return TokenOrder(q, sort, direction(dir))
