@@ -3,10 +3,18 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Annotated, Any
 from urllib.parse import urlencode
+
+from fastapi import Query
 
 from tenantree.errors import Invalid
 from tenantree.pagination import Page
+
+# A list's query parameters: a page's cursor, the search, a sort or direction word.
+Cursor = Annotated[str | None, Query(max_length=500)]
+Search = Annotated[str, Query(max_length=200, pattern=r"^[^\x00]*$")]
+Word = Annotated[str, Query(max_length=20)]
 
 # A list's own query parameters; a second list on a page prefixes them.
 _OWN = ("sort", "dir", "offset", "cursor", "before")
@@ -76,3 +84,11 @@ def org_listing_page(
     if page.next_cursor:
         listing.next = listing.href(cursor=page.next_cursor, before=None)
     return listing
+
+
+def link_pages(listing: Listing, page: Page[Any]) -> None:
+    """Previous/Next of a list from its page's cursors."""
+    if page.prev_cursor:
+        listing.previous = listing.href(before=page.prev_cursor, cursor=None)
+    if page.next_cursor:
+        listing.next = listing.href(cursor=page.next_cursor, before=None)

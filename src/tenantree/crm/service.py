@@ -64,8 +64,14 @@ def run_reconciliation(
 
 
 def list_reconciliations(
-    session: Session, *, limit: int | None, cursor: str | None
+    session: Session,
+    *,
+    limit: int | None,
+    cursor: str | None,
+    before: str | None = None,
+    descending: bool = True,
 ) -> Page[Reconciliation]:
+    """Past reconciliations by time, newest first unless told; pages both ways."""
     return paginate(
         session,
         select(Reconciliation),
@@ -73,7 +79,8 @@ def list_reconciliations(
         id_column=Reconciliation.id,
         limit=limit,
         cursor=cursor,
-        descending=True,
+        descending=descending,
+        before=before,
     )
 
 

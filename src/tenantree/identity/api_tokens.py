@@ -108,6 +108,13 @@ def list_api_tokens(
     return API_TOKENS.list(session, org, limit=limit, cursor=cursor)
 
 
+def listed_api_tokens(
+    session: Session, org: Org, *, q: str | None, sort: str, descending: bool
+) -> list[ApiToken]:
+    """The console's list: found by name, ordered by the database."""
+    return API_TOKENS.listed(session, org, q=q, sort=sort, descending=descending)
+
+
 def get_api_token(session: Session, org: Org, token_id: uuid.UUID) -> ApiToken:
     return API_TOKENS.get(session, org, token_id)
 

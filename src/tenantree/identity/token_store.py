@@ -24,7 +24,12 @@ from tenantree.errors import Invalid, NotFound
 from tenantree.identity.context import IdentityConfig
 from tenantree.identity.credentials import new_token, token_digest
 from tenantree.orgs.models import Org
-from tenantree.pagination import Page, paginate
+from tenantree.pagination import Page, contains, paginate
+
+# The console's token list: at most this many, ordered by the database.
+LISTED_AT_MOST = 100
+# A token list's orders: never used sorts as the oldest use, never expiring as the latest expiry.
+TOKEN_SORTS = ("name", "created", "last_used", "expires")
 
 # last_used_at is written at most this often per token.
 LAST_USED_RESOLUTION = timedelta(minutes=1)
@@ -108,6 +113,30 @@ class TokenStore(Generic[T]):
             limit=limit,
             cursor=cursor,
         )
+
+    def listed(
+        self, session: Session, org: Org, *, q: str | None, sort: str, descending: bool
+    ) -> list[T]:
+        """The org's tokens (at most LISTED_AT_MOST) whose name contains `q`, in `sort` order."""
+        if sort not in TOKEN_SORTS:
+            raise Invalid(f"sort must be one of {', '.join(TOKEN_SORTS)}", field="sort")
+        model: Any = self.model
+        query = select(model).where(model.org_id == org.id)
+        if q:
+            query = query.where(contains(model.name, q))
+        column = {
+            "name": model.name,
+            "created": model.created_at,
+            "last_used": model.last_used_at,
+            "expires": model.expires_at,
+        }[sort]
+        order = column.desc() if descending else column.asc()
+        if sort == "last_used":
+            order = order.nulls_last() if descending else order.nulls_first()
+        elif sort == "expires":
+            order = order.nulls_first() if descending else order.nulls_last()
+        tie = model.id.desc() if descending else model.id.asc()
+        return list(session.scalars(query.order_by(order, tie).limit(LISTED_AT_MOST)))
 
     def get(self, session: Session, org: Org, token_id: uuid.UUID) -> T:
         token = session.get(self.model, token_id)

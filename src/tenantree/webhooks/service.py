@@ -19,12 +19,13 @@ from tenantree.errors import Invalid, NotFound
 from tenantree.identity.sealed import seal
 from tenantree.orgs.models import Org
 from tenantree.outbox.models import OutboxMessage
-from tenantree.pagination import Page, paginate
+from tenantree.pagination import Page
 from tenantree.webhooks import signing
 from tenantree.webhooks.config import SECRET_PURPOSE, WebhookConfig
 from tenantree.webhooks.event_types import TEST_EVENT, EventType
+from tenantree.webhooks.listing import delivery_log
 from tenantree.webhooks.models import WebhookEndpoint
-from tenantree.webhooks.production import SUBJECT, WEBHOOK, body_of, delivery
+from tenantree.webhooks.production import body_of, delivery
 from tenantree.webhooks.urls import check_url
 
 TARGET = "webhook"
@@ -211,17 +212,4 @@ def deliveries(
     session: Session, endpoint: WebhookEndpoint, *, limit: int | None, cursor: str | None
 ) -> Page[OutboxMessage]:
     """The endpoint's deliveries, newest first."""
-    query = select(OutboxMessage).where(
-        OutboxMessage.kind == WEBHOOK,
-        OutboxMessage.subject_type == SUBJECT,
-        OutboxMessage.subject_id == endpoint.id,
-    )
-    return paginate(
-        session,
-        query,
-        sort_column=OutboxMessage.created_at,
-        id_column=OutboxMessage.id,
-        limit=limit,
-        cursor=cursor,
-        descending=True,
-    )
+    return delivery_log(session, endpoint, limit=limit, cursor=cursor)

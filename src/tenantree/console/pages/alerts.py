@@ -16,6 +16,7 @@ from tenantree.alerts import service
 from tenantree.alerts.rules import AlertState
 from tenantree.console.deps import FormDep, OrgPage
 from tenantree.console.forms import done
+from tenantree.console.listing import Listing, Word, direction
 from tenantree.console.render import render
 from tenantree.console.routing import ConsoleRoute, safe_back
 
@@ -34,11 +35,19 @@ def _page(org_id: uuid.UUID) -> str:
 
 @router.get("/orgs/{org_id}/alerts")
 def alerts_page(
-    request: Request, target: OrgPage(P.ORG_ALERTS_READ), state: str = "open", done: str = ""
+    request: Request,
+    target: OrgPage(P.ORG_ALERTS_READ),
+    state: str = "open",
+    done: str = "",
+    sort: Word = "raised",
+    dir: Word = "desc",  # noqa: A002 - the parameter's name
 ) -> Response:
     # An unknown state shows the open ones rather than an error: it is a filter link.
     chosen = AlertState(state) if state in AlertState.__members__.values() else AlertState.OPEN
-    alerts = service.list_alerts(target.session, target.org, state=chosen)
+    listing = Listing(_page(target.org.id), {"state": chosen.value}, sort, direction(dir))
+    alerts = service.list_alerts(
+        target.session, target.org, state=chosen, sort=sort, descending=listing.descending
+    )
     return render(
         request,
         target.session,
@@ -47,6 +56,7 @@ def alerts_page(
         listed=[(alert, service.describe(alert)) for alert in alerts],
         states=STATES,
         state=chosen,
+        listing=listing,
         notice="Alert acknowledged: it no longer shows on the banner." if done else None,
     )
 

@@ -16,6 +16,7 @@ from fastapi.responses import RedirectResponse
 from tenantree.access.permissions import Permission as P
 from tenantree.access.service import require_platform
 from tenantree.console.deps import Viewer, ViewerDep
+from tenantree.console.listing import Cursor, Listing, Word, direction, link_pages, sort_of
 from tenantree.console.render import render
 from tenantree.console.routing import ConsoleRoute
 from tenantree.crm import service
@@ -38,16 +39,26 @@ def reconciliations(
     request: Request,
     session: SessionDep,
     _: CrmViewer,
-    cursor: Annotated[str | None, Query(max_length=500)] = None,
+    cursor: Cursor = None,
+    before: Cursor = None,
+    sort: Word = "time",
+    dir: Word = "desc",  # noqa: A002 - the parameter's name
+    limit: Annotated[int, Query(ge=1, le=100)] = 25,
 ) -> Response:
-    page = service.list_reconciliations(session, limit=25, cursor=cursor)
+    listing = Listing(
+        "/operator/crm", {"limit": str(limit)}, sort_of(sort, ("time",), "time"), direction(dir)
+    )
+    page = service.list_reconciliations(
+        session, limit=limit, cursor=cursor, before=before, descending=listing.descending
+    )
+    link_pages(listing, page)
     return render(
         request,
         session,
         "crm.html",
         title="Operator: Salesforce reconciliation",
         reconciliations=page.items,
-        next_cursor=page.next_cursor,
+        listing=listing,
         kinds=list(DriftKind),
     )
 

@@ -11,9 +11,10 @@ from tenantree.access.permissions import Permission as P
 from tenantree.branding.domains import record_name, record_value
 from tenantree.console.deps import FormDep, OperatorViewer, OrgPage, trail_for
 from tenantree.console.forms import done, validated
+from tenantree.console.listing import Listing, Search, Word, direction
 from tenantree.console.render import render
 from tenantree.console.routing import ConsoleRoute
-from tenantree.domains import service
+from tenantree.domains import listing, service
 from tenantree.domains.models import EmailDomain
 from tenantree.web.schemas.domains import DomainClaimBody
 from tenantree.web.services import BrandingDep
@@ -39,14 +40,25 @@ def _page(org_id: uuid.UUID) -> str:
 
 @router.get("/orgs/{org_id}/domains")
 def domains_page(
-    request: Request, target: OrgPage(P.ORG_DOMAINS_MANAGE), done: str = ""
+    request: Request,
+    target: OrgPage(P.ORG_DOMAINS_MANAGE),
+    done: str = "",
+    q: Search = "",
+    sort: Word = "domain",
+    dir: Word = "asc",  # noqa: A002 - the parameter's name
 ) -> Response:
+    order = Listing(_page(target.org.id), {"q": q}, sort, direction(dir))
+    claims = listing.org_claims(
+        target.session, target.org.id, q=q or None, sort=sort, descending=order.descending
+    )
     return render(
         request,
         target.session,
         "domains.html",
         title=f"Email domains of {target.org.name}",
-        claims=_rows(service.claims_of(target.session, target.org.id)),
+        claims=_rows(claims),
+        listing=order,
+        q=q,
         notice=DONE.get(done),
     )
 
@@ -82,14 +94,24 @@ def remove_domain(domain_id: uuid.UUID, target: OrgPage(P.ORG_DOMAINS_MANAGE)) -
 
 @router.get("/operator/domains")
 def every_claim(
-    request: Request, session: SessionDep, _: OperatorViewer, done: str = ""
+    request: Request,
+    session: SessionDep,
+    _: OperatorViewer,
+    done: str = "",
+    q: Search = "",
+    sort: Word = "domain",
+    dir: Word = "asc",  # noqa: A002 - the parameter's name
 ) -> Response:
+    order = Listing("/operator/domains", {"q": q}, sort, direction(dir))
+    claims = listing.every_claim(session, q=q or None, sort=sort, descending=order.descending)
     return render(
         request,
         session,
         "operator_domains.html",
         title="Operator: email domain claims",
-        claims=service.every_claim(session),
+        claims=claims,
+        listing=order,
+        q=q,
         notice=DONE.get(done),
     )
 

@@ -8,14 +8,15 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Depends, Request, Response
 
 from tenantree import clock
 from tenantree.access.permissions import Permission as P
 from tenantree.console.deps import FormDep, OrgPage
 from tenantree.console.forms import done, validated
+from tenantree.console.listing import Listing, Search, Word, direction
 from tenantree.console.render import render
 from tenantree.console.routing import ConsoleRoute
 from tenantree.errors import Invalid
@@ -52,6 +53,29 @@ API = TokenKind(
 DONE = {"revoked": "Token revoked: it no longer works."}
 
 
+@dataclass(frozen=True)
+class TokenOrder:
+    """A token list's search and order, from its query string."""
+
+    q: str
+    sort: str
+    descending: bool
+
+
+def _order(
+    q: Search = "",
+    sort: Word = "created",
+    dir: Word = "desc",  # noqa: A002 - the parameter's name
+) -> TokenOrder:
+    # An unknown sort is refused by the token service, naming the field.
+    return TokenOrder(q, sort, direction(dir))
+
+
+# After creating a token the page shows the list as it opens: newest first.
+NEWEST_FIRST = TokenOrder("", "created", descending=True)
+OrderDep = Annotated[TokenOrder, Depends(_order)]
+
+
 def _expiry(value: str | None) -> datetime | None:
     """A token given a last day works until the end of that day (UTC)."""
     if not value:
@@ -67,7 +91,7 @@ def _page(
     request: Request,
     target: OrgRequest,
     kind: TokenKind,
-    tokens: list[Any],
+    order: TokenOrder,
     *,
     base_url: str,
     issued: Any = None,
@@ -76,6 +100,13 @@ def _page(
 ) -> Response:
     now = clock.utcnow()
     status = api_tokens.token_status if kind.with_role else scim_tokens.token_status
+    listed = api_tokens.listed_api_tokens if kind.with_role else scim_tokens.listed_scim_tokens
+    tokens = listed(
+        target.session, target.org, q=order.q or None, sort=order.sort, descending=order.descending
+    )
+    listing = Listing(
+        f"/orgs/{target.org.id}/{kind.slug}", {"q": order.q}, order.sort, order.descending
+    )
     return render(
         request,
         target.session,
@@ -83,6 +114,8 @@ def _page(
         title=f"{kind.label} of {target.org.name}",
         kind=kind,
         tokens=[(t, status(t, now)) for t in tokens],
+        listing=listing,
+        q=order.q,
         roles=list(Role),
         issued=issued,
         secret=secret,
@@ -93,14 +126,17 @@ def _page(
 
 @router.get("/orgs/{org_id}/scim-tokens")
 def scim_tokens_page(
-    request: Request, target: OrgPage(P.ORG_USERS_MANAGE), identity: IdentityDep, done: str = ""
+    request: Request,
+    target: OrgPage(P.ORG_USERS_MANAGE),
+    identity: IdentityDep,
+    order: OrderDep,
+    done: str = "",
 ) -> Response:
-    page = scim_tokens.list_scim_tokens(target.session, target.org, limit=100, cursor=None)
     return _page(
         request,
         target,
         SCIM,
-        page.items,
+        order,
         base_url=identity.public_base_url,
         notice=DONE.get(done),
     )
@@ -119,13 +155,12 @@ def create_scim_token(
         name=body.name,
         expires_at=_expiry(form.get("expires_on")),
     )
-    page = scim_tokens.list_scim_tokens(target.session, target.org, limit=100, cursor=None)
     # Rendered, not redirected: the secret is never stored, so this is its one showing.
     return _page(
         request,
         target,
         SCIM,
-        page.items,
+        NEWEST_FIRST,
         base_url=identity.public_base_url,
         issued=issued.token,
         secret=issued.secret,
@@ -140,11 +175,14 @@ def revoke_scim_token(token_id: uuid.UUID, target: OrgPage(P.ORG_USERS_MANAGE)) 
 
 @router.get("/orgs/{org_id}/api-tokens")
 def api_tokens_page(
-    request: Request, target: OrgPage(P.ORG_USERS_MANAGE), identity: IdentityDep, done: str = ""
+    request: Request,
+    target: OrgPage(P.ORG_USERS_MANAGE),
+    identity: IdentityDep,
+    order: OrderDep,
+    done: str = "",
 ) -> Response:
-    page = api_tokens.list_api_tokens(target.session, target.org, limit=100, cursor=None)
     return _page(
-        request, target, API, page.items, base_url=identity.public_base_url, notice=DONE.get(done)
+        request, target, API, order, base_url=identity.public_base_url, notice=DONE.get(done)
     )
 
 
@@ -162,12 +200,11 @@ def create_api_token(
         role=body.role,
         expires_at=_expiry(form.get("expires_on")),
     )
-    page = api_tokens.list_api_tokens(target.session, target.org, limit=100, cursor=None)
     return _page(
         request,
         target,
         API,
-        page.items,
+        NEWEST_FIRST,
         base_url=identity.public_base_url,
         issued=issued.token,
         secret=issued.secret,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
 
@@ -11,7 +11,7 @@ from tenantree import clock
 from tenantree.access.permissions import Permission as P
 from tenantree.console.deps import FormDep, OrgPage
 from tenantree.console.forms import done, validated
-from tenantree.console.listing import Listing, direction
+from tenantree.console.listing import Listing, direction, link_pages
 from tenantree.console.render import render
 from tenantree.console.routing import ConsoleRoute
 from tenantree.errors import Invalid
@@ -19,7 +19,6 @@ from tenantree.identity import directory, invitations
 from tenantree.identity.directory_export import users_csv as users_csv_text
 from tenantree.identity.models import Invitation, InvitationStatus, Membership
 from tenantree.identity.roles import Role
-from tenantree.pagination import Page
 from tenantree.web.schemas.users import InvitationCreate, PrimaryAdminTransfer, UserUpdate
 from tenantree.web.services import IdentityDep
 
@@ -76,7 +75,7 @@ def users_page(
         raise Invalid("idir must be asc or desc", field="idir")
     invitation_order = {"isort": isort, "idir": idir}
     listing = Listing(_path(target.org.id), {"q": q, **invitation_order}, sort, direction(dir))
-    _page_links(listing, page)
+    link_pages(listing, page)
     pending: list[tuple[Invitation, InvitationStatus]] = []
     deliveries = {}
     invitation_listing = None
@@ -102,7 +101,7 @@ def users_page(
             direction(idir),
             prefix="i",
         )
-        _page_links(invitation_listing, listed)
+        link_pages(invitation_listing, listed)
     return render(
         request,
         target.session,
@@ -117,13 +116,6 @@ def users_page(
         roles=list(Role),
         notice=DONE.get(done or ""),
     )
-
-
-def _page_links(listing: Listing, page: Page[Any]) -> None:
-    if page.prev_cursor:
-        listing.previous = listing.href(before=page.prev_cursor, cursor=None)
-    if page.next_cursor:
-        listing.next = listing.href(cursor=page.next_cursor, before=None)
 
 
 @router.get("/orgs/{org_id}/users.csv")

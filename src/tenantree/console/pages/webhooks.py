@@ -5,18 +5,20 @@ endpoint's delivery log."""
 from __future__ import annotations
 
 import uuid
+from typing import Annotated
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Query, Request, Response
 
 from tenantree.access.permissions import Permission as P
 from tenantree.console.deps import FormDep, OrgPage, form_list
 from tenantree.console.forms import done, validated
+from tenantree.console.listing import Cursor, Listing, Search, Word, direction, link_pages, sort_of
 from tenantree.console.render import render
 from tenantree.console.routing import ConsoleRoute
 from tenantree.outbox.operations import state_of
 from tenantree.web.schemas.webhooks import WebhookEndpointBody
 from tenantree.web.services import WebhooksDep
-from tenantree.webhooks import service
+from tenantree.webhooks import listing, service
 from tenantree.webhooks.event_types import EventType
 
 router = APIRouter(route_class=ConsoleRoute, include_in_schema=False)
@@ -34,13 +36,29 @@ def _page(org_id: uuid.UUID) -> str:
     return f"/orgs/{org_id}/webhooks"
 
 
-def _list(request: Request, target, notice: str | None = None, secret=None) -> Response:  # type: ignore[no-untyped-def]
+def _list(  # type: ignore[no-untyped-def]
+    request: Request,
+    target,
+    notice: str | None = None,
+    secret=None,
+    order: Listing | None = None,
+) -> Response:
+    # After a change the list shows as it opens: oldest endpoint first.
+    order = order or Listing(_page(target.org.id), {"q": ""}, "created")
     return render(
         request,
         target.session,
         "webhooks.html",
         title=f"Webhooks of {target.org.name}",
-        endpoints=service.endpoints_of(target.session, target.org.id),
+        endpoints=listing.listed_endpoints(
+            target.session,
+            target.org.id,
+            q=order.params["q"] or None,
+            sort=order.sort,
+            descending=order.descending,
+        ),
+        listing=order,
+        q=order.params["q"],
         event_types=[t.value for t in EventType],
         is_partner=target.org.is_partner,
         notice=notice,
@@ -49,8 +67,16 @@ def _list(request: Request, target, notice: str | None = None, secret=None) -> R
 
 
 @router.get("/orgs/{org_id}/webhooks")
-def webhooks_page(request: Request, target: Manage, done: str = "") -> Response:
-    return _list(request, target, DONE.get(done))
+def webhooks_page(
+    request: Request,
+    target: Manage,
+    done: str = "",
+    q: Search = "",
+    sort: Word = "created",
+    dir: Word = "asc",  # noqa: A002 - the parameter's name
+) -> Response:
+    order = Listing(_page(target.org.id), {"q": q}, sort, direction(dir))
+    return _list(request, target, DONE.get(done), order=order)
 
 
 @router.post("/orgs/{org_id}/webhooks")
@@ -81,9 +107,34 @@ def register_endpoint(
 
 
 @router.get("/orgs/{org_id}/webhooks/{webhook_id}")
-def deliveries_page(request: Request, webhook_id: uuid.UUID, target: Manage) -> Response:
+def deliveries_page(
+    request: Request,
+    webhook_id: uuid.UUID,
+    target: Manage,
+    cursor: Cursor = None,
+    before: Cursor = None,
+    status: Word = "",
+    sort: Word = "time",
+    dir: Word = "desc",  # noqa: A002 - the parameter's name
+    limit: Annotated[int, Query(ge=1, le=100)] = 50,
+) -> Response:
     endpoint = service.endpoint_of(target.session, target.org.id, webhook_id)
-    page = service.deliveries(target.session, endpoint, limit=100, cursor=None)
+    order = Listing(
+        f"{_page(target.org.id)}/{endpoint.id}",
+        {"status": status, "limit": str(limit)},
+        sort_of(sort, listing.DELIVERY_SORTS, "time"),
+        direction(dir),
+    )
+    page = listing.delivery_log(
+        target.session,
+        endpoint,
+        limit=limit,
+        cursor=cursor,
+        before=before,
+        state=status or None,
+        descending=order.descending,
+    )
+    link_pages(order, page)
     return render(
         request,
         target.session,
@@ -91,6 +142,9 @@ def deliveries_page(request: Request, webhook_id: uuid.UUID, target: Manage) -> 
         title=f"Deliveries to {endpoint.url}",
         endpoint=endpoint,
         deliveries=[(m, state_of(m)) for m in page.items],
+        listing=order,
+        status=status,
+        states=listing.DELIVERY_STATES,
     )
 
 
