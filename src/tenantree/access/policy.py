@@ -587,19 +587,33 @@ def webhook_receives(
 ) -> bool:
     """Does an endpoint registered in `endpoint_org_id` get an event of `event_org`?
 
-    Its own org's, always. A partner's endpoint that opted in also gets its
-    sub-orgs' events, while the sub-org lets the partner in as a whole (standing
-    partner-wide access, or a partner-wide window still open): an endpoint is
-    no listed person, so named grants do not carry it. A sub-org's endpoint
-    never gets its partner's events, nor one org another's.
+    Its own org's, always. A partner's endpoint that opted in also gets the
+    events of its whole subtree (a distributor's: its tier-2 partners' and
+    their customers'), while each level on the way up lets its partner in as a
+    whole (standing partner-wide access, or a partner-wide window still open):
+    an endpoint is no listed person, so named grants do not carry it, and a
+    level that keeps its partner to listed users keeps its own events and its
+    customers' from above. A sub-org's endpoint never gets its partner's
+    events, nor one org another's.
     """
     if event_org.id == endpoint_org_id:
         return True
-    if not (include_sub_orgs and event_org.is_sub_org and event_org.parent_id == endpoint_org_id):
+    if not include_sub_orgs:
         return False
-    if event_org.partner_users is None:
+    level: OrgFacts | None = event_org
+    while level is not None and level.is_sub_org:
+        if not _lets_partner_in_as_a_whole(level, now):
+            return False
+        if level.parent_id == endpoint_org_id:
+            return True
+        level = level.parent
+    return False
+
+
+def _lets_partner_in_as_a_whole(org: OrgFacts, now: datetime) -> bool:
+    if org.partner_users is None:
         return True
-    until = event_org.partner_access_until
+    until = org.partner_access_until
     return until is not None and window_open(until, now)
 
 
