@@ -139,6 +139,8 @@ class OrgFacts:
     # The parent's facts when the parent is itself a sub-org (a tier-2
     # partner): paths from above, and its own staff's, pass through it.
     parent: OrgFacts | None = None
+    # A sub-org that is itself a partner (a distributor's tier-2 MSP or reseller).
+    is_partner: bool = False
 
     @property
     def is_sub_org(self) -> bool:
@@ -191,14 +193,17 @@ ALL_PERMISSIONS = frozenset(Permission)
 
 
 def _member_grants(
-    role: Role, kind: OrgKind, customer_may_brand: bool, is_primary_admin: bool
+    role: Role, kind: OrgKind, customer_may_brand: bool, is_primary_admin: bool, is_partner: bool
 ) -> frozenset[Permission]:
     grants = set(ROLE_GRANTS[role])
     if kind == OrgKind.SUB_ORG:
         # Quotas (and the thresholds their alerts use) are the partner's
-        # business; branding is the partner's to allow.
+        # business; branding is the partner's to allow. A tier-2 partner's
+        # own admins set the thresholds of its own pools and its customers'
+        # quotas (its quota on its distributor's pool alerts at the distributor's).
         grants.discard(P.ORG_QUOTAS_MANAGE)
-        grants.discard(P.ORG_ALERT_THRESHOLDS_MANAGE)
+        if not is_partner:
+            grants.discard(P.ORG_ALERT_THRESHOLDS_MANAGE)
         if not customer_may_brand:
             grants.discard(P.ORG_BRAND_MANAGE)
     if is_primary_admin:
@@ -218,13 +223,14 @@ def _partner_grants(role: Role, is_primary_admin: bool) -> frozenset[Permission]
 
 
 _FLAGS = (False, True)
-# (role, org kind, customer may brand, primary admin) -> grants of a member path.
-MEMBER_GRANTS: Mapping[tuple[Role, OrgKind, bool, bool], frozenset[Permission]] = {
-    (role, kind, brand, primary): _member_grants(role, kind, brand, primary)
+# (role, org kind, customer may brand, primary admin, partner) -> grants of a member path.
+MEMBER_GRANTS: Mapping[tuple[Role, OrgKind, bool, bool, bool], frozenset[Permission]] = {
+    (role, kind, brand, primary, partner): _member_grants(role, kind, brand, primary, partner)
     for role in Role
     for kind in OrgKind
     for brand in _FLAGS
     for primary in _FLAGS
+    for partner in _FLAGS
 }
 # (role in the partner, primary admin) -> grants of a partner path.
 PARTNER_GRANTS: Mapping[tuple[Role, bool], frozenset[Permission]] = {
@@ -239,7 +245,11 @@ _OPERATOR_REACH: _Reach = (None, ALL_PERMISSIONS, None)
 
 def _member_reach(org: OrgFacts, membership: MembershipFact) -> _Reach:
     grants = MEMBER_GRANTS[
-        membership.role, org.kind, org.customer_may_brand, membership.is_primary_admin
+        membership.role,
+        org.kind,
+        org.customer_may_brand,
+        membership.is_primary_admin,
+        org.is_partner,
     ]
     block = None
     if not org.active:
