@@ -76,3 +76,17 @@ def test_no_alert_shows_a_figure_of_a_level_above(client, session, identity) -> 
     assert _numbers(c_alerts) & {1000, 50, 40, 36} == set()
     # D's admins, above both, read each level's list as it is.
     assert _alerts(client, world, world.C, "D-A") == c_alerts
+
+
+def test_a_tier_three_customers_forecast_is_of_its_quota_never_a_pool_above(
+    client, session, identity
+) -> None:
+    world = _arrange(client, session, identity)
+    _use(client, world, world.C, "C-A", 9)
+    response = _call(client, world, "GET", world.C, "C-A", "/license-report")
+    assert response.status_code == 200, response.text
+    report = response.json()
+    assert report["view"] == "child"
+    # Its quota's run-out may be projected; no pool's (R's or D's) is there.
+    assert "quota_runs_out_on" in response.text
+    assert '"runs_out_on"' not in response.text and '"pool"' not in response.text
