@@ -60,6 +60,10 @@ CALLS: dict[tuple[str, str], Call] = {
     (TIER_PARTNER, "change R's access settings"): Call(
         "PUT", _at("R", "/access"), body=_OPEN_ACCESS
     ),
+    (TIER_PARTNER, "set R's alert thresholds (its pools, its customers' quotas)"): Call(
+        "PUT", _at("R", "/alert-thresholds"), body={"percents": [70, 90]}
+    ),
+    (TIER_PARTNER, "read R's alerts"): Call("GET", _at("R", "/alerts")),
 }
 ADMINS = {actor for actor, _, role, _ in MEMBERS if role.value == "admin"}
 

@@ -110,7 +110,14 @@ def test_the_readme_example_is_a_valid_tree() -> None:
     section = readme.split("## Tree as code", 1)[1]
     example = section.split("```yaml\n", 1)[1].split("```", 1)[0]
     tree = parse_tree(example)
-    assert [o.name for o in tree.all_orgs()] == ["Northwind MSP", "Contoso", "Globex Corporation"]
+    assert [o.name for o in tree.all_orgs()] == [
+        "Northwind MSP",
+        "Contoso",
+        "Globex Corporation",
+        "Contoso Distribution",
+        "Fabrikam IT",
+        "Litware",
+    ]
 
 
 def test_brand_values_are_read_as_the_branding_service_stores_them() -> None:

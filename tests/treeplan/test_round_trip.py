@@ -24,9 +24,12 @@ def test_the_demo_tree_exported_then_planned_has_no_change(
 ) -> None:
     load_demo(settings)
     exported = parse_tree(_exported(sessions))
-    # The file describes two levels: the demo's distributor with its tier-2
-    # partners as sub-orgs; their customers are left out, and left untouched.
-    assert len(exported.orgs) == 4 and len(exported.all_orgs()) == 21
+    # Three tiers: the demo's distributor with its tier-2 reseller and MSP,
+    # each with its two customers.
+    assert len(exported.orgs) == 4 and len(exported.all_orgs()) == 25
+    distributor = next(o for o in exported.orgs if o.partner_type == "distributor")
+    tier_two = {sub.partner_type: len(sub.sub_orgs) for sub in distributor.sub_orgs}
+    assert tier_two == {"msp": 2, "reseller": 2}
     msp = next(o for o in exported.orgs if o.partner_type == "msp")
     assert msp.brand is not None and msp.brand.product_name == "Northwind Cloud"
     with sessions() as session:

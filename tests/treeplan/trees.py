@@ -66,3 +66,27 @@ def generated_tree(count: int) -> Tree:
         for i in range(count)
     ]
     return Tree(orgs=[msp(subs, licenses=[license_(quantity=100_000)])])
+
+
+def distributor(subs: list[SubOrgSpec], n: int = 0, **kw: object) -> PartnerSpec:
+    fields: dict[str, object] = {
+        "salesforce_id": sfid(n, tag="DIST"),
+        "name": "Contoso Distribution",
+        "edition": "pro",
+        "partner_type": "distributor",
+        "primary_admin_email": "dana@contosodist.example",
+        "sub_orgs": subs,
+    }
+    return PartnerSpec.model_validate(fields | kw)
+
+
+def tier_two(n: int, customers: list[int], partner_type: str = "msp", **kw: object) -> SubOrgSpec:
+    """A distributor's tier-2 partner (Salesforce IDs tagged TIER) with its customers."""
+    fields: dict[str, object] = {
+        "salesforce_id": sfid(n, tag="TIER"),
+        "name": f"Tier-2 {partner_type} {n}",
+        "customer_name": f"Tier-2 {n} Ltd",
+        "partner_type": partner_type,
+        "sub_orgs": [sub_org(c) for c in customers],
+    }
+    return SubOrgSpec.model_validate(fields | kw)

@@ -137,6 +137,7 @@ def load_sub_org_facts(session: Session, parent_id: uuid.UUID) -> dict[uuid.UUID
             Org.parent_id,
             Org.depth,
             Org.status,
+            Org.partner_type,
             # Whether the sub-org has an access row (not its id: one value fewer
             # to convert per sub-org).
             SubOrgAccess.org_id.is_not(None).label("has_access"),
@@ -182,6 +183,7 @@ def _facts(
             parent_id=org.parent_id,
             active=org.status == OrgStatus.ACTIVE,
             parent=parent,
+            is_partner=org.partner_type is not None,
         )
     wide_until = access.partner_access_expires_at
     open_wide = not access.partner_users_restricted and wide_until is None
@@ -200,4 +202,5 @@ def _facts(
         partner_users_until={m: until for m, until, _ in listed if until is not None},
         lapses_recorded=frozenset(recorded),
         parent=parent,
+        is_partner=org.partner_type is not None,
     )

@@ -139,6 +139,8 @@ class OrgFacts:
     # The parent's facts when the parent is itself a sub-org (a tier-2
     # partner): paths from above, and its own staff's, pass through it.
     parent: OrgFacts | None = None
+    # A sub-org that is itself a partner (a distributor's tier-2 MSP or reseller).
+    is_partner: bool = False
 
     @property
     def is_sub_org(self) -> bool:
@@ -191,14 +193,17 @@ ALL_PERMISSIONS = frozenset(Permission)
 
 
 def _member_grants(
-    role: Role, kind: OrgKind, customer_may_brand: bool, is_primary_admin: bool
+    role: Role, kind: OrgKind, customer_may_brand: bool, is_primary_admin: bool, is_partner: bool
 ) -> frozenset[Permission]:
     grants = set(ROLE_GRANTS[role])
     if kind == OrgKind.SUB_ORG:
         # Quotas (and the thresholds their alerts use) are the partner's
-        # business; branding is the partner's to allow.
+        # business; branding is the partner's to allow. A tier-2 partner's
+        # own admins set the thresholds of its own pools and its customers'
+        # quotas (its quota on its distributor's pool alerts at the distributor's).
         grants.discard(P.ORG_QUOTAS_MANAGE)
-        grants.discard(P.ORG_ALERT_THRESHOLDS_MANAGE)
+        if not is_partner:
+            grants.discard(P.ORG_ALERT_THRESHOLDS_MANAGE)
         if not customer_may_brand:
             grants.discard(P.ORG_BRAND_MANAGE)
     if is_primary_admin:
@@ -218,13 +223,14 @@ def _partner_grants(role: Role, is_primary_admin: bool) -> frozenset[Permission]
 
 
 _FLAGS = (False, True)
-# (role, org kind, customer may brand, primary admin) -> grants of a member path.
-MEMBER_GRANTS: Mapping[tuple[Role, OrgKind, bool, bool], frozenset[Permission]] = {
-    (role, kind, brand, primary): _member_grants(role, kind, brand, primary)
+# (role, org kind, customer may brand, primary admin, partner) -> grants of a member path.
+MEMBER_GRANTS: Mapping[tuple[Role, OrgKind, bool, bool, bool], frozenset[Permission]] = {
+    (role, kind, brand, primary, partner): _member_grants(role, kind, brand, primary, partner)
     for role in Role
     for kind in OrgKind
     for brand in _FLAGS
     for primary in _FLAGS
+    for partner in _FLAGS
 }
 # (role in the partner, primary admin) -> grants of a partner path.
 PARTNER_GRANTS: Mapping[tuple[Role, bool], frozenset[Permission]] = {
@@ -239,7 +245,11 @@ _OPERATOR_REACH: _Reach = (None, ALL_PERMISSIONS, None)
 
 def _member_reach(org: OrgFacts, membership: MembershipFact) -> _Reach:
     grants = MEMBER_GRANTS[
-        membership.role, org.kind, org.customer_may_brand, membership.is_primary_admin
+        membership.role,
+        org.kind,
+        org.customer_may_brand,
+        membership.is_primary_admin,
+        org.is_partner,
     ]
     block = None
     if not org.active:
@@ -587,19 +597,33 @@ def webhook_receives(
 ) -> bool:
     """Does an endpoint registered in `endpoint_org_id` get an event of `event_org`?
 
-    Its own org's, always. A partner's endpoint that opted in also gets its
-    sub-orgs' events, while the sub-org lets the partner in as a whole (standing
-    partner-wide access, or a partner-wide window still open): an endpoint is
-    no listed person, so named grants do not carry it. A sub-org's endpoint
-    never gets its partner's events, nor one org another's.
+    Its own org's, always. A partner's endpoint that opted in also gets the
+    events of its whole subtree (a distributor's: its tier-2 partners' and
+    their customers'), while each level on the way up lets its partner in as a
+    whole (standing partner-wide access, or a partner-wide window still open):
+    an endpoint is no listed person, so named grants do not carry it, and a
+    level that keeps its partner to listed users keeps its own events and its
+    customers' from above. A sub-org's endpoint never gets its partner's
+    events, nor one org another's.
     """
     if event_org.id == endpoint_org_id:
         return True
-    if not (include_sub_orgs and event_org.is_sub_org and event_org.parent_id == endpoint_org_id):
+    if not include_sub_orgs:
         return False
-    if event_org.partner_users is None:
+    level: OrgFacts | None = event_org
+    while level is not None and level.is_sub_org:
+        if not _lets_partner_in_as_a_whole(level, now):
+            return False
+        if level.parent_id == endpoint_org_id:
+            return True
+        level = level.parent
+    return False
+
+
+def _lets_partner_in_as_a_whole(org: OrgFacts, now: datetime) -> bool:
+    if org.partner_users is None:
         return True
-    until = event_org.partner_access_until
+    until = org.partner_access_until
     return until is not None and window_open(until, now)
 
 

@@ -59,6 +59,7 @@ ORG_KEYS = (
     "edition",
     "salesforce_id",
     "parent_id",
+    "depth",
     "partner_salesforce_id",
     "customer_name",
     "status",

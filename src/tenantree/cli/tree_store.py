@@ -32,6 +32,7 @@ from tenantree.treeplan.diff import Action, Change, OrgDiff, default_source, top
 from tenantree.treeplan.document import (
     AccessSpec,
     BrandSpec,
+    CustomerSpec,
     LicenseSpec,
     PartnerSpec,
     SubOrgSpec,
@@ -62,11 +63,23 @@ class BackendTree:
         self.ids = {o["salesforce_id"]: uuid.UUID(o["id"]) for o in orgs}
         by_id = {o["id"]: o for o in orgs}
         emails = {o["id"]: self._user_emails(o["id"]) for o in orgs}
+        # A tier-2 partner's customers first, then the top-level orgs' sub-orgs.
+        customers: dict[str, list[CustomerSpec]] = defaultdict(list)
         children: dict[str, list[SubOrgSpec]] = defaultdict(list)
         for org in orgs:
             parent = by_id.get(org["parent_id"] or "")
-            if org["kind"] == OrgKind.SUB_ORG and parent is not None:
-                children[parent["id"]].append(self._sub_org(org, parent, emails))
+            if org["kind"] == OrgKind.SUB_ORG and parent is not None and org["depth"] == 2:
+                customers[parent["id"]].append(CustomerSpec(**self._sub_org(org, parent, emails)))
+        for org in orgs:
+            parent = by_id.get(org["parent_id"] or "")
+            if org["kind"] == OrgKind.SUB_ORG and parent is not None and org["depth"] == 1:
+                children[parent["id"]].append(
+                    SubOrgSpec(
+                        **self._sub_org(org, parent, emails),
+                        partner_type=_partner_type(org["partner_type"]),
+                        sub_orgs=customers.get(org["id"], []),
+                    )
+                )
         top = [
             PartnerSpec(
                 **self._common(org, emails[org["id"]]),
@@ -107,7 +120,8 @@ class BackendTree:
 
     def _sub_org(
         self, org: Record, parent: Record, emails: dict[str, dict[str, str]]
-    ) -> SubOrgSpec:
+    ) -> dict[str, Any]:
+        """A sub-org's fields as a customer of its partner (at either tier)."""
         org_id = uuid.UUID(org["id"])
         source = LicenseSource(self.backend.get_license_source(org_id)["source"])
         quotas = {q["sku"]: q["max_units"] for q in self.backend.list_quotas(org_id)}
@@ -124,13 +138,12 @@ class BackendTree:
             customer_may_brand=settings["customer_may_brand"],
         )
         default = default_source(_partner_type(parent["partner_type"]))
-        return SubOrgSpec(
-            **self._common(org, emails[org["id"]]),
-            customer_name=org["customer_name"] or org["name"],
-            license_source=None if source == default else source,
-            quotas=quotas or None,
-            access=None if access == AccessSpec() else access,
-        )
+        return self._common(org, emails[org["id"]]) | {
+            "customer_name": org["customer_name"] or org["name"],
+            "license_source": None if source == default else source,
+            "quotas": quotas or None,
+            "access": None if access == AccessSpec() else access,
+        }
 
     # Changing
 
@@ -186,7 +199,7 @@ class BackendTree:
         admin = (
             str(desired.primary_admin_email) if desired and desired.primary_admin_email else None
         )
-        if isinstance(desired, SubOrgSpec):
+        if isinstance(desired, CustomerSpec):
             assert org.parent_salesforce_id is not None
             body = {
                 "name": desired.name,

@@ -17,7 +17,7 @@ from typing import Protocol
 from tenantree.errors import DomainError, Invalid
 from tenantree.orgs.kinds import OrgStatus, PartnerCustomers
 from tenantree.treeplan.diff import Action, Change, OrgDiff, TreeDiff, diff_trees
-from tenantree.treeplan.document import LicenseSpec, PartnerSpec, Tree
+from tenantree.treeplan.document import LicenseSpec, PartnerSpec, SubOrgSpec, Tree
 
 
 class ChangeRefused(Exception):
@@ -86,9 +86,9 @@ def _made(change: Change, prune: bool) -> bool:
 def apply_diff(store: TreeStore, diff: TreeDiff, *, prune: bool = False) -> ApplyResult:
     """Make every change of `diff` through `store`, org after org, in order.
 
-    A partner's status change moves its customers with it (suspended with
-    it, or brought back with it: lifecycle.deactivation), so the orgs after
-    it are planned again from the store before they are applied.
+    A partner's status change (at either tier) moves its customers with it
+    (suspended with it, or brought back with it: lifecycle.deactivation), so
+    the orgs after it are planned again from the store before they are applied.
     """
     result = ApplyResult()
     pending = list(diff.orgs)
@@ -105,12 +105,20 @@ def apply_diff(store: TreeStore, diff: TreeDiff, *, prune: bool = False) -> Appl
                 org, refusal.change, refusal.error, result.applied, refusal.made
             ) from None
         result.applied.append(org)
-        moved_customers = not org.is_sub_org and any(c.what == "status" for c in made)
+        moved_customers = _is_partner(org) and any(c.what == "status" for c in made)
         if moved_customers and pending:
             later = {o.salesforce_id for o in pending}
             replanned = diff_trees(diff.desired, store.read_tree())
             pending = [o for o in replanned.orgs if o.salesforce_id in later]
     return result
+
+
+def _is_partner(org: OrgDiff) -> bool:
+    """Whether the org is a partner (top-level or tier 2), in the file or now."""
+    return any(
+        isinstance(spec, PartnerSpec | SubOrgSpec) and spec.partner_type is not None
+        for spec in (org.desired, org.current)
+    )
 
 
 def unsupported(message: str, field: str) -> Invalid:
@@ -145,14 +153,15 @@ def refuse_unsupported(change: Change) -> None:
 
 def customers_with(org: OrgDiff, change: Change) -> PartnerCustomers | None:
     """A partner deactivated by the file: its customers are suspended with it when the
-    file deactivates them all, else they keep running (and those the file
-    deactivates follow, one by one)."""
+    file deactivates them all (a distributor's down the tiers), else they keep
+    running (and those the file deactivates follow, one by one)."""
     desired = org.desired
-    if not isinstance(desired, PartnerSpec) or desired.partner_type is None:
+    if not isinstance(desired, PartnerSpec | SubOrgSpec) or desired.partner_type is None:
         return None
     if change.after != OrgStatus.DEACTIVATED:
         return None
-    if all(sub.status == OrgStatus.DEACTIVATED for sub in desired.sub_orgs):
+    below = [o for sub in desired.sub_orgs for o in (sub, *getattr(sub, "sub_orgs", []))]
+    if all(o.status == OrgStatus.DEACTIVATED for o in below):
         return PartnerCustomers.SUSPEND
     return PartnerCustomers.KEEP_RUNNING
 

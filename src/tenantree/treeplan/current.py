@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import uuid
 from collections import defaultdict
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -25,6 +26,7 @@ from tenantree.treeplan.diff import default_source
 from tenantree.treeplan.document import (
     AccessSpec,
     BrandSpec,
+    CustomerSpec,
     LicenseSpec,
     PartnerSpec,
     SubOrgSpec,
@@ -109,7 +111,8 @@ def _primary_admins(session: Session) -> dict[uuid.UUID, str]:
 
 
 def read_tree(session: Session) -> Tree:
-    """The whole tree as it is now: top-level orgs by name, each partner's sub-orgs by name."""
+    """The whole tree as it is now: top-level orgs by name, each partner's
+    sub-orgs by name (a tier-2 partner's customers under it, by name)."""
     orgs = list(session.scalars(select(Org).order_by(Org.name, Org.salesforce_id)))
     licenses = _licenses(session)
     sources = _latest_sources(session)
@@ -118,38 +121,49 @@ def read_tree(session: Session) -> Tree:
     brands = _brands(session)
     admins = _primary_admins(session)
     by_id = {org.id: org for org in orgs}
+
+    def common(org: Org) -> dict[str, Any]:
+        return {
+            "salesforce_id": org.salesforce_id,
+            "name": org.name,
+            "edition": Edition(org.edition),
+            "status": OrgStatus(org.status),
+            "primary_admin_email": admins.get(org.id),
+            "licenses": licenses.get(org.id) or None,
+            "brand": brands.get(org.id),
+        }
+
+    def customer(org: Org) -> dict[str, Any]:
+        assert org.parent_id is not None
+        parent_type = _partner_type(by_id[org.parent_id].partner_type)
+        source = sources.get(org.id, default_source(parent_type))
+        settings = access.get(org.id, AccessSpec())
+        return common(org) | {
+            "customer_name": org.customer_name or org.name,
+            "license_source": None if source == default_source(parent_type) else source,
+            "quotas": quotas.get(org.id) or None,
+            "access": None if settings == AccessSpec() else settings,
+        }
+
+    # A tier-2 partner's customers (depth 2), then the top-level orgs' sub-orgs.
+    customers: dict[uuid.UUID, list[CustomerSpec]] = defaultdict(list)
     children: dict[uuid.UUID, list[SubOrgSpec]] = defaultdict(list)
     for org in orgs:
-        if org.kind != OrgKind.SUB_ORG or org.parent_id is None:
-            continue
-        parent_type = by_id[org.parent_id].partner_type
-        source = sources.get(org.id, default_source(_partner_type(parent_type)))
-        settings = access.get(org.id, AccessSpec())
-        children[org.parent_id].append(
-            SubOrgSpec(
-                salesforce_id=org.salesforce_id,
-                name=org.name,
-                customer_name=org.customer_name or org.name,
-                edition=Edition(org.edition),
-                status=OrgStatus(org.status),
-                primary_admin_email=admins.get(org.id),
-                licenses=licenses.get(org.id) or None,
-                brand=brands.get(org.id),
-                license_source=None if source == default_source(parent_type) else source,
-                quotas=quotas.get(org.id) or None,
-                access=None if settings == AccessSpec() else settings,
+        if org.kind == OrgKind.SUB_ORG and org.parent_id is not None and org.depth == 2:
+            customers[org.parent_id].append(CustomerSpec(**customer(org)))
+    for org in orgs:
+        if org.kind == OrgKind.SUB_ORG and org.parent_id is not None and org.depth == 1:
+            children[org.parent_id].append(
+                SubOrgSpec(
+                    **customer(org),
+                    partner_type=_partner_type(org.partner_type),
+                    sub_orgs=customers.get(org.id, []),
+                )
             )
-        )
     top = [
         PartnerSpec(
-            salesforce_id=org.salesforce_id,
-            name=org.name,
-            edition=Edition(org.edition),
-            status=OrgStatus(org.status),
-            primary_admin_email=admins.get(org.id),
+            **common(org),
             partner_type=_partner_type(org.partner_type),
-            licenses=licenses.get(org.id) or None,
-            brand=brands.get(org.id),
             sub_orgs=children.get(org.id, []),
         )
         for org in orgs

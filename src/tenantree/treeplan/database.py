@@ -43,9 +43,9 @@ from tenantree.treeplan.diff import Action, Change, OrgDiff, top_edition
 from tenantree.treeplan.document import (
     AccessSpec,
     BrandSpec,
+    CustomerSpec,
     LicenseSpec,
     PartnerSpec,
-    SubOrgSpec,
     Tree,
 )
 
@@ -104,7 +104,7 @@ def _create(session: Session, trail: AuditTrail, config: ApplyConfig, org: OrgDi
     desired = org.desired
     assert desired is not None
     admin = str(desired.primary_admin_email) if desired.primary_admin_email else None
-    if isinstance(desired, SubOrgSpec):
+    if isinstance(desired, CustomerSpec):
         assert org.parent_salesforce_id is not None
         parent = lifecycle.find_org(session, org.parent_salesforce_id)
         return lifecycle.create_sub_org(

@@ -1,10 +1,10 @@
 """The changes that turn the current tree into the desired one (plain, no database).
 
 One `OrgDiff` per org, in the order they are applied: each top-level org of
-the file, then its sub-orgs; then the orgs the file no longer names, sub-orgs
-before their partner (so a partner is never deactivated with running customers
-the file dropped too). Each carries its `Change`s, in the order the applier
-makes them.
+the file, then its sub-orgs; then the orgs the file no longer names, deepest
+first (a tier-2 partner's customers, then sub-orgs, then top-level orgs: a
+partner is never deactivated with running customers the file dropped too).
+Each carries its `Change`s, in the order the applier makes them.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from tenantree.orgs.kinds import Edition, OrgStatus, PartnerType
 from tenantree.treeplan.document import (
     AccessSpec,
     BrandSpec,
+    CustomerSpec,
     LicenseSpec,
     OrgSpec,
     PartnerSpec,
@@ -117,11 +118,13 @@ def default_source(partner_type: PartnerType | None) -> LicenseSource:
     return LicenseSource.PARENT_POOL if partner_type == PartnerType.MSP else LicenseSource.OWN
 
 
-def _baseline(
-    desired: OrgSpec, parent: PartnerSpec | None, parent_current: OrgSpec | None
-) -> OrgSpec:
+# The org a sub-org sits under in the file: a top-level partner, or a tier-2 partner.
+Parent = PartnerSpec | SubOrgSpec
+
+
+def _baseline(desired: OrgSpec, parent: Parent | None, parent_current: OrgSpec | None) -> OrgSpec:
     """The org as creating it makes it, before the file's other changes."""
-    if isinstance(desired, SubOrgSpec):
+    if isinstance(desired, CustomerSpec):
         assert parent is not None
         edition = (parent_current.edition if parent_current else None) or top_edition(parent)
         return SubOrgSpec(
@@ -145,8 +148,9 @@ def _baseline(
     )
 
 
-def top_edition(org: PartnerSpec) -> Edition:
-    """The edition a new top-level org is created with (a partner needs Pro)."""
+def top_edition(org: Parent) -> Edition:
+    """The edition a new top-level org is created with (a partner needs Pro);
+    of a tier-2 partner created with it, the edition its customers take."""
     if org.edition is not None:
         return org.edition
     return Edition.PRO if org.partner_type is not None else Edition.STANDARD
@@ -189,7 +193,7 @@ def diff_org(
     desired: OrgSpec,
     current: OrgSpec | None,
     *,
-    parent: PartnerSpec | None = None,
+    parent: Parent | None = None,
     parent_current: OrgSpec | None = None,
     current_parent_id: str | None = None,
 ) -> OrgDiff:
@@ -206,10 +210,10 @@ def diff_org(
         changes += _field("name", now.name, desired.name)
     if desired.edition is not None:
         changes += _field("edition", now.edition, desired.edition)
-    if isinstance(desired, PartnerSpec):
-        now_type = now.partner_type if isinstance(now, PartnerSpec) else None
+    if isinstance(desired, PartnerSpec | SubOrgSpec):
+        now_type = now.partner_type if isinstance(now, PartnerSpec | SubOrgSpec) else None
         changes += _field("partner_type", now_type, desired.partner_type)
-    if isinstance(desired, SubOrgSpec) and isinstance(now, SubOrgSpec):
+    if isinstance(desired, CustomerSpec) and isinstance(now, CustomerSpec):
         changes += _field("customer_name", now.customer_name, desired.customer_name)
         if desired.license_source is not None:
             assert parent is not None
@@ -238,23 +242,35 @@ def diff_org(
 
 def diff_trees(desired: Tree, current: Tree) -> TreeDiff:
     """Every org's changes, in the order they are applied."""
-    existing: dict[str, tuple[OrgSpec, str | None]] = {}
+    # Each org now, with the Salesforce ID of its parent and its depth.
+    existing: dict[str, tuple[OrgSpec, str | None, int]] = {}
     for top in current.orgs:
-        existing[top.salesforce_id] = (top, None)
+        existing[top.salesforce_id] = (top, None, 0)
         for sub in top.sub_orgs:
-            existing[sub.salesforce_id] = (sub, top.salesforce_id)
+            existing[sub.salesforce_id] = (sub, top.salesforce_id, 1)
+            for customer in sub.sub_orgs:
+                existing[customer.salesforce_id] = (customer, sub.salesforce_id, 2)
     orgs: list[OrgDiff] = []
+
+    def under(parent: Parent, parent_now: OrgSpec | None, sub: CustomerSpec) -> OrgSpec | None:
+        now, now_parent, _ = existing.pop(sub.salesforce_id, (None, None, 0))
+        orgs.append(
+            diff_org(
+                sub, now, parent=parent, parent_current=parent_now, current_parent_id=now_parent
+            )
+        )
+        return now
+
     for top in desired.orgs:
-        now, now_parent = existing.pop(top.salesforce_id, (None, None))
+        now, now_parent, _ = existing.pop(top.salesforce_id, (None, None, 0))
         orgs.append(diff_org(top, now, current_parent_id=now_parent))
         for sub in top.sub_orgs:
-            sub_now, sub_parent = existing.pop(sub.salesforce_id, (None, None))
-            orgs.append(
-                diff_org(sub, sub_now, parent=top, parent_current=now, current_parent_id=sub_parent)
-            )
-    # Left over: orgs the file does not name. Sub-orgs first, then partners.
-    left = sorted(existing.items(), key=lambda item: item[1][1] is None)
-    for salesforce_id, (org, parent_id) in left:
+            sub_now = under(top, now, sub)
+            for customer in sub.sub_orgs:
+                under(sub, sub_now, customer)
+    # Left over: orgs the file does not name, deepest first.
+    left = sorted(existing.items(), key=lambda item: -item[1][2])
+    for salesforce_id, (org, parent_id, _) in left:
         changes = []
         if org.status == OrgStatus.ACTIVE:
             changes = [Change("org", Action.DELETE, org.name, None)]

@@ -164,12 +164,30 @@ class OrgSpec(Strict):
         return value
 
 
-class SubOrgSpec(OrgSpec):
+class CustomerSpec(OrgSpec):
+    """A partner's customer: the sub-org of a partner, at any tier."""
+
     customer_name: Name
     license_source: LicenseSource | None = None
     # Per SKU, the most units this sub-org may draw from its partner's pool.
     quotas: dict[Sku, Annotated[int, Field(ge=0)]] | None = None
     access: AccessSpec | None = None
+
+
+class SubOrgSpec(CustomerSpec):
+    """A top-level partner's sub-org; a distributor's may be a tier-2 partner
+    (partner_type msp or reseller) with customers of its own."""
+
+    partner_type: PartnerType | None = None
+    sub_orgs: list[CustomerSpec] = []
+
+    @model_validator(mode="after")
+    def _tier_two_partner(self) -> SubOrgSpec:
+        if self.partner_type == PartnerType.DISTRIBUTOR:
+            raise ValueError("a sub-org's partner_type is msp or reseller (tier 2)")
+        if self.sub_orgs and self.partner_type is None:
+            raise ValueError("sub_orgs need a partner_type (msp or reseller)")
+        return self
 
 
 class PartnerSpec(OrgSpec):
@@ -182,11 +200,19 @@ class PartnerSpec(OrgSpec):
     def _only_partners_have_sub_orgs(self) -> PartnerSpec:
         if self.sub_orgs and self.partner_type is None:
             raise ValueError("sub_orgs need a partner_type (msp, reseller or distributor)")
+        if self.partner_type != PartnerType.DISTRIBUTOR:
+            for sub in self.sub_orgs:
+                if sub.partner_type is not None:
+                    raise ValueError(
+                        f"sub-org {sub.salesforce_id} has a partner_type: only a "
+                        "distributor's customers can be partners (tier 2)"
+                    )
         return self
 
 
 class Tree(Strict):
-    """A tenantree org tree: partners and standard orgs, with their sub-orgs."""
+    """A tenantree org tree: partners and standard orgs, with their sub-orgs
+    (a distributor's tier-2 partners with their customers)."""
 
     model_config = ConfigDict(
         extra="forbid",
@@ -208,7 +234,14 @@ class Tree(Strict):
         return self
 
     def all_orgs(self) -> list[OrgSpec]:
-        return [o for top in self.orgs for o in (top, *top.sub_orgs)]
+        """Every org of the file, each followed by its sub-orgs (a tier-2 partner
+        by its customers)."""
+        found: list[OrgSpec] = []
+        for top in self.orgs:
+            found.append(top)
+            for sub in top.sub_orgs:
+                found += [sub, *sub.sub_orgs]
+        return found
 
 
 class TreeFileError(Invalid):

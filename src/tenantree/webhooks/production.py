@@ -18,7 +18,7 @@ import uuid
 from typing import Any
 
 from sqlalchemy import and_, event, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from tenantree import clock
 from tenantree.access.facts import load_org
@@ -53,14 +53,28 @@ def delivery(endpoint: WebhookEndpoint, event_type: str, body: str, **extra: Any
 
 def receiving_endpoints(session: Session, org_id: uuid.UUID) -> list[WebhookEndpoint]:
     """The enabled endpoints the policy lets get the org's events: the org's own,
-    and its partner's that include sub-orgs' events."""
+    and those of the partners above it (its partner, and a tier-2 partner's
+    distributor) that include sub-orgs' events."""
+    parent = aliased(Org)
     parent_id = select(Org.parent_id).where(Org.id == org_id).scalar_subquery()
+    grandparent_id = (
+        select(parent.parent_id)
+        .join(Org, Org.parent_id == parent.id)
+        .where(Org.id == org_id)
+        .scalar_subquery()
+    )
     candidates = session.scalars(
         select(WebhookEndpoint).where(
             WebhookEndpoint.enabled,
             or_(
                 WebhookEndpoint.org_id == org_id,
-                and_(WebhookEndpoint.include_sub_orgs, WebhookEndpoint.org_id == parent_id),
+                and_(
+                    WebhookEndpoint.include_sub_orgs,
+                    or_(
+                        WebhookEndpoint.org_id == parent_id,
+                        WebhookEndpoint.org_id == grandparent_id,
+                    ),
+                ),
             ),
         )
     ).all()

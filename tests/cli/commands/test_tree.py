@@ -11,6 +11,8 @@ from typer.testing import CliRunner
 
 from cli.commands.running import Cli
 from tenantree.cli.main import app
+from tenantree.treeplan.document import Tree, dump_tree
+from treeplan.trees import distributor, sfid, tier_two
 
 
 def _export(cli: Cli, tmp_path: Path, actor: str = "OP") -> dict[str, Any]:
@@ -28,9 +30,10 @@ def _write(tmp_path: Path, tree: dict[str, Any]) -> str:
 
 def _org(tree: dict[str, Any], salesforce_id: str) -> dict[str, Any]:
     for top in tree["orgs"]:
-        for org in (top, *top.get("sub_orgs", [])):
-            if org["salesforce_id"] == salesforce_id:
-                return org  # type: ignore[no-any-return]
+        for sub in (top, *top.get("sub_orgs", [])):
+            for org in (sub, *(sub.get("sub_orgs", []) if sub is not top else [])):
+                if org["salesforce_id"] == salesforce_id:
+                    return org  # type: ignore[no-any-return]
     raise AssertionError(f"{salesforce_id} is not in the tree")
 
 
@@ -115,3 +118,29 @@ def test_a_refused_read_exits_1_with_the_apis_code(remote: Cli, tmp_path: Path) 
     result = remote.run("export", "-", actor="P-U", output=None)
     assert result.exit_code == 1, result.output
     assert result.stderr.startswith("error: forbidden:")
+
+
+def test_a_distributors_three_tiers_are_applied_planned_and_pruned(
+    cli: Cli, tmp_path: Path
+) -> None:
+    tree = _export(cli, tmp_path)
+    three_tiers = Tree(orgs=[distributor([tier_two(1, [11, 12]), tier_two(2, [21], "reseller")])])
+    tree["orgs"] += yaml.safe_load(dump_tree(three_tiers))["orgs"]
+    result = cli.run("apply", _write(tmp_path, tree), output=None)
+    assert result.exit_code == 0, result.output
+    assert "Plan: 6 to create, 0 to update" in result.stdout
+    now = _export(cli, tmp_path)
+    assert _org(now, sfid(1, tag="TIER"))["partner_type"] == "msp"
+    assert _org(now, sfid(2, tag="TIER"))["partner_type"] == "reseller"
+    assert _org(now, sfid(21))["customer_name"] == "Customer 21 Ltd"
+    again = cli.run("plan", str(tmp_path / "exported.yaml"), output=None)
+    assert "Plan: 0 to create, 0 to update" in again.stdout
+    # The reseller and its customer dropped: deactivated with --prune, customer first.
+    distributor_entry = _org(now, sfid(0, tag="DIST"))
+    distributor_entry["sub_orgs"] = distributor_entry["sub_orgs"][:1]
+    pruned = cli.run("apply", "--prune", _write(tmp_path, now), output=None)
+    assert pruned.exit_code == 0, pruned.output
+    after = _export(cli, tmp_path)
+    assert _org(after, sfid(21))["status"] == "deactivated"
+    assert _org(after, sfid(2, tag="TIER"))["status"] == "deactivated"
+    assert "status" not in _org(after, sfid(11))  # active, the default
