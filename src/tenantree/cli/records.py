@@ -15,6 +15,7 @@ from tenantree import clock
 from tenantree.access.mfa_policy import MfaPolicy
 from tenantree.access.partner_grants import PartnerGrant
 from tenantree.access.service import AccessSettings
+from tenantree.audit.export import EXPORT_FIELDS
 from tenantree.audit.models import AuditEvent
 from tenantree.branding import relay
 from tenantree.branding.domains import record_name, record_value
@@ -119,21 +120,7 @@ def api_token_record(token: ApiToken) -> Record:
 
 
 def audit_event_record(event: AuditEvent) -> Record:
-    return _pick(
-        event,
-        (
-            "id",
-            "at",
-            "action",
-            "actor_id",
-            "actor_org_id",
-            "org_id",
-            "target_type",
-            "target_id",
-            "request_id",
-            "details",
-        ),
-    )
+    return _pick(event, EXPORT_FIELDS)
 
 
 def grant_record(grant: PartnerGrant) -> Record:

@@ -17,13 +17,11 @@ from tenantree.api.deps import (
     SessionDep,
     UnitOfWorkRoute,
     client_address,
-    request_id,
 )
 from tenantree.api.errors import ERROR_RESPONSES
 from tenantree.api.params import QUERY_TEXT
 from tenantree.api.schemas.auth import LoginResponse
 from tenantree.api.schemas.integrations import SsoConfigOut, SsoTestStarted
-from tenantree.audit.service import AuditTrail
 from tenantree.identity.context import IdentityConfig
 from tenantree.identity.integration_models import SsoConfig
 from tenantree.identity.roles import Role
@@ -32,6 +30,7 @@ from tenantree.sso import config as sso_config
 from tenantree.sso import flow
 from tenantree.sso.flow import SsoFailed
 from tenantree.sso.issuer import SsoProviderUnavailable
+from tenantree.web.caller import anonymous_trail
 from tenantree.web.cookie_session import is_https, start_session
 from tenantree.web.schemas.integrations import SsoConfigIn
 from tenantree.web.unit_of_work import refuse_work
@@ -117,10 +116,6 @@ def delete_sso(target: OrgWith(P.ORG_USERS_MANAGE)) -> Response:
     return Response(status_code=204)
 
 
-def _trail(request: Request, session: SessionDep) -> AuditTrail:
-    return AuditTrail(session, None, None, request_id(request), client_address(request))
-
-
 CONSOLE_COOKIE = "tenantree_sso_console"
 
 
@@ -143,7 +138,7 @@ def start(
         org = session.get(Org, uuid.UUID(org_id))
     except ValueError:
         org = None
-    trail = _trail(request, session)
+    trail = anonymous_trail(request, session)
     try:
         url = flow.start_sign_in(
             session, trail, identity, org, client_address=client_address(request)
@@ -178,7 +173,7 @@ def callback(
     code: str | None = Query(None, max_length=2000, pattern=QUERY_TEXT),
     error: str | None = Query(None, max_length=200, pattern=QUERY_TEXT),
 ) -> Response | LoginResponse:
-    trail = _trail(request, session)
+    trail = anonymous_trail(request, session)
     binding = request.cookies.get(CONSOLE_COOKIE)
     for_console = bool(binding) and hmac.compare_digest(
         binding or "", _console_binding(identity, state)

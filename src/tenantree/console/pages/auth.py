@@ -21,7 +21,7 @@ from tenantree.identity.credentials import MIN_PASSWORD_LENGTH
 from tenantree.identity.roles import Role
 from tenantree.orgs.models import Org
 from tenantree.sso.config import org_offering_sso_for, org_offers_sso
-from tenantree.web.caller import client_address, request_id
+from tenantree.web.caller import anonymous_trail, client_address, request_id
 from tenantree.web.cookie_session import end_session, session_token
 from tenantree.web.services import ServicesDep
 from tenantree.web.unit_of_work import SessionDep
@@ -59,10 +59,6 @@ def sign_in_message(exc: DomainError) -> str:
             f"Contact {who} to have it restored."
         )
     return SIGN_IN_MESSAGES.get(exc.code, exc.message)
-
-
-def _anonymous_trail(request: Request, session: SessionDep) -> AuditTrail:
-    return AuditTrail(session, None, None, request_id(request), client_address(request))
 
 
 @router.get("/")
@@ -128,7 +124,7 @@ def sign_in(
     try:
         issued = signin.sign_in(
             session,
-            _anonymous_trail(request, session),
+            anonymous_trail(request, session),
             services.identity,
             email=email,
             password=form.get("password", ""),
@@ -217,7 +213,7 @@ def accept(request: Request, session: SessionDep, services: ServicesDep, form: F
     try:
         acceptance = consent.accept_invitation(
             session,
-            _anonymous_trail(request, session),
+            anonymous_trail(request, session),
             services.identity,
             token=form.get("token", ""),
             password=form.get("password") or None,

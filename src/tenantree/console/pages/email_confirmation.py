@@ -8,11 +8,12 @@ from fastapi import APIRouter, Request, Response
 from tenantree.access.consent import require_signed_in_person
 from tenantree.console.deps import FormDep, ViewerDep, trail_for
 from tenantree.console.forms import done
-from tenantree.console.pages.password_reset import _anonymous_trail, _sentence
+from tenantree.console.pages.password_reset import _sentence
 from tenantree.console.render import render
 from tenantree.console.routing import ConsoleRoute
 from tenantree.errors import DomainError
 from tenantree.identity import email_confirmation
+from tenantree.web.caller import anonymous_trail
 from tenantree.web.services import ServicesDep
 from tenantree.web.unit_of_work import SessionDep
 
@@ -45,7 +46,7 @@ def confirm(
     token = form.get("token", "")
     try:
         account = email_confirmation.confirm_email(
-            session, _anonymous_trail(request, session), services.identity, token
+            session, anonymous_trail(request, session), services.identity, token
         )
     except DomainError as exc:
         return render(

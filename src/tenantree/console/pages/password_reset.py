@@ -4,23 +4,18 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request, Response
 
-from tenantree.audit.service import AuditTrail
 from tenantree.console.deps import FormDep
 from tenantree.console.render import render
 from tenantree.console.routing import LANDING, ConsoleRoute
 from tenantree.errors import DomainError, TooManyRequests
 from tenantree.identity import password_reset
-from tenantree.web.caller import client_address, request_id
+from tenantree.web.caller import anonymous_trail, client_address
 from tenantree.web.services import ServicesDep
 from tenantree.web.unit_of_work import SessionDep
 
 router = APIRouter(route_class=ConsoleRoute, include_in_schema=False)
 
 THROTTLED_MESSAGE = "Too many reset requests. Wait a while and try again."
-
-
-def _anonymous_trail(request: Request, session: SessionDep) -> AuditTrail:
-    return AuditTrail(session, None, None, request_id(request), client_address(request))
 
 
 def _sentence(message: str) -> str:
@@ -48,7 +43,7 @@ def forgot(request: Request, session: SessionDep, services: ServicesDep, form: F
     try:
         password_reset.request_password_reset(
             session,
-            _anonymous_trail(request, session),
+            anonymous_trail(request, session),
             services.identity,
             email=email,
             client_address=client_address(request),
@@ -98,7 +93,7 @@ def reset(request: Request, session: SessionDep, services: ServicesDep, form: Fo
     try:
         account = password_reset.complete_password_reset(
             session,
-            _anonymous_trail(request, session),
+            anonymous_trail(request, session),
             services.identity,
             token=token,
             password=password,
