@@ -1,6 +1,6 @@
 """`period_usage` sums the period in SQL; these tests hold it to the day-by-day
-fold it replaced (kept below as the reference), on random rollup histories,
-for many periods and moments, on every backend."""
+fold it replaced (kept below as the reference), on random histories written
+as every change writes them, for many periods and moments, on every backend."""
 
 from __future__ import annotations
 
@@ -13,8 +13,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from factories import make_partner, make_sub_org
-from tenantree.licensing.history import PeriodUse, period_usage
-from tenantree.licensing.models import LicensePool, UsageDaily
+from tenantree.licensing.history import DayRow, PeriodUse, period_usage
+from tenantree.licensing.models import Consumption, LicensePool, UsageDaily
+from tenantree.licensing.usage_writes import ChangedBy, UseChange, write_change
 
 WINDOW_START = date(2025, 2, 20)
 WINDOW_DAYS = 30
@@ -72,21 +73,60 @@ def reference_period_usage(
     return result
 
 
-def _last_at(rng: random.Random, day: date) -> datetime:
+def _day_row(session: Session, pool_id: uuid.UUID, org_id: uuid.UUID, day: date) -> DayRow | None:
+    found = session.execute(
+        select(
+            UsageDaily.id,
+            UsageDaily.peak_units,
+            UsageDaily.unit_seconds,
+            UsageDaily.last_units,
+            UsageDaily.last_at,
+        ).where(UsageDaily.pool_id == pool_id, UsageDaily.org_id == org_id, UsageDaily.day == day)
+    ).one_or_none()
+    return DayRow(*found) if found else None
+
+
+def change_use(
+    session: Session, pool_id: uuid.UUID, org_id: uuid.UUID, units: int, at: datetime
+) -> None:
+    """Move a consumer to `units` at `at` through the writes every change makes."""
+    consumption = session.execute(
+        select(Consumption.id, Consumption.units).where(
+            Consumption.pool_id == pool_id, Consumption.org_id == org_id
+        )
+    ).one_or_none()
+    used = write_change(
+        session,
+        UseChange(
+            pool_id=pool_id,
+            org_id=org_id,
+            consumption_id=consumption.id if consumption else None,
+            units=units,
+            delta=units - (consumption.units if consumption else 0),
+            limit=None,
+            quantity=10**6,
+            today=_day_row(session, pool_id, org_id, at.date()),
+            at=at,
+            by=ChangedBy(None, None, None),
+        ),
+    )
+    assert used is not None
+
+
+def _moment(rng: random.Random, day: date) -> datetime:
     start = _day_start(day)
     kind = rng.random()
     if kind < 0.1:
         return start  # midnight exactly
     if kind < 0.15:
-        return start + timedelta(days=1, seconds=-1, microseconds=999_999)
-    if kind < 0.2:  # outside its day: held time clamps at zero
-        return start + timedelta(days=1, hours=rng.randint(0, 5), microseconds=rng.randint(0, 9))
+        return start + timedelta(days=1, microseconds=-1)
     micro = 0 if rng.random() < 0.3 else rng.randint(0, 999_999)
     return start + timedelta(seconds=rng.randint(0, 86_399), microseconds=micro)
 
 
 def _history(session: Session, seed: int) -> list[uuid.UUID]:
-    """Pools with random rollup rows per (pool, org), some sparse, some empty."""
+    """Pools with random changes per (pool, org), written as every change is:
+    some consumers change daily, some rarely, some never, some drop to 0 and stop."""
     rng = random.Random(seed)
     partner = make_partner(session)
     orgs = [partner.id] + [make_sub_org(session, partner).id for _ in range(3)]
@@ -96,25 +136,21 @@ def _history(session: Session, seed: int) -> list[uuid.UUID]:
         session.add(pool)
         pools.append(pool)
     session.flush()
+    changes = []
     for pool in pools:
         for org_id in orgs:
             density = rng.choice([0.0, 0.05, 0.3, 0.7, 1.0])
+            stops = rng.random() < 0.2  # released (as a move does) and never used again
             for offset in range(WINDOW_DAYS):
                 if rng.random() >= density:
                     continue
                 day = WINDOW_START + timedelta(days=offset)
-                last = rng.randint(0, 40)
-                session.add(
-                    UsageDaily(
-                        pool_id=pool.id,
-                        org_id=org_id,
-                        day=day,
-                        peak_units=max(last, rng.randint(0, 50)),
-                        unit_seconds=rng.randint(0, 40 * 86_400),
-                        last_units=last,
-                        last_at=_last_at(rng, day),
-                    )
-                )
+                for _ in range(rng.choice([1, 1, 2, 3])):
+                    changes.append((_moment(rng, day), pool.id, org_id, rng.randint(0, 40)))
+            if stops and changes:
+                changes.append((changes[-1][0] + timedelta(hours=1), pool.id, org_id, 0))
+    for at, pool_id, org_id, units in sorted(changes, key=lambda c: c[0]):
+        change_use(session, pool_id, org_id, units, at)
     session.commit()
     return [pool.id for pool in pools]
 

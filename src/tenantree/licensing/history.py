@@ -18,14 +18,12 @@ from sqlalchemy import (
     ColumnElement,
     Date,
     Select,
-    and_,
     case,
     cast,
     extract,
     func,
     literal,
     null,
-    or_,
     select,
     type_coerce,
     union_all,
@@ -33,7 +31,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from tenantree import clock
-from tenantree.licensing.models import UsageDaily
+from tenantree.licensing.models import Consumption, UsageDaily
 
 
 def _day_start(day: date) -> datetime:
@@ -63,6 +61,14 @@ class DayFold:
     unit_seconds: int
     last_units: int
     last_at: datetime
+    # unit_seconds with last_units held from last_at to the day's end: the
+    # day's figure once it is over, summed as it is by period_usage.
+    closing_unit_seconds: int
+
+
+def _folded(day: date, peak: int, unit_seconds: int, units: int, last_at: datetime) -> DayFold:
+    held = units * _seconds(_day_start(day + timedelta(days=1)), last_at)
+    return DayFold(peak, unit_seconds, units, last_at, unit_seconds + held)
 
 
 def fold_day(today: DayRow | None, *, held_before: int, units: int, at: datetime) -> DayFold:
@@ -72,16 +78,18 @@ def fold_day(today: DayRow | None, *, held_before: int, units: int, at: datetime
     `held_before` is the level carried in from the last day before.
     """
     if today is None:
-        return DayFold(
-            peak_units=max(held_before, units),
+        return _folded(
+            at.date(),
+            peak=max(held_before, units),
             unit_seconds=held_before * _seconds(at, _day_start(at.date())),
-            last_units=units,
+            units=units,
             last_at=at,
         )
-    return DayFold(
-        peak_units=max(today.peak_units, units),
+    return _folded(
+        at.date(),
+        peak=max(today.peak_units, units),
         unit_seconds=today.unit_seconds + today.last_units * _seconds(at, today.last_at),
-        last_units=units,
+        units=units,
         last_at=max(at, today.last_at),
     )
 
@@ -156,6 +164,10 @@ class _Bounds:
         )
 
     @property
+    def end_day(self) -> date:
+        return _EPOCH.date() + timedelta(days=self.end_n)
+
+    @property
     def seconds(self) -> int:
         """The counted length of the period."""
         return self.period_end - self.first_n * _DAY if self.end_n >= self.first_n else 0
@@ -171,87 +183,90 @@ _NOTHING = cast(null(), BigInteger)
 def _rows_in_period(
     dialect: str, in_pools: ColumnElement[bool], first_day: date, last_day: date, b: _Bounds
 ) -> Select[Any]:
-    """Per (pool, org): the seconds and peaks of its rows in the period, days
-    without a row included (they hold the level of the row before them)."""
-    day_n = _day_number(dialect, UsageDaily.day)
-    # A row's own day: its unit_seconds, then last_units held from last_at to
-    # the end of the day (to now, today), in whole seconds.
-    day_end = case(
-        (UsageDaily.day == b.today, _big(b.now_us)), else_=(day_n + 1) * _big(_DAY * _MICROS)
-    )
-    held_us = day_end - _micros(dialect, UsageDaily.last_at)
-    # Never below zero (last_at after the day's end); GREATEST, or SQLite's
-    # two-argument max(), reads last_at once where a CASE would read it twice.
+    """Per (pool, org): its rows in the period summed, each on its own.
+
+    A row adds its own day (`closing_unit_seconds`; today's `unit_seconds`
+    plus `last_units` held from `last_at` to now, in whole seconds) and
+    `last_units` held from the day's end to the period's end, and takes back
+    `carried_units` held from its day's start to the period's end: the level
+    the row before it added for those days. Summed, the days between two rows
+    hold the level of the first and the days after the last row hold its
+    level, as a window over each consumer's rows would say, without sorting
+    them. The first row takes back the level carried into the period, which
+    `_period_use` adds from the period's start.
+    """
+    end_day = b.end_day
     at_least_zero = func.greatest if dialect == "postgresql" else func.max
-    own = UsageDaily.unit_seconds + UsageDaily.last_units * (at_least_zero(held_us, 0) // _MICROS)
-    rows = (
+    since_last = _big(b.now_us) - _micros(dialect, UsageDaily.last_at)
+    # Only today's row reads the time (CASE evaluates the branch it takes).
+    own = case(
+        (
+            UsageDaily.day == b.today,
+            UsageDaily.unit_seconds
+            + UsageDaily.last_units * (at_least_zero(since_last, 0) // _MICROS),
+        ),
+        else_=UsageDaily.closing_unit_seconds,
+    )
+    # Held after its day up to the period's end: a row before its last day.
+    held = case((UsageDaily.day < end_day, UsageDaily.last_units), else_=0)
+    day_n = _day_number(dialect, UsageDaily.day)
+    counted = UsageDaily.day <= end_day
+    row_sum = (
+        own + (held - UsageDaily.carried_units) * (_big(b.period_end) - day_n * _DAY) - held * _DAY
+    )
+    return (
         select(
             UsageDaily.pool_id,
             UsageDaily.org_id,
-            UsageDaily.peak_units,
-            UsageDaily.last_units,
-            day_n.label("day_n"),
-            own.label("own"),
-            func.lead(day_n)
-            .over(partition_by=(UsageDaily.pool_id, UsageDaily.org_id), order_by=UsageDaily.day)
-            .label("next_n"),
+            func.sum(case((counted, row_sum), else_=0)).label("unit_seconds"),
+            func.max(case((counted, UsageDaily.peak_units))).label("peak"),
+            # Between two rows the level held is the next row's carried level,
+            # which its peak includes (fold_day); after the last, its own peak.
+            func.max(held).label("held_peak"),
+            func.max(case((UsageDaily.day == first_day, 1), else_=0)).label("on_first_day"),
+            func.count().label("rows"),
+            _NOTHING.label("carried"),
         )
         .where(in_pools, UsageDaily.day >= first_day, UsageDaily.day <= last_day)
-        .subquery("rows")
+        .group_by(UsageDaily.pool_id, UsageDaily.org_id)
     )
-    r = rows.c
-    counted = r.day_n <= b.end_n
-    # The days after a row without one, up to the next row or the period's
-    # end, hold its last_units.
-    next_counts = and_(r.next_n.is_not(None), r.next_n <= b.end_n)
-    gap = case((next_counts, r.next_n * _DAY), else_=_big(b.period_end)) - (r.day_n + 1) * _DAY
-    has_gap = and_(
-        counted,
-        or_(
-            and_(next_counts, r.next_n > r.day_n + 1),
-            and_(or_(r.next_n.is_(None), r.next_n > b.end_n), r.day_n < b.end_n),
-        ),
+
+
+def _carried_in(pools: _Pools, first_day: date) -> Select[Any]:
+    """Per (pool, org): the level it carried into the period, its last row
+    before it (None: no row before it).
+
+    One index lookup per consumer of the pools (a consumer with rollup rows
+    has a consumption row: one change writes both), not a grouping of the
+    whole history before the period.
+    """
+    last_before = (
+        select(UsageDaily.last_units)
+        .where(
+            UsageDaily.pool_id == Consumption.pool_id,
+            UsageDaily.org_id == Consumption.org_id,
+            UsageDaily.day < first_day,
+        )
+        .order_by(UsageDaily.day.desc())
+        .limit(1)
+        .scalar_subquery()
     )
     return select(
-        r.pool_id,
-        r.org_id,
-        func.sum(
-            case((counted, r.own + case((gap > 0, r.last_units * gap), else_=0)), else_=0)
-        ).label("unit_seconds"),
-        func.max(case((counted, r.peak_units))).label("peak"),
-        func.max(case((has_gap, r.last_units))).label("held_peak"),
-        func.min(case((counted, r.day_n))).label("first_n"),
-        _NOTHING.label("carried"),
-    ).group_by(r.pool_id, r.org_id)
+        Consumption.pool_id,
+        Consumption.org_id,
+        *(_NOTHING,) * 5,
+        last_before.label("carried"),
+    ).where(pools.on(Consumption.pool_id))
 
 
-def _carried_in(in_pools: ColumnElement[bool], first_day: date) -> Select[Any]:
-    """Per (pool, org): the level it carried into the period, its last row before it."""
-    latest = (
-        select(UsageDaily.pool_id, UsageDaily.org_id, func.max(UsageDaily.day).label("day"))
-        .where(in_pools, UsageDaily.day < first_day)
-        .group_by(UsageDaily.pool_id, UsageDaily.org_id)
-        .subquery()
-    )
-    carried = select(
-        UsageDaily.pool_id,
-        UsageDaily.org_id,
-        _NOTHING,
-        _NOTHING,
-        _NOTHING,
-        _NOTHING,
-        UsageDaily.last_units,
-    ).join(
-        latest,
-        and_(
-            UsageDaily.pool_id == latest.c.pool_id,
-            UsageDaily.org_id == latest.c.org_id,
-            UsageDaily.day == latest.c.day,
-        ),
-    )
-    # Implied by the join, but without it PostgreSQL's planner may read the
-    # whole table to join it (bench/: a fixed ~80 ms a report).
-    return carried.where(in_pools, UsageDaily.day < first_day)
+@dataclass(frozen=True)
+class _Pools:
+    """The pools asked for: ids, or a SELECT of them."""
+
+    ids: list[uuid.UUID] | Select[tuple[uuid.UUID]]
+
+    def on(self, column: ColumnElement[uuid.UUID]) -> ColumnElement[bool]:
+        return column.in_(self.ids)
 
 
 class _Totals(NamedTuple):
@@ -262,20 +277,20 @@ class _Totals(NamedTuple):
     unit_seconds: int | None
     peak: int | None
     held_peak: int | None
-    first_row: int | None  # day number of its first counted row in the period
-    carried: int | None
+    on_first_day: int | None  # 1: it has a row on the period's first day
+    rows: int | None  # its rows in the period (None: none)
+    carried: int | None  # its level before the period (None: no row before it)
 
 
 def _period_use(t: _Totals, b: _Bounds) -> PeriodUse:
+    if b.end_n < b.first_n:  # the period has not begun
+        return PeriodUse(peak=0, average=0.0)
     unit_seconds = int(t.unit_seconds or 0)
     peak = max(0, t.peak or 0, t.held_peak or 0)
-    if t.carried is not None and b.end_n >= b.first_n:
-        # The carried level holds from the period's start to its first row.
-        if t.first_row is None:
-            unit_seconds += t.carried * (b.period_end - b.first_n * _DAY)
-            peak = max(peak, t.carried)
-        elif t.first_row > b.first_n:
-            unit_seconds += t.carried * (t.first_row - b.first_n) * _DAY
+    if t.carried is not None:
+        # Held from the period's start; the first row took it back from its day on.
+        unit_seconds += t.carried * (b.period_end - b.first_n * _DAY)
+        if not t.on_first_day:
             peak = max(peak, t.carried)
     seconds = b.seconds
     return PeriodUse(peak=peak, average=unit_seconds / seconds if seconds else 0.0)
@@ -302,23 +317,22 @@ def period_usage(
     a day with a row adds its `unit_seconds` plus `last_units` held from
     `last_at` to the end of the day (or `now`), in whole seconds, and its
     `peak_units`; a day without one adds the level held all day (or up to
-    `now`) and that level as a peak.
+    `now`) and that level as a peak. The SQL reads each row alone, trusting
+    what every change writes (fold_day, usage_writes): a row's `carried_units`
+    is the `last_units` of the consumer's row before it, and its `peak_units`
+    is at least that.
     """
     now = now or clock.utcnow()
-    if isinstance(pool_ids, Select):
-        in_pools = UsageDaily.pool_id.in_(pool_ids)
-    else:
-        ids = list(pool_ids)
-        if not ids:
-            return {}
-        in_pools = UsageDaily.pool_id.in_(ids)
+    pools = _Pools(pool_ids if isinstance(pool_ids, Select) else list(pool_ids))
+    if not isinstance(pools.ids, Select) and not pools.ids:
+        return {}
     if last_day < first_day:
         return {}
     bounds = _Bounds.of(first_day, last_day, now)
     dialect = session.get_bind().dialect.name
     both = union_all(
-        _rows_in_period(dialect, in_pools, first_day, last_day, bounds),
-        _carried_in(in_pools, first_day),
+        _rows_in_period(dialect, pools.on(UsageDaily.pool_id), first_day, last_day, bounds),
+        _carried_in(pools, first_day),
     ).subquery("both_rows")
     b = both.c
     totals = select(
@@ -327,10 +341,13 @@ def period_usage(
         func.sum(b.unit_seconds),
         func.max(b.peak),
         func.max(b.held_peak),
-        func.min(b.first_n),
+        func.max(b.on_first_day),
+        func.sum(b.rows),
         func.max(b.carried),
     ).group_by(b.pool_id, b.org_id)
     return {
         (t.pool_id, t.org_id): _period_use(t, bounds)
         for t in (_Totals(*row) for row in session.execute(totals))
+        # A consumer with no row in the period or before it used nothing in it.
+        if t.rows is not None or t.carried is not None
     }
