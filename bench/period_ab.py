@@ -5,7 +5,7 @@
 
 One world per size (`bench.datagen`, as `bench.reports` builds it), then
 rounds that alternate the two: `--before` names a former
-`licensing/history.py` (e.g. main's), loaded as a module of its own; "after"
+`licensing/history.py` (main's, where period_usage was), loaded as a module of its own; "after"
 is the one on the path. Each round times `period_usage` alone (the report's
 pools, a 7-day period ending today) and the whole parent report with it, and
 checks both give the same figures. On a shared machine read the ratios and
@@ -35,7 +35,7 @@ from sqlalchemy.orm import Session
 
 from tenantree import clock
 from tenantree.db import make_engine, make_sessionmaker
-from tenantree.licensing import history, reports
+from tenantree.licensing import periods, reports
 from tenantree.licensing.models import LicensePool
 from tenantree.orgs.models import Org
 
@@ -102,7 +102,7 @@ def main() -> None:
     p.add_argument("--explain", action="store_true")
     args = p.parse_args()
     former = _load(args.before)
-    sides = {"before": former.period_usage, "after": history.period_usage}
+    sides = {"before": former.period_usage, "after": periods.period_usage}
     with ExitStack() as stack, _database(stack) as url:
         engine = make_engine(url)
         backend = engine.dialect.name

@@ -1,120 +1,30 @@
 """`period_usage` sums the period in SQL; these tests hold it to the day-by-day
-fold it replaced (kept below as the reference), on random histories written
+fold it replaced (kept as the reference in usage_history.py), on random histories written
 as every change writes them, for many periods and moments, on every backend."""
 
 from __future__ import annotations
 
 import random
 import uuid
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from usage_history import change_use, day_start, reference_period_usage
 
 from factories import make_partner, make_sub_org
-from tenantree.licensing.history import DayRow, PeriodUse, period_usage
-from tenantree.licensing.models import Consumption, LicensePool, UsageDaily
-from tenantree.licensing.usage_writes import ChangedBy, UseChange, write_change
+from tenantree.licensing.models import LicensePool, UsageDaily
+from tenantree.licensing.periods import period_usage
 
 WINDOW_START = date(2025, 2, 20)
 WINDOW_DAYS = 30
 
 
-def _day_start(day: date) -> datetime:
-    return datetime.combine(day, time(0), tzinfo=UTC)
-
-
-def _seconds(later: datetime, earlier: datetime) -> int:
-    return max(0, int((later - earlier).total_seconds()))
-
-
-def reference_period_usage(
-    rows: list[UsageDaily], *, first_day: date, last_day: date, now: datetime
-) -> dict[tuple[uuid.UUID, uuid.UUID], PeriodUse]:
-    """The Python fold period_usage used before it summed in SQL, unchanged."""
-    if last_day < first_day:
-        return {}
-    in_period = [row for row in rows if first_day <= row.day <= last_day]
-    carried: dict[tuple[uuid.UUID, uuid.UUID], UsageDaily] = {}
-    for row in rows:
-        key = (row.pool_id, row.org_id)
-        if row.day < first_day and (key not in carried or carried[key].day < row.day):
-            carried[key] = row
-    by_key: dict[tuple[uuid.UUID, uuid.UUID], dict[date, UsageDaily]] = {}
-    for row in in_period:
-        by_key.setdefault((row.pool_id, row.org_id), {})[row.day] = row
-    for key in carried:
-        by_key.setdefault(key, {})
-
-    result: dict[tuple[uuid.UUID, uuid.UUID], PeriodUse] = {}
-    for key, days in by_key.items():
-        level = carried[key].last_units if key in carried else 0
-        peak = 0
-        unit_seconds = 0
-        seconds = 0
-        day = first_day
-        while day <= last_day:
-            start = _day_start(day)
-            if start >= now:
-                break
-            end = min(start + timedelta(days=1), now)
-            row = days.get(day)
-            if row is None:
-                unit_seconds += level * _seconds(end, start)
-                peak = max(peak, level)
-            else:
-                unit_seconds += row.unit_seconds + row.last_units * _seconds(end, row.last_at)
-                peak = max(peak, row.peak_units)
-                level = row.last_units
-            seconds += _seconds(end, start)
-            day += timedelta(days=1)
-        result[key] = PeriodUse(peak=peak, average=unit_seconds / seconds if seconds else 0.0)
-    return result
-
-
-def _day_row(session: Session, pool_id: uuid.UUID, org_id: uuid.UUID, day: date) -> DayRow | None:
-    found = session.execute(
-        select(
-            UsageDaily.id,
-            UsageDaily.peak_units,
-            UsageDaily.unit_seconds,
-            UsageDaily.last_units,
-            UsageDaily.last_at,
-        ).where(UsageDaily.pool_id == pool_id, UsageDaily.org_id == org_id, UsageDaily.day == day)
-    ).one_or_none()
-    return DayRow(*found) if found else None
-
-
-def change_use(
-    session: Session, pool_id: uuid.UUID, org_id: uuid.UUID, units: int, at: datetime
-) -> None:
-    """Move a consumer to `units` at `at` through the writes every change makes."""
-    consumption = session.execute(
-        select(Consumption.id, Consumption.units).where(
-            Consumption.pool_id == pool_id, Consumption.org_id == org_id
-        )
-    ).one_or_none()
-    used = write_change(
-        session,
-        UseChange(
-            pool_id=pool_id,
-            org_id=org_id,
-            consumption_id=consumption.id if consumption else None,
-            units=units,
-            delta=units - (consumption.units if consumption else 0),
-            limit=None,
-            quantity=10**6,
-            today=_day_row(session, pool_id, org_id, at.date()),
-            at=at,
-            by=ChangedBy(None, None, None),
-        ),
-    )
-    assert used is not None
-
-
 def _moment(rng: random.Random, day: date) -> datetime:
-    start = _day_start(day)
+    start = day_start(day)
     kind = rng.random()
     if kind < 0.1:
         return start  # midnight exactly
@@ -158,18 +68,18 @@ def _history(session: Session, seed: int) -> list[uuid.UUID]:
 def _moments(rng: random.Random, first_day: date, last_day: date) -> list[datetime]:
     """Before, inside (at and off midnight, with and without microseconds) and after."""
     span = (last_day - first_day).days
-    inside = _day_start(first_day + timedelta(days=rng.randint(0, span)))
+    inside = day_start(first_day + timedelta(days=rng.randint(0, span)))
     return [
-        _day_start(first_day) - timedelta(days=1, microseconds=1),
-        _day_start(first_day),
-        _day_start(first_day) + timedelta(microseconds=1),
-        _day_start(first_day) + timedelta(microseconds=999_999),
+        day_start(first_day) - timedelta(days=1, microseconds=1),
+        day_start(first_day),
+        day_start(first_day) + timedelta(microseconds=1),
+        day_start(first_day) + timedelta(microseconds=999_999),
         inside,
         inside + timedelta(seconds=rng.randint(0, 86_399), microseconds=rng.randint(0, 999_999)),
         inside + timedelta(seconds=rng.randint(0, 86_399)),
-        _day_start(last_day) + timedelta(hours=23, minutes=59, seconds=59, microseconds=999_999),
-        _day_start(last_day + timedelta(days=1)),
-        _day_start(last_day) + timedelta(days=40),
+        day_start(last_day) + timedelta(hours=23, minutes=59, seconds=59, microseconds=999_999),
+        day_start(last_day + timedelta(days=1)),
+        day_start(last_day) + timedelta(days=40),
     ]
 
 
@@ -194,7 +104,7 @@ def test_pools_given_as_a_select_and_edge_periods(session: Session) -> None:
     pool_ids = _history(session, 4)
     rows = list(session.scalars(select(UsageDaily)))
     first_day, last_day = WINDOW_START + timedelta(days=5), WINDOW_START + timedelta(days=11)
-    now = _day_start(WINDOW_START + timedelta(days=9)) + timedelta(hours=7, microseconds=3)
+    now = day_start(WINDOW_START + timedelta(days=9)) + timedelta(hours=7, microseconds=3)
     expected = reference_period_usage(rows, first_day=first_day, last_day=last_day, now=now)
     assert expected  # the history reaches into the period
     chosen = select(LicensePool.id).where(LicensePool.id.in_(pool_ids))
@@ -209,3 +119,63 @@ def test_pools_given_as_a_select_and_edge_periods(session: Session) -> None:
     # Nothing asked, or a period that ends before it starts.
     assert period_usage(session, [], first_day=first_day, last_day=last_day, now=now) == {}
     assert period_usage(session, pool_ids, first_day=last_day, last_day=first_day, now=now) == {}
+
+
+# Steps between changes: none, within a second, within a day, to the next
+# days, and long stretches without a change.
+_STEPS = [0, 1, 59, 3_600, 40_000, 86_399, 86_400, 2 * 86_400 + 7, 9 * 86_400]
+_CHANGE = st.tuples(
+    st.sampled_from(["use", "use", "use", "release"]),
+    st.integers(0, 1),  # pool
+    st.integers(0, 2),  # consumer
+    st.sampled_from(_STEPS),
+    st.integers(0, 999_999),  # microseconds
+    st.integers(0, 30),  # units
+)
+_PERIOD = st.tuples(
+    st.integers(-6, 40),  # first day, from the history's start
+    st.sampled_from([0, 1, 6, 13]),  # its length - 1
+    st.integers(-2 * 86_400, 50 * 86_400),  # now, from the history's start
+    st.integers(0, 999_999),
+)
+
+
+@settings(
+    max_examples=60,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(changes=st.lists(_CHANGE, min_size=1, max_size=25), periods=st.lists(_PERIOD, max_size=6))
+def test_sums_over_any_history_equal_the_day_by_day_fold(
+    session: Session,
+    changes: list[tuple[str, int, int, int, int, int]],
+    periods: list[tuple[int, int, int, int]],
+) -> None:
+    """Histories of changes through the real writes: several a day, days and
+    weeks without one, consumers released and never back (as a move away
+    leaves them), periods before the first use, inside, across and after."""
+    # Every example builds its own partner and pools: examples share no state.
+    partner = make_partner(session)
+    consumers = [partner.id] + [make_sub_org(session, partner).id for _ in range(2)]
+    pools = [LicensePool(holder_org_id=partner.id, sku=f"s{i}", unit="seats") for i in range(2)]
+    session.add_all(pools)
+    session.flush()
+    start = day_start(WINDOW_START)
+    at, released = start, set()
+    for kind, pool, who, step, micros, units in changes:
+        at += timedelta(seconds=step, microseconds=micros)
+        if (pool, who) in released:
+            continue
+        change_use(session, pools[pool].id, consumers[who], 0 if kind == "release" else units, at)
+        if kind == "release":
+            released.add((pool, who))
+    rows = list(session.scalars(select(UsageDaily).where(UsageDaily.org_id.in_(consumers))))
+    pool_ids = [pool.id for pool in pools]
+    periods = [(0, 6, int((at - start).total_seconds()), 0), *periods]  # the last days, now
+    for first, length, now_s, now_us in periods:
+        first_day = WINDOW_START + timedelta(days=first)
+        last_day = first_day + timedelta(days=length)
+        now = start + timedelta(seconds=now_s, microseconds=now_us)
+        expected = reference_period_usage(rows, first_day=first_day, last_day=last_day, now=now)
+        got = period_usage(session, pool_ids, first_day=first_day, last_day=last_day, now=now)
+        assert got == expected, (first_day, last_day, now)

@@ -170,7 +170,7 @@ class UsageDaily(Base):
     the level held into the day: the consumer's previous row's `last_units`
     (0 before its first use), written with the day's first change and never
     changed after. With both, a period sums its rows without reading their
-    neighbours or converting times (history.period_usage).
+    neighbours or converting times (periods.period_usage).
     """
 
     __tablename__ = "usage_daily"

@@ -207,7 +207,7 @@ def _rollup_write(first_today: bool, only_if: Exists | None) -> Insert | Update:
         "pool_id": _param("x_pool", d.pool_id),
         "org_id": _param("x_org", d.org_id),
         "day": _param("d_day", d.day),
-        # The level held into the day, kept as written: history.period_usage.
+        # The level held into the day, kept as written: periods.period_usage.
         "carried_units": _param("d_carried", d.carried_units),
         **values,
     }

@@ -1,5 +1,5 @@
 """usage_daily: each day's closing figure and the level carried into it, so a
-period sums its rows one by one (licensing.history.period_usage)
+period sums its rows one by one (licensing.periods.period_usage)
 
 Revision ID: 0022
 Revises: 0021
