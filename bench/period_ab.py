@@ -128,6 +128,7 @@ def _compare(sessions, sides, backend, n, pid, args) -> None:  # type: ignore[no
     period = reports.period_between(today - timedelta(days=6), today)
     assert period is not None
     days = {"first_day": period.first_day, "last_day": period.last_day}
+    now = clock.utcnow()  # both compared at one moment: today counts up to it
     with sessions() as session:
         org = session.get(Org, pid)
         pools = list(
@@ -140,7 +141,10 @@ def _compare(sessions, sides, backend, n, pid, args) -> None:  # type: ignore[no
         )
         # As plain pairs: each side has its own PeriodUse class.
         figures = {
-            side: {key: (use.peak, use.average) for key, use in fn(session, pools, **days).items()}
+            side: {
+                key: (use.peak, use.average)
+                for key, use in fn(session, pools, **days, now=now).items()
+            }
             for side, fn in sides.items()
         }
         differ = {
