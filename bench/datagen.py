@@ -303,6 +303,11 @@ def build_world(spec: Spec, *, now: datetime | None = None) -> World:
                             unit_seconds=units * 15 * 3600 if d else 0,
                             last_units=units,
                             last_at=at,
+                            # Held from 09:00 to the day's end.
+                            closing_unit_seconds=(units * 15 * 3600 if d else 0)
+                            + units * 15 * 3600,
+                            # The level held into the day: none before the first.
+                            carried_units=units if d < spec.history_days else 0,
                         )
                     )
         for row in r["license_pools"]:

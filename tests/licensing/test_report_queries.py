@@ -76,7 +76,8 @@ def build_partner(session, identity, children: int) -> Partner:  # type: ignore[
 
     def consume(pool: LicensePool, org_id: uuid.UUID, seed: int) -> None:
         levels = [(seed + day) % 7 + 1 for day in range(len(DAYS))]
-        for moment, units in zip(DAYS, levels, strict=True):
+        for i, (moment, units) in enumerate(zip(DAYS, levels, strict=True)):
+            carried = levels[i - 1] if i else 0
             rows.append(
                 UsageSnapshot(pool_id=pool.id, org_id=org_id, at=moment, units=units, pool_used=0)
             )
@@ -85,10 +86,12 @@ def build_partner(session, identity, children: int) -> Partner:  # type: ignore[
                     pool_id=pool.id,
                     org_id=org_id,
                     day=moment.date(),
-                    peak_units=units,
+                    peak_units=max(carried, units),
                     unit_seconds=units * 3600,
                     last_units=units,
                     last_at=moment,
+                    closing_unit_seconds=units * 3600 + units * (86_400 - moment.hour * 3600),
+                    carried_units=carried,
                 )
             )
         rows.append(Consumption(pool_id=pool.id, org_id=org_id, units=levels[-1]))

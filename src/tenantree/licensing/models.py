@@ -165,7 +165,12 @@ class UsageDaily(Base):
     """Daily rollup per org and pool, kept current on every change.
 
     `unit_seconds` integrates use over the part of the day up to `last_at`;
-    the rest of the day is `last_units` held constant.
+    the rest of the day is `last_units` held constant; `closing_unit_seconds`
+    is the day's whole figure so, once the day is over. `carried_units` is
+    the level held into the day: the consumer's previous row's `last_units`
+    (0 before its first use), written with the day's first change and never
+    changed after. With both, a period sums its rows without reading their
+    neighbours or converting times (periods.period_usage).
     """
 
     __tablename__ = "usage_daily"
@@ -181,3 +186,5 @@ class UsageDaily(Base):
     unit_seconds: Mapped[int] = mapped_column(BigInteger)
     last_units: Mapped[int] = mapped_column(BigInteger)
     last_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    closing_unit_seconds: Mapped[int] = mapped_column(BigInteger)
+    carried_units: Mapped[int] = mapped_column(BigInteger)

@@ -95,6 +95,8 @@ def write_change(session: Session, change: UseChange) -> int | None:
         "d_unit_seconds": day.unit_seconds,
         "d_last_units": day.last_units,
         "d_last_at": day.last_at,
+        "d_closing": day.closing_unit_seconds,
+        "d_carried": carried,
         "s_id": new_id(),
         "s_actor": change.by.actor_id,
         "s_actor_org": change.by.actor_org_id,
@@ -196,6 +198,7 @@ def _rollup_write(first_today: bool, only_if: Exists | None) -> Insert | Update:
         "unit_seconds": _param("d_unit_seconds", d.unit_seconds),
         "last_units": _param("d_last_units", d.last_units),
         "last_at": _param("d_last_at", d.last_at),
+        "closing_unit_seconds": _param("d_closing", d.closing_unit_seconds),
     }
     if not first_today:
         return _update_row(_DAILY, "d_id", values, only_if)
@@ -204,6 +207,8 @@ def _rollup_write(first_today: bool, only_if: Exists | None) -> Insert | Update:
         "pool_id": _param("x_pool", d.pool_id),
         "org_id": _param("x_org", d.org_id),
         "day": _param("d_day", d.day),
+        # The level held into the day, kept as written: periods.period_usage.
+        "carried_units": _param("d_carried", d.carried_units),
         **values,
     }
     return _insert_row(_DAILY, row, only_if)

@@ -12,8 +12,9 @@ from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
 
 from tenantree.errors import Invalid
-from tenantree.licensing.history import PeriodUse, period_usage
+from tenantree.licensing.history import PeriodUse
 from tenantree.licensing.models import License, LicensePool
+from tenantree.licensing.periods import period_usage
 from tenantree.licensing.pool import PoolView
 
 MAX_PERIOD_DAYS = 731

@@ -1,0 +1,286 @@
+"""A period's use per consumer, summed in SQL over the daily rollup.
+
+Partners bill their customers per period: the peak and the time-weighted
+average use of each org and pool over a range of UTC days. One query sums a
+period's rollup rows (history.py keeps them current), each row on its own.
+"""
+
+from __future__ import annotations
+
+import functools
+import uuid
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from typing import Any, NamedTuple
+
+from sqlalchemy import (
+    BigInteger,
+    BindParameter,
+    ColumnElement,
+    Date,
+    Select,
+    Subquery,
+    and_,
+    bindparam,
+    case,
+    cast,
+    extract,
+    func,
+    literal,
+    null,
+    select,
+    type_coerce,
+)
+from sqlalchemy.orm import Session
+
+from tenantree import clock
+from tenantree.licensing.history import PeriodUse, day_start
+from tenantree.licensing.models import Consumption, UsageDaily
+
+_DAY = 86_400  # seconds
+_MICROS = 1_000_000
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def _day_number(dialect: str, day: ColumnElement[date]) -> ColumnElement[int]:
+    """Days since 1970-01-01 of a DATE column, in SQL."""
+    if dialect == "postgresql":
+        return type_coerce(day - cast(literal(_EPOCH.date()), Date), BigInteger)
+    # SQLite keeps 'YYYY-MM-DD'; a day's Julian day number is exact (n.5).
+    return cast(func.julianday(day) - 2440587.5, BigInteger)
+
+
+def _micros(dialect: str, at: ColumnElement[datetime]) -> ColumnElement[int]:
+    """Microseconds since the epoch of a UTC datetime column, exactly, in SQL."""
+    if dialect == "postgresql":
+        # EXTRACT(EPOCH ...) is numeric (exact) for timestamptz.
+        return cast(extract("epoch", at) * _MICROS, BigInteger)
+    # SQLite keeps 'YYYY-MM-DD HH:MM:SS.ffffff' in UTC; strftime('%s') would
+    # round the fraction, so the seconds and the microseconds are read apart.
+    return cast(func.strftime("%s", func.substr(at, 1, 19)), BigInteger) * _MICROS + cast(
+        func.substr(at, 21, 6), BigInteger
+    )
+
+
+@dataclass(frozen=True)
+class _Bounds:
+    """Where a period's counting starts and stops, in day numbers and seconds."""
+
+    today: date
+    first_n: int  # the first day, in days since the epoch
+    end_n: int  # the last counted day (today when it has begun, never after last_day)
+    now_us: int  # now, in microseconds since the epoch
+    period_end: int  # where the last counted day ends, in whole seconds since the epoch
+
+    @classmethod
+    def of(cls, first_day: date, last_day: date, now: datetime) -> _Bounds:
+        today = now.astimezone(UTC).date()
+        counted_to = today if day_start(today) < now else today - timedelta(days=1)
+        end_day = min(last_day, counted_to)
+        end_n = (end_day - _EPOCH.date()).days
+        now_us = (now - _EPOCH) // timedelta(microseconds=1)
+        return cls(
+            today=today,
+            first_n=(first_day - _EPOCH.date()).days,
+            end_n=end_n,
+            now_us=now_us,
+            period_end=now_us // _MICROS if end_day == today else (end_n + 1) * _DAY,
+        )
+
+    @property
+    def end_day(self) -> date:
+        return _EPOCH.date() + timedelta(days=self.end_n)
+
+    @property
+    def seconds(self) -> int:
+        """The counted length of the period."""
+        return self.period_end - self.first_n * _DAY if self.end_n >= self.first_n else 0
+
+
+_NOTHING = cast(null(), BigInteger)
+_InPools = Callable[[ColumnElement[uuid.UUID]], ColumnElement[bool]]
+
+
+def _day_param(name: str) -> BindParameter[date]:
+    return bindparam(name, type_=Date)
+
+
+def _int_param(name: str) -> BindParameter[int]:
+    return bindparam(name, type_=BigInteger)
+
+
+def _rows_in_period(dialect: str, in_pools: _InPools) -> Subquery:
+    """Per (pool, org): its rows in the period summed, each on its own.
+
+    A row adds its own day (`closing_unit_seconds`; today's `unit_seconds`
+    plus `last_units` held from `last_at` to now, in whole seconds) and
+    `last_units` held from the day's end to the period's end, and takes back
+    `carried_units` held from its day's start to the period's end: the level
+    the row before it added for those days. Summed, the days between two rows
+    hold the level of the first and the days after the last row hold its
+    level, as a window over each consumer's rows would say, without sorting
+    them. A first row after the period's first day takes back the level
+    carried into the period, which `_period_use` adds from the period's start.
+    """
+    first_day, end_day = _day_param("first_day"), _day_param("end_day")
+    at_least_zero = func.greatest if dialect == "postgresql" else func.max
+    since_last = _int_param("now_us") - _micros(dialect, UsageDaily.last_at)
+    # Only today's row reads the time (CASE evaluates the branch it takes).
+    own = case(
+        (
+            UsageDaily.day == _day_param("today"),
+            UsageDaily.unit_seconds
+            + UsageDaily.last_units * (at_least_zero(since_last, 0) // _MICROS),
+        ),
+        else_=UsageDaily.closing_unit_seconds,
+    )
+    # Held after its day up to the period's end: a row before its last day.
+    held = case((UsageDaily.day < end_day, UsageDaily.last_units), else_=0)
+    taken_back = case((UsageDaily.day == first_day, 0), else_=UsageDaily.carried_units)
+    to_end = _int_param("period_end") - _day_number(dialect, UsageDaily.day) * _DAY
+    row_sum = own + (held - taken_back) * to_end - held * _DAY
+    return (
+        select(
+            UsageDaily.pool_id,
+            UsageDaily.org_id,
+            cast(func.sum(case((UsageDaily.day <= end_day, row_sum), else_=0)), BigInteger).label(
+                "unit_seconds"
+            ),
+            func.max(case((UsageDaily.day <= end_day, UsageDaily.peak_units))).label("peak"),
+            # Between two rows the level held is the next row's carried level,
+            # which its peak includes (fold_day); after the last, its own peak.
+            func.max(held).label("held_peak"),
+            func.max(case((UsageDaily.day == first_day, 1), else_=0)).label("on_first_day"),
+            func.count().label("rows"),
+        )
+        .where(
+            in_pools(UsageDaily.pool_id),
+            UsageDaily.day >= first_day,
+            UsageDaily.day <= _day_param("last_day"),
+        )
+        .group_by(UsageDaily.pool_id, UsageDaily.org_id)
+        .subquery("in_period")
+    )
+
+
+def _statement(dialect: str, in_pools: _InPools) -> Select[Any]:
+    """Per consumer of the pools: its rows in the period summed, and the level
+    it carried into the period when it has no row on its first day: its last
+    row before it, one index lookup (not a grouping of the history before
+    the period). Every consumer with rollup rows has a consumption row: one
+    change writes both."""
+    rows = _rows_in_period(dialect, in_pools)
+    r = rows.c
+    last_before = (
+        select(UsageDaily.last_units)
+        .where(
+            UsageDaily.pool_id == Consumption.pool_id,
+            UsageDaily.org_id == Consumption.org_id,
+            UsageDaily.day < _day_param("first_day"),
+        )
+        .order_by(UsageDaily.day.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+    return (
+        select(
+            Consumption.pool_id,
+            Consumption.org_id,
+            r.unit_seconds,
+            r.peak,
+            r.held_peak,
+            r.rows,
+            case((r.on_first_day == 1, _NOTHING), else_=last_before).label("carried"),
+        )
+        .outerjoin(rows, and_(r.pool_id == Consumption.pool_id, r.org_id == Consumption.org_id))
+        .where(in_pools(Consumption.pool_id))
+    )
+
+
+@functools.cache
+def _statement_for_ids(dialect: str) -> Select[Any]:
+    """Built once per dialect, like the usage writes: building it was a
+    tenth of a big partner's period (bench/period_ab.py)."""
+    return _statement(dialect, lambda column: column.in_(bindparam("pool_ids", expanding=True)))
+
+
+class _Totals(NamedTuple):
+    """One consumer's sums over the period and the level carried into it."""
+
+    pool_id: uuid.UUID
+    org_id: uuid.UUID
+    unit_seconds: int | None
+    peak: int | None
+    held_peak: int | None
+    rows: int | None  # its rows in the period (None: none)
+    carried: int | None  # its level before the period, when it has no row on its first day
+
+
+def _period_use(t: _Totals, b: _Bounds) -> PeriodUse:
+    if b.end_n < b.first_n:  # the period has not begun
+        return PeriodUse(peak=0, average=0.0)
+    unit_seconds = t.unit_seconds or 0
+    peak = max(0, t.peak or 0, t.held_peak or 0)
+    if t.carried is not None:
+        # Held from the period's start; a first row took it back from its day on.
+        unit_seconds += t.carried * (b.period_end - b.first_n * _DAY)
+        peak = max(peak, t.carried)
+    seconds = b.seconds
+    return PeriodUse(peak=peak, average=unit_seconds / seconds if seconds else 0.0)
+
+
+def period_usage(
+    session: Session,
+    pool_ids: Iterable[uuid.UUID] | Select[tuple[uuid.UUID]],
+    *,
+    first_day: date,
+    last_day: date,
+    now: datetime | None = None,
+) -> dict[tuple[uuid.UUID, uuid.UUID], PeriodUse]:
+    """Peak and time-weighted average per (pool, org) over whole UTC days.
+
+    One query whatever the number of orgs or days, summed in SQL: one row per
+    (pool, org) comes back. Days after `now` do not count; today counts up to
+    `now`. A day without a rollup row holds the level of the last row before
+    it (in the period, else the last one before the period, else 0).
+    `pool_ids` is a list of ids or a SELECT of them.
+
+    Day by day, for each (pool, org) (tests/licensing/test_period_usage.py
+    checks the SQL against this fold, kept in tests/licensing/usage_history.py):
+    a day with a row adds its `unit_seconds` plus `last_units` held from
+    `last_at` to the end of the day (or `now`), in whole seconds, and its
+    `peak_units`; a day without one adds the level held all day (or up to
+    `now`) and that level as a peak. The SQL reads each row alone, trusting
+    what every change writes (fold_day, usage_writes): a row's `carried_units`
+    is the `last_units` of the consumer's row before it, and its `peak_units`
+    is at least that.
+    """
+    now = now or clock.utcnow()
+    if last_day < first_day:
+        return {}
+    dialect = session.get_bind().dialect.name
+    bounds = _Bounds.of(first_day, last_day, now)
+    params: dict[str, Any] = {
+        "first_day": first_day,
+        "last_day": last_day,
+        "end_day": bounds.end_day,
+        "today": bounds.today,
+        "now_us": bounds.now_us,
+        "period_end": bounds.period_end,
+    }
+    if isinstance(pool_ids, Select):
+        chosen = pool_ids
+        statement = _statement(dialect, lambda column: column.in_(chosen))
+    else:
+        params["pool_ids"] = list(pool_ids)
+        if not params["pool_ids"]:
+            return {}
+        statement = _statement_for_ids(dialect)
+    session.flush()  # as session.execute would: Core rows, not the ORM's handling of them
+    return {
+        (t.pool_id, t.org_id): _period_use(t, bounds)
+        for t in map(_Totals._make, session.connection().execute(statement, params))
+        # A consumer with no row in the period or before it used nothing in it.
+        if t.rows is not None or t.carried is not None
+    }
