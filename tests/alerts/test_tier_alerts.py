@@ -1,7 +1,8 @@
 """Alerts over three tiers: each level's alerts carry its own figures, never a
 figure of a level above. D holds 1000 units; R (tier 2) draws on D's pool
 under a quota of 40 and holds 50 of its own; C draws on R's pool under a
-quota of 10. A tier-2 partner's admins set its own thresholds (its pools, its
+quota of 10. R's pool is linked (licensing.linked): R's quota bounds its own
+use and its customers' together. A tier-2 partner's admins set its own thresholds (its pools, its
 customers' quotas)."""
 
 from __future__ import annotations
@@ -66,8 +67,8 @@ def test_a_tier_two_admin_sets_its_own_thresholds_and_its_customers_alert_at_the
 
 def test_no_alert_shows_a_figure_of_a_level_above(client, session, identity) -> None:
     world = _arrange(client, session, identity)
-    _use(client, world, world.R, "R-A", 36)  # 90% of R's quota in D's pool
-    _use(client, world, world.C, "C-A", 9)  # 90% of C's quota in R's pool
+    _use(client, world, world.R, "R-A", 27)
+    _use(client, world, world.C, "C-A", 9)  # 90% of C's quota; R's pool: 36, 90% of R's
     r_alerts = _alerts(client, world, world.R, "R-A")
     assert {a["kind"] for a in r_alerts} == {"quota_use"}
     assert 40 in _numbers(r_alerts) and 1000 not in _numbers(r_alerts)

@@ -1,7 +1,8 @@
 """License reports over three tiers: each level sees its own subtree and never a
-figure above it. D holds 1000 units; R (tier 2) draws on D's pool and holds
-50 of its own; C (R's customer) draws on R's pool. Quantities are chosen so
-each level's figure is a number no other level's report carries."""
+figure above it. D holds 1000 units; R (tier 2) draws on D's pool (its pool is
+linked: its own use and its customers' go into it, and it draws on D's) and
+holds 50 of its own; C (R's customer) draws on R's pool. Quantities are chosen
+so each level's figure is a number no other level's report carries."""
 
 from __future__ import annotations
 
@@ -85,7 +86,8 @@ def test_the_distributors_report_shows_its_tier_two_partners_draw(client, sessio
     world = _arrange(client, session, identity)
     report = _report(client, world, world.D, "D-A")
     (pool,) = report["pools"]
-    assert {c["org_id"]: c["used"] for c in pool["children"]} == {str(world.R.id): 7}
+    # R's draw is its whole subtree: its own 7 and its customer's 3.
+    assert {c["org_id"]: c["used"] for c in pool["children"]} == {str(world.R.id): 10}
     assert 1000 in _figures(report)
     # The distributor reads its tier-2 partner's subtree in R's own report.
     below = _report(client, world, world.R, "D-A")

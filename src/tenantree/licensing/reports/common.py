@@ -75,6 +75,15 @@ def pool_figures(used: int, lines: list[LicenseLine]) -> PoolFigures:
     )
 
 
+def linked_figures(used: int, quota: int | None) -> PoolFigures:
+    """A linked pool's figures (licensing.linked): its bound is the partner's
+    quota from its distributor; without one, its use alone. Never the
+    distributor's quantity or what its pool has left."""
+    if quota is None:
+        return PoolFigures(used, used, 0, over_quantity=False, overage_allowed=False)
+    return PoolFigures(quota, used, quota - used, used > quota, overage_allowed=False)
+
+
 # Plain rows, not ORM objects, for what the reports read: a big partner's
 # report reads thousands of them, and building entities was much of its time
 # (bench/).
