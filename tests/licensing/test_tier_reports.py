@@ -92,3 +92,22 @@ def test_the_distributors_report_shows_its_tier_two_partners_draw(client, sessio
     # The distributor reads its tier-2 partner's subtree in R's own report.
     below = _report(client, world, world.R, "D-A")
     assert below["pools"][0]["children"][0]["used"] == 3
+
+
+def test_a_linked_pool_is_bound_in_reports_by_the_partners_quota_never_the_distributors(
+    client, session, identity
+) -> None:
+    world = _arrange(client, session, identity)
+    response = client.put(
+        f"/api/v1/orgs/{world.R.id}/quotas/{SKU}", json={"max_units": 40},
+        headers=world.headers("D-A"),
+    )  # fmt: skip
+    assert response.status_code == 200, response.text
+    (pool,) = _report(client, world, world.R, "R-A")["pools"]
+    assert pool["draws_on_distributor"] is True and pool["distributor_quota"] == 40
+    assert (pool["quantity"], pool["used"], pool["remaining"]) == (40, 10, 30)
+    # R's admins reading their customer's report see R's pool as R's report does.
+    child = _report(client, world, world.C, "R-A")
+    (item,) = [i for i in child["items"] if i["source"] == "parent_pool"]
+    assert (item["pool"]["quantity"], item["pool"]["used"]) == (40, 10)
+    assert 1000 not in _figures(child)
