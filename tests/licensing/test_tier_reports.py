@@ -111,3 +111,19 @@ def test_a_linked_pool_is_bound_in_reports_by_the_partners_quota_never_the_distr
     (item,) = [i for i in child["items"] if i["source"] == "parent_pool"]
     assert (item["pool"]["quantity"], item["pool"]["used"]) == (40, 10)
     assert 1000 not in _figures(child)
+
+
+def test_only_the_distributors_admins_learn_what_its_pool_has_left_from_a_tier_three_refusal(
+    client, session, identity
+) -> None:
+    world = _arrange(client, session, identity)  # D's pool: 10 of 1000 used
+    body = {"sku": SKU, "set": 995}
+    for actor, shown in (("D-A", {"remaining": 990}), ("R-A", {}), ("C-A", {})):
+        response = client.post(
+            f"/api/v1/orgs/{world.C.id}/usage", json=body, headers=world.headers(actor)
+        )
+        assert response.status_code == 409, response.text
+        error = response.json()["error"]
+        assert {k: error[k] for k in ("remaining",) if k in error} == shown, actor
+        if not shown:
+            assert "990" not in response.text and "1000" not in response.text

@@ -52,10 +52,12 @@ def report_usage_and_alert(
     op: UsageOp,
     amount: int,
     sees_pool_figures: bool,
+    sees_distributor_figures: bool = False,
 ) -> UsageResult:
     """licensing.consumption.report_usage, then the alerts it crosses (or clears)."""
     result = report_usage(
-        session, trail, org, sku=sku, op=op, amount=amount, sees_pool_figures=sees_pool_figures
-    )
+        session, trail, org, sku=sku, op=op, amount=amount, sees_pool_figures=sees_pool_figures,
+        sees_distributor_figures=sees_distributor_figures,
+    )  # fmt: skip
     evaluate_after_usage(session, outbox, org, sku)
     return result

@@ -31,7 +31,7 @@ from tenantree.licensing import changes, export, grants, reports, sub_org_terms
 from tenantree.licensing.models import License
 from tenantree.licensing.pool import UsageOp
 from tenantree.licensing.sources import current_source
-from tenantree.web.orgs import sees_pool_figures
+from tenantree.web.orgs import sees_distributor_figures, sees_pool_figures
 
 router = APIRouter(
     route_class=UnitOfWorkRoute,
@@ -137,6 +137,7 @@ def report_usage(
         op=op,
         amount=amount,
         sees_pool_figures=sees_pool_figures(target),
+        sees_distributor_figures=sees_distributor_figures(target),
     )
     return UsageOut(
         sku=result.sku,
