@@ -3,7 +3,10 @@ consumption, source changes and activation through two pools."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from factories import make_license, make_sub_org
@@ -15,11 +18,13 @@ from linked_pools_support import (
     row_units,
     set_source,
 )
+from tenantree.audit.models import AuditEvent
 from tenantree.audit.service import AuditTrail
 from tenantree.errors import Conflict
 from tenantree.licensing.consumption import report_usage
 from tenantree.licensing.errors import PoolExhausted, QuotaExceeded
 from tenantree.licensing.models import LicenseSource, Quota
+from tenantree.licensing.policies import OveragePolicy
 from tenantree.licensing.pool import UsageOp
 from tenantree.licensing.sub_org_terms import set_license_source
 from tenantree.lifecycle.service import activate_partner
@@ -153,3 +158,13 @@ def test_a_customer_activated_as_an_msp_gathers_its_own_use_into_its_pool(sessio
     use(session, customer, 2)
     assert row_units(session, t.D, t.Y) == 7
     assert_linked_invariants(session, [*_everyone(t), customer.id])
+
+
+def test_overage_through_a_linked_pool_is_audited_without_the_distributors_figure(session):
+    t = build_tiers(session, quantity=5, policy=OveragePolicy.ALLOW_AND_FLAG)
+    assert use(session, t.C, 8) == 8  # 3 over D's 5, allowed and flagged
+    event = session.scalars(
+        select(AuditEvent).where(AuditEvent.org_id == t.C.id, AuditEvent.action == "usage.overage")
+    ).one()
+    assert "pool_overage" not in json.dumps(event.details)
+    assert pool_used(session, t.D) == 8 == row_units(session, t.D, t.A)

@@ -18,7 +18,7 @@ from tenantree.licensing.consumer_state import changed_by, pool_use, read_consum
 from tenantree.licensing.errors import NoLicense
 from tenantree.licensing.linked import linked_states, upstream_state
 from tenantree.licensing.pool import Change, LinkedPool, UsageOp, plan_change
-from tenantree.licensing.sources import lock_path
+from tenantree.licensing.sources import DrawPath, lock_path
 from tenantree.orgs.models import Org
 
 
@@ -27,6 +27,11 @@ class UsageResult:
     sku: str
     consumed: int
     over_quantity: bool
+
+
+def top_holder(path: DrawPath) -> uuid.UUID:
+    """The holder of the pool whose licenses bound a use on this path."""
+    return path.link.distributor_id if path.link is not None else path.holder_id
 
 
 def _apply(
@@ -150,6 +155,7 @@ def report_usage(
         bounded=growing and not state.pool.overage_allowed,
     )
     if upstream is not None and path.link is not None:
+        partner_id = path.link.partner_id
         # Read again under the linked pool's lock, which guards the partner's
         # row and rollup in the distributor's pool: these figures are current.
         top = upstream_state(session, path.link, sku, now)
@@ -157,7 +163,7 @@ def report_usage(
         lifted = Change(used_after, change.delta)
 
         def write_up(bounded: bool) -> int | None:
-            return top.write(session, path.link.partner_id, lifted, bounded=bounded, at=now, by=by)  # type: ignore[union-attr]
+            return top.write(session, partner_id, lifted, bounded=bounded, at=now, by=by)
 
         used_after = _apply(
             session,
@@ -167,8 +173,7 @@ def report_usage(
             bounded=growing and not top.pool.overage_allowed,
         )
     pool_overage = max(0, used_after - top.pool.quantity)
-    over = pool_overage > 0 and (upstream is None or shows_top)
-    if over and growing:
+    if pool_overage > 0 and growing:
         # allow_and_flag let this change take the pool over its quantity. The
         # event is in the consumer's audit trail, which a sub-org's own admins
         # read: how far a partner's pool is over is a pool figure they may not
@@ -182,8 +187,10 @@ def report_usage(
             units=change.new_units,
             **(
                 {"pool_overage": pool_overage}
-                if shows_pool(False, holder_id=holder_id, org_id=org.id) and upstream is None
+                if shows_pool(False, holder_id=top_holder(path), org_id=org.id)
                 else {}
             ),
         )
+    # Whether the distributor's pool is over is shown only to who sees its figures.
+    over = pool_overage > 0 and (upstream is None or shows_top)
     return UsageResult(sku, change.new_units, over)
