@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from api.tiers_world import TierWorld, build_tiers
 from factories import make_license
+from tenantree.alerts.sweep import sweep
 from tenantree.licensing.models import LicenseSource, LicenseSourceChange
 
 SKU = "mon"
@@ -91,3 +92,18 @@ def test_a_tier_three_customers_forecast_is_of_its_quota_never_a_pool_above(
     # Its quota's run-out may be projected; no pool's (R's or D's) is there.
     assert "quota_runs_out_on" in response.text
     assert '"runs_out_on"' not in response.text and '"pool"' not in response.text
+
+
+def test_a_linked_pool_never_alerts_against_its_holders_own_licenses(
+    client, session, identity
+) -> None:
+    world = _arrange(client, session, identity)
+    # R's pool (40: R's 31 and C's 9) is 80% of R's own 50 units, which do not
+    # bound it, and all of R's quota of 40 from D, which does.
+    _use(client, world, world.R, "R-A", 31)
+    _use(client, world, world.C, "C-A", 9)
+    sweep(session, identity.outbox)
+    session.commit()
+    alerts = _alerts(client, world, world.R, "R-A")
+    assert {a["kind"] for a in alerts} == {"quota_use"}
+    assert {a["figures"]["quota"] for a in alerts} == {40}

@@ -14,6 +14,7 @@ The rules, written once here:
 from __future__ import annotations
 
 import uuid
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from sqlalchemy import Select, Uuid, bindparam, select
@@ -147,6 +148,24 @@ def current_path(session: Session, org: Org) -> DrawPath:
         return DrawPath(LicenseSource.OWN, org.id)
     row = session.execute(_SUB_ORG_SOURCE, {"org_id": org.id}).one()
     return _path(session, org.id, row, lock=False)
+
+
+def linked_holders(session: Session, holder_ids: Collection[uuid.UUID]) -> set[uuid.UUID]:
+    """Of these orgs, the tier-2 partners whose pools are linked (by link_of).
+
+    A tier-2 partner's partner is a distributor, under which a sub-org holds
+    its own by default: only a recorded parent_pool links its pools.
+    """
+    rows = session.execute(
+        select(Org.id, Org.parent_id, _latest_change(Org.id).scalar_subquery()).where(
+            Org.id.in_(holder_ids), Org.kind == OrgKind.SUB_ORG, Org.partner_type.is_not(None)
+        )
+    )
+    return {
+        org_id
+        for org_id, parent_id, latest in rows
+        if link_of(org_id, parent_id, _source(OrgKind.SUB_ORG, latest, None), is_partner=True)
+    }
 
 
 def current_source(session: Session, org: Org) -> LicenseSource:
