@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from api.tiers_world import TierWorld, build_tiers
 from factories import make_license
 from tenantree.licensing.models import LicenseSource, LicenseSourceChange
+from tenantree.web.cookie_session import SESSION_COOKIE
 
 SKU = "mon"
 
@@ -127,3 +128,16 @@ def test_only_the_distributors_admins_learn_what_its_pool_has_left_from_a_tier_t
         assert {k: error[k] for k in ("remaining",) if k in error} == shown, actor
         if not shown:
             assert "990" not in response.text and "1000" not in response.text
+
+
+def test_the_console_shows_a_linked_pool_bound_by_the_quota_never_the_distributors_quantity(
+    client, session, identity
+) -> None:
+    world = _arrange(client, session, identity)
+    page = client.get(
+        f"/orgs/{world.R.id}/licenses",
+        headers={"Cookie": f"{SESSION_COOKIE}={world.tokens['R-A']}"},
+    )
+    assert page.status_code == 200, page.text
+    assert 'data-testid="draws-on-distributor"' in page.text
+    assert "none set" in page.text and "1000" not in page.text

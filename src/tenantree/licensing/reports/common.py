@@ -62,6 +62,9 @@ class PoolFigures:
     remaining: int
     over_quantity: bool
     overage_allowed: bool
+    # False for a linked pool without a quota: nothing bounds it of its own,
+    # so there is no run-out to forecast (its distributor's pool has one).
+    bounded: bool = True
 
 
 def pool_figures(used: int, lines: list[LicenseLine]) -> PoolFigures:
@@ -80,7 +83,7 @@ def linked_figures(used: int, quota: int | None) -> PoolFigures:
     quota from its distributor; without one, its use alone. Never the
     distributor's quantity or what its pool has left."""
     if quota is None:
-        return PoolFigures(used, used, 0, over_quantity=False, overage_allowed=False)
+        return PoolFigures(used, used, 0, over_quantity=False, overage_allowed=False, bounded=False)
     return PoolFigures(quota, used, quota - used, used > quota, overage_allowed=False)
 
 
