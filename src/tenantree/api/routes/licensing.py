@@ -85,7 +85,17 @@ def get_license_source(target: OrgWith(P.ORG_LICENSE_REPORT_READ)) -> LicenseSou
     return LicenseSourceOut(source=current_source(target.session, target.org))
 
 
-@router.put("/license-source", response_model=LicenseSourceOut, operation_id="set_license_source")
+@router.put(
+    "/license-source",
+    response_model=LicenseSourceOut,
+    operation_id="set_license_source",
+    description=(
+        "A customer's use of its old source's pools is released. A tier-2 partner's pools "
+        "keep their use: to `parent_pool` it is put onto the distributor's pools (409 "
+        "`distributor_pool_lacks_room` with `shortfall` per SKU when they lack room), to "
+        "`own` it is taken off."
+    ),
+)
 def set_license_source(
     body: LicenseSourceBody, target: OrgWith(P.PLATFORM_ORGS_MANAGE)
 ) -> LicenseSourceOut:
