@@ -18,10 +18,12 @@ from linked_pools_support import (
     row_units,
     set_source,
 )
+from tenantree.access.policy import CustomerColumns
 from tenantree.audit.models import AuditEvent
 from tenantree.audit.service import AuditTrail
 from tenantree.errors import Conflict
 from tenantree.licensing.consumption import report_usage
+from tenantree.licensing.customers import customer_rows
 from tenantree.licensing.errors import PoolExhausted, QuotaExceeded
 from tenantree.licensing.models import LicenseSource, Quota
 from tenantree.licensing.policies import OveragePolicy
@@ -168,3 +170,20 @@ def test_overage_through_a_linked_pool_is_audited_without_the_distributors_figur
     ).one()
     assert "pool_overage" not in json.dumps(event.details)
     assert pool_used(session, t.D) == 8 == row_units(session, t.D, t.A)
+
+
+def test_a_linked_msps_customer_list_bounds_its_pool_by_the_quota_from_its_distributor(session):
+    t = build_tiers(session, quantity=70)
+    make_license(session, t.A, quantity=50)  # its own: not its linked pool's bound
+    use(session, t.C, 4)
+    [row] = [r for r in rows_of(session, t.A) if r.org_id == t.C.id]
+    assert [(u.used, u.pool_quantity) for u in row.uses] == [(4, None)]
+    session.add(Quota(sub_org_id=t.A.id, sku=SKU, max_units=30))
+    session.flush()
+    [row] = [r for r in rows_of(session, t.A) if r.org_id == t.C.id]
+    assert [(u.used, u.pool_quantity) for u in row.uses] == [(4, 30)]
+
+
+def rows_of(session: Session, partner: Org) -> list:  # type: ignore[type-arg]
+    columns = CustomerColumns(use=True, access=False, users=False)
+    return customer_rows(session, partner, columns, visible_ids=None)
