@@ -1,7 +1,9 @@
 """Moving a sub-org to another partner, in one unit of work (rules: move_rule).
 
-In order: the sub-org's row is locked (as every change of its use locks it),
-then the pool rows the move touches, by id (the lock order of consumption);
+In order: the sub-org's row is locked (as every change of its use locks it,
+with its tier-2 partners' rows shared when it draws through linked pools),
+then the pool rows the move touches, nearest level first and by id within a
+level (the lock order of consumption: move_pools, licensing.sources.lock_path);
 the new partner's room is read under those locks, so the check cannot race a
 consumer. Its use is released from the old partner's pools and consumed from
 the new partner's, the old partner's settings for it end, its parentage
