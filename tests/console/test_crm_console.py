@@ -41,6 +41,8 @@ def test_an_operator_uploads_an_export_and_reads_each_drift(client, world):
     assert result.status_code == 200
     for kind, salesforce_id in PLANTED.items():
         assert re.search(rf"<td>{kind.value}</td><td>{salesforce_id}</td>", result.text), kind
+    # A sub-org's drift names its parent chain before the org.
+    assert re.search(r"<td>Northwind MSP &gt; <a href=\"/operator/orgs/", result.text)
     listing = client.get("/operator/crm", headers=cookie(world, "OP")).text
     assert response.headers["location"] in listing
     assert "accounts.csv" in listing

@@ -11,9 +11,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from tenantree.orgs.models import Org
+from tenantree.treeplan.apply import ApplyRefused
 from tenantree.treeplan.current import read_tree
 from tenantree.treeplan.diff import Action, TreeDiff
-from tenantree.treeplan.document import Tree, TreeFileError, dump_tree, parse_tree
+from tenantree.treeplan.document import PartnerSpec, Tree, TreeFileError, dump_tree, parse_tree
 from treeplan.conftest import Apply
 from treeplan.trees import distributor, msp, sfid, sub_org, tier_two
 
@@ -159,3 +160,20 @@ def test_a_tier_three_customer_cannot_be_a_partner() -> None:
     with pytest.raises(TreeFileError) as caught:
         parse_tree(yaml.safe_dump(data))
     assert caught.value.field == "orgs[0].sub_orgs[0].sub_orgs[0].partner_type"
+
+
+def test_a_tier_two_partners_own_file_applied_locally_is_a_refused_move(
+    apply: Apply, plan: Plan
+) -> None:
+    apply(_tree())
+    tier = _tree().orgs[0].sub_orgs[0]
+    own_fields = tier.model_dump(exclude={"customer_name", "license_source", "quotas", "access"})
+    own_file = Tree(orgs=[PartnerSpec.model_validate(own_fields)])
+    with pytest.raises(ApplyRefused) as refused:
+        apply(own_file, prune=True)
+    assert (refused.value.change.what, refused.value.error.code) == (
+        "parent",
+        "not_supported_by_tree",
+    )
+    assert refused.value.applied == []
+    assert plan(_tree()).changed == []

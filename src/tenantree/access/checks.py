@@ -21,9 +21,9 @@ from tenantree.access.policy import (
     Actor,
     api_token_actor,
     decide,
-    partner_path,
-    partner_window,
+    partner_access_along,
     paths,
+    staff_path,
 )
 from tenantree.access.token_creators import creator_actor
 from tenantree.identity.errors import UserNotFound
@@ -45,7 +45,8 @@ class AccessCheck:
 
 
 def subject_of(session: Session, loaded: LoadedOrg, user_id: uuid.UUID) -> Membership:
-    """An entry of the org's directory, or of its partner's staff who reach it.
+    """An entry of the org's directory, or of the staff of its partner (or of a
+    distributor above it) who reach it.
 
     Partner staff whose access window closed count too, so the answer can
     say when it ended. Anyone else is "no such user", exactly like an unknown id.
@@ -54,17 +55,26 @@ def subject_of(session: Session, loaded: LoadedOrg, user_id: uuid.UUID) -> Membe
     if membership is not None:
         if membership.org_id == loaded.org.id:
             return membership
-        org = loaded.org
-        if org.is_sub_org and membership.org_id == org.parent_id:
-            parent = session.get(Org, org.parent_id)
-            active = parent is not None and parent.status == OrgStatus.ACTIVE
+        if membership.org_id in _ancestors(loaded):
+            partner = session.get(Org, membership.org_id)
+            active = partner is not None and partner.status == OrgStatus.ACTIVE
             fact = entry_fact(membership, active)
             if (
-                partner_path(loaded.facts, fact) is not None
-                or partner_window(loaded.facts, fact)[0]
+                staff_path(loaded.facts, fact) is not None
+                or partner_access_along(loaded.facts, fact)[0]
             ):
                 return membership
     raise UserNotFound("no such user in this org", field="user_id")
+
+
+def _ancestors(loaded: LoadedOrg) -> list[uuid.UUID]:
+    """The orgs whose staff may reach it as partners: its parent and, for a
+    tier-2 partner's customer, the distributor above."""
+    facts = loaded.facts
+    found = [facts.parent_id] if facts.parent_id else []
+    if facts.parent is not None and facts.parent.parent_id is not None:
+        found.append(facts.parent.parent_id)
+    return found
 
 
 def _sees(
@@ -133,11 +143,12 @@ def _checks(
     else:
         who = "a partner user"
     names = {org.id: org.name}
-    # Partner access goes through the org's parent only: one name to decide.
-    if org.parent_id is not None and _sees(caller, session, org.parent_id, None):
-        parent = session.get(Org, org.parent_id)
-        if parent is not None:
-            names[parent.id] = parent.name
+    # Partner access comes through the org's parent, or a distributor above it.
+    for ancestor_id in _ancestors(loaded):
+        if _sees(caller, session, ancestor_id, None):
+            ancestor = session.get(Org, ancestor_id)
+            if ancestor is not None:
+                names[ancestor.id] = ancestor.name
     checks = []
     for permission in permissions:
         explanation = explain(subject, permission, loaded.facts)

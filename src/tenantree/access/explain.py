@@ -27,7 +27,7 @@ from tenantree.access.policy import (
     OrgFacts,
     Reach,
     decide,
-    partner_window,
+    partner_access_along,
     reaches,
 )
 from tenantree.identity.roles import Role
@@ -60,8 +60,14 @@ class PathStep:
     is_primary_admin: bool
     block: Block | None
     grants: bool  # does this path's role grant the permission asked?
-    # When a partner path's access window closes (None: no end).
+    # When a partner path's access closes (None: no end): the first end of the
+    # windows along its way down, the one that binds.
     until: datetime | None = None
+    # The org whose window that end is: the org itself, or (reached from a
+    # distributor) the tier-2 partner it is reached through.
+    until_org_id: uuid.UUID | None = None
+    # A partner path from a level above the org's partner (a distributor's staff).
+    from_above: bool = False
 
 
 @dataclass(frozen=True)
@@ -82,6 +88,8 @@ class Explanation:
     refusal_not_applied: bool = False
     # The actor's partner access window into the org closed at this time.
     ended_at: datetime | None = None
+    # The org whose window closed then (the org itself, or the tier-2 partner above it).
+    ended_org_id: uuid.UUID | None = None
 
     def sentence(
         self,
@@ -98,6 +106,7 @@ class Explanation:
                 ""
                 if self.ended_at is None
                 else f"; their partner access ended at {_when(self.ended_at)}"
+                + self._closed(org_name, names)
             )
             return (
                 f"{who} has no way into {org_name}{ended}, so may not {perm} there (not visible)."
@@ -109,7 +118,14 @@ class Explanation:
         if self.rule == Rule.ROLE_GRANTS:
             text = f"{route}; the role grants {perm}: allowed."
             if self.path.until is not None:
-                text += f" This access ends at {_when(self.path.until)}."
+                text += f" This access ends at {_when(self.path.until)}"
+                if self.path.from_above:
+                    # Windows at two levels apply; the earlier end binds.
+                    window = _window(self.path.until_org_id, self.org_id, org_name, names)
+                    text += (
+                        f": the partner access window into {window} closes first on the way down"
+                    )
+                text += "."
             if self.refusal_not_applied:
                 text += (
                     f" {org_name} refuses its customer's own access, which does not"
@@ -125,6 +141,12 @@ class Explanation:
             return f"{route}; the role does not grant {perm}: refused."
         return f"{route}; {_BLOCK_WORDS[self.block or Block.ORG_DEACTIVATED](org_name)}: refused."
 
+    def _closed(self, org_name: str, names: Mapping[uuid.UUID, str]) -> str:
+        if self.ended_org_id is None or self.ended_org_id == self.org_id:
+            return ""
+        window = _window(self.ended_org_id, self.org_id, org_name, names)
+        return f", when the partner access window into {window} closed"
+
     def _route(self, who: str, org_name: str, names: Mapping[uuid.UUID, str]) -> str:
         path = self.path
         assert path is not None and path.role is not None
@@ -132,12 +154,24 @@ class Explanation:
         if path.kind == PathKind.MEMBER:
             return f"{who} → {org_name} (member of its directory, {role})"
         partner = names.get(path.via_org_id) if path.via_org_id else None
-        source = f"partner staff of {partner}" if partner else "partner staff of its partner"
-        return f"{who} ({source}) → {org_name} (partner access, {role})"
+        if partner is None:
+            partner = "a partner above its partner" if path.from_above else "its partner"
+        return f"{who} (partner staff of {partner}) → {org_name} (partner access, {role})"
 
 
 def _when(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def _window(
+    level_id: uuid.UUID | None, org_id: uuid.UUID, org_name: str, names: Mapping[uuid.UUID, str]
+) -> str:
+    """The org whose window an end is: the org itself (its partner's grant) or the
+    tier-2 partner above it (its distributor's grant), by name when the caller
+    may see it."""
+    if level_id is None or level_id == org_id:
+        return org_name
+    return names.get(level_id, "its partner")
 
 
 _BLOCK_WORDS = {
@@ -160,7 +194,7 @@ def _step(actor: Actor, org: OrgFacts, reach: Reach, permission: Permission) -> 
         return PathStep(
             PathKind.MEMBER, via, entry.role, entry.is_primary_admin, block, permission in grants
         )
-    until = partner_window(org, entry)[1]
+    _, until, until_org_id = partner_access_along(org, entry)
     return PathStep(
         PathKind.PARTNER,
         via,
@@ -169,22 +203,34 @@ def _step(actor: Actor, org: OrgFacts, reach: Reach, permission: Permission) -> 
         block,
         permission in grants,
         until,
+        until_org_id,
+        from_above=via != org.parent_id,
     )
 
 
-def _ended_at(actor: Actor, org: OrgFacts, steps: tuple[PathStep, ...]) -> datetime | None:
-    """When the actor's partner window into the org closed, if it has."""
-    entry = actor.memberships.get(org.parent_id) if org.parent_id else None
-    if entry is None or any(s.kind == PathKind.PARTNER for s in steps):
-        return None
-    listed, until = partner_window(org, entry)
-    return until if listed else None
+def _ended(
+    actor: Actor, org: OrgFacts, steps: tuple[PathStep, ...]
+) -> tuple[datetime | None, uuid.UUID | None]:
+    """When the actor's partner access into the org closed, if it has, and the
+    org whose window closed: through the parent's entry, else one from above."""
+    if any(s.kind == PathKind.PARTNER for s in steps):
+        return None, None
+    ancestors = [org.parent_id, org.parent.parent_id if org.parent else None]
+    for ancestor in ancestors:
+        entry = actor.memberships.get(ancestor) if ancestor else None
+        if entry is None:
+            continue
+        held, until, level = partner_access_along(org, entry)
+        if held and until is not None:
+            return until, level
+    return None, None
 
 
 def explain(actor: Actor, permission: Permission, org: OrgFacts) -> Explanation:
     """What `decide(actor, permission, org)` answers, and why."""
     decision = decide(actor, permission, org)
     steps = tuple(_step(actor, org, reach, permission) for reach in reaches(actor, org))
+    ended = _ended(actor, org, steps)
 
     def result(rule: Rule, path: PathStep | None, block: Block | None = None) -> Explanation:
         return Explanation(
@@ -197,7 +243,8 @@ def explain(actor: Actor, permission: Permission, org: OrgFacts) -> Explanation:
             block=block,
             denial_code=decision.denial_code,
             paths=steps,
-            ended_at=_ended_at(actor, org, steps),
+            ended_at=ended[0],
+            ended_org_id=ended[1],
             refusal_not_applied=(
                 path is not None
                 and path.kind == PathKind.PARTNER

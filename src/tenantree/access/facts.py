@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from tenantree.access.policy import Actor, MembershipFact, OrgFacts
@@ -73,12 +73,17 @@ class LoadedOrg:
     facts: OrgFacts
 
 
+# Built once, as authn.signin's token query is: building the statement (and its
+# cache key) on every call cost more than running it (bench/ANALYSIS.md, round 4).
+_ORG_WITH_ACCESS = (
+    select(Org, SubOrgAccess)
+    .outerjoin(SubOrgAccess, SubOrgAccess.org_id == Org.id)
+    .where(Org.id == bindparam("org_id"))
+)
+
+
 def load_org(session: Session, org_id: uuid.UUID) -> LoadedOrg | None:
-    row = session.execute(
-        select(Org, SubOrgAccess)
-        .outerjoin(SubOrgAccess, SubOrgAccess.org_id == Org.id)
-        .where(Org.id == org_id)
-    ).first()
+    row = session.execute(_ORG_WITH_ACCESS, {"org_id": org_id}).first()
     if row is None:
         return None
     org, access = row

@@ -356,35 +356,50 @@ def partner_reaches_until(
     """Does a partner entry (of the parent, or of a level above it) reach the
     sub-org now, unblocked, and until when (None: no end)? What the sub-org's
     customer is shown of partner staff."""
-    if membership.org_id != org.parent_id:
-        reach = _reach_from_above(org, membership)
-        if reach is None or reach[2] is not None:
-            return False, None
-        return True, _from_above_until(org, membership)
-    reach = _partner_reach(org, membership)
-    if reach is None or reach[2] is not None:
+    path = staff_path(org, membership)
+    if path is None or path.block is not None:
         return False, None
-    return True, partner_window(org, membership)[1]
+    return True, partner_access_along(org, membership)[1]
 
 
-def _from_above_until(org: OrgFacts, membership: MembershipFact) -> datetime | None:
-    """The first end along a path from above: of the window into each level
-    on the way down (None: none ends)."""
-    ends: list[datetime] = []
+def staff_path(org: OrgFacts, membership: MembershipFact) -> Path | None:
+    """A partner entry's path into the sub-org, from its parent or from a level
+    above it (None: it has none now)."""
+    if membership.org_id == org.parent_id:
+        reach = _partner_reach(org, membership)
+    else:
+        reach = _reach_from_above(org, membership)
+    return None if reach is None else Path(*reach)
+
+
+def partner_access_along(
+    org: OrgFacts, membership: MembershipFact
+) -> tuple[bool, datetime | None, uuid.UUID | None]:
+    """Does a partner entry (of the parent, or of a level above it) hold a grant
+    at every level on the way down to the sub-org, whether or not an end has
+    passed? With the first end along the way (None: none ends), the one that
+    binds, and the org whose window it is: the sub-org's own (its partner's
+    grant) or a tier-2 partner's (its distributor's grant into it)."""
+    first: datetime | None = None
+    first_level: uuid.UUID | None = None
     level: OrgFacts | None = org
     while level is not None:
-        if level.parent_id == membership.org_id:
-            end = partner_window(level, membership)[1]
+        direct = level.parent_id == membership.org_id
+        if direct:
+            held, end = partner_window(level, membership)
         elif membership.is_primary_admin or level.partner_users is None:
-            end = None
+            held, end = True, None  # a higher primary admin always passes; standing access
         else:
-            end = level.partner_access_until
-        if end is not None:
-            ends.append(end)
-        if level.parent_id == membership.org_id:
-            break
+            # From above only while the level lets partner users in as a whole.
+            held, end = level.partner_access_until is not None, level.partner_access_until
+        if not held:
+            return False, None, None
+        if end is not None and (first is None or end < first):
+            first, first_level = end, level.id
+        if direct:
+            return True, first, first_level
         level = level.parent
-    return min(ends) if ends else None
+    return False, None, None  # the entry's org is not above the sub-org
 
 
 def _reaches(actor: Actor, org: OrgFacts) -> list[_Reach]:

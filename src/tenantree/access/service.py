@@ -132,6 +132,12 @@ def _listed(
     )
 
 
+# Made once: building an alias of a mapped class (and the column proxies the
+# subqueries below ask of it) was a third of building a page's condition
+# (bench/ANALYSIS.md, round 4). The condition built from it is the same.
+_TIER_TWO = aliased(Org)
+
+
 def _from_above(
     primary_parents: list[uuid.UUID], other_parents: list[MembershipFact], now: datetime
 ) -> ColumnElement[bool]:
@@ -140,7 +146,7 @@ def _from_above(
     primary admin always; others through a tier-2 partner that lets them in
     and into a customer that lets partner users in as a whole. Partners stand
     at most one level below the top (lifecycle.tiers), so no path is longer."""
-    tier_two = aliased(Org)
+    tier_two = _TIER_TWO
     through_primary = select(tier_two.id).where(
         tier_two.parent_id.in_(primary_parents), tier_two.status == OrgStatus.ACTIVE
     )

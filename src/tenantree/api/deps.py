@@ -21,6 +21,8 @@ from tenantree.web.caller import (
 )
 from tenantree.web.orgs import (
     OperatorDep,
+    OrgRead,
+    OrgReader,
     OrgRequest,
     OrgWith,
     PlatformWith,
@@ -47,6 +49,8 @@ __all__ = [
     "caller_trail",
     "IdentityDep",
     "OperatorDep",
+    "OrgRead",
+    "OrgReader",
     "OrgRequest",
     "OrgWith",
     "PlatformWith",

@@ -13,7 +13,6 @@ the org's changes before it stay made (`ChangeRefused.made` lists them).
 from __future__ import annotations
 
 import uuid
-from collections import defaultdict
 from collections.abc import Sequence
 from typing import Any
 
@@ -35,15 +34,75 @@ from tenantree.treeplan.document import (
     CustomerSpec,
     LicenseSpec,
     PartnerSpec,
-    SubOrgSpec,
     Tree,
 )
+from tenantree.treeplan.nesting import Reached, nest
 
 
 def _error(exc: Refused) -> DomainError:
     error = DomainError(exc.message, code=exc.code, field=exc.field)
     error.status = exc.status
     return error
+
+
+class _Fields:
+    """An org's fields in the file, read through the API (nesting.FieldReader)."""
+
+    def __init__(self, backend: Backend) -> None:
+        self.backend = backend
+        # Each org's users by id, with the primary admin's under "primary".
+        self.emails: dict[str, dict[str, str]] = {}
+
+    def _user_emails(self, org_id: str) -> dict[str, str]:
+        if org_id not in self.emails:
+            emails: dict[str, str] = {}
+            for user in self.backend.list_users(uuid.UUID(org_id)):
+                emails[user["id"]] = user["email"]
+                if user["is_primary_admin"]:
+                    emails["primary"] = user["email"]
+            self.emails[org_id] = emails
+        return self.emails[org_id]
+
+    def own(self, org: Record) -> dict[str, Any]:
+        org_id = uuid.UUID(org["id"])
+        licenses = sorted(
+            (_license(item) for item in self.backend.list_licenses(org_id)),
+            key=lambda spec: spec.key,
+        )
+        published = self.backend.get_branding(org_id)["published"]
+        return {
+            "salesforce_id": org["salesforce_id"],
+            "name": org["name"],
+            "edition": org["edition"],
+            "status": org["status"],
+            "primary_admin_email": self._user_emails(org["id"]).get("primary"),
+            "licenses": licenses or None,
+            "brand": BrandSpec(**{k: published[k] for k in TEXT_FIELDS}) if published else None,
+        }
+
+    def as_customer(self, org: Record, partner: Record) -> dict[str, Any]:
+        org_id = uuid.UUID(org["id"])
+        source = LicenseSource(self.backend.get_license_source(org_id)["source"])
+        quotas = {q["sku"]: q["max_units"] for q in self.backend.list_quotas(org_id)}
+        settings = self.backend.get_access(org_id)
+        partner_users = settings["partner_users"]
+        if partner_users != "all":
+            partner_emails = self._user_emails(partner["id"])
+            partner_users = [
+                partner_emails[str(u)] for u in partner_users if str(u) in partner_emails
+            ]
+        access = AccessSpec(
+            customer_access=settings["customer_access"],
+            partner_users=partner_users,
+            customer_may_brand=settings["customer_may_brand"],
+        )
+        default = default_source(_partner_type(partner["partner_type"]))
+        return self.own(org) | {
+            "customer_name": org["customer_name"] or org["name"],
+            "license_source": None if source == default else source,
+            "quotas": quotas or None,
+            "access": None if access == AccessSpec() else access,
+        }
 
 
 class BackendTree:
@@ -61,89 +120,17 @@ class BackendTree:
             key=lambda o: (o["name"], o["salesforce_id"]),
         )
         self.ids = {o["salesforce_id"]: uuid.UUID(o["id"]) for o in orgs}
-        by_id = {o["id"]: o for o in orgs}
-        emails = {o["id"]: self._user_emails(o["id"]) for o in orgs}
-        # A tier-2 partner's customers first, then the top-level orgs' sub-orgs.
-        customers: dict[str, list[CustomerSpec]] = defaultdict(list)
-        children: dict[str, list[SubOrgSpec]] = defaultdict(list)
-        for org in orgs:
-            parent = by_id.get(org["parent_id"] or "")
-            if org["kind"] == OrgKind.SUB_ORG and parent is not None and org["depth"] == 2:
-                customers[parent["id"]].append(CustomerSpec(**self._sub_org(org, parent, emails)))
-        for org in orgs:
-            parent = by_id.get(org["parent_id"] or "")
-            if org["kind"] == OrgKind.SUB_ORG and parent is not None and org["depth"] == 1:
-                children[parent["id"]].append(
-                    SubOrgSpec(
-                        **self._sub_org(org, parent, emails),
-                        partner_type=_partner_type(org["partner_type"]),
-                        sub_orgs=customers.get(org["id"], []),
-                    )
-                )
-        top = [
-            PartnerSpec(
-                **self._common(org, emails[org["id"]]),
-                partner_type=_partner_type(org["partner_type"]),
-                sub_orgs=children.get(org["id"], []),
+        reached = [
+            Reached(
+                org["id"],
+                org["parent_id"],
+                org["kind"] == OrgKind.SUB_ORG,
+                _partner_type(org["partner_type"]),
+                org,
             )
             for org in orgs
-            # A sub-org whose partner the caller does not reach has no place in the file.
-            if org["kind"] != OrgKind.SUB_ORG
         ]
-        return Tree(orgs=top)
-
-    def _user_emails(self, org_id: str) -> dict[str, str]:
-        """The org's users by id, with the primary admin's under "primary"."""
-        emails: dict[str, str] = {}
-        for user in self.backend.list_users(uuid.UUID(org_id)):
-            emails[user["id"]] = user["email"]
-            if user["is_primary_admin"]:
-                emails["primary"] = user["email"]
-        return emails
-
-    def _common(self, org: Record, emails: dict[str, str]) -> dict[str, Any]:
-        org_id = uuid.UUID(org["id"])
-        licenses = sorted(
-            (_license(item) for item in self.backend.list_licenses(org_id)),
-            key=lambda spec: spec.key,
-        )
-        published = self.backend.get_branding(org_id)["published"]
-        return {
-            "salesforce_id": org["salesforce_id"],
-            "name": org["name"],
-            "edition": org["edition"],
-            "status": org["status"],
-            "primary_admin_email": emails.get("primary"),
-            "licenses": licenses or None,
-            "brand": BrandSpec(**{k: published[k] for k in TEXT_FIELDS}) if published else None,
-        }
-
-    def _sub_org(
-        self, org: Record, parent: Record, emails: dict[str, dict[str, str]]
-    ) -> dict[str, Any]:
-        """A sub-org's fields as a customer of its partner (at either tier)."""
-        org_id = uuid.UUID(org["id"])
-        source = LicenseSource(self.backend.get_license_source(org_id)["source"])
-        quotas = {q["sku"]: q["max_units"] for q in self.backend.list_quotas(org_id)}
-        settings = self.backend.get_access(org_id)
-        partner_users = settings["partner_users"]
-        if partner_users != "all":
-            partner_emails = emails[parent["id"]]
-            partner_users = [
-                partner_emails[str(u)] for u in partner_users if str(u) in partner_emails
-            ]
-        access = AccessSpec(
-            customer_access=settings["customer_access"],
-            partner_users=partner_users,
-            customer_may_brand=settings["customer_may_brand"],
-        )
-        default = default_source(_partner_type(parent["partner_type"]))
-        return self._common(org, emails[org["id"]]) | {
-            "customer_name": org["customer_name"] or org["name"],
-            "license_source": None if source == default else source,
-            "quotas": quotas or None,
-            "access": None if access == AccessSpec() else access,
-        }
+        return nest(reached, _Fields(self.backend))
 
     # Changing
 

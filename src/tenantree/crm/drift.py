@@ -1,7 +1,9 @@
 """Drift between an export of Salesforce Accounts and the org tree: a plain function.
 
 Each kind is found once per fact it is about (an account, an org, or a set of
-rows), so an export with one planted fault reports exactly one drift.
+rows), so an export with one planted fault reports exactly one drift. A drift
+about an org says where it sits, at any of the three tiers: its depth and its
+parent chain (its ancestors' names, top-level first, as the operator sees them).
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from tenantree.crm.accounts_csv import AccountRow
-from tenantree.orgs.kinds import OrgKind
+from tenantree.orgs.kinds import OrgKind, PartnerType
 
 
 class DriftKind(StrEnum):
@@ -35,8 +37,30 @@ class TreeOrg:
     salesforce_id: str
     status: str
     customer_name: str | None = None
-    # Sub-orgs of an MSP: the partner's Salesforce account they are linked to.
+    # A sub-org's: its partner's Salesforce account it is linked to (at any tier).
     partner_salesforce_id: str | None = None
+    # A partner's type: a top-level partner's, or a distributor's tier-2 partner's.
+    partner_type: PartnerType | None = None
+    # Its ancestors' names, top-level first: () at the top, (D, R) for R's customer.
+    parent_chain: tuple[str, ...] = ()
+
+    @property
+    def depth(self) -> int:
+        return len(self.parent_chain)
+
+    @property
+    def is_partner(self) -> bool:
+        """A top-level partner, or a distributor's sub-org activated as a tier-2 partner."""
+        return self.kind == OrgKind.PARTNER or self.partner_type is not None
+
+    @property
+    def described(self) -> str:
+        """What the org is, in a drift's detail: "partner (distributor)",
+        "tier-2 partner (reseller)", "sub_org", "standard"."""
+        if self.partner_type is None:
+            return self.kind.value
+        tier = "tier-2 partner" if self.kind == OrgKind.SUB_ORG else "partner"
+        return f"{tier} ({self.partner_type.value})"
 
     @property
     def crm_name(self) -> str:
@@ -53,6 +77,9 @@ class Drift:
     org_id: uuid.UUID | None = None
     org_name: str | None = None
     account_name: str | None = None
+    # Of the org it is about (None and () for an account without one).
+    depth: int | None = None
+    parent_chain: tuple[str, ...] = ()
 
 
 def _same_name(a: str, b: str) -> bool:
@@ -86,9 +113,11 @@ def reconcile(accounts: list[AccountRow], orgs: list[TreeOrg]) -> list[Drift]:
                 Drift(
                     DriftKind.ORG_NOT_IN_EXPORT,
                     org.salesforce_id,
-                    f"{org.status} {org.kind.value} {org.name!r}: its account is not in the export",
+                    f"{org.status} {org.described} {org.name!r}: its account is not in the export",
                     org_id=org.id,
                     org_name=org.name,
+                    depth=org.depth,
+                    parent_chain=org.parent_chain,
                 )
             )
     return sorted(drifts, key=lambda d: (d.kind.value, d.salesforce_id or "", d.rows))
@@ -146,6 +175,8 @@ def _differences(account: AccountRow, org: TreeOrg) -> list[Drift]:
                 org_id=org.id,
                 org_name=org.name,
                 account_name=account.name,
+                depth=org.depth,
+                parent_chain=org.parent_chain,
             )
         )
 
@@ -157,10 +188,10 @@ def _differences(account: AccountRow, org: TreeOrg) -> list[Drift]:
             f"the sub-org is linked to partner account {org.partner_salesforce_id}; "
             f"the account's parent is {account.parent_id or 'none'}",
         )
-    if account.is_partner is not None and account.is_partner != (org.kind == OrgKind.PARTNER):
+    if account.is_partner is not None and account.is_partner != org.is_partner:
         drift(
             DriftKind.PARTNER_FLAG_DIFFERS,
             f"the account is {'' if account.is_partner else 'not '}flagged partner; "
-            f"the org is a {org.kind.value}",
+            f"the org is a {org.described}",
         )
     return found

@@ -8,7 +8,19 @@ from typing import Any
 
 from tenantree.crm.drift import Drift
 
-COLUMNS = ("kind", "salesforce_id", "rows", "org_id", "org_name", "account_name", "detail")
+COLUMNS = (
+    "kind",
+    "salesforce_id",
+    "rows",
+    "org_id",
+    "org_name",
+    "depth",
+    "parent_chain",
+    "account_name",
+    "detail",
+)
+# How a parent chain reads in one cell: "Distributor D > Tier-2 R".
+CHAIN_SEPARATOR = " > "
 
 
 def drift_dict(drift: Drift) -> dict[str, Any]:
@@ -20,13 +32,18 @@ def drift_dict(drift: Drift) -> dict[str, Any]:
         "org_name": drift.org_name,
         "account_name": drift.account_name,
         "detail": drift.detail,
+        "depth": drift.depth,
+        "parent_chain": list(drift.parent_chain),
     }
 
 
 def cell(record: dict[str, Any], column: str) -> str:
-    value = record[column]
+    # Reconciliations kept before drifts said where their org sits have no depth nor chain.
+    value = record.get(column)
     if column == "rows":
         return " ".join(str(row) for row in value)
+    if column == "parent_chain":
+        return CHAIN_SEPARATOR.join(value or ())
     return "" if value is None else str(value)
 
 

@@ -12,23 +12,36 @@ from tenantree.crm.drift import TreeOrg, reconcile
 from tenantree.crm.models import Reconciliation
 from tenantree.crm.report import drift_dict
 from tenantree.errors import NotFound
-from tenantree.orgs.kinds import OrgKind
+from tenantree.orgs.kinds import OrgKind, PartnerType
 from tenantree.orgs.models import Org
 from tenantree.pagination import Page, paginate
 
 
 def tree_orgs(session: Session) -> list[TreeOrg]:
+    """Every org with where it sits: its parent chain at any tier, from one query."""
     rows = session.execute(
         select(
             Org.id,
+            Org.parent_id,
             Org.name,
             Org.kind,
+            Org.partner_type,
             Org.salesforce_id,
             Org.status,
             Org.customer_name,
             Org.partner_salesforce_id,
         )
-    )
+    ).all()
+    by_id = {row.id: row for row in rows}
+
+    def chain(parent_id: uuid.UUID | None) -> tuple[str, ...]:
+        names: list[str] = []
+        while parent_id is not None and parent_id in by_id:
+            parent = by_id[parent_id]
+            names.append(parent.name)
+            parent_id = parent.parent_id
+        return tuple(reversed(names))
+
     return [
         TreeOrg(
             id=row.id,
@@ -38,6 +51,8 @@ def tree_orgs(session: Session) -> list[TreeOrg]:
             status=row.status,
             customer_name=row.customer_name,
             partner_salesforce_id=row.partner_salesforce_id,
+            partner_type=PartnerType(row.partner_type) if row.partner_type else None,
+            parent_chain=chain(row.parent_id),
         )
         for row in rows
     ]

@@ -23,15 +23,8 @@ from tenantree.orgs.kinds import Edition, OrgKind, OrgStatus, PartnerType
 from tenantree.orgs.models import Org
 from tenantree.orgs.sub_org_access import CustomerAccess, SubOrgAccess, SubOrgPartnerUser
 from tenantree.treeplan.diff import default_source
-from tenantree.treeplan.document import (
-    AccessSpec,
-    BrandSpec,
-    CustomerSpec,
-    LicenseSpec,
-    PartnerSpec,
-    SubOrgSpec,
-    Tree,
-)
+from tenantree.treeplan.document import AccessSpec, BrandSpec, LicenseSpec, Tree
+from tenantree.treeplan.nesting import Reached, nest
 
 
 def _licenses(session: Session) -> dict[uuid.UUID, list[LicenseSpec]]:
@@ -110,66 +103,55 @@ def _primary_admins(session: Session) -> dict[uuid.UUID, str]:
     return {key: value for key, value in rows}
 
 
-def read_tree(session: Session) -> Tree:
-    """The whole tree as it is now: top-level orgs by name, each partner's
-    sub-orgs by name (a tier-2 partner's customers under it, by name)."""
-    orgs = list(session.scalars(select(Org).order_by(Org.name, Org.salesforce_id)))
-    licenses = _licenses(session)
-    sources = _latest_sources(session)
-    quotas = _quotas(session)
-    access = _access(session)
-    brands = _brands(session)
-    admins = _primary_admins(session)
-    by_id = {org.id: org for org in orgs}
+class _Fields:
+    """An org's fields in the file, from the tables read once (nesting.FieldReader)."""
 
-    def common(org: Org) -> dict[str, Any]:
+    def __init__(self, session: Session) -> None:
+        self.licenses = _licenses(session)
+        self.sources = _latest_sources(session)
+        self.quotas = _quotas(session)
+        self.access = _access(session)
+        self.brands = _brands(session)
+        self.admins = _primary_admins(session)
+
+    def own(self, org: Org) -> dict[str, Any]:
         return {
             "salesforce_id": org.salesforce_id,
             "name": org.name,
             "edition": Edition(org.edition),
             "status": OrgStatus(org.status),
-            "primary_admin_email": admins.get(org.id),
-            "licenses": licenses.get(org.id) or None,
-            "brand": brands.get(org.id),
+            "primary_admin_email": self.admins.get(org.id),
+            "licenses": self.licenses.get(org.id) or None,
+            "brand": self.brands.get(org.id),
         }
 
-    def customer(org: Org) -> dict[str, Any]:
-        assert org.parent_id is not None
-        parent_type = _partner_type(by_id[org.parent_id].partner_type)
-        source = sources.get(org.id, default_source(parent_type))
-        settings = access.get(org.id, AccessSpec())
-        return common(org) | {
+    def as_customer(self, org: Org, partner: Org) -> dict[str, Any]:
+        default = default_source(_partner_type(partner.partner_type))
+        source = self.sources.get(org.id, default)
+        settings = self.access.get(org.id, AccessSpec())
+        return self.own(org) | {
             "customer_name": org.customer_name or org.name,
-            "license_source": None if source == default_source(parent_type) else source,
-            "quotas": quotas.get(org.id) or None,
+            "license_source": None if source == default else source,
+            "quotas": self.quotas.get(org.id) or None,
             "access": None if settings == AccessSpec() else settings,
         }
 
-    # A tier-2 partner's customers (depth 2), then the top-level orgs' sub-orgs.
-    customers: dict[uuid.UUID, list[CustomerSpec]] = defaultdict(list)
-    children: dict[uuid.UUID, list[SubOrgSpec]] = defaultdict(list)
-    for org in orgs:
-        if org.kind == OrgKind.SUB_ORG and org.parent_id is not None and org.depth == 2:
-            customers[org.parent_id].append(CustomerSpec(**customer(org)))
-    for org in orgs:
-        if org.kind == OrgKind.SUB_ORG and org.parent_id is not None and org.depth == 1:
-            children[org.parent_id].append(
-                SubOrgSpec(
-                    **customer(org),
-                    partner_type=_partner_type(org.partner_type),
-                    sub_orgs=customers.get(org.id, []),
-                )
-            )
-    top = [
-        PartnerSpec(
-            **common(org),
-            partner_type=_partner_type(org.partner_type),
-            sub_orgs=children.get(org.id, []),
+
+def read_tree(session: Session) -> Tree:
+    """The whole tree as it is now: top-level orgs by name, each partner's
+    sub-orgs by name (a tier-2 partner's customers under it, by name)."""
+    orgs = session.scalars(select(Org).order_by(Org.name, Org.salesforce_id))
+    reached = [
+        Reached(
+            org.id,
+            org.parent_id,
+            org.kind == OrgKind.SUB_ORG,
+            _partner_type(org.partner_type),
+            org,
         )
         for org in orgs
-        if org.kind != OrgKind.SUB_ORG
     ]
-    return Tree(orgs=top)
+    return nest(reached, _Fields(session))
 
 
 def _partner_type(value: str | None) -> PartnerType | None:

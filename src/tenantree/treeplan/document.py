@@ -191,7 +191,9 @@ class SubOrgSpec(CustomerSpec):
 
 
 class PartnerSpec(OrgSpec):
-    """A top-level org: a partner (partner_type set) or a standard org (null)."""
+    """A top-level org: a partner (partner_type set) or a standard org (null).
+    In a tier-2 partner's own export (its admin does not reach its distributor)
+    the tier-2 partner itself, with its own fields only, and its customers."""
 
     partner_type: PartnerType | None = None
     sub_orgs: list[SubOrgSpec] = []

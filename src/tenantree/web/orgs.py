@@ -6,7 +6,8 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Annotated, Any
+from functools import partial
+from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Path, Request
 from fastapi.concurrency import run_in_threadpool
@@ -41,18 +42,23 @@ class OrgRequest:
         return self.target.org
 
 
+def _checked(
+    permission: Permission,
+    request: Request,
+    org_id: uuid.UUID,
+    session: Session,
+    services: Services,
+    credentials: HTTPAuthorizationCredentials | None,
+) -> OrgRequest:
+    """Authenticate the caller and authorize the org (blocking I/O: in the thread pool)."""
+    caller = resolve_caller(request, session, services, credentials)
+    target = authorize(session, caller.actor, permission, org_id)
+    trail = caller_trail(request, session, caller)
+    return OrgRequest(target, trail.acting_from(target.via_org_id), session)
+
+
 def org_permission(permission: Permission) -> Callable[..., Any]:
-    def check(
-        request: Request,
-        org_id: uuid.UUID,
-        session: Session,
-        services: Services,
-        credentials: HTTPAuthorizationCredentials | None,
-    ) -> OrgRequest:
-        caller = resolve_caller(request, session, services, credentials)
-        target = authorize(session, caller.actor, permission, org_id)
-        trail = caller_trail(request, session, caller)
-        return OrgRequest(target, trail.acting_from(target.via_org_id), session)
+    check = partial(_checked, permission)
 
     async def dependency(
         request: Request,
@@ -72,6 +78,47 @@ def org_permission(permission: Permission) -> Callable[..., Any]:
 
 def OrgWith(permission: Permission) -> type[OrgRequest]:  # noqa: N802 - reads as a type
     return Annotated[OrgRequest, Depends(org_permission(permission))]  # type: ignore[return-value]
+
+
+_Read = TypeVar("_Read")
+
+
+@dataclass(frozen=True)
+class OrgReader:
+    """The org in the path, to be checked and read in one thread-pool hop.
+
+    For a route that reads more once the org is authorized (a page of its
+    sub-orgs): with `OrgWith` and a sync route that is two hops, the check's
+    and the route's, and each hands the GIL between threads (bench/ANALYSIS.md).
+    `read(work)` authorizes exactly as `OrgWith` does, then runs `work` on the
+    authorized org, both in one hop; nothing of the org is reachable otherwise.
+    """
+
+    _check: Callable[[], OrgRequest]
+
+    async def read(self, work: Callable[[OrgRequest], _Read]) -> _Read:
+        return await run_in_threadpool(lambda: work(self._check()))
+
+
+def org_reader(permission: Permission) -> Callable[..., Any]:
+    async def dependency(
+        request: Request,
+        org_id: Annotated[uuid.UUID, Path(description="The org's id")],
+        session: SessionDep,
+        services: ServicesDep,
+        credentials: CredentialsDep,
+    ) -> OrgReader:
+        # No I/O here: the check is made in the hop of `OrgReader.read`.
+        return OrgReader(
+            partial(_checked, permission, request, org_id, session, services, credentials)
+        )
+
+    dependency.__name__ = f"require_{permission.name.lower()}"
+    return dependency
+
+
+def OrgRead(permission: Permission) -> type[OrgReader]:  # noqa: N802 - reads as a type
+    return Annotated[OrgReader, Depends(org_reader(permission))]  # type: ignore[return-value]
 
 
 def sees_pool_figures(target: OrgRequest) -> bool:

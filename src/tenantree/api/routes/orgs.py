@@ -9,6 +9,8 @@ from tenantree.api.deps import (
     CallerDep,
     IdentityDep,
     OperatorDep,
+    OrgRead,
+    OrgRequest,
     OrgWith,
     SessionDep,
     TrailDep,
@@ -136,27 +138,30 @@ def create_sub_org(
 
 @router.get("/{org_id}/sub-orgs", response_model=ListResponse[OrgOut], operation_id="list_sub_orgs")
 @reads_only
-def list_sub_orgs(
-    target: OrgWith(P.ORG_SUB_ORGS_READ),
-    caller: CallerDep,
+async def list_sub_orgs(
+    org: OrgRead(P.ORG_SUB_ORGS_READ),
     q: Search = None,
     limit: Limit = None,
     cursor: Cursor = None,
 ) -> Response:
-    page = org_listing.list_sub_orgs(
-        target.session,
-        caller.actor,
-        target.org,
-        q=q,
-        limit=limit,
-        cursor=cursor,
-        summaries=True,
-    )
-    return serialized(
-        ListResponse[OrgOut](
-            items=[OrgOut.model_validate(o) for o in page.items], next_cursor=page.next_cursor
+    def page_of(target: OrgRequest) -> Response:
+        page = org_listing.list_sub_orgs(
+            target.session,
+            target.target.actor,
+            target.org,
+            q=q,
+            limit=limit,
+            cursor=cursor,
+            summaries=True,
         )
-    )
+        return serialized(
+            ListResponse[OrgOut](
+                items=[OrgOut.model_validate(o) for o in page.items], next_cursor=page.next_cursor
+            )
+        )
+
+    # The org check and the page in one thread-pool hop (web.orgs.OrgReader).
+    return await org.read(page_of)
 
 
 @router.post("/{org_id}/move", response_model=OrgMoveOut, operation_id="move_sub_org")

@@ -16,6 +16,15 @@ class DriftOut(BaseModel):
     rows: list[int] = Field(description="Rows of the export (the header is row 1)")
     org_id: uuid.UUID | None
     org_name: str | None
+    # Defaults: a reconciliation kept before drifts said where their org sits.
+    depth: int | None = Field(
+        None, description="The org's depth (0 top-level, 1, 2 a tier-2 partner's customer)"
+    )
+    parent_chain: list[str] = Field(
+        default_factory=list,
+        description="The org's ancestors' names, top-level first (a distributor, a tier-2 "
+        "partner); empty at the top or without an org",
+    )
     account_name: str | None
     detail: str
 
