@@ -20,7 +20,7 @@ from pathlib import Path
 
 from tenantree.db import make_engine
 
-from . import contention, decisions, http, reports, serving
+from . import contention, decisions, http, reports, serving, tiers
 from .datagen import Spec, build_world, insert_world
 from .markdown import write_report
 
@@ -43,6 +43,8 @@ class Config:
     contention_quantity: int
     contention_processes: int = 2
     only: set[str] = field(default_factory=set)
+    # Distributors x tier-2 MSPs x customers for the three tiers (bench/tiers.py).
+    tiers: tuple[int, int, int] = (10, 20, 50)
 
 
 def config_from(args: argparse.Namespace) -> Config:
@@ -50,6 +52,7 @@ def config_from(args: argparse.Namespace) -> Config:
         spec = Spec(partners=2, sub_orgs_per_partner=30, users=300, licenses_per_partner=10,
                     history_days=2, tokens_per_kind=5)  # fmt: skip
         cfg = Config(True, spec, [10, 40], [5, 20], 3, 2000, 200, 2, 4, 1.0, 30, 20, 1.0, 10)
+        cfg.tiers = (2, 3, 5)
     else:
         spec = Spec()
         cfg = Config(False, spec, [100, 1000, 10000], [10, 100, 1000, 10000], 30, 20000,
@@ -77,7 +80,7 @@ def config_from(args: argparse.Namespace) -> Config:
     return cfg
 
 
-SECTIONS = ["generate", "decisions", "reports", "contention", "http", "serving"]
+SECTIONS = ["generate", "decisions", "reports", "contention", "http", "serving", "tiers"]
 
 
 def log(msg: str) -> None:
@@ -183,6 +186,21 @@ def run_all(cfg: Config, *, out: Path | None, progress: bool, command: str) -> d
                         seconds=cfg.contention_seconds, quantity=cfg.contention_quantity,
                         processes=cfg.contention_processes,
                     )  # fmt: skip
+    if want("tiers"):
+        from .db import sqlite_url
+
+        distributors, tier_two, customers = cfg.tiers
+        shape = {"distributors": distributors, "tier_two": tier_two, "customers": customers}
+        log(f"three tiers ({distributors} x {tier_two} x {customers}) on SQLite")
+        results["tiers"] = {
+            "sqlite": tiers.run(sqlite_url(workdir, "tiers"), **shape, runs=cfg.report_runs)
+        }
+        if pg_server:
+            from .db import postgres_database
+
+            with postgres_database(pg_server, "tiers") as url:
+                log("three tiers on PostgreSQL")
+                results["tiers"]["postgresql"] = tiers.run(url, **shape, runs=cfg.report_runs)
     if out is not None:
         write_report(results, out)
         log(f"wrote {out}")

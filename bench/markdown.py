@@ -307,6 +307,9 @@ def write_report(results: dict, out: Path) -> None:
     if "serving" in results:
         _write_serving(w, results["serving"])
 
+    if "tiers" in results:
+        _write_tiers(w, results["tiers"])
+
     if not results["postgres"]:
         w("PostgreSQL was not available in this run: sections 3, 5 and 6 and the PostgreSQL "
           "rows of 4 are missing.\n")  # fmt: skip
@@ -335,6 +338,23 @@ def write_report(results: dict, out: Path) -> None:
         "`--only`).\n"
     )
     out.write_text("\n".join(lines))
+
+
+def _write_tiers(w, tiers: dict) -> None:  # type: ignore[no-untyped-def]
+    shape = next(iter(tiers.values()))["shape"]
+    w("## 8. Three tiers beside two (bench/tiers.py)\n")
+    w(f"{shape[0]} distributors × {shape[1]} tier-2 MSPs × {shape[2]} customers. Each tier-2 "
+      "MSP draws on its distributor's pool: its pool is linked (no license of its own, one "
+      "row in the distributor's pool equal to its use), so a tier-3 use moves two pools "
+      "(`licensing/linked.py`). Two tiers beside it: an MSP with as many customers as a "
+      "tier-2 MSP, and one with a distributor's whole subtree. Reports of the service; "
+      "`report_usage` ADDs of one unit, each committed.\n")  # fmt: skip
+    w("| database | what | case | p50 ms | p95 ms |")
+    w("|---|---|---|---:|---:|")
+    for database, run in tiers.items():
+        for what, label, p50, p95 in run["rows"]:
+            w(f"| {database} | {what} | {label} | {_f(p50)} | {_f(p95)} |")
+    w("")
 
 
 def _cmd_server() -> list[str]:

@@ -3,7 +3,10 @@
     python -m bench.tiers [--distributors 10 --tier-two 20 --customers 50] [--url URL]
 
 Three tiers: D distributors, each over T tier-2 MSPs, each over C customers
-drawing on its pool (the shape of issue 15: 10 x 20 x 50). Two tiers beside
+drawing on its pool (the shape of issue 15: 10 x 20 x 50). Each tier-2 MSP
+draws on its distributor's pool (source parent_pool): its pool is linked
+(licensing.linked), holds no license, and has one row in the distributor's
+pool equal to its use, so a tier-3 use moves two pools. Two tiers beside
 it: one MSP with C customers (a tier-2 MSP's report is the same size) and one
 with T x C (a distributor's whole subtree under one partner). Built through
 the rows the services write (orgs placed by depth, pools, one license each,
@@ -28,7 +31,7 @@ from tenantree.audit.service import AuditTrail
 from tenantree.db import make_engine, make_sessionmaker
 from tenantree.db import migrate as migrations
 from tenantree.licensing import consumption, export, reports
-from tenantree.licensing.models import Consumption, License, LicensePool
+from tenantree.licensing.models import Consumption, License, LicensePool, LicenseSourceChange
 from tenantree.licensing.pool import UsageOp
 from tenantree.orgs.models import Org
 from tenantree.orgs.sub_org_access import SubOrgAccess
@@ -48,6 +51,7 @@ class _Rows:
         self.pools: list[dict] = []
         self.licenses: list[dict] = []
         self.uses: list[dict] = []
+        self.sources: list[dict] = []
         self._n = 0
 
     def org(self, name: str, kind: str, partner_type: str | None, parent: dict | None) -> dict:
@@ -66,30 +70,40 @@ class _Rows:
             self.access.append({"org_id": row["id"]})
         return row
 
-    def pool(self, holder: dict, customers: list[dict]) -> None:
+    def pool(
+        self, holder: dict, customers: list[dict], *, units: int = 5, linked: bool = False
+    ) -> int:
+        """The holder's pool, each customer using `units`; a linked pool holds no license."""
         pool_id = uuid.uuid4()
         self.pools.append(
             {"id": pool_id, "holder_org_id": holder["id"], "sku": SKU, "unit": "devices",
-             "used": 5 * len(customers)}
+             "used": units * len(customers)}
         )  # fmt: skip
+        self.uses += [
+            {"id": uuid.uuid4(), "pool_id": pool_id, "org_id": c["id"], "units": units}
+            for c in customers
+        ]
+        if linked:
+            self.sources.append(
+                {"id": uuid.uuid4(), "org_id": holder["id"], "source": "parent_pool", "at": _START}
+            )
+            return units * len(customers)
         self.licenses.append(
             {"id": uuid.uuid4(), "holder_org_id": holder["id"], "sku": SKU, "unit": "devices",
              "quantity": 1_000_000_000, "starts_at": _START, "ends_at": _END,
              "overage_policy": "block", "status": "active",
              "created_at": _START, "updated_at": _START}
         )  # fmt: skip
-        self.uses += [
-            {"id": uuid.uuid4(), "pool_id": pool_id, "org_id": c["id"], "units": 5}
-            for c in customers
-        ]
+        return units * len(customers)
 
     def msp(self, name: str, parent: dict | None, customers: int) -> tuple[dict, list[dict]]:
+        """An MSP and its customers; under a distributor its pool is linked."""
         kind = "sub_org" if parent else "partner"
         partner = self.org(name, kind, "msp", parent)
         subs = [
             self.org(f"{name} customer {i}", "sub_org", None, partner) for i in range(customers)
         ]
-        self.pool(partner, subs)
+        self.pool(partner, subs, linked=parent is not None)
         return partner, subs
 
 
@@ -99,7 +113,8 @@ def build(url: str, distributors: int, tier_two: int, customers: int) -> dict[st
     for d in range(distributors):
         dist = rows.org(f"Distributor {d}", "partner", "distributor", None)
         below = [rows.msp(f"D{d} MSP {t}", dist, customers) for t in range(tier_two)]
-        rows.pool(dist, [msp for msp, _ in below])
+        # Each linked pool's row in the distributor's pool equals its use.
+        rows.pool(dist, [msp for msp, _ in below], units=5 * customers)
         tiers.append((dist, below))
     small = rows.msp("Two-tier MSP", None, customers)
     large = rows.msp("Two-tier large MSP", None, tier_two * customers)
@@ -110,6 +125,7 @@ def build(url: str, distributors: int, tier_two: int, customers: int) -> dict[st
         for model, table_rows in (
             (Org, by_depth), (SubOrgAccess, rows.access), (LicensePool, rows.pools),
             (License, rows.licenses), (Consumption, rows.uses),
+            (LicenseSourceChange, rows.sources),
         ):  # fmt: skip
             for i in range(0, len(table_rows), 5000):
                 conn.execute(insert(model.__table__), table_rows[i : i + 5000])
@@ -118,6 +134,7 @@ def build(url: str, distributors: int, tier_two: int, customers: int) -> dict[st
     return {
         "distributor": dist["id"], "tier_two": below[0][0]["id"],
         "tier_three_customers": [c["id"] for _, subs in below[:4] for c in subs[:10]],
+        "tier_two_msps": [msp["id"] for msp, _ in below[:10]],
         "small": small[0]["id"], "large": large[0]["id"],
         "two_tier_customers": [c["id"] for c in small[1][:40]],
     }  # fmt: skip
@@ -172,8 +189,9 @@ def measure(url: str, ids: dict, runs: int) -> list[tuple[str, str, float, float
         return work
 
     for label, key in (
-        ("3 tiers: a tier-2 MSP's customer", "tier_three_customers"),
-        ("2 tiers: an MSP's customer", "two_tier_customers"),
+        ("3 tiers: a tier-2 MSP's customer (two pools)", "tier_three_customers"),
+        ("3 tiers: a tier-2 MSP's own use (two pools)", "tier_two_msps"),
+        ("2 tiers: an MSP's customer (one pool)", "two_tier_customers"),
     ):
         out.append(("consumption", label, *_timed(runs * 4, consume(ids[key]))))
     with sessions() as session:  # every ADD landed once: each pool's use is its consumers' sum
@@ -184,10 +202,33 @@ def measure(url: str, ids: dict, runs: int) -> list[tuple[str, str, float, float
                 )
             ).all()
         )
-        for pool_id, used in session.execute(select(LicensePool.id, LicensePool.used)):
+        pools = session.execute(select(LicensePool.id, LicensePool.holder_org_id, LicensePool.used))
+        used_by = {}
+        for pool_id, holder_id, used in pools:
             assert drawn.get(pool_id, 0) == used, (pool_id, used, drawn.get(pool_id))
+            used_by[holder_id] = used
+        # Every linked pool's row in its distributor's pool equals its use.
+        for msp_id, units in session.execute(
+            select(Consumption.org_id, Consumption.units)
+            .where(Consumption.org_id.in_(ids["tier_two_msps"]))
+            .join(LicensePool, LicensePool.id == Consumption.pool_id)
+            .where(LicensePool.holder_org_id != Consumption.org_id)
+        ):
+            assert units == used_by[msp_id], (msp_id, units, used_by[msp_id])
     engine.dispose()
     return out
+
+
+def run(url: str, *, distributors: int, tier_two: int, customers: int, runs: int) -> dict:
+    """Build and measure on one database: the rows bench/markdown.py renders."""
+    started = time.perf_counter()
+    ids = build(url, distributors, tier_two, customers)
+    built = time.perf_counter() - started
+    return {
+        "shape": [distributors, tier_two, customers],
+        "build_s": built,
+        "rows": [list(row) for row in measure(url, ids, runs)],
+    }
 
 
 def main() -> None:

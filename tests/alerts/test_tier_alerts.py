@@ -1,7 +1,8 @@
 """Alerts over three tiers: each level's alerts carry its own figures, never a
 figure of a level above. D holds 1000 units; R (tier 2) draws on D's pool
 under a quota of 40 and holds 50 of its own; C draws on R's pool under a
-quota of 10. A tier-2 partner's admins set its own thresholds (its pools, its
+quota of 10. R's pool is linked (licensing.linked): R's quota bounds its own
+use and its customers' together. A tier-2 partner's admins set its own thresholds (its pools, its
 customers' quotas)."""
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from api.tiers_world import TierWorld, build_tiers
 from factories import make_license
+from tenantree.alerts.sweep import sweep
 from tenantree.licensing.models import LicenseSource, LicenseSourceChange
 
 SKU = "mon"
@@ -66,8 +68,8 @@ def test_a_tier_two_admin_sets_its_own_thresholds_and_its_customers_alert_at_the
 
 def test_no_alert_shows_a_figure_of_a_level_above(client, session, identity) -> None:
     world = _arrange(client, session, identity)
-    _use(client, world, world.R, "R-A", 36)  # 90% of R's quota in D's pool
-    _use(client, world, world.C, "C-A", 9)  # 90% of C's quota in R's pool
+    _use(client, world, world.R, "R-A", 27)
+    _use(client, world, world.C, "C-A", 9)  # 90% of C's quota; R's pool: 36, 90% of R's
     r_alerts = _alerts(client, world, world.R, "R-A")
     assert {a["kind"] for a in r_alerts} == {"quota_use"}
     assert 40 in _numbers(r_alerts) and 1000 not in _numbers(r_alerts)
@@ -90,3 +92,18 @@ def test_a_tier_three_customers_forecast_is_of_its_quota_never_a_pool_above(
     # Its quota's run-out may be projected; no pool's (R's or D's) is there.
     assert "quota_runs_out_on" in response.text
     assert '"runs_out_on"' not in response.text and '"pool"' not in response.text
+
+
+def test_a_linked_pool_never_alerts_against_its_holders_own_licenses(
+    client, session, identity
+) -> None:
+    world = _arrange(client, session, identity)
+    # R's pool (40: R's 31 and C's 9) is 80% of R's own 50 units, which do not
+    # bound it, and all of R's quota of 40 from D, which does.
+    _use(client, world, world.R, "R-A", 31)
+    _use(client, world, world.C, "C-A", 9)
+    sweep(session, identity.outbox)
+    session.commit()
+    alerts = _alerts(client, world, world.R, "R-A")
+    assert {a["kind"] for a in alerts} == {"quota_use"}
+    assert {a["figures"]["quota"] for a in alerts} == {40}

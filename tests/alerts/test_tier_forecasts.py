@@ -1,10 +1,12 @@
 """Run-out forecasts over three tiers: each level's report and alerts carry its
 own run-outs only. D holds 1000 units; R (tier 2) draws on D's pool under a
 quota of 700 and holds 50 of its own; C draws on R's pool under a quota of 45.
+R's pool is linked (licensing.linked): R's own use and C's sit in it, bound by
+R's quota, and its row in D's pool follows it.
 
 Thirty days of steady growth make each run-out a different day: D's pool in
-16 days, R's pool in 19, C's quota in 14. R's report (JSON, CSV, console)
-and alerts never show D's run-out; C's report only its quota's."""
+16 days, R's pool (against R's quota) in 1, C's quota in 14. R's report (JSON,
+CSV, console) and alerts never show D's run-out; C's report only its quota's."""
 
 from __future__ import annotations
 
@@ -39,7 +41,10 @@ def _grow(session: Session, pool: LicensePool, org_id, start: int, per_day: int)
         session.add(
             UsageDaily(pool_id=pool.id, org_id=org_id, day=day, peak_units=units,
                        unit_seconds=units * 86_400, last_units=units,
-                       last_at=datetime.combine(day, time(12), tzinfo=UTC))
+                       last_at=datetime.combine(day, time(12), tzinfo=UTC),
+                       # Held all day; carried in from the day before (none before the first).
+                       closing_unit_seconds=units * 86_400,
+                       carried_units=units - per_day if i else 0)
         )  # fmt: skip
     return start + per_day * (WINDOW_DAYS - 1)
 
@@ -62,8 +67,10 @@ def world(client, session: Session, identity) -> TierWorld:  # type: ignore[no-u
     session.add(Quota(sub_org_id=world.R.id, sku=SKU, max_units=700))
     session.add(Quota(sub_org_id=world.C.id, sku=SKU, max_units=45))
     pools = {p.holder_org_id: p for p in session.scalars(select(LicensePool))}
-    r_today = _grow(session, pools[world.D.id], world.R.id, start=100, per_day=20)
+    r_today = _grow(session, pools[world.R.id], world.R.id, start=98, per_day=19)
     c_today = _grow(session, pools[world.R.id], world.C.id, start=2, per_day=1)
+    # R's row in D's pool: its pool's whole use, day by day.
+    _grow(session, pools[world.D.id], world.R.id, start=100, per_day=20)
     session.commit()
     for org, actor, units in ((world.R, "R-A", r_today), (world.C, "C-A", c_today)):
         _request(client, world, "POST", org, actor, "/usage", json={"sku": SKU, "set": units})
@@ -81,7 +88,7 @@ def _run_outs(client, world: TierWorld) -> tuple[str, str, str]:  # type: ignore
         r_report["pools"][0]["runs_out_on"],
         c_report["items"][0]["quota_runs_out_on"],
     )
-    expected = tuple(str(today + timedelta(days=n)) for n in (16, 19, 14))
+    expected = tuple(str(today + timedelta(days=n)) for n in (16, 1, 14))
     assert found == expected
     return found  # type: ignore[return-value]
 

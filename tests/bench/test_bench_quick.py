@@ -38,7 +38,7 @@ def test_quick_benchmarks_run_and_their_invariants_hold(tmp_path: Path) -> None:
     text = out.read_text()
 
     for heading in ("Machine and versions", "Access decisions", "Parent license report",
-                    "Targets", "Reproduce"):  # fmt: skip
+                    "Three tiers beside two", "Targets", "Reproduce"):  # fmt: skip
         assert heading in text
     ladder = results["decisions"]
     assert [d.sub_orgs for d in ladder] == [10, 40]

@@ -1,7 +1,8 @@
 """License reports over three tiers: each level sees its own subtree and never a
-figure above it. D holds 1000 units; R (tier 2) draws on D's pool and holds
-50 of its own; C (R's customer) draws on R's pool. Quantities are chosen so
-each level's figure is a number no other level's report carries."""
+figure above it. D holds 1000 units; R (tier 2) draws on D's pool (its pool is
+linked: its own use and its customers' go into it, and it draws on D's) and
+holds 50 of its own; C (R's customer) draws on R's pool. Quantities are chosen
+so each level's figure is a number no other level's report carries."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from sqlalchemy.orm import Session
 from api.tiers_world import TierWorld, build_tiers
 from factories import make_license
 from tenantree.licensing.models import LicenseSource, LicenseSourceChange
+from tenantree.web.cookie_session import SESSION_COOKIE
 
 SKU = "mon"
 
@@ -85,8 +87,57 @@ def test_the_distributors_report_shows_its_tier_two_partners_draw(client, sessio
     world = _arrange(client, session, identity)
     report = _report(client, world, world.D, "D-A")
     (pool,) = report["pools"]
-    assert {c["org_id"]: c["used"] for c in pool["children"]} == {str(world.R.id): 7}
+    # R's draw is its whole subtree: its own 7 and its customer's 3.
+    assert {c["org_id"]: c["used"] for c in pool["children"]} == {str(world.R.id): 10}
     assert 1000 in _figures(report)
     # The distributor reads its tier-2 partner's subtree in R's own report.
     below = _report(client, world, world.R, "D-A")
     assert below["pools"][0]["children"][0]["used"] == 3
+
+
+def test_a_linked_pool_is_bound_in_reports_by_the_partners_quota_never_the_distributors(
+    client, session, identity
+) -> None:
+    world = _arrange(client, session, identity)
+    response = client.put(
+        f"/api/v1/orgs/{world.R.id}/quotas/{SKU}", json={"max_units": 40},
+        headers=world.headers("D-A"),
+    )  # fmt: skip
+    assert response.status_code == 200, response.text
+    (pool,) = _report(client, world, world.R, "R-A")["pools"]
+    assert pool["draws_on_distributor"] is True and pool["distributor_quota"] == 40
+    assert (pool["quantity"], pool["used"], pool["remaining"]) == (40, 10, 30)
+    # R's admins reading their customer's report see R's pool as R's report does.
+    child = _report(client, world, world.C, "R-A")
+    (item,) = [i for i in child["items"] if i["source"] == "parent_pool"]
+    assert (item["pool"]["quantity"], item["pool"]["used"]) == (40, 10)
+    assert 1000 not in _figures(child)
+
+
+def test_only_the_distributors_admins_learn_what_its_pool_has_left_from_a_tier_three_refusal(
+    client, session, identity
+) -> None:
+    world = _arrange(client, session, identity)  # D's pool: 10 of 1000 used
+    body = {"sku": SKU, "set": 995}
+    for actor, shown in (("D-A", {"remaining": 990}), ("R-A", {}), ("C-A", {})):
+        response = client.post(
+            f"/api/v1/orgs/{world.C.id}/usage", json=body, headers=world.headers(actor)
+        )
+        assert response.status_code == 409, response.text
+        error = response.json()["error"]
+        assert {k: error[k] for k in ("remaining",) if k in error} == shown, actor
+        if not shown:
+            assert "990" not in response.text and "1000" not in response.text
+
+
+def test_the_console_shows_a_linked_pool_bound_by_the_quota_never_the_distributors_quantity(
+    client, session, identity
+) -> None:
+    world = _arrange(client, session, identity)
+    page = client.get(
+        f"/orgs/{world.R.id}/licenses",
+        headers={"Cookie": f"{SESSION_COOKIE}={world.tokens['R-A']}"},
+    )
+    assert page.status_code == 200, page.text
+    assert 'data-testid="draws-on-distributor"' in page.text
+    assert "none set" in page.text and "1000" not in page.text

@@ -570,6 +570,14 @@ def sees_pool_figures(actor: Actor, org: OrgFacts) -> bool:
     )
 
 
+def sees_distributor_figures(actor: Actor, org: OrgFacts) -> bool:
+    """May the actor see the figures of the distributor's pool a tier-2
+    partner's customer draws through (a linked pool, licensing.linked)? Whoever
+    sees the figures of the pools the partner itself draws on: operators and
+    the distributor's admins, never the partner's own staff."""
+    return org.parent is not None and sees_pool_figures(actor, org.parent)
+
+
 def shows_pool(sees_pool_figures: bool, *, holder_id: uuid.UUID, org_id: uuid.UUID) -> bool:
     """May a message or report about `org_id` show the figures of the pool
     `holder_id` holds? A holder always sees its own pool; a partner's pool

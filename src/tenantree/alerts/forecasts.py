@@ -122,7 +122,9 @@ def pool_run_outs(
 def add_to_parent(session: Session, report: ParentReport) -> ParentReport:
     """Fill in each pool's run-out: the partner's pools and its children's own."""
     today = clock.utcnow().date()
-    pools = [(p.pool_id, p.figures.quantity) for p in report.pools if p.pool_id]
+    pools = [
+        (p.pool_id, p.figures.quantity) for p in report.pools if p.pool_id and p.figures.bounded
+    ]
     own = [
         (p.pool_id, p.figures.quantity)
         for child in report.children
@@ -143,7 +145,11 @@ def add_to_child(session: Session, report: ChildReport) -> ChildReport:
     today = clock.utcnow().date()
     pool_ids = [item.pool_id for item in report.items if item.pool_id]
     use = window_use(session, pool_ids, today, org_id=report.org_id)
-    shown = [(i.pool_id, i.pool.quantity) for i in report.items if i.pool and i.pool_id]
+    shown = [
+        (i.pool_id, i.pool.quantity)
+        for i in report.items
+        if i.pool and i.pool_id and i.pool.bounded
+    ]
     pools = pool_run_outs(session, shown, today) if shown else {}
     for item in report.items:
         if item.pool_id is None:

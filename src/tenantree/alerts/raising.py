@@ -36,6 +36,7 @@ from tenantree.db import new_id
 from tenantree.identity.models import Account, Membership
 from tenantree.identity.roles import MemberStatus, Role
 from tenantree.licensing.models import Consumption, License, LicensePool, LicenseStatus, Quota
+from tenantree.licensing.sources import linked_holders
 from tenantree.orgs.models import Org
 from tenantree.outbox import Outbox
 
@@ -305,11 +306,17 @@ def evaluate_expiries(
 
 
 def pool_readings(session: Session, pools: Sequence[Any], now: datetime) -> list[UseReading]:
-    """Each pool's use (rows of POOL_ROW) against the quantity of its licenses in term."""
+    """Each pool's use (rows of POOL_ROW) against the quantity of its licenses in term.
+
+    A linked pool (licensing.linked) has no quantity of its own, whatever its
+    holder's licenses: its use is held against its partner's quota instead
+    (quota_readings), and the distributor's pool against the distributor's.
+    """
     if not pools:
         return []
     quantities: dict[tuple[uuid.UUID, str], int] = defaultdict(int)
     holders = {pool.holder_org_id for pool in pools}
+    linked = linked_holders(session, holders)
     for lic in session.scalars(select(License).where(License.holder_org_id.in_(holders))):
         if lic.in_term(now):
             quantities[(lic.holder_org_id, lic.sku)] += lic.quantity
@@ -325,7 +332,7 @@ def pool_readings(session: Session, pools: Sequence[Any], now: datetime) -> list
             quantities[(pool.holder_org_id, pool.sku)],
         )
         for pool in pools
-        if quantities[(pool.holder_org_id, pool.sku)] > 0
+        if quantities[(pool.holder_org_id, pool.sku)] > 0 and pool.holder_org_id not in linked
     ]
 
 

@@ -15,9 +15,9 @@ from tenantree.alerts.raising import (
 )
 from tenantree.audit.service import AuditTrail
 from tenantree.licensing.consumption import UsageResult, report_usage
-from tenantree.licensing.models import LicensePool, LicenseSource
+from tenantree.licensing.models import LicensePool
 from tenantree.licensing.pool import UsageOp
-from tenantree.licensing.sources import current_source
+from tenantree.licensing.sources import current_path
 from tenantree.orgs.models import Org
 from tenantree.outbox import Outbox
 
@@ -25,15 +25,20 @@ from tenantree.outbox import Outbox
 def evaluate_after_usage(session: Session, outbox: Outbox, org: Org, sku: str) -> Raised:
     """Hold the pool the org draws the SKU from, and the org's quota, against
     their thresholds."""
-    source = current_source(session, org)
-    holder_id = org.parent_id if source == LicenseSource.PARENT_POOL else org.id
+    path = current_path(session, org)
+    # A linked pool has no quantity of its own: the distributor's pool is held
+    # against its thresholds (alerting its admins), the linked pool against the
+    # partner's quota from the distributor (alerting the partner's).
+    holder_id = path.holder_id if path.link is None else path.link.distributor_id
     now = clock.utcnow()
     pools = session.execute(
         select(*POOL_ROW).where(LicensePool.holder_org_id == holder_id, LicensePool.sku == sku)
     ).all()
     readings = pool_readings(session, pools, now)
-    if source == LicenseSource.PARENT_POOL:
+    if path.holder_id != org.id:
         readings += quota_readings(session, sub_org_id=org.id, sku=sku)
+    if path.link is not None:
+        readings += quota_readings(session, sub_org_id=path.link.partner_id, sku=sku)
     return evaluate_use(session, outbox, readings, now)
 
 
@@ -47,10 +52,12 @@ def report_usage_and_alert(
     op: UsageOp,
     amount: int,
     sees_pool_figures: bool,
+    sees_distributor_figures: bool = False,
 ) -> UsageResult:
     """licensing.consumption.report_usage, then the alerts it crosses (or clears)."""
     result = report_usage(
-        session, trail, org, sku=sku, op=op, amount=amount, sees_pool_figures=sees_pool_figures
-    )
+        session, trail, org, sku=sku, op=op, amount=amount, sees_pool_figures=sees_pool_figures,
+        sees_distributor_figures=sees_distributor_figures,
+    )  # fmt: skip
     evaluate_after_usage(session, outbox, org, sku)
     return result

@@ -33,8 +33,9 @@ from tenantree.identity.invitations import invite
 from tenantree.identity.roles import Role
 from tenantree.identity.totp import enrol_known_totp_secret
 from tenantree.licensing import consumption, grants
-from tenantree.licensing.policies import OveragePolicy
+from tenantree.licensing.policies import LicenseSource, OveragePolicy
 from tenantree.licensing.pool import UsageOp
+from tenantree.licensing.sub_org_terms import set_license_source
 from tenantree.lifecycle import service as orgs
 from tenantree.orgs.kinds import Edition, PartnerType
 from tenantree.orgs.models import Org
@@ -215,13 +216,17 @@ def load_demo(settings: Settings, *, password: str = DEMO_PASSWORD, seed: int = 
                 grant(standalone, "endpoint-protection", "devices", 200)
                 for sub in customers[len(MSP_CUSTOMERS) :]:
                     grant(sub, "endpoint-protection", "devices", 150)
-                # Each tier-2 partner holds its own pool; the MSP's customers
-                # draw on it, the reseller's hold their own licenses.
+                # The tier-2 MSP draws on the distributor's pool (its pool is
+                # linked: its customers' use reaches the distributor's); the
+                # reseller holds its own pool, and its customers their own.
+                grant(channel.distributor, "endpoint-protection", "devices", 2000)
                 for partner in channel.tier_two:
+                    if partner.partner_type == PartnerType.MSP:
+                        set_license_source(session, trail, partner, LicenseSource.PARENT_POOL)
+                        continue
                     grant(partner, "endpoint-protection", "devices", 400)
-                    if partner.partner_type == PartnerType.RESELLER:
-                        for sub in channel.customers[partner.id]:
-                            grant(sub, "endpoint-protection", "devices", 100)
+                    for sub in channel.customers[partner.id]:
+                        grant(sub, "endpoint-protection", "devices", 100)
                 tier_three = [sub for subs in channel.customers.values() for sub in subs]
 
             # Two months of use: each customer grows (or shrinks) a little every few days.

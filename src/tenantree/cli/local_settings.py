@@ -150,7 +150,9 @@ class SettingsOperations(LocalBase):
                 sku=body["sku"],
                 op=op,
                 amount=amount,
+                # The local CLI acts as the operator: every pool's figures are its.
                 sees_pool_figures=True,
+                sees_distributor_figures=True,
             )
         return {
             "sku": result.sku,

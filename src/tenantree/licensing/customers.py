@@ -27,6 +27,7 @@ from tenantree.identity.roles import MemberStatus
 from tenantree.licensing.models import Consumption, License, LicensePool, Quota
 from tenantree.licensing.reports.common import license_lines_by_pool, pool_figures
 from tenantree.licensing.series import daily_use
+from tenantree.licensing.sources import linked_holders
 from tenantree.orgs.models import Org
 from tenantree.orgs.sub_org_access import CustomerAccess, SubOrgAccess, SubOrgPartnerUser
 
@@ -220,6 +221,16 @@ def _add_use(session: Session, partner: Org, rows: dict[uuid.UUID, CustomerRow])
             )
         )
     }
+    # A linked partner pool's bound is the partner's quota from its distributor.
+    linked_bound = (
+        dict(
+            session.execute(
+                select(Quota.sku, Quota.max_units).where(Quota.sub_org_id == partner.id)
+            ).all()
+        )
+        if linked_holders(session, {partner.id})
+        else None
+    )
     for pool_id, org_id, units in session.execute(
         select(Consumption.pool_id, Consumption.org_id, Consumption.units).where(
             Consumption.pool_id.in_(list(pools))
@@ -230,6 +241,8 @@ def _add_use(session: Session, partner: Org, rows: dict[uuid.UUID, CustomerRow])
             continue
         pool = pools[pool_id]
         quantity = pool_figures(0, lines.get((pool.holder_org_id, pool.sku), [])).quantity
+        if linked_bound is not None and pool.holder_org_id == partner.id:
+            quantity = linked_bound.get(pool.sku, 0)
         row.uses.append(
             SkuUse(
                 sku=pool.sku,

@@ -110,6 +110,8 @@ def parent_report_dict(report: ParentReport) -> dict[str, Any]:
                 "unit": pool.unit,
                 **_figures(pool.figures),
                 "runs_out_on": _day(pool.runs_out_on),
+                "draws_on_distributor": pool.draws_on_distributor,
+                "distributor_quota": pool.distributor_quota,
                 "licenses": _licenses(pool.licenses),
                 "own_use": pool.own_use,
                 **({"own_period_use": _use(pool.own_period)} if with_period else {}),

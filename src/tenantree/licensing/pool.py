@@ -52,6 +52,20 @@ class PoolView:
 
 
 @dataclass(frozen=True)
+class LinkedPool:
+    """A linked pool on the path: a tier-2 partner's pool that holds no
+    quantity of its own and draws on its distributor's (licensing/linked.py).
+
+    The consumer's change goes into the linked pool and, by the same delta,
+    into the linked pool's one row in the distributor's pool.
+    """
+
+    used: int  # the linked pool's use (== its row in the distributor's pool)
+    quota: int | None  # the partner's quota from its distributor, if set
+    shows_figures: bool  # may the caller see the linked pool's use and quota?
+
+
+@dataclass(frozen=True)
 class Change:
     new_units: int
     delta: int
@@ -79,12 +93,17 @@ def plan_change(
     pool: PoolView,
     quota: int | None,
     sees_pool_figures: bool,
+    link: LinkedPool | None = None,
 ) -> Change:
     """Decide a consumer's change, or raise with what is left.
 
+    `pool` is the pool holding the quantity: the one drawn on or, through a
+    `link`, the distributor's. The bounds are checked from the consumer up:
+    its quota, the linked partner's quota, then the quantity.
+
     `sees_pool_figures` is False when the caller may not see the figures of
-    the pool drawn on (access.policy.shows_pool): then no message may reveal
-    the pool's quantity, total use or remaining units.
+    `pool` (access.policy.shows_pool): then no message may reveal the pool's
+    quantity, total use or remaining units.
     """
     new_units = target_units(current, op, amount)
     delta = new_units - current
@@ -99,6 +118,8 @@ def plan_change(
             f"this org's quota for the SKU is {quota} units; {left} units are left of it",
             extra={"quota_remaining": left},
         )
+    if link is not None:
+        _check_link(link, delta, current=current, quota=quota)
     pool_after = pool.used + delta
     if pool_after > pool.quantity and not pool.overage_allowed:
         if sees_pool_figures:
@@ -106,11 +127,31 @@ def plan_change(
             raise PoolExhausted(
                 f"the license pool has {left} units left", extra={"remaining": left}
             )
-        extra = {}
-        message = "the partner's license pool cannot cover this request"
-        if quota is not None:
-            left = max(0, quota - current)
-            extra = {"quota_remaining": left}
-            message += f"; {left} units are left of this org's quota"
-        raise PoolExhausted(message, extra=extra)
+        raise _hidden_pool_refusal(current, quota)
     return Change(new_units, delta)
+
+
+def _check_link(link: LinkedPool, delta: int, *, current: int, quota: int | None) -> None:
+    """The linked partner's quota from its distributor bounds its whole pool."""
+    if link.quota is None or link.used + delta <= link.quota:
+        return
+    if link.shows_figures:
+        left = max(0, link.quota - link.used)
+        raise QuotaExceeded(
+            f"the partner's quota from its distributor is {link.quota} units; "
+            f"{left} units are left of it",
+            extra={"partner_quota_remaining": left},
+        )
+    # A customer of the partner sees neither the partner's quota nor its use.
+    raise _hidden_pool_refusal(current, quota)
+
+
+def _hidden_pool_refusal(current: int, quota: int | None) -> PoolExhausted:
+    """A refusal naming no figure of the pool: only what is left of the org's quota."""
+    extra = {}
+    message = "the partner's license pool cannot cover this request"
+    if quota is not None:
+        left = max(0, quota - current)
+        extra = {"quota_remaining": left}
+        message += f"; {left} units are left of this org's quota"
+    return PoolExhausted(message, extra=extra)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
@@ -9,7 +11,8 @@ from tenantree import clock
 from tenantree.audit.actions import AuditAction
 from tenantree.audit.service import AuditTrail
 from tenantree.errors import Invalid
-from tenantree.licensing.consumption import changed_by, read_consumer_state
+from tenantree.licensing.consumer_state import changed_by, read_consumer_state
+from tenantree.licensing.linked import link_partner, unlink_partner, upstream_state
 from tenantree.licensing.models import (
     Consumption,
     LicensePool,
@@ -18,7 +21,8 @@ from tenantree.licensing.models import (
     Quota,
 )
 from tenantree.licensing.pool import Change
-from tenantree.licensing.sources import lock_consumer
+from tenantree.licensing.sources import DrawPath, Link, lock_path
+from tenantree.licensing.usage_writes import ChangedBy
 from tenantree.orgs.models import Org
 
 
@@ -32,31 +36,31 @@ def _require_sub_org(org: Org, field: str) -> None:
 def set_license_source(
     session: Session, trail: AuditTrail, org: Org, source: LicenseSource
 ) -> LicenseSource:
-    """Switch a sub-org's source. Its use of the old source's pools is released:
-    it reports its use again against the new source."""
+    """Switch a sub-org's source.
+
+    A customer's use of the old source's pools is released (through a linked
+    pool, from the distributor's pool too): it reports its use again against
+    the new source. A tier-2 partner's pools keep their use: switching to
+    parent_pool puts it onto the distributor's pools (409 naming the shortfall
+    when they lack room), switching to own takes it off (licensing.linked).
+    """
     _require_sub_org(org, "source")
-    before = lock_consumer(session, org)
+    path = lock_path(session, org)
+    before = path.source
     if before == source:
         return source
-    old_holder = org.parent_id if before == LicenseSource.PARENT_POOL else org.id
-    released: dict[str, int] = {}
     now = clock.utcnow()
-    held = session.execute(
-        select(LicensePool.sku, Consumption.units)
-        .join(LicensePool, LicensePool.id == Consumption.pool_id)
-        .where(
-            Consumption.org_id == org.id,
-            LicensePool.holder_org_id == old_holder,
-            Consumption.units > 0,
-        )
-        .order_by(LicensePool.id)  # the lock order
-    ).all()
-    for sku, units in held:
-        state = read_consumer_state(session, org.id, old_holder, sku, now)
-        assert state is not None
-        release = Change(new_units=0, delta=-units)
-        state.write(session, org.id, release, bounded=False, at=now, by=changed_by(trail))
-        released[sku] = units
+    by = changed_by(trail)
+    moved: dict[str, object]
+    if org.is_partner:
+        assert org.parent_id is not None
+        link = Link(org.id, org.parent_id)
+        if source == LicenseSource.PARENT_POOL:
+            moved = {"put_on_distributor": link_partner(session, link, at=now, by=by)}
+        else:
+            moved = {"taken_off_distributor": unlink_partner(session, link, at=now, by=by)}
+    else:
+        moved = {"released": _release(session, org, path, now, by)}
     session.add(
         LicenseSourceChange(org_id=org.id, source=source, changed_by=trail.actor_id, at=now)
     )
@@ -67,9 +71,40 @@ def set_license_source(
         target_type="org",
         target_id=org.id,
         source={"from": before.value, "to": source.value},
-        released=released,
+        **moved,
     )
     return source
+
+
+def _release(
+    session: Session, org: Org, path: DrawPath, at: datetime, by: ChangedBy
+) -> dict[str, int]:
+    """Release a customer's use of the pools it draws on: first from the pool
+    drawn on, then (linked) from the distributor's (the lock order)."""
+    released: dict[str, int] = {}
+    linked_used: dict[str, int] = {}
+    held = session.execute(
+        select(LicensePool.sku, Consumption.units)
+        .join(LicensePool, LicensePool.id == Consumption.pool_id)
+        .where(
+            Consumption.org_id == org.id,
+            LicensePool.holder_org_id == path.holder_id,
+            Consumption.units > 0,
+        )
+        .order_by(LicensePool.id)  # the lock order
+    ).all()
+    for sku, units in held:
+        state = read_consumer_state(session, org.id, path.holder_id, sku, at)
+        assert state is not None
+        used = state.write(session, org.id, Change(0, -units), bounded=False, at=at, by=by)
+        assert used is not None
+        released[sku], linked_used[sku] = units, used
+    if path.link is not None:
+        for sku, units in released.items():
+            upstream = upstream_state(session, path.link, sku, at)
+            lowered = Change(linked_used[sku], -units)
+            upstream.write(session, path.link.partner_id, lowered, bounded=False, at=at, by=by)
+    return released
 
 
 def list_quotas(session: Session, org: Org) -> list[Quota]:

@@ -73,7 +73,7 @@ class UseChange:
 def write_change(session: Session, change: UseChange) -> int | None:
     """Apply a change: the pool's use after it, or None, with nothing written,
     when adding `delta` would pass `limit`. Call under the consumer's lock
-    (sources.lock_consumer): its own rows were read under it."""
+    (sources.lock_path): its own rows were read under it."""
     carried = (
         held_before(session, change.pool_id, change.org_id, change.at.date())
         if change.today is None

@@ -125,6 +125,22 @@ class NewPoolRoom:
     exists: bool = True
 
 
+def linked_room(distributor: NewPoolRoom, *, quota: int | None, linked_used: int) -> NewPoolRoom:
+    """The room a tier-2 partner's linked pool has (licensing.linked): the
+    least of what its quota from its distributor and the distributor's pool
+    leave (either unbounded when unset or allowing overage)."""
+    if not distributor.exists:
+        return distributor
+    lefts = []
+    if quota is not None:
+        lefts.append(quota - linked_used)
+    if not distributor.overage_allowed:
+        lefts.append(distributor.quantity - distributor.used)
+    if not lefts:
+        return NewPoolRoom(quantity=0, used=0, overage_allowed=True)
+    return NewPoolRoom(quantity=max(0, min(lefts)), used=0, overage_allowed=False)
+
+
 def shortfalls(uses: Mapping[str, int], rooms: Mapping[str, NewPoolRoom]) -> dict[str, int]:
     """Per SKU, the units the new partner's pool lacks to take the sub-org's use
     (SKUs whose pools allow overage lack nothing)."""

@@ -1,7 +1,9 @@
 """Moving a sub-org to another partner, in one unit of work (rules: move_rule).
 
-In order: the sub-org's row is locked (as every change of its use locks it),
-then the pool rows the move touches, by id (the lock order of consumption);
+In order: the sub-org's row is locked (as every change of its use locks it,
+with its tier-2 partners' rows shared when it draws through linked pools),
+then the pool rows the move touches, nearest level first and by id within a
+level (the lock order of consumption: move_pools, licensing.sources.lock_path);
 the new partner's room is read under those locks, so the check cannot race a
 consumer. Its use is released from the old partner's pools and consumed from
 the new partner's, the old partner's settings for it end, its parentage
@@ -15,26 +17,30 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from tenantree import clock
 from tenantree.audit.actions import AuditAction
 from tenantree.audit.service import AuditTrail
 from tenantree.identity.models import Account, Membership
-from tenantree.licensing.consumption import changed_by, read_consumer_state
 from tenantree.licensing.models import (
-    Consumption,
-    LicensePool,
     LicenseSource,
     LicenseSourceChange,
     Quota,
 )
-from tenantree.licensing.pool import Change
-from tenantree.licensing.sources import current_source, lock_consumer
+from tenantree.licensing.sources import current_path, lock_path
+from tenantree.lifecycle.move_pools import (
+    Held,
+    Links,
+    held_use,
+    links_of,
+    lock_pools,
+    move_use,
+    rooms,
+)
 from tenantree.lifecycle.move_rule import (
     MoveParties,
-    NewPoolRoom,
     check_move,
     refuse_shortfall,
     shortfalls,
@@ -44,16 +50,6 @@ from tenantree.orgs.kinds import PartnerType
 from tenantree.orgs.models import Org
 from tenantree.orgs.parentage import OrgParentage
 from tenantree.orgs.sub_org_access import CustomerAccess, SubOrgAccess, SubOrgPartnerUser
-
-
-@dataclass(frozen=True)
-class _Held:
-    """The sub-org's use of one SKU from its old partner's pool."""
-
-    pool_id: uuid.UUID
-    sku: str
-    unit: str
-    units: int
 
 
 @dataclass(frozen=True)
@@ -110,56 +106,6 @@ def _check(session: Session, org: Org, target: Org) -> None:
     )
 
 
-def _held(session: Session, org: Org, source: LicenseSource) -> list[_Held]:
-    if source != LicenseSource.PARENT_POOL:
-        return []  # its own pools are its own: nothing moves
-    rows = session.execute(
-        select(LicensePool.id, LicensePool.sku, LicensePool.unit, Consumption.units)
-        .join(LicensePool, LicensePool.id == Consumption.pool_id)
-        .where(
-            Consumption.org_id == org.id,
-            LicensePool.holder_org_id == org.parent_id,
-            Consumption.units > 0,
-        )
-        .order_by(LicensePool.sku)
-    )
-    return [_Held(*row) for row in rows]
-
-
-def _lock_pools(session: Session, held: list[_Held], target: Org) -> None:
-    """Lock every pool row the move writes, by id (consumption's lock order)."""
-    if not held:
-        return
-    session.execute(
-        select(LicensePool.id)
-        .where(
-            or_(
-                LicensePool.id.in_([h.pool_id for h in held]),
-                (LicensePool.holder_org_id == target.id)
-                & LicensePool.sku.in_([h.sku for h in held]),
-            )
-        )
-        .order_by(LicensePool.id)
-        .with_for_update(key_share=True)
-    ).all()
-
-
-def _rooms(session: Session, org: Org, target: Org, held: list[_Held]) -> dict[str, NewPoolRoom]:
-    now = clock.utcnow()
-    rooms = {}
-    for h in held:
-        state = read_consumer_state(session, org.id, target.id, h.sku, now)
-        if state is None:
-            rooms[h.sku] = NewPoolRoom(quantity=0, used=0, overage_allowed=False, exists=False)
-        else:
-            rooms[h.sku] = NewPoolRoom(
-                quantity=state.pool.quantity,
-                used=state.pool.used,
-                overage_allowed=state.pool.overage_allowed,
-            )
-    return rooms
-
-
 def _grant_emails(session: Session, org: Org) -> list[str]:
     return list(
         session.scalars(
@@ -173,12 +119,12 @@ def _grant_emails(session: Session, org: Org) -> list[str]:
 
 
 def _plan(
-    session: Session, org: Org, target: Org, source: LicenseSource
-) -> tuple[MovePlan, list[_Held]]:
+    session: Session, org: Org, target: Org, source: LicenseSource, links: Links
+) -> tuple[MovePlan, list[Held]]:
     _check(session, org, target)
     old = session.get(Org, org.parent_id)
     assert old is not None
-    held = _held(session, org, source)
+    held = held_use(session, org, source)
     uses = {h.sku: h.units for h in held}
     staff = session.scalar(select(func.count()).where(Membership.org_id == old.id)) or 0
     plan = MovePlan(
@@ -190,7 +136,7 @@ def _plan(
         to_partner_name=target.name,
         source=source,
         moving=uses,
-        shortfall=shortfalls(uses, _rooms(session, org, target, held)),
+        shortfall=shortfalls(uses, rooms(session, org, target, held, links.new)),
         old_partner_staff=staff,
         grants_ending=_grant_emails(session, org),
     )
@@ -199,27 +145,9 @@ def _plan(
 
 def preview_move(session: Session, org: Org, target: Org) -> MovePlan:
     """What moving `org` under `target` would do now (no writes, no locks)."""
-    return _plan(session, org, target, current_source(session, org))[0]
-
-
-def _move_use(
-    session: Session, trail: AuditTrail, org: Org, target: Org, held: list[_Held], at: datetime
-) -> None:
-    """Release each SKU's use from the old pool, then consume it from the new one."""
-    by = changed_by(trail)
-    for h in held:
-        assert org.parent_id is not None
-        old_state = read_consumer_state(session, org.id, org.parent_id, h.sku, at)
-        assert old_state is not None
-        old_state.write(session, org.id, Change(0, -h.units), bounded=False, at=at, by=by)
-        new_state = read_consumer_state(session, org.id, target.id, h.sku, at)
-        if new_state is None:  # no pool of the SKU yet: taken with allow_overage
-            session.add(LicensePool(holder_org_id=target.id, sku=h.sku, unit=h.unit, used=0))
-            session.flush()
-            new_state = read_consumer_state(session, org.id, target.id, h.sku, at)
-            assert new_state is not None
-        taken = Change(new_state.units + h.units, h.units)
-        new_state.write(session, org.id, taken, bounded=False, at=at, by=by)
+    path = current_path(session, org)
+    links = links_of(session, org, target, path, lock=False)
+    return _plan(session, org, target, path.source, links)[0]
 
 
 def _end_old_partner_settings(session: Session, org: Org) -> dict[str, object]:
@@ -277,13 +205,15 @@ def move_sub_org(
     """Move the sub-org under `target`. Raises 409 naming the rule, or the
     shortfall per SKU when the new pools lack room and not `allow_overage`."""
     _check(session, org, target)
-    source = lock_consumer(session, org)
-    held = _held(session, org, source)
-    _lock_pools(session, held, target)
-    plan, held = _plan(session, org, target, source)
+    path = lock_path(session, org)
+    source = path.source
+    links = links_of(session, org, target, path, lock=True)
+    held = held_use(session, org, source)
+    lock_pools(session, held, target, links)
+    plan, held = _plan(session, org, target, source, links)
     refuse_shortfall(plan.shortfall, allow_overage=allow_overage)
     at = clock.utcnow()
-    _move_use(session, trail, org, target, held, at)
+    move_use(session, trail, org, target, held, links, at)
     ended = _end_old_partner_settings(session, org)
     _record_parentage(session, org, target, at)
     if source_needs_recording(source == LicenseSource.PARENT_POOL, target.partner_type):

@@ -7,12 +7,16 @@ import uuid
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from tenantree import clock
 from tenantree.audit.actions import AuditAction
 from tenantree.audit.service import AuditTrail
 from tenantree.errors import Conflict, Invalid
 from tenantree.identity.context import IdentityConfig
 from tenantree.identity.invitations import invite
 from tenantree.identity.roles import Role
+from tenantree.licensing.consumer_state import changed_by
+from tenantree.licensing.linked import gather_partner_use
+from tenantree.licensing.sources import lock_path
 from tenantree.lifecycle import deactivation, tiers
 from tenantree.orgs.errors import (
     NotAPartner,
@@ -103,6 +107,7 @@ def activate_partner(
         org.kind = OrgKind.PARTNER
     org.partner_type = partner_type
     session.flush()
+    gathered = _gather_own_use(session, trail, org)
     for org_id in (org.id, parent.id) if parent is not None else (org.id,):
         trail.record(
             AuditAction.ORG_PARTNER_ACTIVATED,
@@ -110,8 +115,20 @@ def activate_partner(
             target_type="org",
             target_id=org.id,
             partner_type=partner_type.value,
+            **({"own_use_gathered": gathered} if gathered else {}),
         )
     return org
+
+
+def _gather_own_use(session: Session, trail: AuditTrail, org: Org) -> dict[str, int]:
+    """A tier-2 partner's own use sits in its own pools (licensing.sources): if
+    it drew on its distributor's pool, that use moves into its linked pools."""
+    if not org.is_sub_org:
+        return {}
+    link = lock_path(session, org).link
+    if link is None:
+        return {}
+    return gather_partner_use(session, link, at=clock.utcnow(), by=changed_by(trail))
 
 
 def create_sub_org(

@@ -126,6 +126,11 @@ def sees_pool_figures(target: OrgRequest) -> bool:
     return policy.sees_pool_figures(target.target.actor, target.target.loaded.facts)
 
 
+def sees_distributor_figures(target: OrgRequest) -> bool:
+    """policy.sees_distributor_figures for the caller and the org in the path."""
+    return policy.sees_distributor_figures(target.target.actor, target.target.loaded.facts)
+
+
 def platform_permission(permission: Permission) -> Callable[..., Any]:
     """A dependency admitting only callers the policy grants a platform permission."""
 

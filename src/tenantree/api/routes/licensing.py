@@ -31,7 +31,7 @@ from tenantree.licensing import changes, export, grants, reports, sub_org_terms
 from tenantree.licensing.models import License
 from tenantree.licensing.pool import UsageOp
 from tenantree.licensing.sources import current_source
-from tenantree.web.orgs import sees_pool_figures
+from tenantree.web.orgs import sees_distributor_figures, sees_pool_figures
 
 router = APIRouter(
     route_class=UnitOfWorkRoute,
@@ -85,7 +85,17 @@ def get_license_source(target: OrgWith(P.ORG_LICENSE_REPORT_READ)) -> LicenseSou
     return LicenseSourceOut(source=current_source(target.session, target.org))
 
 
-@router.put("/license-source", response_model=LicenseSourceOut, operation_id="set_license_source")
+@router.put(
+    "/license-source",
+    response_model=LicenseSourceOut,
+    operation_id="set_license_source",
+    description=(
+        "A customer's use of its old source's pools is released. A tier-2 partner's pools "
+        "keep their use: to `parent_pool` it is put onto the distributor's pools (409 "
+        "`distributor_pool_lacks_room` with `shortfall` per SKU when they lack room), to "
+        "`own` it is taken off."
+    ),
+)
 def set_license_source(
     body: LicenseSourceBody, target: OrgWith(P.PLATFORM_ORGS_MANAGE)
 ) -> LicenseSourceOut:
@@ -137,6 +147,7 @@ def report_usage(
         op=op,
         amount=amount,
         sees_pool_figures=sees_pool_figures(target),
+        sees_distributor_figures=sees_distributor_figures(target),
     )
     return UsageOut(
         sku=result.sku,

@@ -10,6 +10,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -24,10 +25,11 @@ from tenantree.licensing.reports.common import (
     Period,
     PoolFigures,
     license_lines_by_pool,
+    linked_figures,
     period_uses,
     pool_figures,
 )
-from tenantree.licensing.sources import current_source
+from tenantree.licensing.sources import DrawPath, current_path
 from tenantree.orgs.models import Org
 
 
@@ -60,14 +62,31 @@ class ChildReport:
     items: list[ChildItem]
 
 
+def _figures(
+    pool: Any, lines: list[LicenseLine], link_quotas: dict[str, int], path: DrawPath
+) -> PoolFigures:
+    if path.link is not None and pool.holder_org_id == path.link.partner_id:
+        return linked_figures(pool.used, link_quotas.get(pool.sku))
+    return pool_figures(pool.used, lines)
+
+
 def child_report(
     session: Session, org: Org, *, sees_pool_figures: bool, period: Period | None
 ) -> ChildReport:
     now = clock.utcnow()
-    source = current_source(session, org)
+    path = current_path(session, org)
+    source = path.source
     holders = [org.id]
     if source == LicenseSource.PARENT_POOL and org.parent_id is not None:
         holders.append(org.parent_id)
+    # A linked partner pool is bound by the partner's quota from its distributor.
+    link_quotas: dict[str, int] = {}
+    if path.link is not None and path.link.partner_id != org.id:
+        link_quotas = dict(
+            session.execute(
+                select(Quota.sku, Quota.max_units).where(Quota.sub_org_id == path.link.partner_id)
+            ).all()
+        )
     pools = session.execute(
         select(*POOL_COLUMNS)
         .where(LicensePool.holder_org_id.in_(holders))
@@ -101,7 +120,7 @@ def child_report(
                 used=own_use,
                 quota=quota,
                 quota_remaining=None if quota is None else max(0, quota - own_use),
-                pool=pool_figures(pool.used, pool_licenses) if shown else None,
+                pool=_figures(pool, pool_licenses, link_quotas, path) if shown else None,
                 licenses=list(pool_licenses) if shown else [],
                 period=history(pool.id, org.id),
                 pool_id=pool.id,

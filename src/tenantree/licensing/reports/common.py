@@ -63,6 +63,9 @@ class PoolFigures:
     remaining: int
     over_quantity: bool
     overage_allowed: bool
+    # False for a linked pool without a quota: nothing bounds it of its own,
+    # so there is no run-out to forecast (its distributor's pool has one).
+    bounded: bool = True
 
 
 def pool_figures(used: int, lines: list[LicenseLine]) -> PoolFigures:
@@ -74,6 +77,15 @@ def pool_figures(used: int, lines: list[LicenseLine]) -> PoolFigures:
         over_quantity=used > pool.quantity,
         overage_allowed=pool.overage_allowed,
     )
+
+
+def linked_figures(used: int, quota: int | None) -> PoolFigures:
+    """A linked pool's figures (licensing.linked): its bound is the partner's
+    quota from its distributor; without one, its use alone. Never the
+    distributor's quantity or what its pool has left."""
+    if quota is None:
+        return PoolFigures(used, used, 0, over_quantity=False, overage_allowed=False, bounded=False)
+    return PoolFigures(quota, used, quota - used, used > quota, overage_allowed=False)
 
 
 # Plain rows, not ORM objects, for what the reports read: a big partner's

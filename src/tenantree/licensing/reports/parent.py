@@ -32,10 +32,11 @@ from tenantree.licensing.reports.common import (
     Period,
     PoolFigures,
     license_lines_by_pool,
+    linked_figures,
     period_uses,
     pool_figures,
 )
-from tenantree.licensing.sources import sub_org_sources
+from tenantree.licensing.sources import current_path, sub_org_sources
 from tenantree.orgs.kinds import OrgStatus
 from tenantree.orgs.models import Org
 from tenantree.orgs.parentage import OrgParentage
@@ -70,6 +71,10 @@ class ParentPool:
     pool_id: uuid.UUID | None = None
     # The projected day use reaches the quantity (alerts.forecasts fills it in).
     runs_out_on: date | None = None
+    # A tier-2 partner's pool drawing on its distributor's (licensing.linked):
+    # its figures are bound by its quota from the distributor, if any.
+    draws_on_distributor: bool = False
+    distributor_quota: int | None = None
 
 
 @dataclass
@@ -239,6 +244,12 @@ def _quotas(session: Session, org: Org) -> dict[tuple[uuid.UUID, str], int]:
     }
 
 
+def _own_quotas(session: Session, org: Org) -> dict[str, int]:
+    """SKU -> the org's quota from its own partner."""
+    rows = session.execute(select(Quota.sku, Quota.max_units).where(Quota.sub_org_id == org.id))
+    return {sku: max_units for sku, max_units in rows}
+
+
 def _parent_pool(
     org: Org,
     pool: Row[Any],
@@ -310,13 +321,21 @@ def parent_report(
     # tell how few pools a small partner has, and reads the whole rollup table.
     history = period_uses(session, [pool.id for pool in pools], period)
 
+    # A linked partner's own quotas from its distributor bound its pools.
+    link = current_path(session, org).link if org.is_partner and org.is_sub_org else None
+    link_quotas = _own_quotas(session, org) if link else {}
     own_pools: list[ParentPool] = []
     child_pools: dict[uuid.UUID, list[ChildOwnPool]] = defaultdict(list)
     for pool in pools:
         lines = licenses.get((pool.holder_org_id, pool.sku), [])
         if pool.holder_org_id == org.id:
             users = consumption.get(pool.id, {})
-            own_pools.append(_parent_pool(org, pool, lines, users, children, quotas, history))
+            own = _parent_pool(org, pool, lines, users, children, quotas, history)
+            if link is not None:
+                own.draws_on_distributor = True
+                own.distributor_quota = link_quotas.get(pool.sku)
+                own.figures = linked_figures(pool.used, own.distributor_quota)
+            own_pools.append(own)
         else:  # a visible child's own pool
             child_pools[pool.holder_org_id].append(
                 ChildOwnPool(
