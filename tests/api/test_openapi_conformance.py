@@ -7,8 +7,8 @@ headers and bodies, invalid input refused, valid input accepted, and
 `ignored_auth` (an operation that declares bearer auth must answer 401 without
 a token and with a bad one).
 
-The requests reach real rows: the world of tests/factories.py is rebuilt for
-every operation with fixed ids (see `_build_fixed_world`), and schemathesis
+The requests reach real rows: the world of tests/factories.py is written
+afresh for every operation with fixed ids (see tests/api/conformance_world.py), and schemathesis
 dictionaries put those ids in path parameters and bodies part of the time, so
 positive cases hit real orgs, users, invitations and licenses, not only 404s.
 The stateful test then chains calls (create, then use what was created).
@@ -19,30 +19,31 @@ database. To see what a failure sent, the report prints a curl command.
 from __future__ import annotations
 
 import re
-import uuid
 from collections.abc import Iterator
-from datetime import timedelta
 from typing import Any
 
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
 from schemathesis.config import SchemathesisConfig
-from sqlalchemy import Engine, insert, select, update
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from factories import PASSWORD, build_world
-from tenantree import clock
-from tenantree.audit.service import AuditTrail
+from api.conformance_world import (
+    INVITATION_IDS,
+    INVITATION_TOKENS,
+    LICENSE_IDS,
+    OPERATOR_TOKEN,
+    ORG_IDS,
+    SKUS,
+    USER_IDS,
+    FixedWorld,
+    empty_tables,
+    unrevoke_operator_token,
+)
+from factories import PASSWORD
 from tenantree.config import Settings
 from tenantree.identity.context import IdentityConfig
-from tenantree.identity.credentials import token_digest
-from tenantree.identity.models import AccessToken, Invitation
-from tenantree.identity.roles import Role
-from tenantree.licensing.grants import grant_license
-from tenantree.licensing.policies import OveragePolicy
-from tenantree.models import metadata
-from tenantree.orgs.kinds import MAX_DEPTH
 from tenantree.outbox import MemoryBackend
 from tenantree.server.app import create_app
 
@@ -53,27 +54,6 @@ MAX_EXAMPLES = 30
 STATEFUL_SCENARIOS = 40
 STATEFUL_STEPS = 8
 
-_NS = uuid.UUID("5f0c3a52-7d4e-4b8e-9a57-0c9e2b1d6a10")
-
-
-def _fixed(kind: str, name: str) -> uuid.UUID:
-    return uuid.uuid5(_NS, f"{kind}:{name}")
-
-
-ORGS = ("P", "S", "T", "U")
-ACTORS = ("P-PA", "P-A", "P-U", "P-RO", "P-X", "S-PA", "S-A", "S-U", "S-RO", "T-A", "U-A")
-INVITED_ORGS = ("P", "S", "U")
-OPERATOR_TOKEN = "conformance-operator-token"  # noqa: S105 - a test credential
-INVITATION_TOKENS = {org: f"conformance-invitation-{org}" for org in INVITED_ORGS}
-
-# Ids of real rows, known before the world exists so the schema config (built
-# at import, when pytest collects) can name them.
-ORG_IDS = [str(_fixed("org", name)) for name in ORGS]
-USER_IDS = [str(_fixed("membership", actor)) for actor in ACTORS]
-INVITATION_IDS = [str(_fixed("invitation", org)) for org in INVITED_ORGS]
-LICENSED_ORGS = ("P", "U")
-LICENSE_IDS = [str(_fixed("license", org)) for org in LICENSED_ORGS]
-SKUS = ["monitoring-pro", "backup"]
 
 # Statuses a schema-valid request may get besides 2xx. Schemathesis accepts
 # 401/403/404/409/429 by default (auth, visibility, state). 422 is added only
@@ -229,110 +209,16 @@ def _schema() -> Any:
 
 
 schema = _schema()
-
-
-def _empty_tables(engine: Engine) -> None:
-    # As conftest's `db` fixture does, for the stateful test's scenarios
-    # (DELETE: a few rows each, far cheaper than PostgreSQL's TRUNCATE).
-    tables = list(reversed(metadata.sorted_tables))
-    with engine.begin() as conn:
-        for table in tables:
-            if table.name == "orgs":  # sub-orgs point at their parent: deepest first
-                for depth in range(MAX_DEPTH, 0, -1):
-                    conn.execute(table.delete().where(table.c.depth == depth))
-            conn.execute(table.delete())
-
-
-def _build_fixed_world(
-    sessions: sessionmaker[Session], identity: IdentityConfig, engine: Engine
-) -> None:
-    """build_world, plus invitations, licenses and the operator's token, under fixed ids.
-
-    The world is built and read back in a transaction that is rolled back; its
-    rows are then inserted with the ids of its orgs, memberships, invitations
-    and licenses replaced by the fixed ones above. Every uuid value goes
-    through the same map, so references follow.
-    """
-    with sessions() as session:
-        world = build_world(session, identity)
-        orgs = {"P": world.P, "S": world.S, "T": world.T, "U": world.U}
-        rename: dict[uuid.UUID, uuid.UUID] = {}
-        for name, org in orgs.items():
-            rename[org.id] = _fixed("org", name)
-        for actor, membership in world.members.items():
-            rename[membership.id] = _fixed("membership", actor)
-        for name in INVITED_ORGS:
-            invitation = Invitation(
-                org_id=orgs[name].id,
-                email=f"invitee-{name.lower()}@example.com",
-                role=Role.USER,
-                token_hash=token_digest(identity.secret_key, INVITATION_TOKENS[name]),
-                expires_at=clock.utcnow() + timedelta(days=7),
-            )
-            session.add(invitation)
-            session.flush()
-            rename[invitation.id] = _fixed("invitation", name)
-        for name in LICENSED_ORGS:
-            license_ = grant_license(
-                session,
-                AuditTrail(session, None),
-                orgs[name],
-                sku=SKUS[0],
-                unit="devices",
-                quantity=100,
-                starts_at=clock.utcnow() - timedelta(days=1),
-                ends_at=clock.utcnow() + timedelta(days=365),
-                overage_policy=OveragePolicy.BLOCK,
-                salesforce_contract_id=None,
-            )
-            rename[license_.id] = _fixed("license", name)
-        session.add(
-            AccessToken(
-                account_id=world.accounts["OP"].id,
-                token_hash=token_digest(identity.secret_key, OPERATOR_TOKEN),
-                expires_at=clock.utcnow() + timedelta(hours=2),
-            )
-        )
-        session.flush()
-        connection = session.connection()
-        rows = {
-            table: [dict(row) for row in connection.execute(select(table)).mappings()]
-            for table in metadata.sorted_tables
-        }
-        session.rollback()
-
-    # Rows come back in no set order (deleted rows' space is reused): parents first.
-    orgs = metadata.tables["orgs"]
-    rows[orgs] = sorted(rows[orgs], key=lambda row: row["depth"])
-    with engine.begin() as conn:
-        for table, table_rows in rows.items():
-            if table_rows:
-                conn.execute(
-                    insert(table),
-                    [
-                        {
-                            key: rename.get(value, value) if isinstance(value, uuid.UUID) else value
-                            for key, value in row.items()
-                        }
-                        for row in table_rows
-                    ],
-                )
-
-
-def _unrevoke_operator_token(engine: Engine, identity: IdentityConfig) -> None:
-    with engine.begin() as conn:
-        conn.execute(
-            update(AccessToken)
-            .where(AccessToken.token_hash == token_digest(identity.secret_key, OPERATOR_TOKEN))
-            .values(revoked_at=None)
-        )
+# The world's rows, built once per database and written again for each
+# operation and scenario (~140 per database; see FixedWorld).
+FIXED_WORLD = FixedWorld()
 
 
 @pytest.fixture
 def fixed_world(
     db: Engine, sessions: sessionmaker[Session], identity: IdentityConfig
 ) -> Iterator[Engine]:
-    _build_fixed_world(sessions, identity, db)
+    FIXED_WORLD.write(sessions, identity, db)
     yield db
 
 
@@ -344,7 +230,7 @@ def test_operation_conforms(case, app, fixed_world, identity) -> None:  # type: 
     """Examples, coverage and fuzzing phases; positive and negative data."""
     if case.operation.definition.raw.get("operationId") == "logout":
         # Signing out revokes the token it was called with; the next example needs it.
-        _unrevoke_operator_token(fixed_world, identity)
+        unrevoke_operator_token(fixed_world, identity)
     case.call_and_validate(app=app)
 
 
@@ -358,8 +244,8 @@ def test_workflows_conform(app, fixed_world, sessions, identity) -> None:  # typ
 
     class Workflows(schema.as_state_machine()):  # type: ignore[misc]
         def setup(self) -> None:
-            _empty_tables(fixed_world)
-            _build_fixed_world(sessions, identity, fixed_world)
+            empty_tables(fixed_world)
+            FIXED_WORLD.write(sessions, identity, fixed_world)
 
         def get_call_kwargs(self, case):  # type: ignore[no-untyped-def]
             return {"app": app}

@@ -92,10 +92,16 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def shot(page, name: str) -> None:  # type: ignore[no-untyped-def]
-    """Write a full-page screenshot for reviewers (test-artifacts/ is git-ignored)."""
+def shot(page, name: str, *, jpeg: bool = False) -> None:  # type: ignore[no-untyped-def]
+    """Write a full-page screenshot for reviewers (test-artifacts/ is git-ignored).
+    JPEG for a walk that takes many: it encodes in about half PNG's time."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+    if jpeg:
+        page.screenshot(
+            path=str(SCREENSHOTS / f"{name}.jpg"), type="jpeg", quality=80, full_page=True
+        )
+    else:
+        page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
 
 
 def sign_in(

@@ -10,8 +10,9 @@ from collections.abc import Iterator
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
+from api.world_replay import WorldReplay
 from cli.commands.running import Cli
-from factories import World, build_world
+from factories import World
 from server.live import serving
 from tenantree.config import Settings, get_settings
 from tenantree.identity.context import IdentityConfig
@@ -24,10 +25,15 @@ def live_url(app) -> Iterator[str]:  # type: ignore[no-untyped-def]
         yield url
 
 
+# build_world the first time per database, its rows written again after (a
+# few multi-row INSERTs, not ~50 flushes): every command test starts from a fresh cast.
+WORLDS = WorldReplay()
+
+
 @pytest.fixture
 def world(db, arrange_sessions: sessionmaker[Session], identity: IdentityConfig) -> World:  # type: ignore[no-untyped-def]
     with arrange_sessions() as session:
-        cast = build_world(session, identity)
+        cast = WORLDS.build(session, identity)
         session.commit()
         for org in (cast.P, cast.S, cast.T, cast.U):
             session.refresh(org)
