@@ -35,6 +35,19 @@ def test_the_loop_sweeps_every_interval_and_stops(db, sessions, identity):
     assert not loop.alive
 
 
+def test_a_loop_started_again_after_a_stop_keeps_running(sessions, identity):
+    loop = SweepLoop(sessions, identity.outbox, every_seconds=30)
+    loop.start()
+    loop.stop()
+    loop.start()
+    try:
+        time.sleep(0.1)
+        assert loop.alive
+    finally:
+        loop.stop()
+    assert not loop.alive
+
+
 def test_the_server_runs_the_loop_unless_turned_off(settings):
     on = create_app(settings.model_copy(update={"alerts_sweep_seconds": 30}))
     with TestClient(on):

@@ -51,6 +51,8 @@ class SweepLoop:
                 log.exception("alerts sweep failed")
 
     def start(self) -> None:
+        # A lifespan started again after a stop (as tests do) sweeps again.
+        self._stop.clear()
         self._thread = threading.Thread(target=self.run, name="alerts-sweep", daemon=True)
         self._thread.start()
 
