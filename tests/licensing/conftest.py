@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from factories import World, build_world
 from tenantree import clock
 from tenantree.audit.models import AuditEvent
+from tenantree.db import make_engine
 
 sys.path.insert(0, str(Path(__file__).parent))
 
@@ -45,3 +46,12 @@ def fake_clock(monkeypatch: pytest.MonkeyPatch, world: World) -> FakeClock:
     fake = FakeClock(datetime(2025, 1, 1, tzinfo=UTC))
     monkeypatch.setattr(clock, "utcnow", fake)
     return fake
+
+
+@pytest.fixture
+def wide_sessions(database_url: str, sessions: sessionmaker[Session]):  # type: ignore[no-untyped-def]
+    """Sessions on an engine with a connection for every thread, so that all of
+    them really are in the database at once."""
+    engine = make_engine(database_url, pool_size=64, max_overflow=0, pool_timeout=60)
+    yield lambda: sessions(bind=engine)
+    engine.dispose()

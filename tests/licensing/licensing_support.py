@@ -4,7 +4,11 @@ puts this directory on the import path)."""
 from __future__ import annotations
 
 import re
+import threading
 import uuid
+from collections import Counter
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -113,3 +117,26 @@ class FakeClock:
     def at(self, text: str) -> datetime:
         self.now = datetime.fromisoformat(text).replace(tzinfo=UTC)
         return self.now
+
+
+def run_at_once(
+    worker: Callable[[uuid.UUID], list[str]], org_ids: list[uuid.UUID]
+) -> tuple[Counter[str], list[BaseException]]:
+    """One thread per org id, all released together at a barrier; the outcomes
+    the workers returned, counted, and the exceptions any of them raised."""
+    barrier = threading.Barrier(len(org_ids), timeout=60)
+
+    def released(org_id: uuid.UUID) -> list[str]:
+        barrier.wait()
+        return worker(org_id)
+
+    with ThreadPoolExecutor(max_workers=len(org_ids)) as pool:
+        futures = [pool.submit(released, org_id) for org_id in org_ids]
+    counts: Counter[str] = Counter()
+    failures: list[BaseException] = []
+    for future in futures:
+        if future.exception() is not None:
+            failures.append(future.exception())  # type: ignore[arg-type]
+        else:
+            counts.update(future.result())
+    return counts, failures

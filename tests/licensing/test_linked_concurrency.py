@@ -9,20 +9,18 @@ Each thread uses a session of its own; all start together at a barrier.
 from __future__ import annotations
 
 import random
-import threading
 import uuid
 from collections import Counter
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 
 import pytest
+from licensing_support import run_at_once
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from factories import make_license, make_partner, make_sub_org
 from linked_pools_support import SKU, assert_linked_invariants, set_source, tier_two
 from tenantree.audit.service import AuditTrail
-from tenantree.db import make_engine
 from tenantree.errors import Conflict
 from tenantree.licensing import consumption
 from tenantree.licensing.errors import InvalidUsage
@@ -62,11 +60,9 @@ def consume_at_once(
     new_session: Callable[[], Session], org_ids: list[uuid.UUID], *, attempts: int
 ) -> tuple[Counter[str], list[BaseException]]:
     """One thread per org id, released together; each adds (sometimes releases) a unit."""
-    barrier = threading.Barrier(len(org_ids), timeout=60)
 
     def worker(org_id: uuid.UUID) -> list[str]:
         chance = random.Random(org_id.int)
-        barrier.wait()
         outcomes = []
         for _ in range(attempts):
             with new_session() as session:
@@ -93,23 +89,7 @@ def consume_at_once(
                 outcomes.append(outcome)
         return outcomes
 
-    with ThreadPoolExecutor(max_workers=len(org_ids)) as pool:
-        futures = [pool.submit(worker, org_id) for org_id in org_ids]
-    counts: Counter[str] = Counter()
-    failures: list[BaseException] = []
-    for future in futures:
-        if future.exception() is not None:
-            failures.append(future.exception())  # type: ignore[arg-type]
-        else:
-            counts.update(future.result())
-    return counts, failures
-
-
-@pytest.fixture
-def wide_sessions(database_url: str, sessions: sessionmaker[Session]):  # type: ignore[no-untyped-def]
-    engine = make_engine(database_url, pool_size=64, max_overflow=0, pool_timeout=60)
-    yield lambda: sessions(bind=engine)
-    engine.dispose()
+    return run_at_once(worker, org_ids)
 
 
 def _check(

@@ -9,20 +9,18 @@ Threads start together at a barrier and each uses a session of its own.
 
 from __future__ import annotations
 
-import threading
 import uuid
 from collections import Counter
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 
 import pytest
+from licensing_support import run_at_once
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from factories import make_license, make_partner, make_sub_org
 from tenantree.audit.models import AuditEvent
 from tenantree.audit.service import AuditTrail
-from tenantree.db import make_engine
 from tenantree.licensing import consumption
 from tenantree.licensing.errors import PoolExhausted
 from tenantree.licensing.models import Consumption, LicensePool, UsageSnapshot
@@ -43,10 +41,8 @@ def consume_at_once(
     new_session: Callable[[], Session], org_ids: list[uuid.UUID], *, attempts: int
 ) -> tuple[Counter[str], list[BaseException]]:
     """One thread per org id, all released together; each adds 1 unit `attempts` times."""
-    barrier = threading.Barrier(len(org_ids), timeout=60)
 
     def worker(org_id: uuid.UUID) -> list[str]:
-        barrier.wait()
         outcomes = []
         for _ in range(attempts):
             with new_session() as session:
@@ -69,16 +65,7 @@ def consume_at_once(
                 outcomes.append(outcome)
         return outcomes
 
-    with ThreadPoolExecutor(max_workers=len(org_ids)) as pool:
-        futures = [pool.submit(worker, org_id) for org_id in org_ids]
-    counts: Counter[str] = Counter()
-    failures: list[BaseException] = []
-    for future in futures:
-        if future.exception() is not None:
-            failures.append(future.exception())  # type: ignore[arg-type]
-        else:
-            counts.update(future.result())
-    return counts, failures
+    return run_at_once(worker, org_ids)
 
 
 def assert_pool_filled_exactly(
@@ -108,15 +95,6 @@ def assert_pool_filled_exactly(
         )
         assert refusals == counts["refused"]
         session.commit()
-
-
-@pytest.fixture
-def wide_sessions(database_url: str, sessions: sessionmaker[Session]):  # type: ignore[no-untyped-def]
-    """Sessions on an engine with a connection for every thread, so that all of
-    them really are in the database at once."""
-    engine = make_engine(database_url, pool_size=64, max_overflow=0, pool_timeout=60)
-    yield lambda: sessions(bind=engine)
-    engine.dispose()
 
 
 @pytest.mark.postgres_only
