@@ -31,10 +31,21 @@ from tenantree.api.schemas.orgs import (
     SubOrgCreate,
 )
 from tenantree.lifecycle import moves, service
+from tenantree.pagination import Page
 
 router = APIRouter(
     route_class=UnitOfWorkRoute, prefix="/api/v1/orgs", tags=["orgs"], responses=ERROR_RESPONSES
 )
+
+
+def _org_page(page: Page) -> Response:
+    """A page of org summary rows, validated into `OrgOut` once and serialized once."""
+    return serialized(
+        ListResponse[OrgOut](
+            items=[OrgOut.model_validate(o) for o in page.items], next_cursor=page.next_cursor
+        )
+    )
+
 
 Search = Annotated[
     str | None,
@@ -61,11 +72,7 @@ def list_orgs(
         cursor=cursor,
         summaries=True,
     )
-    return serialized(
-        ListResponse[OrgOut](
-            items=[OrgOut.model_validate(o) for o in page.items], next_cursor=page.next_cursor
-        )
-    )
+    return _org_page(page)
 
 
 @router.post("", response_model=OrgOut, status_code=201, operation_id="create_org")
@@ -154,11 +161,7 @@ async def list_sub_orgs(
             cursor=cursor,
             summaries=True,
         )
-        return serialized(
-            ListResponse[OrgOut](
-                items=[OrgOut.model_validate(o) for o in page.items], next_cursor=page.next_cursor
-            )
-        )
+        return _org_page(page)
 
     # The org check and the page in one thread-pool hop (web.orgs.OrgReader).
     return await org.read(page_of)
