@@ -93,9 +93,8 @@ def row_units(session: Session, holder: Org, org: Org, sku: str = SKU) -> int:
     return units or 0
 
 
-def assert_linked_invariants(session: Session, orgs: list[uuid.UUID]) -> None:
-    """Every pool's use is the sum of its rows; every linked pool's row in its
-    distributor's pool equals its use; each org draws only on its path."""
+def assert_pools_equal_their_rows(session: Session) -> None:
+    """Every pool's use is the sum of its consumers' rows."""
     summed = dict(
         session.execute(
             select(Consumption.pool_id, func.sum(Consumption.units)).group_by(Consumption.pool_id)
@@ -103,6 +102,12 @@ def assert_linked_invariants(session: Session, orgs: list[uuid.UUID]) -> None:
     )
     for pool_id, used in session.execute(select(LicensePool.id, LicensePool.used)):
         assert used == (summed.get(pool_id) or 0), pool_id
+
+
+def assert_linked_invariants(session: Session, orgs: list[uuid.UUID]) -> None:
+    """Every pool's use is the sum of its rows; every linked pool's row in its
+    distributor's pool equals its use; each org draws only on its path."""
+    assert_pools_equal_their_rows(session)
     for org_id in orgs:
         org = session.get_one(Org, org_id)
         path = current_path(session, org)

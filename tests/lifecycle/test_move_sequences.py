@@ -6,10 +6,11 @@ from __future__ import annotations
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from factories import make_license, make_partner, make_sub_org
+from linked_pools_support import assert_pools_equal_their_rows
 from tenantree.audit.service import AuditTrail
 from tenantree.errors import DomainError
 from tenantree.licensing.consumption import report_usage
@@ -57,13 +58,7 @@ def _apply(session: Session, op: str, customer: Org, arg: object, partners: list
 
 
 def _check_invariants(session: Session, customers: list[Org]) -> None:
-    summed = dict(
-        session.execute(
-            select(Consumption.pool_id, func.sum(Consumption.units)).group_by(Consumption.pool_id)
-        ).all()
-    )
-    for pool_id, used in session.execute(select(LicensePool.id, LicensePool.used)):
-        assert used == (summed.get(pool_id) or 0), pool_id
+    assert_pools_equal_their_rows(session)
     for customer in customers:
         org = session.get(Org, customer.id)
         assert org is not None
