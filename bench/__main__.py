@@ -15,7 +15,7 @@ import os
 import sys
 import tempfile
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 from tenantree.db import make_engine
@@ -45,6 +45,8 @@ class Config:
     only: set[str] = field(default_factory=set)
     # Distributors x tier-2 MSPs x customers for the three tiers (bench/tiers.py).
     tiers: tuple[int, int, int] = (10, 20, 50)
+    # Users of a second, larger world for the per-world sections (0: none).
+    large_users: int = 0
 
 
 def config_from(args: argparse.Namespace) -> Config:
@@ -76,6 +78,8 @@ def config_from(args: argparse.Namespace) -> Config:
         cfg.only = set(args.only.split(","))
     if args.processes:
         cfg.contention_processes = args.processes
+    if args.large_users:
+        cfg.large_users = args.large_users
     cfg.consumers = min(cfg.consumers, cfg.spec.sub_orgs_per_partner)
     return cfg
 
@@ -126,19 +130,11 @@ def run_all(cfg: Config, *, out: Path | None, progress: bool, command: str) -> d
             )
         results["decisions"] = ladder
 
-    if want("generate"):
-        from .db import sqlite_url
-
-        log("generating into SQLite")
-        url = sqlite_url(workdir, "world")
-        t = time.perf_counter()
-        insert_world(make_engine(url), world, progress=progress)
-        results["generate"] = {"sqlite": time.perf_counter() - t, "rows": world.count()}
-        if want("http"):
-            log("HTTP under wrk on SQLite")
-            results["http_sqlite"] = http.wrk_side_by_side(
-                world, url, concurrency=cfg.http_concurrency, seconds=cfg.http_seconds
-            )
+    world_parts = want("generate") or want("http") or want("contention") or want("serving")
+    if world_parts:
+        results.update(
+            _world_sections(cfg, world, workdir, pg_server, want, progress=progress, name="world")
+        )
 
     if want("reports"):
         from .db import sqlite_url
@@ -149,43 +145,43 @@ def run_all(cfg: Config, *, out: Path | None, progress: bool, command: str) -> d
             runs=cfg.report_runs, progress=progress,
         )  # fmt: skip
         results["reports"] = rows
+        if pg_server:
+            from .db import postgres_database
 
-    if pg_server:
-        from .db import postgres_database
-
-        if want("reports"):
             with postgres_database(pg_server, "reports") as url:
                 log(f"reports on PostgreSQL at {cfg.report_sizes}")
                 results["reports"] += reports.run(
                     "postgresql", url, cfg.report_sizes, runs=cfg.report_runs, progress=progress
                 )
-        if want("generate") or want("http") or want("contention") or want("serving"):
-            with postgres_database(pg_server, "world") as url:
-                log("generating into PostgreSQL")
-                t = time.perf_counter()
-                insert_world(make_engine(url), world, progress=progress)
-                results.setdefault("generate", {"rows": world.count()})
-                results["generate"]["postgresql"] = time.perf_counter() - t
-                if want("http"):
-                    log("HTTP throughput and latency")
-                    results["http"] = http.run(
-                        world, url, concurrency=cfg.http_concurrency,
-                        seconds=cfg.http_seconds, latency_requests=cfg.latency_requests,
-                    )  # fmt: skip
-                if want("serving"):
-                    log("serving: 1 vs 2 processes, and overload")
-                    results["serving"] = serving.run(
-                        world, url, seconds=cfg.http_seconds, quick=cfg.quick
-                    )
-                if want("contention"):
-                    log(f"pool contention: {cfg.consumers} consumers")
-                    pid = world.partner_ids[0]
-                    subs = [r["id"] for r in world.rows["orgs"] if r["parent_id"] == pid]
-                    results["contention"] = contention.run(
-                        url, pid, subs, consumers=cfg.consumers,
-                        seconds=cfg.contention_seconds, quantity=cfg.contention_quantity,
-                        processes=cfg.contention_processes,
-                    )  # fmt: skip
+
+    if cfg.large_users and world_parts:
+        # The same world with more users: do the per-request figures hold at scale?
+        big_spec = replace(cfg.spec, users=cfg.large_users)
+        log(f"building the large world: {big_spec}")
+        t = time.perf_counter()
+        big = build_world(big_spec)
+        large = {"spec": big_spec, "build_s": time.perf_counter() - t}
+        del world  # the smaller world's rows are no longer needed
+
+        def large_want(section: str) -> bool:
+            # Serving has no target to hold at scale; quick mode (the test) keeps
+            # its time to what the large world adds: generation and contention.
+            quick_skip = cfg.quick and section in {"http", "serving"}
+            return want(section) and section != "serving" and not quick_skip
+
+        large.update(
+            _world_sections(
+                cfg,
+                big,
+                workdir,
+                pg_server,
+                large_want,
+                progress=progress,
+                name="world_large",
+            )  # fmt: skip
+        )
+        results["large"] = large
+
     if want("tiers"):
         from .db import sqlite_url
 
@@ -207,6 +203,51 @@ def run_all(cfg: Config, *, out: Path | None, progress: bool, command: str) -> d
     return results
 
 
+def _world_sections(cfg, world, workdir, pg_server, want, *, progress: bool, name: str) -> dict:  # type: ignore[no-untyped-def]
+    """Generation, HTTP under load, serving and pool contention on one world."""
+    from .db import postgres_database, sqlite_url
+
+    part: dict = {}
+    if want("generate"):
+        log(f"generating into SQLite ({world.spec.users:,} users)")
+        url = sqlite_url(workdir, name)
+        t = time.perf_counter()
+        insert_world(make_engine(url), world, progress=progress)
+        part["generate"] = {"sqlite": time.perf_counter() - t, "rows": world.count()}
+        if want("http"):
+            log("HTTP under wrk on SQLite")
+            part["http_sqlite"] = http.wrk_side_by_side(
+                world, url, concurrency=cfg.http_concurrency, seconds=cfg.http_seconds
+            )
+    if not pg_server:
+        return part
+    with postgres_database(pg_server, name) as url:
+        log("generating into PostgreSQL")
+        t = time.perf_counter()
+        insert_world(make_engine(url), world, progress=progress)
+        part.setdefault("generate", {"rows": world.count()})
+        part["generate"]["postgresql"] = time.perf_counter() - t
+        if want("http"):
+            log("HTTP throughput and latency")
+            part["http"] = http.run(
+                world, url, concurrency=cfg.http_concurrency,
+                seconds=cfg.http_seconds, latency_requests=cfg.latency_requests,
+            )  # fmt: skip
+        if want("serving"):
+            log("serving: 1 vs 2 processes, and overload")
+            part["serving"] = serving.run(world, url, seconds=cfg.http_seconds, quick=cfg.quick)
+        if want("contention"):
+            log(f"pool contention: {cfg.consumers} consumers")
+            pid = world.partner_ids[0]
+            subs = [r["id"] for r in world.rows["orgs"] if r["parent_id"] == pid]
+            part["contention"] = contention.run(
+                url, pid, subs, consumers=cfg.consumers,
+                seconds=cfg.contention_seconds, quantity=cfg.contention_quantity,
+                processes=cfg.contention_processes,
+            )  # fmt: skip
+    return part
+
+
 def main(argv: list[str] | None = None) -> None:
     p = argparse.ArgumentParser(prog="python -m bench", description=__doc__,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)  # fmt: skip
@@ -216,6 +257,11 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--sub-orgs", type=int, help="sub-orgs per partner")
     p.add_argument("--users", type=int)
     p.add_argument("--history-days", type=int)
+    p.add_argument(
+        "--large-users",
+        type=int,
+        help="also run generation, HTTP and contention on a world with this many users",
+    )
     p.add_argument("--report-sizes", help="children per report, e.g. 10,100,1000")
     p.add_argument("--growth", help="total sub-orgs for the decision ladder, e.g. 100,1000")
     p.add_argument("--seconds", type=float, help="duration of each load run")

@@ -98,14 +98,8 @@ def write_report(results: dict, out: Path) -> None:
     targets: list[tuple[str, str, str, bool | None]] = []
 
     if "generate" in results:
-        g = results["generate"]
         w("## 1. Data generation\n")
-        w("| rows | build in memory (s) | insert into SQLite (s) | insert into PostgreSQL (s) |")
-        w("|---:|---:|---:|---:|")
-        w(
-            f"| {g['rows']:,} | {_f(results['build_s'])} | {_f(g.get('sqlite'))} | "
-            f"{_f(g.get('postgresql'))} |\n"
-        )
+        _write_generate(w, results["generate"], results["build_s"])
 
     if "decisions" in results:
         w("## 2. Access decisions (in process, same data, same queries)\n")
@@ -255,37 +249,16 @@ def write_report(results: dict, out: Path) -> None:
                                     len(counts) == 1))  # fmt: skip
         for backend in ("sqlite", "postgresql"):
             for variant in variants:
-                r = by.get((backend, variant, 1000))
-                if r:
-                    targets.append((f"report p95 ≤ 50 ms ({backend}, {variant})",
-                                    "1,000 children", f"{r.p95_ms:.1f} ms",
-                                    r.p95_ms <= 50))  # fmt: skip
+                for children, limit in ((1000, 50), (10000, 300)):
+                    r = by.get((backend, variant, children))
+                    if r:
+                        targets.append((f"report p95 ≤ {limit} ms ({backend}, {variant})",
+                                        f"{children:,} children", f"{r.p95_ms:.1f} ms",
+                                        r.p95_ms <= limit))  # fmt: skip
 
     if "contention" in results:
-        c = results["contention"]
         w("## 5. Pool contention (PostgreSQL)\n")
-        w(
-            f"{c.consumers} consumers (threads in {c.processes} processes, one session each), each "
-            "its own sub-org of one MSP, alternately adding and releasing one seat on the MSP's "
-            f"pool (quantity {c.quantity}, overage blocked) through `licensing.consumption."
-            "report_usage`, one transaction each, for "
-            f"{c.duration_s:g} s. Beside it, pgbench runs the bare conditional UPDATE on one "
-            "row with the same client count.\n"
-        )
-        w("| what | consumptions/s | refusals | final used | highest use seen | ÷ pgbench |")
-        w("|---|---:|---:|---:|---:|---:|")
-        w(f"| service layer | {_f(c.per_s)} | {c.refusals:,} | {c.final_used} | "
-          f"{c.max_used_seen} (≤ {c.quantity}) | {_f(c.vs_pgbench, 3)}× |")  # fmt: skip
-        w(f"| pgbench ceiling | {_f(c.pgbench_tps)} | – | – | – | 1× |")
-        w(f"\npgbench: `{c.pgbench_note}` running `{contention.CEILING_SQL}` on a second "
-          "pool row of the same database (a quantity never reached: every update succeeds).\n"
-          )  # fmt: skip
-        targets.append(("≥ 1,000 consumptions/s", "service layer", f"{c.per_s:,.0f}/s",
-                        c.per_s >= 1000))  # fmt: skip
-        if c.vs_pgbench is not None:
-            targets.append(("≥ 0.3× pgbench", "", f"{c.vs_pgbench:.3f}×", c.vs_pgbench >= 0.3))
-        targets.append(("zero over-allocation", "", f"max {c.max_used_seen} ≤ {c.quantity}, "
-                        "used = Σ consumptions", c.max_used_seen <= c.quantity))  # fmt: skip
+        _write_contention(w, targets, results["contention"])
 
     if "http" in results:
         h = results["http"]
@@ -310,11 +283,14 @@ def write_report(results: dict, out: Path) -> None:
     if "tiers" in results:
         _write_tiers(w, results["tiers"])
 
+    if "large" in results:
+        _write_large(w, targets, results["large"])
+
     if not results["postgres"]:
         w("PostgreSQL was not available in this run: sections 3, 5 and 6 and the PostgreSQL "
           "rows of 4 are missing.\n")  # fmt: skip
 
-    w("## Targets (issue 6)\n")
+    w("## Targets (issues 6 and 14)\n")
     w("| target | where | measured | |")
     w("|---|---|---|---|")
     for name, where, measured, ok in targets:
@@ -355,6 +331,58 @@ def _write_tiers(w, tiers: dict) -> None:  # type: ignore[no-untyped-def]
         for what, label, p50, p95 in run["rows"]:
             w(f"| {database} | {what} | {label} | {_f(p50)} | {_f(p95)} |")
     w("")
+
+
+def _write_generate(w, g: dict, build_s: float) -> None:  # type: ignore[no-untyped-def]
+    w("| rows | build in memory (s) | insert into SQLite (s) | insert into PostgreSQL (s) |")
+    w("|---:|---:|---:|---:|")
+    w(f"| {g['rows']:,} | {_f(build_s)} | {_f(g.get('sqlite'))} | {_f(g.get('postgresql'))} |\n")
+
+
+def _write_contention(w, targets: list, c, suffix: str = "") -> None:  # type: ignore[no-untyped-def]
+    w(
+        f"{c.consumers} consumers (threads in {c.processes} processes, one session each), each "
+        "its own sub-org of one MSP, alternately adding and releasing one seat on the MSP's "
+        f"pool (quantity {c.quantity}, overage blocked) through `licensing.consumption."
+        "report_usage`, one transaction each, for "
+        f"{c.duration_s:g} s. Beside it, pgbench runs the bare conditional UPDATE on one "
+        "row with the same client count.\n"
+    )
+    w("| what | consumptions/s | refusals | final used | highest use seen | ÷ pgbench |")
+    w("|---|---:|---:|---:|---:|---:|")
+    w(f"| service layer | {_f(c.per_s)} | {c.refusals:,} | {c.final_used} | "
+      f"{c.max_used_seen} (≤ {c.quantity}) | {_f(c.vs_pgbench, 3)}× |")  # fmt: skip
+    w(f"| pgbench ceiling | {_f(c.pgbench_tps)} | – | – | – | 1× |")
+    w(f"\npgbench: `{c.pgbench_note}` running `{contention.CEILING_SQL}` on a second "
+      "pool row of the same database (a quantity never reached: every update succeeds).\n"
+      )  # fmt: skip
+    targets.append((f"≥ 1,000 consumptions/s{suffix}", "service layer", f"{c.per_s:,.0f}/s",
+                    c.per_s >= 1000))  # fmt: skip
+    if c.vs_pgbench is not None:
+        targets.append((f"≥ 0.3× pgbench{suffix}", "", f"{c.vs_pgbench:.3f}×",
+                        c.vs_pgbench >= 0.3))  # fmt: skip
+    targets.append((f"zero over-allocation{suffix}", "", f"max {c.max_used_seen} ≤ {c.quantity}, "
+                    "used = Σ consumptions", c.max_used_seen <= c.quantity))  # fmt: skip
+
+
+def _write_large(w, targets: list, large: dict) -> None:  # type: ignore[no-untyped-def]
+    spec = large["spec"]
+    users = f"{spec.users:,} users"
+    w(f"## 9. The same at {users}\n")
+    w(f"Sections 1, 3, 3b and 5 again on a world like the one above ({spec.sub_orgs:,} "
+      f"sub-orgs) but with {users}, generated after the sections above in the same run: "
+      "do the per-request figures hold when the directory is ten times larger?\n")  # fmt: skip
+    if "generate" in large:
+        _write_generate(w, large["generate"], large["build_s"])
+    if "http" in large and "wrk" in large["http"]:
+        w(f"### 9a. HTTP under wrk, PostgreSQL, {users}\n")
+        _write_wrk(w, targets, f"PostgreSQL, {users}", large["http"]["wrk"])
+    if large.get("http_sqlite"):
+        w(f"### 9b. HTTP under wrk, SQLite, {users}\n")
+        _write_wrk(w, targets, f"SQLite, {users}", large["http_sqlite"])
+    if "contention" in large:
+        w(f"### 9c. Pool contention, PostgreSQL, {users}\n")
+        _write_contention(w, targets, large["contention"], suffix=f" ({users})")
 
 
 def _cmd_server() -> list[str]:

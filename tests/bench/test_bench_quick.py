@@ -26,6 +26,7 @@ def _quick_config() -> object:
     args = argparse.Namespace(
         quick=True, partners=None, sub_orgs=None, users=None, history_days=None,
         report_sizes=None, growth=None, seconds=0.5, only=None, processes=None,
+        large_users=600,
     )  # fmt: skip
     cfg = config_from(args)
     cfg.latency_requests = 10
@@ -40,6 +41,10 @@ def test_quick_benchmarks_run_and_their_invariants_hold(tmp_path: Path) -> None:
     for heading in ("Machine and versions", "Access decisions", "Parent license report",
                     "Three tiers beside two", "Targets", "Reproduce"):  # fmt: skip
         assert heading in text
+    # The per-world sections again on a world with more users (--large-users).
+    large = results["large"]
+    assert "The same at 600 users" in text
+    assert large["spec"].users == 600 and large["generate"]["rows"] > results["generate"]["rows"]
     ladder = results["decisions"]
     assert [d.sub_orgs for d in ladder] == [10, 40]
     assert all(0 < d.allowed_share < 1 for d in ladder)
@@ -53,6 +58,7 @@ def test_quick_benchmarks_run_and_their_invariants_hold(tmp_path: Path) -> None:
         c = results["contention"]
         assert c.adds > 0 and c.max_used_seen <= c.quantity and c.errors == 0
         assert results["http"]["bare"]["statuses"] == {"200": results["http"]["bare"]["requests"]}
+        assert large["contention"].max_used_seen <= large["contention"].quantity
         assert "Serving: processes and overload" in text
         serving = results["serving"]
         if "skipped" not in serving:  # wrk installed
