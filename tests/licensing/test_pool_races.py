@@ -20,7 +20,7 @@ from tenantree.audit.models import AuditEvent
 from tenantree.audit.service import AuditTrail
 from tenantree.licensing import consumption
 from tenantree.licensing.errors import PoolExhausted
-from tenantree.licensing.models import Consumption, LicensePool, UsageSnapshot
+from tenantree.licensing.models import Consumption, LicensePool, UsageDaily, UsageSnapshot
 from tenantree.licensing.pool import UsageOp
 from tenantree.orgs.models import Org
 
@@ -140,15 +140,32 @@ def test_a_plan_on_a_stale_figure_applies_on_the_true_one_when_there_is_room(
     assert snapshot_used == QUANTITY  # the pool's true use after the change, not 0 + 2
 
 
+def consumer_rows(sessions: sessionmaker[Session], org_id: uuid.UUID) -> list[tuple[object, ...]]:
+    with sessions() as session:
+        rows = [
+            *session.execute(
+                select(Consumption.id, Consumption.units, Consumption.updated_at).where(
+                    Consumption.org_id == org_id
+                )
+            ),
+            *session.execute(select(UsageDaily.__table__).where(UsageDaily.org_id == org_id)),
+        ]
+        session.commit()
+    return [tuple(row) for row in rows]
+
+
 @pytest.mark.postgres_only
 def test_the_database_function_refuses_a_lost_race_on_the_newer_figure(world, sessions):
-    """The function plans on the use as last committed (0 here), waits on the
-    pool's row behind a filler that then commits the whole quantity, and
-    refuses on that newer figure, writing nothing but the kept refusal."""
+    """The function plans on the use as last committed (1 here), writes the
+    consumer's rows, waits on the pool's row behind a filler that then
+    commits the rest of the quantity, and refuses on that newer figure: the
+    consumer's rows are as they were, and only the refusal is kept."""
+    add(sessions, world.consumer, 1)
+    before = consumer_rows(sessions, world.consumer)
     filler = sessions()
     consumption.report_usage(
         filler, AuditTrail(filler, actor_id=None), filler.get_one(Org, world.filler),
-        sku="mon", op=UsageOp.ADD, amount=QUANTITY, sees_pool_figures=True,
+        sku="mon", op=UsageOp.ADD, amount=QUANTITY - 1, sees_pool_figures=True,
     )  # fmt: skip
     outcome: list[BaseException | int] = []
 
@@ -178,4 +195,5 @@ def test_the_database_function_refuses_a_lost_race_on_the_newer_figure(world, se
     [refusal] = outcome
     assert isinstance(refusal, PoolExhausted)
     assert refusal.extra == {}  # the consumer's caller may not see the partner's pool
-    assert pool_figures(sessions, world) == (QUANTITY, QUANTITY, 0, 1)
+    assert pool_figures(sessions, world) == (QUANTITY, QUANTITY, 1, 1)
+    assert consumer_rows(sessions, world.consumer) == before

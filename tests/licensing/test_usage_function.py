@@ -195,6 +195,10 @@ def test_the_database_function_and_the_python_form_agree(
             results.append(_run(session, orgs, changes))
         function_calls = sum("apply_usage_change" in statement for statement in calls)
         assert function_calls == (len(changes) if in_database else 0)
+        # No path here is linked: the function applied every change itself,
+        # without the Python form's locking reads.
+        python_locks = sum("FOR NO KEY UPDATE" in statement for statement in calls)
+        assert (python_locks == 0) == in_database
         form.rollback()
     example.rollback()
     (sql_outcomes, sql_rows), (python_outcomes, python_rows) = results
