@@ -156,10 +156,10 @@ def consumer_rows(sessions: sessionmaker[Session], org_id: uuid.UUID) -> list[tu
 
 @pytest.mark.postgres_only
 def test_the_database_function_refuses_a_lost_race_on_the_newer_figure(world, sessions):
-    """The function plans on the use as last committed (1 here), writes the
-    consumer's rows, waits on the pool's row behind a filler that then
-    commits the rest of the quantity, and refuses on that newer figure: the
-    consumer's rows are as they were, and only the refusal is kept."""
+    """The function plans on the use as last committed (1 here), waits on the
+    pool's row behind a filler that then commits the rest of the quantity,
+    and refuses on that newer figure: the consumer's rows are as they were,
+    and only the refusal is kept."""
     add(sessions, world.consumer, 1)
     before = consumer_rows(sessions, world.consumer)
     filler = sessions()

@@ -7,10 +7,7 @@ partner's row FOR SHARE when the consumer draws on it), reads the consumer's
 state as consumer_state.read_consumer_state does, decides by the rule of
 pool.plan_change, and writes the rows usage_writes.write_change writes (the
 pool's conditional UPDATE, the consumption, the daily rollup folded as
-history.fold_day folds it, the snapshot). The consumer's own rows are
-written before the pool's UPDATE (and put back if a lost race ends in a
-refusal), so the pool's row, which every consumer waits on, is locked only
-for its UPDATE, the snapshot and the COMMIT. It returns the outcome; the
+history.fold_day folds it, the snapshot). It returns the outcome; the
 refusal's message and which figures it shows are still decided in Python
 (licensing/usage_function.py). A consumer whose path holds a linked pool is
 answered 'linked' after its locks and nothing else: the Python form applies
@@ -59,7 +56,6 @@ DECLARE
     v_day date := (p_at AT TIME ZONE 'UTC')::date;
     v_day_id uuid; v_peak bigint; v_unit_seconds bigint; v_last_units bigint;
     v_last_at timestamptz; v_carried bigint := 0; v_closing bigint;
-    v_was_at timestamptz; v_day_was usage_daily; v_new_day uuid;
     v_new bigint; v_delta bigint; v_after bigint; v_tries int := 0;
 BEGIN
     -- sources.lock_path: the consumer's row, with its source and parentage.
@@ -121,7 +117,7 @@ BEGIN
             NULL::boolean, NULL::bigint;
         RETURN;
     END IF;
-    SELECT c.id, c.units, c.updated_at INTO v_consumption, v_units, v_was_at
+    SELECT c.id, c.units INTO v_consumption, v_units
       FROM consumptions c WHERE c.pool_id = v_pool AND c.org_id = p_org;
     v_units := coalesce(v_units, 0);
     IF v_holder <> p_org THEN  -- quotas bound a sub-org's draw on its partner's pool only
@@ -156,58 +152,6 @@ BEGIN
         END IF;
     END IF;
 
-    IF refusal IS NOT NULL THEN
-        RETURN QUERY SELECT 'refused', refusal, v_parent, v_holder, v_pool, v_units,
-            v_quota, v_quantity, v_used, v_in_term, v_overage, NULL::bigint;
-        RETURN;
-    END IF;
-
-    -- usage_writes.write_change: the consumer's own rows first (under its
-    -- lock), so that the pool's row, shared by every consumer, is locked
-    -- for as little as possible: its UPDATE and the snapshot, then COMMIT.
-    IF v_consumption IS NULL THEN
-        INSERT INTO consumptions (id, pool_id, org_id, units, updated_at)
-        VALUES (gen_random_uuid(), v_pool, p_org, v_new, p_at);
-    ELSE
-        UPDATE consumptions SET units = v_new, updated_at = p_at WHERE id = v_consumption;
-    END IF;
-    -- history.fold_day (whole seconds, never negative, as history._seconds)
-    SELECT * INTO v_day_was FROM usage_daily d
-     WHERE d.pool_id = v_pool AND d.org_id = p_org AND d.day = v_day;
-    v_day_id := v_day_was.id;
-    v_peak := v_day_was.peak_units;
-    v_unit_seconds := v_day_was.unit_seconds;
-    v_last_units := v_day_was.last_units;
-    v_last_at := v_day_was.last_at;
-    IF v_day_id IS NULL THEN
-        -- history.held_before: the level carried in from the last day before
-        SELECT d.last_units INTO v_carried FROM usage_daily d
-         WHERE d.pool_id = v_pool AND d.org_id = p_org AND d.day < v_day
-         ORDER BY d.day DESC LIMIT 1;
-        v_carried := coalesce(v_carried, 0);
-        v_peak := greatest(v_carried, v_new);
-        v_unit_seconds := v_carried * greatest(0, floor(extract(epoch FROM
-            p_at - (v_day::timestamp AT TIME ZONE 'UTC'))))::bigint;
-        v_last_at := p_at;
-    ELSE
-        v_peak := greatest(v_peak, v_new);
-        v_unit_seconds := v_unit_seconds + v_last_units
-            * greatest(0, floor(extract(epoch FROM p_at - v_last_at)))::bigint;
-        v_last_at := greatest(p_at, v_last_at);
-    END IF;
-    v_closing := v_unit_seconds + v_new * greatest(0, floor(extract(epoch FROM
-        ((v_day + 1)::timestamp AT TIME ZONE 'UTC') - v_last_at)))::bigint;
-    IF v_day_id IS NULL THEN
-        v_new_day := gen_random_uuid();
-        INSERT INTO usage_daily (id, pool_id, org_id, day, carried_units, peak_units,
-                                 unit_seconds, last_units, last_at, closing_unit_seconds)
-        VALUES (v_new_day, v_pool, p_org, v_day, v_carried, v_peak,
-                v_unit_seconds, v_new, v_last_at, v_closing);
-    ELSE
-        UPDATE usage_daily SET peak_units = v_peak, unit_seconds = v_unit_seconds,
-               last_units = v_new, last_at = v_last_at, closing_unit_seconds = v_closing
-         WHERE id = v_day_id;
-    END IF;
     -- consumption._apply: the conditional UPDATE; on a lost race decide again
     -- on the newer figure, then under the pool's lock, where it cannot move.
     WHILE refusal IS NULL LOOP
@@ -233,25 +177,50 @@ BEGIN
         END IF;
     END LOOP;
     IF refusal IS NOT NULL THEN
-        -- Lost to other consumers: the consumer's rows as they were, nothing written.
-        IF v_consumption IS NULL THEN
-            DELETE FROM consumptions c WHERE c.pool_id = v_pool AND c.org_id = p_org;
-        ELSE
-            UPDATE consumptions SET units = v_units, updated_at = v_was_at
-             WHERE id = v_consumption;
-        END IF;
-        IF v_day_id IS NULL THEN
-            DELETE FROM usage_daily WHERE id = v_new_day;
-        ELSE
-            UPDATE usage_daily SET peak_units = v_day_was.peak_units,
-                   unit_seconds = v_day_was.unit_seconds, last_units = v_day_was.last_units,
-                   last_at = v_day_was.last_at,
-                   closing_unit_seconds = v_day_was.closing_unit_seconds
-             WHERE id = v_day_id;
-        END IF;
         RETURN QUERY SELECT 'refused', refusal, v_parent, v_holder, v_pool, v_units,
             v_quota, v_quantity, v_used, v_in_term, v_overage, NULL::bigint;
         RETURN;
+    END IF;
+
+    -- usage_writes.write_change: the consumer's rows and the snapshot
+    IF v_consumption IS NULL THEN
+        INSERT INTO consumptions (id, pool_id, org_id, units, updated_at)
+        VALUES (gen_random_uuid(), v_pool, p_org, v_new, p_at);
+    ELSE
+        UPDATE consumptions SET units = v_new, updated_at = p_at WHERE id = v_consumption;
+    END IF;
+    -- history.fold_day (whole seconds, never negative, as history._seconds)
+    SELECT d.id, d.peak_units, d.unit_seconds, d.last_units, d.last_at
+      INTO v_day_id, v_peak, v_unit_seconds, v_last_units, v_last_at
+      FROM usage_daily d
+     WHERE d.pool_id = v_pool AND d.org_id = p_org AND d.day = v_day;
+    IF v_day_id IS NULL THEN
+        -- history.held_before: the level carried in from the last day before
+        SELECT d.last_units INTO v_carried FROM usage_daily d
+         WHERE d.pool_id = v_pool AND d.org_id = p_org AND d.day < v_day
+         ORDER BY d.day DESC LIMIT 1;
+        v_carried := coalesce(v_carried, 0);
+        v_peak := greatest(v_carried, v_new);
+        v_unit_seconds := v_carried * greatest(0, floor(extract(epoch FROM
+            p_at - (v_day::timestamp AT TIME ZONE 'UTC'))))::bigint;
+        v_last_at := p_at;
+    ELSE
+        v_peak := greatest(v_peak, v_new);
+        v_unit_seconds := v_unit_seconds + v_last_units
+            * greatest(0, floor(extract(epoch FROM p_at - v_last_at)))::bigint;
+        v_last_at := greatest(p_at, v_last_at);
+    END IF;
+    v_closing := v_unit_seconds + v_new * greatest(0, floor(extract(epoch FROM
+        ((v_day + 1)::timestamp AT TIME ZONE 'UTC') - v_last_at)))::bigint;
+    IF v_day_id IS NULL THEN
+        INSERT INTO usage_daily (id, pool_id, org_id, day, carried_units, peak_units,
+                                 unit_seconds, last_units, last_at, closing_unit_seconds)
+        VALUES (gen_random_uuid(), v_pool, p_org, v_day, v_carried, v_peak,
+                v_unit_seconds, v_new, v_last_at, v_closing);
+    ELSE
+        UPDATE usage_daily SET peak_units = v_peak, unit_seconds = v_unit_seconds,
+               last_units = v_new, last_at = v_last_at, closing_unit_seconds = v_closing
+         WHERE id = v_day_id;
     END IF;
     INSERT INTO usage_snapshots (id, pool_id, org_id, at, units, pool_used, over_quantity,
                                  actor_id, actor_org_id, request_id)
