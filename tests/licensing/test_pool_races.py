@@ -7,10 +7,12 @@ applied on the true figure when it still has room."""
 from __future__ import annotations
 
 import dataclasses
+import threading
+import time
 import uuid
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from factories import make_license, make_partner, make_sub_org
@@ -18,7 +20,7 @@ from tenantree.audit.models import AuditEvent
 from tenantree.audit.service import AuditTrail
 from tenantree.licensing import consumption
 from tenantree.licensing.errors import PoolExhausted
-from tenantree.licensing.models import Consumption, LicensePool, UsageSnapshot
+from tenantree.licensing.models import Consumption, LicensePool, UsageDaily, UsageSnapshot
 from tenantree.licensing.pool import UsageOp
 from tenantree.orgs.models import Org
 
@@ -65,7 +67,10 @@ def add(sessions: sessionmaker[Session], org_id: uuid.UUID, units: int) -> int:
 
 def seen_as(monkeypatch: pytest.MonkeyPatch, used: int, *, twice: bool = False) -> None:
     """Make the planning read (and with `twice` the re-read after a failed
-    update too) report the pool's use as `used`, whatever it is."""
+    update too) report the pool's use as `used`, whatever it is. These reads
+    are the Python form's: on PostgreSQL it is chosen over the database
+    function (test_usage_function.py holds the two to the same outcomes)."""
+    monkeypatch.setattr(consumption, "applies", lambda _session: False)
     read = consumption.read_consumer_state
 
     def stale_state(*args, **kwargs):  # type: ignore[no-untyped-def]
@@ -133,3 +138,62 @@ def test_a_plan_on_a_stale_figure_applies_on_the_true_one_when_there_is_room(
         )
         session.commit()
     assert snapshot_used == QUANTITY  # the pool's true use after the change, not 0 + 2
+
+
+def consumer_rows(sessions: sessionmaker[Session], org_id: uuid.UUID) -> list[tuple[object, ...]]:
+    with sessions() as session:
+        rows = [
+            *session.execute(
+                select(Consumption.id, Consumption.units, Consumption.updated_at).where(
+                    Consumption.org_id == org_id
+                )
+            ),
+            *session.execute(select(UsageDaily.__table__).where(UsageDaily.org_id == org_id)),
+        ]
+        session.commit()
+    return [tuple(row) for row in rows]
+
+
+@pytest.mark.postgres_only
+def test_the_database_function_refuses_a_lost_race_on_the_newer_figure(world, sessions):
+    """The function plans on the use as last committed (1 here), waits on the
+    pool's row behind a filler that then commits the rest of the quantity,
+    and refuses on that newer figure: the consumer's rows are as they were,
+    and only the refusal is kept."""
+    add(sessions, world.consumer, 1)
+    before = consumer_rows(sessions, world.consumer)
+    filler = sessions()
+    consumption.report_usage(
+        filler, AuditTrail(filler, actor_id=None), filler.get_one(Org, world.filler),
+        sku="mon", op=UsageOp.ADD, amount=QUANTITY - 1, sees_pool_figures=True,
+    )  # fmt: skip
+    outcome: list[BaseException | int] = []
+
+    def consume() -> None:
+        try:
+            outcome.append(add(sessions, world.consumer, 1))
+        except PoolExhausted as refusal:
+            outcome.append(refusal)
+
+    racer = threading.Thread(target=consume)
+    racer.start()
+    with sessions() as watcher:
+        for _ in range(500):  # until the racer waits on the pool's row
+            waiting = watcher.scalar(
+                select(func.count())
+                .select_from(text("pg_stat_activity"))
+                .where(text("wait_event_type = 'Lock' AND query LIKE '%apply_usage_change%'"))
+            )
+            watcher.commit()
+            if waiting:
+                break
+            time.sleep(0.01)
+        assert waiting, "the consumer never waited on the pool's row"
+    filler.commit()
+    filler.close()
+    racer.join(timeout=30)
+    [refusal] = outcome
+    assert isinstance(refusal, PoolExhausted)
+    assert refusal.extra == {}  # the consumer's caller may not see the partner's pool
+    assert pool_figures(sessions, world) == (QUANTITY, QUANTITY, 1, 1)
+    assert consumer_rows(sessions, world.consumer) == before

@@ -7,12 +7,13 @@ import uuid
 from typing import Any
 
 import pytest
-from sqlalchemy import event
+from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
 from factories import make_license, make_partner, make_sub_org
 from tenantree.audit.service import AuditTrail
 from tenantree.licensing import changes, consumption
+from tenantree.licensing.models import UsageSnapshot
 from tenantree.licensing.pool import UsageOp
 from tenantree.orgs.models import Org
 
@@ -89,7 +90,7 @@ def test_an_org_always_sees_the_figures_of_its_own_pool(session: Session):
 
 
 @pytest.mark.postgres_only
-def test_on_postgresql_the_change_and_its_record_are_one_statement(session: Session):
+def test_on_postgresql_the_change_and_its_record_are_one_round_trip(session: Session):
     partner = make_partner(session)
     child = make_sub_org(session, partner)
     make_license(session, partner, quantity=10)
@@ -100,12 +101,14 @@ def test_on_postgresql_the_change_and_its_record_are_one_statement(session: Sess
         statements.append(statement)
 
     engine = session.get_bind().engine
+    actor_id = uuid.uuid4()
     event.listen(engine, "before_cursor_execute", record)
     try:
-        _use(session, AuditTrail(session, actor_id=uuid.uuid4(), request_id="r-2"), child, 3)
+        _use(session, AuditTrail(session, actor_id=actor_id, request_id="r-2"), child, 3)
     finally:
         event.remove(engine, "before_cursor_execute", record)
-    [write] = [s for s in statements if "INSERT INTO usage_snapshots" in s]
-    assert "UPDATE license_pools" in write
-    assert "actor_id" in write
-    assert "request_id" in write
+    # The database function (migration 0024) locks, decides and writes.
+    [call] = statements
+    assert "apply_usage_change" in call
+    snapshot = session.scalars(select(UsageSnapshot).where(UsageSnapshot.org_id == child.id)).one()
+    assert (snapshot.actor_id, snapshot.request_id, snapshot.units) == (actor_id, "r-2", 3)

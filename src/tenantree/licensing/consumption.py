@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from tenantree import clock
 from tenantree.access.policy import shows_pool
@@ -19,6 +20,7 @@ from tenantree.licensing.errors import NoLicense
 from tenantree.licensing.linked import linked_states, upstream_state
 from tenantree.licensing.pool import Change, LinkedPool, UsageOp, plan_change
 from tenantree.licensing.sources import DrawPath, lock_path
+from tenantree.licensing.usage_function import Applied, applies, apply_change
 from tenantree.orgs.models import Org
 
 
@@ -60,6 +62,114 @@ def _apply(
     return used
 
 
+def _audit_refusal(
+    session: Session,
+    trail: AuditTrail,
+    refusal: DomainError,
+    *,
+    org_id: uuid.UUID,
+    pool_id: uuid.UUID,
+    sku: str,
+    op: UsageOp,
+    amount: int,
+    current: int,
+) -> None:
+    """A refusal for want of units is audited although the work is rolled back: kept."""
+    if refusal.status != 409:
+        return
+    reason = refusal.code
+    keep(
+        session,
+        lambda: trail.record(
+            AuditAction.USAGE_REFUSED,
+            org_id=org_id,
+            target_type="pool",
+            target_id=pool_id,
+            sku=sku,
+            requested={op.value: amount},
+            current=current,
+            reason=reason,
+        ),
+    )
+
+
+def _record_overage(
+    trail: AuditTrail,
+    org_id: uuid.UUID,
+    *,
+    pool_id: uuid.UUID,
+    top_holder_id: uuid.UUID,
+    sku: str,
+    units: int,
+    pool_overage: int,
+) -> None:
+    # allow_and_flag let this change take the pool over its quantity. The
+    # event is in the consumer's audit trail, which a sub-org's own admins
+    # read: how far a partner's pool is over is a pool figure they may not
+    # see (its holder's admins have it in the parent report).
+    trail.record(
+        AuditAction.USAGE_OVERAGE,
+        org_id=org_id,
+        target_type="pool",
+        target_id=pool_id,
+        sku=sku,
+        units=units,
+        **(
+            {"pool_overage": pool_overage}
+            if shows_pool(False, holder_id=top_holder_id, org_id=org_id)
+            else {}
+        ),
+    )
+
+
+def _applied_in_database(
+    session: Session,
+    trail: AuditTrail,
+    org: Org,
+    applied: Applied,
+    *,
+    sku: str,
+    op: UsageOp,
+    amount: int,
+    sees_pool_figures: bool,
+) -> UsageResult:
+    """Answer a change the database function applied or refused, as the Python
+    form would: a refusal is raised by the rule itself on the figures the
+    function decided on, so its message shows what the caller may see."""
+    if applied.pool_id is None:
+        raise NoLicense(f"this org's license source holds no license of {sku}", field="sku")
+    if applied.refusal is not None:
+        try:
+            plan_change(
+                current=applied.current,
+                op=op,
+                amount=amount,
+                pool=applied.pool,
+                quota=applied.quota,
+                sees_pool_figures=shows_pool(
+                    sees_pool_figures, holder_id=applied.holder_id, org_id=org.id
+                ),
+            )
+        except DomainError as refusal:
+            if refusal.code != applied.refusal:
+                raise RuntimeError(
+                    f"usage rule forms disagree: {applied.refusal} in SQL, {refusal.code}"
+                ) from refusal
+            _audit_refusal(
+                session, trail, refusal, org_id=org.id, pool_id=applied.pool_id, sku=sku,
+                op=op, amount=amount, current=applied.current,
+            )  # fmt: skip
+            raise
+        raise RuntimeError(f"usage rule forms disagree: {applied.refusal} in SQL only")
+    pool_overage = max(0, applied.pool.used - applied.pool.quantity)
+    if pool_overage > 0 and applied.new_units > applied.current:
+        _record_overage(
+            trail, org.id, pool_id=applied.pool_id, top_holder_id=applied.holder_id, sku=sku,
+            units=applied.new_units, pool_overage=pool_overage,
+        )  # fmt: skip
+    return UsageResult(sku, applied.new_units, pool_overage > 0)
+
+
 def report_usage(
     session: Session,
     trail: AuditTrail,
@@ -89,10 +199,25 @@ def report_usage(
     distributor's pool a tier-2 partner's customer draws through (policy
     sees_pool_figures on the partner); a partner's own use asks
     `sees_pool_figures`, as the distributor's pool is its partner's.
+
+    On PostgreSQL one call of the database function `apply_usage_change`
+    (licensing.usage_function) does all of this in one round trip for a path
+    without a linked pool; a linked path is applied by the Python form below,
+    which is also SQLite's.
     """
+    now = clock.utcnow()
+    by = changed_by(trail)
+    if applies(session):
+        applied = apply_change(session, org.id, sku=sku, op=op, amount=amount, at=now, by=by)
+        # The partner as read under the lock, as lock_path keeps it.
+        set_committed_value(org, "parent_id", applied.parent_id)
+        if isinstance(applied, Applied):
+            return _applied_in_database(
+                session, trail, org, applied, sku=sku, op=op, amount=amount,
+                sees_pool_figures=sees_pool_figures,
+            )  # fmt: skip
     path = lock_path(session, org)
     holder_id = path.holder_id
-    now = clock.utcnow()
     if path.link is None:
         state, upstream = read_consumer_state(session, org.id, holder_id, sku, now), None
     else:
@@ -122,26 +247,13 @@ def report_usage(
                 link=link,
             )
         except DomainError as refusal:
-            if refusal.status == 409:
-                # Audited although the work is rolled back: kept.
-                reason = refusal.code
-                keep(
-                    session,
-                    lambda: trail.record(
-                        AuditAction.USAGE_REFUSED,
-                        org_id=org.id,
-                        target_type="pool",
-                        target_id=state.pool_id,
-                        sku=sku,
-                        requested={op.value: amount},
-                        current=state.units,
-                        reason=reason,
-                    ),
-                )
+            _audit_refusal(
+                session, trail, refusal, org_id=org.id, pool_id=state.pool_id, sku=sku,
+                op=op, amount=amount, current=state.units,
+            )  # fmt: skip
             raise
 
     change = plan(state.pool.used, top.pool.used)
-    by = changed_by(trail)
 
     def write_own(bounded: bool) -> int | None:
         return state.write(session, org.id, change, bounded=bounded, at=now, by=by)
@@ -174,23 +286,10 @@ def report_usage(
         )
     pool_overage = max(0, used_after - top.pool.quantity)
     if pool_overage > 0 and growing:
-        # allow_and_flag let this change take the pool over its quantity. The
-        # event is in the consumer's audit trail, which a sub-org's own admins
-        # read: how far a partner's pool is over is a pool figure they may not
-        # see (its holder's admins have it in the parent report).
-        trail.record(
-            AuditAction.USAGE_OVERAGE,
-            org_id=org.id,
-            target_type="pool",
-            target_id=top.pool_id,
-            sku=sku,
-            units=change.new_units,
-            **(
-                {"pool_overage": pool_overage}
-                if shows_pool(False, holder_id=top_holder(path), org_id=org.id)
-                else {}
-            ),
-        )
+        _record_overage(
+            trail, org.id, pool_id=top.pool_id, top_holder_id=top_holder(path), sku=sku,
+            units=change.new_units, pool_overage=pool_overage,
+        )  # fmt: skip
     # Whether the distributor's pool is over is shown only to who sees its figures.
     over = pool_overage > 0 and (upstream is None or shows_top)
     return UsageResult(sku, change.new_units, over)
