@@ -223,7 +223,8 @@ def write_report(results: dict, out: Path) -> None:
         w("## 4. Parent license report\n")
         w(
             "What `GET /orgs/{id}/license-report?from&to` does for the partner's primary admin "
-            "(visible sub-orgs, the report, the JSON dict), in process: as it stands now, and "
+            "(visible sub-orgs, the report with its run-out forecasts, the JSON body), in process: "
+            "as it stands now, and "
             "with a 7-day period (`from`/`to`: peak and average use per child). "
             f"Two SKUs used per child, 7 days of history. {cfg.report_runs} runs after one "
             "warm-up.\n"

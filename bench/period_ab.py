@@ -94,7 +94,9 @@ def _explain(session: Session, fn: Callable[[], object]) -> str:
 def main() -> None:
     p = argparse.ArgumentParser(prog="python -m bench.period_ab", description=__doc__,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)  # fmt: skip
-    p.add_argument("--before", required=True, help="a former licensing/history.py")
+    p.add_argument(
+        "--before", required=True, help="a former licensing/periods.py (history.py before round 4)"
+    )
     p.add_argument("--sizes", default="1000,10000")
     p.add_argument("--rounds", type=int, default=5)
     p.add_argument("--runs", type=int, default=20, help="timed runs per round and side")
@@ -155,10 +157,12 @@ def _compare(sessions, sides, backend, n, pid, args) -> None:  # type: ignore[no
         assert not differ and len(figures["before"]) == len(figures["after"]), list(differ.items())[
             :3
         ]
-        if args.explain and backend == "postgresql":
-            for side, fn in sides.items():
+    if args.explain and backend == "postgresql":
+        for side, fn in sides.items():
+            # A transaction of its own: a side's SET LOCAL (jit) must not reach the other.
+            with sessions() as session:
                 plan = _explain(session, functools.partial(fn, session, pools, **days))
-                print(f"--- EXPLAIN {side}, {n} children\n{plan}")
+            print(f"--- EXPLAIN {side}, {n} children\n{plan}")
     runs = args.runs if n < 5000 else max(3, args.runs // 4)
     query: dict[str, list[float]] = {side: [] for side in sides}
     report: dict[str, list[float]] = {side: [] for side in sides}

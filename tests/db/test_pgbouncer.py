@@ -15,18 +15,22 @@ import uuid
 from collections import Counter
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from datetime import date
 from pathlib import Path
 
 import httpx
 import pytest
 from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session
 
 from factories import PASSWORD, issue_token, make_license, make_member, make_partner, make_sub_org
 from server.live import serving
 from tenantree.config import Settings
+from tenantree.db import make_engine
 from tenantree.db import migrate as migrations
 from tenantree.licensing.models import Consumption, LicensePool
+from tenantree.licensing.periods import period_usage
 from tenantree.server.app import create_app
 
 BOUNCER_ENV = "TENANTREE_TEST_PGBOUNCER_URL"
@@ -172,3 +176,27 @@ def test_concurrent_usage_through_pgbouncer_never_passes_the_pool(bounced_app) -
         )
         consumed = session.scalar(select(func.sum(Consumption.units)))
     assert used == consumed == statuses[200] == quantity
+
+
+def test_a_period_report_turns_jit_off_for_its_own_transaction_through_pgbouncer(
+    bounced_url: str,
+) -> None:
+    # SET LOCAL travels with the transaction to whichever server connection
+    # PgBouncer lends it, and ends with it: the next transactions, on any
+    # server connection, run with the server's setting again.
+    migrations.upgrade(bounced_url)
+    engine = make_engine(bounced_url, pool_size=4)
+    try:
+        with Session(engine) as session:
+            server_default = session.scalar(text("SHOW jit"))
+            session.rollback()
+            period_usage(
+                session, [uuid.uuid4()], first_day=date(2025, 3, 1), last_day=date(2025, 3, 7)
+            )
+            assert session.scalar(text("SHOW jit")) == "off"
+            session.commit()
+        for _ in range(8):
+            with Session(engine) as session:
+                assert session.scalar(text("SHOW jit")) == server_default
+    finally:
+        engine.dispose()

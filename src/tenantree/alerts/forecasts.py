@@ -12,7 +12,7 @@ from collections import defaultdict
 from collections.abc import Collection, Iterable
 from datetime import date, timedelta
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import BigInteger, and_, case, cast, func, select
 from sqlalchemy.orm import Session
 
 from tenantree import clock
@@ -92,13 +92,51 @@ def window_use(
 def pool_totals(
     session: Session, pool_ids: Collection[uuid.UUID], today: date
 ) -> dict[uuid.UUID, list[int]]:
-    """pool -> its use on each day of the window (the sum of its consumers' daily peaks)."""
-    totals: dict[uuid.UUID, list[int]] = defaultdict(lambda: [0] * WINDOW_DAYS)
-    for (pool_id, _org_id), values in window_use(session, pool_ids, today).items():
-        total = totals[pool_id]
-        for i, value in enumerate(values):
-            total[i] += value
-    return dict(totals)
+    """pool -> its use on each day of the window: the sum of its consumers'
+    days as window_use counts them, summed in SQL per pool and day.
+
+    Every rollup row carries the level its consumer held into the day
+    (`carried_units`, the `last_units` of its row before; 0 before its first
+    use) and its peak is at least that level (history.fold_day). So a pool's
+    day is the level its consumers held into it plus, for each row that day,
+    `peak_units - carried_units`; the level held into the next day moves by
+    `last_units - carried_units` for each row; and the level held into the
+    window is that sum over every row before it. A partner with 10,000
+    sub-orgs reads a row per pool and day, not one per consumer and day
+    (bench/ANALYSIS.md, round 5).
+    """
+    first, last = window(today)
+    ids = list(pool_ids)
+    if not ids:
+        return {}
+    # The rows before the window fall into one group (day NULL).
+    day = case((UsageDaily.day >= first, UsageDaily.day), else_=None)
+    held_into: dict[uuid.UUID, int] = {}
+    moves: dict[uuid.UUID, dict[date, tuple[int, int]]] = defaultdict(dict)
+    for pool_id, on, rise, moved in session.execute(
+        select(
+            UsageDaily.pool_id,
+            day,
+            # PostgreSQL sums integers as numeric: cast back, as periods.py does.
+            cast(func.sum(UsageDaily.peak_units - UsageDaily.carried_units), BigInteger),
+            cast(func.sum(UsageDaily.last_units - UsageDaily.carried_units), BigInteger),
+        )
+        .where(UsageDaily.pool_id.in_(ids), UsageDaily.day <= last)
+        .group_by(UsageDaily.pool_id, day)
+    ):
+        if on is None:
+            held_into[pool_id] = moved
+        else:
+            moves[pool_id][on] = (rise, moved)
+    totals = {}
+    for pool_id in held_into.keys() | moves.keys():
+        level, days, values = held_into.get(pool_id, 0), moves[pool_id], []
+        for i in range(WINDOW_DAYS):
+            rise, moved = days.get(first + timedelta(days=i), (0, 0))
+            values.append(level + rise)
+            level += moved
+        totals[pool_id] = values
+    return totals
 
 
 def _on(found: RunOut | None) -> date | None:

@@ -32,6 +32,7 @@ from sqlalchemy import (
     select,
     type_coerce,
 )
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from tenantree import clock
@@ -230,6 +231,21 @@ def _period_use(t: _Totals, b: _Bounds) -> PeriodUse:
     return PeriodUse(peak=peak, average=unit_seconds / seconds if seconds else 0.0)
 
 
+def _without_jit(connection: Connection) -> None:
+    """No JIT compilation for the rest of this transaction (PostgreSQL).
+
+    A big partner's period is estimated above `jit_above_cost`: the planner
+    counts the carried-in lookup once per consumer, though it runs only for
+    consumers without a row on the period's first day; at 10,000 sub-orgs
+    compiling cost ~250 ms of a ~640 ms query that JIT does not speed up
+    (bench/ANALYSIS.md, rounds 4 and 5). SET LOCAL ends with the transaction,
+    so it holds behind a transaction-pooling PgBouncer and never reaches the
+    next transaction on the connection. Outside a transaction (a read-only
+    unit of work) PostgreSQL ignores it with a warning: the query still runs.
+    """
+    connection.exec_driver_sql("SET LOCAL jit = off")
+
+
 def period_usage(
     session: Session,
     pool_ids: Iterable[uuid.UUID] | Select[tuple[uuid.UUID]],
@@ -278,9 +294,12 @@ def period_usage(
             return {}
         statement = _statement_for_ids(dialect)
     session.flush()  # as session.execute would: Core rows, not the ORM's handling of them
+    connection = session.connection()
+    if dialect == "postgresql":
+        _without_jit(connection)
     return {
         (t.pool_id, t.org_id): _period_use(t, bounds)
-        for t in map(_Totals._make, session.connection().execute(statement, params))
+        for t in map(_Totals._make, connection.execute(statement, params))
         # A consumer with no row in the period or before it used nothing in it.
         if t.rows is not None or t.carried is not None
     }

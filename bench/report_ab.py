@@ -1,0 +1,128 @@
+"""The served parent report against one world built once, for before/after runs.
+
+    PYTHONPATH=src:. python -m bench.report_ab URL --build [--sizes 1000,10000]   # once
+    PYTHONPATH=OLD/src:. python -m bench.report_ab URL [--runs 20]                # before
+    PYTHONPATH=src:. python -m bench.report_ab URL [--runs 20]                    # after
+
+`--build` migrates URL (a SQLite file or a PostgreSQL database that exists)
+and writes the `bench.reports` worlds into it: one partner per size, 2 SKUs
+per child, a rollup row per consumer and day for 8 days. Without it, each
+partner found there is timed as GET /license-report serves it to its
+primary admin (visibility, the report with its forecasts, the JSON body),
+without and with a 7-day period ending today. Run it with each source tree
+in turn (alternate them: the machine's load moves the figures), the same
+world for both. `--dump PREFIX` writes each body at one fixed moment
+(PREFIX.now) instead, to check that two trees serve the same figures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import time
+import uuid
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from unittest import mock
+
+from sqlalchemy import func, select
+from starlette.responses import JSONResponse
+
+from tenantree import clock
+from tenantree.access.facts import load_actor
+from tenantree.access.service import visible_sub_org_ids
+from tenantree.alerts.reports import parent_report_with_forecasts
+from tenantree.db import make_engine, make_sessionmaker, migrate
+from tenantree.identity.models import Account, Membership
+from tenantree.licensing import export, reports
+from tenantree.orgs.models import Org
+
+from .datagen import Spec, build_world, insert_world
+from .stats import percentile
+
+
+def _build(url: str, sizes: list[int]) -> None:
+    migrate.upgrade(url)
+    engine = make_engine(url)
+    offset = 10_000_000
+    for n in sizes:
+        spec = Spec(partners=1, sub_orgs_per_partner=n, users=n + 5, licenses_per_partner=50,
+                    history_days=7, offset=offset)  # fmt: skip
+        insert_world(engine, build_world(spec), progress=False)
+        offset += n + 10
+    engine.dispose()
+
+
+def _served(sessions, pid: uuid.UUID, actor, period) -> tuple[float, bytes]:  # type: ignore[no-untyped-def]
+    with sessions() as session:
+        started = time.perf_counter()
+        org = session.get(Org, pid)
+        visible = visible_sub_org_ids(session, actor, org)
+        parent = parent_report_with_forecasts(
+            session, org, period=period, visible_child_ids=visible
+        )
+        body = JSONResponse(export.parent_report_dict(parent)).body
+        session.rollback()
+        return (time.perf_counter() - started) * 1000, bytes(body)
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(prog="python -m bench.report_ab", description=__doc__,
+                                formatter_class=argparse.RawDescriptionHelpFormatter)  # fmt: skip
+    p.add_argument("url")
+    p.add_argument("--build", action="store_true")
+    p.add_argument("--sizes", default="1000,10000")
+    p.add_argument("--runs", type=int, default=20, help="a quarter of them at 5,000+ children")
+    p.add_argument("--dump")
+    args = p.parse_args()
+    if args.build:
+        _build(args.url, [int(x) for x in args.sizes.split(",")])
+        return
+    engine = make_engine(args.url)
+    sessions = make_sessionmaker(engine)
+    with sessions() as session:
+        partners = session.execute(
+            select(Org.parent_id, func.count())
+            .where(Org.parent_id.is_not(None))
+            .group_by(Org.parent_id)
+            .having(func.count() >= 100)
+            .order_by(func.count())
+        ).all()
+    moment = clock.utcnow()
+    if args.dump:
+        stamp = Path(args.dump + ".now")
+        if not stamp.exists():
+            stamp.write_text(moment.isoformat())
+        moment = datetime.fromisoformat(stamp.read_text()).astimezone(UTC)
+    for pid, n in partners:
+        with sessions() as session:
+            admin = session.scalar(
+                select(Account)
+                .join(Membership, Membership.account_id == Account.id)
+                .where(Membership.org_id == pid, Membership.is_primary_admin.is_(True))
+            )
+            actor = load_actor(session, admin)
+        today = moment.date()
+        periods = {
+            "current": None,
+            "7-day period": reports.period_between(today - timedelta(days=6), today),
+        }
+        for variant, period in periods.items():
+            if args.dump:
+                with mock.patch.object(clock, "utcnow", lambda: moment):
+                    _, body = _served(sessions, pid, actor, period)
+                Path(f"{args.dump}-{n}-{variant.replace(' ', '_')}.json").write_bytes(body)
+                continue
+            runs = args.runs if n < 5000 else max(3, args.runs // 4)
+            _served(sessions, pid, actor, period)  # warm
+            times = [_served(sessions, pid, actor, period)[0] for _ in range(runs)]
+            print(
+                f"{engine.dialect.name} {n} children, {variant}: p50 {percentile(times, 50):.1f} "
+                f"p95 {percentile(times, 95):.1f} ms ({runs} runs, load {os.getloadavg()[0]:.1f})",
+                flush=True,
+            )
+    engine.dispose()
+
+
+if __name__ == "__main__":
+    main()
