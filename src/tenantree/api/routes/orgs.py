@@ -47,7 +47,9 @@ _SUMMARIES = TypeAdapter(list[OrgOut])
 
 def _org_page(page: Page) -> Response:
     """A page of org summary rows, validated into `OrgOut` once and serialized once."""
-    rows = [dict(zip(row._fields, row, strict=True)) for row in page.items]
+    # The rows of one query share their names: read them once (per row, a tuple is built).
+    names = page.items[0]._fields if page.items else ()
+    rows = [dict(zip(names, row, strict=True)) for row in page.items]
     items = _SUMMARIES.validate_python(rows)
     return serialized(ListResponse[OrgOut](items=items, next_cursor=page.next_cursor))
 
