@@ -26,7 +26,7 @@ from tenantree.web.caller import (
     resolve_caller,
 )
 from tenantree.web.services import Services, ServicesDep
-from tenantree.web.unit_of_work import SessionDep
+from tenantree.web.unit_of_work import SessionDep, in_own_unit
 
 
 @dataclass(frozen=True)
@@ -87,31 +87,38 @@ _Read = TypeVar("_Read")
 class OrgReader:
     """The org in the path, to be checked and read in one thread-pool hop.
 
-    For a route that reads more once the org is authorized (a page of its
-    sub-orgs): with `OrgWith` and a sync route that is two hops, the check's
-    and the route's, and each hands the GIL between threads (bench/ANALYSIS.md).
-    `read(work)` authorizes exactly as `OrgWith` does, then runs `work` on the
-    authorized org, both in one hop; nothing of the org is reachable otherwise.
+    For a route that reads once the org is authorized (the org itself, a page
+    of its sub-orgs): with `OrgWith` and a sync route that is two hops, the
+    check's and the route's, and each hands the GIL between threads
+    (bench/ANALYSIS.md). `read(work)` authorizes exactly as `OrgWith` does,
+    then runs `work` on the authorized org, both in one hop and in a unit of
+    work opened and closed in that hop (web.unit_of_work.in_own_unit: no
+    session dependency, nothing of the session left for the event loop); the
+    route takes no `SessionDep`. Nothing of the org is reachable otherwise.
     """
 
-    _check: Callable[[], OrgRequest]
+    _check: Callable[[Session], OrgRequest]
+    _request: Request
+    _services: Services
 
     async def read(self, work: Callable[[OrgRequest], _Read]) -> _Read:
-        return await run_in_threadpool(lambda: work(self._check()))
+        return await run_in_threadpool(
+            in_own_unit, self._request, self._services, lambda session: work(self._check(session))
+        )
 
 
 def org_reader(permission: Permission) -> Callable[..., Any]:
     async def dependency(
         request: Request,
         org_id: Annotated[uuid.UUID, Path(description="The org's id")],
-        session: SessionDep,
         services: ServicesDep,
         credentials: CredentialsDep,
     ) -> OrgReader:
         # No I/O here: the check is made in the hop of `OrgReader.read`.
-        return OrgReader(
-            partial(_checked, permission, request, org_id, session, services, credentials)
-        )
+        def check(session: Session) -> OrgRequest:
+            return _checked(permission, request, org_id, session, services, credentials)
+
+        return OrgReader(check, request, services)
 
     dependency.__name__ = f"require_{permission.name.lower()}"
     return dependency

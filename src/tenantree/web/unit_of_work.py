@@ -19,11 +19,12 @@ from fastapi.routing import APIRoute
 from sqlalchemy.orm import Session
 
 from tenantree.db.unit_of_work import UnitOfWork
-from tenantree.web.services import ServicesDep
+from tenantree.web.services import Services, ServicesDep
 
 _READS_ONLY = "__tenantree_reads_only__"
 
 _Endpoint = TypeVar("_Endpoint", bound=Callable[..., Any])
+_Done = TypeVar("_Done")
 
 
 def reads_only(endpoint: _Endpoint) -> _Endpoint:
@@ -38,15 +39,38 @@ def reads_only(endpoint: _Endpoint) -> _Endpoint:
     return endpoint
 
 
-async def get_session(request: Request, services: ServicesDep) -> AsyncIterator[Session]:
+def _open_unit(request: Request, services: Services) -> UnitOfWork:
     # Making the session does no I/O (it connects on first use).
     read_only_route = services.reads_only_bind is not None and getattr(
         request.scope.get("endpoint"), _READS_ONLY, False
     )
     if read_only_route:
-        unit = UnitOfWork(services.sessions(bind=services.reads_only_bind), reads_only=True)
-    else:
-        unit = UnitOfWork(services.sessions())
+        return UnitOfWork(services.sessions(bind=services.reads_only_bind), reads_only=True)
+    return UnitOfWork(services.sessions())
+
+
+def in_own_unit(request: Request, services: Services, work: Callable[[Session], _Done]) -> _Done:
+    """Run `work` in a unit of work of its own, finished and closed before this
+    returns (blocking I/O: call it from the thread pool).
+
+    For a route that does all of its I/O in one hop (web.orgs.OrgRead): the
+    session is opened, committed when `work` returns and closed in that hop,
+    where the session dependency would close it on the event loop after the
+    answer, through a generator dependency (bench/ANALYSIS.md, round 5). Such
+    a route takes no `SessionDep`. An exception rolls the work back (what
+    services kept is still written), as the route class does.
+    """
+    unit = _open_unit(request, services)
+    try:
+        done = work(unit.session)
+        unit.finish(succeeded=True)
+        return done
+    finally:
+        unit.close()
+
+
+async def get_session(request: Request, services: ServicesDep) -> AsyncIterator[Session]:
+    unit = _open_unit(request, services)
     request.state.unit_of_work = unit
     try:
         yield unit.session
