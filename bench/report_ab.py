@@ -21,49 +21,39 @@ import argparse
 import os
 import time
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from unittest import mock
 
 from sqlalchemy import func, select
-from starlette.responses import JSONResponse
 
 from tenantree import clock
-from tenantree.access.facts import load_actor
-from tenantree.access.service import visible_sub_org_ids
-from tenantree.alerts.reports import parent_report_with_forecasts
 from tenantree.db import make_engine, make_sessionmaker, migrate
-from tenantree.identity.models import Account, Membership
-from tenantree.licensing import export, reports
 from tenantree.orgs.models import Org
 
-from .datagen import Spec, build_world, insert_world
+from .reports import (
+    VARIANTS,
+    insert_report_worlds,
+    primary_admin_actor,
+    serve_report,
+    variant_period,
+)
 from .stats import percentile
 
 
 def _build(url: str, sizes: list[int]) -> None:
     migrate.upgrade(url)
     engine = make_engine(url)
-    offset = 10_000_000
-    for n in sizes:
-        spec = Spec(partners=1, sub_orgs_per_partner=n, users=n + 5, licenses_per_partner=50,
-                    history_days=7, offset=offset)  # fmt: skip
-        insert_world(engine, build_world(spec), progress=False)
-        offset += n + 10
+    insert_report_worlds(engine, sizes, progress=False)
     engine.dispose()
 
 
 def _served(sessions, pid: uuid.UUID, actor, period) -> tuple[float, bytes]:  # type: ignore[no-untyped-def]
     with sessions() as session:
         started = time.perf_counter()
-        org = session.get(Org, pid)
-        visible = visible_sub_org_ids(session, actor, org)
-        parent = parent_report_with_forecasts(
-            session, org, period=period, visible_child_ids=visible
-        )
-        body = JSONResponse(export.parent_report_dict(parent)).body
+        _, _, body = serve_report(session, pid, actor, period)
         session.rollback()
-        return (time.perf_counter() - started) * 1000, bytes(body)
+        return (time.perf_counter() - started) * 1000, body
 
 
 def main() -> None:
@@ -96,18 +86,9 @@ def main() -> None:
         moment = datetime.fromisoformat(stamp.read_text()).astimezone(UTC)
     for pid, n in partners:
         with sessions() as session:
-            admin = session.scalar(
-                select(Account)
-                .join(Membership, Membership.account_id == Account.id)
-                .where(Membership.org_id == pid, Membership.is_primary_admin.is_(True))
-            )
-            actor = load_actor(session, admin)
-        today = moment.date()
-        periods = {
-            "current": None,
-            "7-day period": reports.period_between(today - timedelta(days=6), today),
-        }
-        for variant, period in periods.items():
+            actor = primary_admin_actor(session, pid)
+        for variant in VARIANTS:
+            period = variant_period(variant, moment.date())
             if args.dump:
                 with mock.patch.object(clock, "utcnow", lambda: moment):
                     _, body = _served(sessions, pid, actor, period)

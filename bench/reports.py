@@ -9,19 +9,23 @@ were left out: bench/ANALYSIS.md).
 from __future__ import annotations
 
 import time
+import uuid
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session
 from starlette.responses import JSONResponse
 
 from tenantree import clock
 from tenantree.access.facts import load_actor
+from tenantree.access.policy import Actor
 from tenantree.access.service import visible_sub_org_ids
 from tenantree.alerts.reports import parent_report_with_forecasts
 from tenantree.db import make_engine, make_sessionmaker
 from tenantree.identity.models import Account, Membership
 from tenantree.licensing import export, reports
+from tenantree.licensing.reports import ParentReport
 from tenantree.orgs.models import Org
 
 from .datagen import Spec, build_world, insert_world
@@ -44,22 +48,7 @@ def run(
     backend: str, url: str, sizes: list[int], *, runs: int, progress: bool
 ) -> list[ReportResult]:
     engine = make_engine(url)
-    partners = []
-    offset = 10_000_000
-    for n in sizes:
-        world = build_world(
-            Spec(
-                partners=1,
-                sub_orgs_per_partner=n,
-                users=n + 5,
-                licenses_per_partner=50,
-                history_days=7,
-                offset=offset,
-            )
-        )
-        offset += n + 10
-        insert_world(engine, world, progress=progress)
-        partners.append((n, world.partner_ids[0]))
+    partners = insert_report_worlds(engine, sizes, progress=progress)
     sessions = make_sessionmaker(engine)
     counter = QueryCounter(engine)
     out = []
@@ -79,32 +68,62 @@ def run(
 VARIANTS = ["current", "7-day period"]
 
 
+def insert_report_worlds(
+    engine: Engine, sizes: list[int], *, progress: bool
+) -> list[tuple[int, uuid.UUID]]:
+    """One partner per size, 2 SKUs per child, 7 days of history: (children, partner id)."""
+    partners = []
+    offset = 10_000_000
+    for n in sizes:
+        spec = Spec(partners=1, sub_orgs_per_partner=n, users=n + 5, licenses_per_partner=50,
+                    history_days=7, offset=offset)  # fmt: skip
+        world = build_world(spec)
+        offset += n + 10
+        insert_world(engine, world, progress=progress)
+        partners.append((n, world.partner_ids[0]))
+    return partners
+
+
+def primary_admin_actor(session: Session, partner_id: uuid.UUID) -> Actor:
+    """The partner's primary admin, the reader every report here is served to."""
+    admin = session.scalar(
+        select(Account)
+        .join(Membership, Membership.account_id == Account.id)
+        .where(Membership.org_id == partner_id, Membership.is_primary_admin.is_(True))
+    )
+    return load_actor(session, admin)
+
+
+def variant_period(variant: str, today: date) -> reports.Period | None:
+    """The report's period for a variant: none, or the 7 days ending today."""
+    if variant == "current":
+        return None
+    return reports.period_between(today - timedelta(days=6), today)
+
+
+def serve_report(
+    session: Session, partner_id: uuid.UUID, actor: Actor, period: reports.Period | None
+) -> tuple[ParentReport, dict, bytes]:
+    """What GET /license-report does for `actor`: the sub-orgs it sees, the
+    report with its forecasts, the JSON dict and its encoded body."""
+    org = session.get(Org, partner_id)
+    parent = parent_report_with_forecasts(
+        session, org, period=period, visible_child_ids=visible_sub_org_ids(session, actor, org)
+    )
+    body = export.parent_report_dict(parent)
+    return parent, body, bytes(JSONResponse(body).body)
+
+
 def _measure(sessions, counter, backend, variant, n, pid, runs) -> ReportResult:
     with sessions() as session:
-        admin = session.scalar(
-            select(Account)
-            .join(Membership, Membership.account_id == Account.id)
-            .where(Membership.org_id == pid, Membership.is_primary_admin.is_(True))
-        )
-        actor = load_actor(session, admin)
+        actor = primary_admin_actor(session, pid)
     times, counts = [], set()
     for i in range(runs + 1):
         with sessions() as session:
             before = counter.count
             t = time.perf_counter()
-            org = session.get(Org, pid)
-            period = None
-            if variant != "current":
-                today = clock.utcnow().date()
-                period = reports.period_between(today - timedelta(days=6), today)
-            parent = parent_report_with_forecasts(
-                session,
-                org,
-                period=period,
-                visible_child_ids=visible_sub_org_ids(session, actor, org),
-            )
-            body = export.parent_report_dict(parent)
-            encoded = JSONResponse(body).body
+            period = variant_period(variant, clock.utcnow().date())
+            parent, body, encoded = serve_report(session, pid, actor, period)
             dt = time.perf_counter() - t
             session.rollback()
         assert len(parent.children) == n, (len(parent.children), n)
