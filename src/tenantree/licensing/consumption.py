@@ -62,6 +62,11 @@ def _apply(
     return used
 
 
+def _no_pool(sku: str) -> NoLicense:
+    """The consumer's license source has no pool of the SKU (either form of the rule)."""
+    return NoLicense(f"this org's license source holds no license of {sku}", field="sku")
+
+
 def _audit_refusal(
     session: Session,
     trail: AuditTrail,
@@ -137,7 +142,7 @@ def _applied_in_database(
     form would: a refusal is raised by the rule itself on the figures the
     function decided on, so its message shows what the caller may see."""
     if applied.pool_id is None:
-        raise NoLicense(f"this org's license source holds no license of {sku}", field="sku")
+        raise _no_pool(sku)
     if applied.refusal is not None:
         try:
             plan_change(
@@ -223,7 +228,7 @@ def report_usage(
     else:
         state, upstream = linked_states(session, org.id, path.link, sku, now)
     if state is None:
-        raise NoLicense(f"this org's license source holds no license of {sku}", field="sku")
+        raise _no_pool(sku)
     # Quotas bound a sub-org's draw on its partner's pool only.
     quota = state.quota if holder_id != org.id else None
     shows_holder = shows_pool(sees_pool_figures, holder_id=holder_id, org_id=org.id)
