@@ -357,6 +357,7 @@ def _write_contention(w, targets: list, c, suffix: str = "") -> None:  # type: i
     w(f"\npgbench: `{c.pgbench_note}` running `{contention.CEILING_SQL}` on a second "
       "pool row of the same database (a quantity never reached: every update succeeds).\n"
       )  # fmt: skip
+    _write_contention_budget(w, c)
     targets.append((f"≥ 1,000 consumptions/s{suffix}", "service layer", f"{c.per_s:,.0f}/s",
                     c.per_s >= 1000))  # fmt: skip
     if c.vs_pgbench is not None:
@@ -364,6 +365,31 @@ def _write_contention(w, targets: list, c, suffix: str = "") -> None:  # type: i
                         c.vs_pgbench >= 0.3))  # fmt: skip
     targets.append((f"zero over-allocation{suffix}", "", f"max {c.max_used_seen} ≤ {c.quantity}, "
                     "used = Σ consumptions", c.max_used_seen <= c.quantity))  # fmt: skip
+
+
+def _write_contention_budget(w, c) -> None:  # type: ignore[no-untyped-def]
+    """Where a change's time goes: the same clients through pgbench without
+    Python, and the service layer's step with the pool's row locked."""
+
+    def vs(tps: float | None) -> str:
+        return _f(tps / c.pgbench_tps, 3) + "×" if tps and c.pgbench_tps else "–"
+
+    w("Where the time goes, the same clients on a third pool of the same MSP:\n")
+    w("| what (no Python unless said) | per s | ÷ pgbench ceiling |")
+    w("|---|---:|---:|")
+    w(f"| pgbench: `apply_usage_change` alone, autocommit | {_f(c.function_tps)} | "
+      f"{vs(c.function_tps)} |")  # fmt: skip
+    w(f"| pgbench: the service's transaction (BEGIN, the org's row, the function, COMMIT) | "
+      f"{_f(c.shape_tps)} | {vs(c.shape_tps)} |")  # fmt: skip
+    w(f"| Python: the service layer's COMMIT after a written change, the pool's row locked "
+      f"throughout: mean {c.commit_ms_mean:.2f} ms (p50 {c.commit_ms_p50:.2f}, p99 "
+      f"{c.commit_ms_p99:.2f}); one change after another, that step alone allows | "
+      f"{_f(c.serial_bound)} | {vs(c.serial_bound)} |")  # fmt: skip
+    w(f"\nThe consumers' processes used {c.client_cpu_ms:.2f} ms of CPU per written change. "
+      "The pool is one row: a change holds its lock from the function's UPDATE to the end of "
+      "its COMMIT, so changes on one pool pass it one at a time, and the client's step "
+      "between the function's answer and the COMMIT (scheduling, the GIL, the round trip) "
+      "is inside that window (bench/ANALYSIS.md).\n")  # fmt: skip
 
 
 def _write_large(w, targets: list, large: dict) -> None:  # type: ignore[no-untyped-def]
