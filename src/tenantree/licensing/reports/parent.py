@@ -320,7 +320,7 @@ def parent_report(
     org_text = text_of(dialect, org.id)
     children = _children(session, org, visible_child_ids, dialect, period)
     by_text = children.by_text
-    sources = sub_org_sources(session, org) if by_text else {}
+    sources = sub_org_sources(session, org, key=id_text(dialect, Org.id)) if by_text else {}
     # The org's pools and its visible children's; a hidden child's are dropped here.
     pools = [
         pool
@@ -371,7 +371,7 @@ def parent_report(
                 )
             )
     summaries = [
-        ChildSummary(c.id, c.name, sources[c.id], child_pools.get(c.text, []))
+        ChildSummary(c.id, c.name, sources[c.text], child_pools.get(c.text, []))
         for c in children.current
     ]
     return ParentReport(
