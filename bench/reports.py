@@ -111,7 +111,15 @@ def serve_report(
         session, org, period=period, visible_child_ids=visible_sub_org_ids(session, actor, org)
     )
     body = export.parent_report_dict(parent)
-    return parent, body, bytes(JSONResponse(body).body)
+    return parent, body, _encoded(body)
+
+
+def _encoded(body: dict) -> bytes:
+    """The body as the route encodes it; a tree from before round 6 (an A/B
+    side) had Starlette's JSONResponse do it."""
+    if hasattr(export, "json_body"):
+        return export.json_body(body)
+    return bytes(JSONResponse(body).body)
 
 
 def _measure(sessions, counter, backend, variant, n, pid, runs) -> ReportResult:

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import functools
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from typing import Any, NamedTuple
+from typing import Any
 
 from sqlalchemy import (
     BigInteger,
@@ -37,6 +37,7 @@ from sqlalchemy.orm import Session
 
 from tenantree import clock
 from tenantree.licensing.history import PeriodUse, day_start
+from tenantree.licensing.id_text import id_text
 from tenantree.licensing.models import Consumption, UsageDaily
 
 _DAY = 86_400  # seconds
@@ -122,7 +123,7 @@ def _rows_in_period(dialect: str, in_pools: _InPools) -> Subquery:
     hold the level of the first and the days after the last row hold its
     level, as a window over each consumer's rows would say, without sorting
     them. A first row after the period's first day takes back the level
-    carried into the period, which `_period_use` adds from the period's start.
+    carried into the period, which `_period_uses` adds from the period's start.
     """
     first_day, end_day = _day_param("first_day"), _day_param("end_day")
     at_least_zero = func.greatest if dialect == "postgresql" else func.max
@@ -165,12 +166,12 @@ def _rows_in_period(dialect: str, in_pools: _InPools) -> Subquery:
     )
 
 
-def _statement(dialect: str, in_pools: _InPools) -> Select[Any]:
+def _statement(dialect: str, in_pools: _InPools, *, as_text: bool = False) -> Select[Any]:
     """Per consumer of the pools: its rows in the period summed, and the level
     it carried into the period when it has no row on its first day: its last
     row before it, one index lookup (not a grouping of the history before
     the period). Every consumer with rollup rows has a consumption row: one
-    change writes both."""
+    change writes both. `as_text`: the ids as the database's text (id_text)."""
     rows = _rows_in_period(dialect, in_pools)
     r = rows.c
     last_before = (
@@ -186,8 +187,8 @@ def _statement(dialect: str, in_pools: _InPools) -> Select[Any]:
     )
     return (
         select(
-            Consumption.pool_id,
-            Consumption.org_id,
+            id_text(dialect, Consumption.pool_id) if as_text else Consumption.pool_id,
+            id_text(dialect, Consumption.org_id) if as_text else Consumption.org_id,
             r.unit_seconds,
             r.peak,
             r.held_peak,
@@ -200,35 +201,38 @@ def _statement(dialect: str, in_pools: _InPools) -> Select[Any]:
 
 
 @functools.cache
-def _statement_for_ids(dialect: str) -> Select[Any]:
+def _statement_for_ids(dialect: str, as_text: bool) -> Select[Any]:
     """Built once per dialect, like the usage writes: building it was a
     tenth of a big partner's period (bench/period_ab.py)."""
-    return _statement(dialect, lambda column: column.in_(bindparam("pool_ids", expanding=True)))
+    return _statement(
+        dialect, lambda column: column.in_(bindparam("pool_ids", expanding=True)), as_text=as_text
+    )
 
 
-class _Totals(NamedTuple):
-    """One consumer's sums over the period and the level carried into it."""
-
-    pool_id: uuid.UUID
-    org_id: uuid.UUID
-    unit_seconds: int | None
-    peak: int | None
-    held_peak: int | None
-    rows: int | None  # its rows in the period (None: none)
-    carried: int | None  # its level before the period, when it has no row on its first day
-
-
-def _period_use(t: _Totals, b: _Bounds) -> PeriodUse:
-    if b.end_n < b.first_n:  # the period has not begun
-        return PeriodUse(peak=0, average=0.0)
-    unit_seconds = t.unit_seconds or 0
-    peak = max(0, t.peak or 0, t.held_peak or 0)
-    if t.carried is not None:
-        # Held from the period's start; a first row took it back from its day on.
-        unit_seconds += t.carried * (b.period_end - b.first_n * _DAY)
-        peak = max(peak, t.carried)
+def _period_uses(rows: Iterable[Any], b: _Bounds) -> Iterator[tuple[Any, Any, PeriodUse]]:
+    """(pool, org, its use) for each row of the statement: a consumer's pool
+    and org (UUIDs, or their text: id_text), its sums over the period
+    (`unit_seconds`, `peak`, `held_peak`, its rows in it, None: none) and the
+    level it carried into the period when it has no row on its first day.
+    One loop with the period's figures computed once: a big partner's period
+    is 20,000 rows (bench/ANALYSIS.md, round 6)."""
+    begun = b.end_n >= b.first_n
     seconds = b.seconds
-    return PeriodUse(peak=peak, average=unit_seconds / seconds if seconds else 0.0)
+    from_start = b.period_end - b.first_n * _DAY
+    for pool_id, org_id, unit_seconds, peak, held_peak, in_period, carried in rows:
+        if in_period is None and carried is None:
+            continue  # no row in the period or before it: it used nothing in it
+        if not begun:
+            yield pool_id, org_id, PeriodUse(peak=0, average=0.0)
+            continue
+        unit_seconds = unit_seconds or 0
+        peak = max(0, peak or 0, held_peak or 0)
+        if carried is not None:
+            # Held from the period's start; a first row took it back from its day on.
+            unit_seconds += carried * from_start
+            peak = max(peak, carried)
+        average = unit_seconds / seconds if seconds else 0.0
+        yield pool_id, org_id, PeriodUse(peak=peak, average=average)
 
 
 def _without_jit(connection: Connection) -> None:
@@ -272,9 +276,45 @@ def period_usage(
     is the `last_units` of the consumer's row before it, and its `peak_units`
     is at least that.
     """
+    return {
+        (pool_id, org_id): use
+        for pool_id, org_id, use in _uses(
+            session, pool_ids, first_day, last_day, now, as_text=False
+        )
+    }
+
+
+def period_usage_by_text(
+    session: Session,
+    pool_ids: Iterable[uuid.UUID],
+    *,
+    first_day: date,
+    last_day: date,
+    now: datetime | None = None,
+) -> dict[str, dict[str, PeriodUse]]:
+    """period_usage as pool -> org -> its use, both ids as the database's text
+    (id_text): a big partner's report, 20,000 consumers, parses none of them."""
+    by_pool: dict[str, dict[str, PeriodUse]] = {}
+    for pool_id, org_id, use in _uses(session, pool_ids, first_day, last_day, now, as_text=True):
+        pool = by_pool.get(pool_id)
+        if pool is None:
+            pool = by_pool[pool_id] = {}
+        pool[org_id] = use
+    return by_pool
+
+
+def _uses(
+    session: Session,
+    pool_ids: Iterable[uuid.UUID] | Select[tuple[uuid.UUID]],
+    first_day: date,
+    last_day: date,
+    now: datetime | None,
+    *,
+    as_text: bool,
+) -> Iterator[tuple[Any, Any, PeriodUse]]:
     now = now or clock.utcnow()
     if last_day < first_day:
-        return {}
+        return
     dialect = session.get_bind().dialect.name
     bounds = _Bounds.of(first_day, last_day, now)
     params: dict[str, Any] = {
@@ -287,19 +327,14 @@ def period_usage(
     }
     if isinstance(pool_ids, Select):
         chosen = pool_ids
-        statement = _statement(dialect, lambda column: column.in_(chosen))
+        statement = _statement(dialect, lambda column: column.in_(chosen), as_text=as_text)
     else:
         params["pool_ids"] = list(pool_ids)
         if not params["pool_ids"]:
-            return {}
-        statement = _statement_for_ids(dialect)
+            return
+        statement = _statement_for_ids(dialect, as_text)
     session.flush()  # as session.execute would: Core rows, not the ORM's handling of them
     connection = session.connection()
     if dialect == "postgresql":
         _without_jit(connection)
-    return {
-        (t.pool_id, t.org_id): _period_use(t, bounds)
-        for t in map(_Totals._make, connection.execute(statement, params))
-        # A consumer with no row in the period or before it used nothing in it.
-        if t.rows is not None or t.carried is not None
-    }
+    yield from _period_uses(connection.execute(statement, params), bounds)

@@ -16,8 +16,9 @@ from __future__ import annotations
 import uuid
 from collections.abc import Collection
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import Select, Uuid, bindparam, select
+from sqlalchemy import ColumnElement, Select, Uuid, bindparam, select
 from sqlalchemy.orm import Session, aliased
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -174,10 +175,14 @@ def current_source(session: Session, org: Org) -> LicenseSource:
     return _source_of(session.execute(_SUB_ORG_SOURCE, {"org_id": org.id}).one())
 
 
-def sub_org_sources(session: Session, parent: Org) -> dict[uuid.UUID, LicenseSource]:
-    """Every sub-org's source in one query, by the same rule as current_source."""
+def sub_org_sources(
+    session: Session, parent: Org, *, key: ColumnElement[Any] = Org.id
+) -> dict[Any, LicenseSource]:
+    """Every sub-org's source in one query, by the same rule as current_source.
+    `key`: what names a sub-org in the answer (its id, or its id's text for
+    the parent report: licensing.id_text)."""
     rows = session.execute(
-        select(Org.id, Org.kind, _latest_change(Org.id).scalar_subquery()).where(
+        select(key, Org.kind, _latest_change(Org.id).scalar_subquery()).where(
             Org.parent_id == parent.id
         )
     )

@@ -226,7 +226,9 @@ def license_report(
     if format == "csv":
         return _csv_response(export.parent_report_csv(parent), org.id)
     # Already plain JSON types: skip FastAPI's encoder walking thousands of children.
-    return JSONResponse(export.parent_report_dict(parent))
+    return Response(
+        export.json_body(export.parent_report_dict(parent)), media_type="application/json"
+    )
 
 
 def _csv_response(text: str, org_id: uuid.UUID) -> Response:

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from tenantree.errors import Invalid
 from tenantree.licensing.history import PeriodUse
 from tenantree.licensing.models import License, LicensePool
-from tenantree.licensing.periods import period_usage
+from tenantree.licensing.periods import period_usage, period_usage_by_text
 from tenantree.licensing.pool import PoolView
 
 MAX_PERIOD_DAYS = 731
@@ -152,3 +152,28 @@ def period_uses(
         return lambda pool_id, org_id: None
     uses = period_usage(session, pool_ids, first_day=period.first_day, last_day=period.last_day)
     return lambda pool_id, org_id: uses.get((pool_id, org_id), _NO_USE)
+
+
+class PoolPeriods:
+    """Per pool, org -> its use over the period, the ids as the database's
+    text (licensing.id_text); None without a period, zeros for an org with
+    no history (as period_uses)."""
+
+    def __init__(self, by_pool: dict[str, dict[str, PeriodUse]] | None) -> None:
+        self._by_pool = by_pool
+
+    def of_pool(self, pool_text: str) -> Callable[[str], PeriodUse | None]:
+        if self._by_pool is None:
+            return lambda org_text: None
+        uses = self._by_pool.get(pool_text, {})
+        return lambda org_text: uses.get(org_text, _NO_USE)
+
+
+def pool_periods(session: Session, pool_ids: list[uuid.UUID], period: Period | None) -> PoolPeriods:
+    if period is None:
+        return PoolPeriods(None)
+    return PoolPeriods(
+        period_usage_by_text(
+            session, pool_ids, first_day=period.first_day, last_day=period.last_day
+        )
+    )

@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session
 
 from tenantree import clock
 from tenantree.licensing.history import PeriodUse
+from tenantree.licensing.id_text import id_text, text_of
 from tenantree.licensing.models import Consumption, License, LicensePool, LicenseSource, Quota
 from tenantree.licensing.reports.common import (
     POOL_COLUMNS,
@@ -34,8 +35,8 @@ from tenantree.licensing.reports.common import (
     PoolFigures,
     license_lines_by_pool,
     linked_figures,
-    period_uses,
     pool_figures,
+    pool_periods,
 )
 from tenantree.licensing.sources import current_path, sub_org_sources
 from tenantree.orgs.kinds import OrgStatus
@@ -126,46 +127,53 @@ def _held_by(column: ColumnElement[uuid.UUID], org: Org) -> ColumnElement[bool]:
 
 class _Child(NamedTuple):
     id: uuid.UUID
+    text: str  # the id as the database's text (licensing.id_text): the report's keys
     name: str
     status: str
     moved_out_at: datetime | None = None
 
 
+def _child(text: str, *row: Any) -> _Child:
+    return _Child(uuid.UUID(text), text, *row)
+
+
 @dataclass(frozen=True)
 class _Children:
-    """The partner's sub-orgs as the reader may see them."""
+    """The partner's sub-orgs as the reader may see them, by the ids' text:
+    the rows read after them (consumption, quotas, the period) carry the same
+    text, and nothing else of theirs is parsed (licensing.id_text)."""
 
     visible: list[_Child]  # by name, then id
-    hidden_ids: set[uuid.UUID]
+    hidden: set[str]
     # Children in a pool are listed by name, then id: a rank per child, computed
     # once. (A UUID orders as its string does; the SQL order may follow another
     # collation, hence the sort, cheap on rows already nearly in order.)
-    rank: dict[uuid.UUID, int]
+    rank: dict[str, int]
     # Visible children still active (those left running when the partner is not).
-    active_ids: frozenset[uuid.UUID] = frozenset()
+    active: frozenset[str] = frozenset()
     # Sub-orgs the partner had during the period and has no longer, when each left.
-    former: dict[uuid.UUID, datetime] = field(default_factory=dict)
+    former: dict[str, datetime] = field(default_factory=dict)
 
     @functools.cached_property
-    def names(self) -> dict[uuid.UUID, str]:
+    def by_text(self) -> dict[str, _Child]:
         # Once per report, not once per pool: 10,000 children are a dict each time.
-        return {c.id: c.name for c in self.visible}
+        return {c.text: c for c in self.visible}
 
     @property
     def current(self) -> list[_Child]:
-        return [c for c in self.visible if c.id not in self.former]
+        return [c for c in self.visible if c.text not in self.former]
 
 
 def _day_start(day: date) -> datetime:
     return datetime.combine(day, time(0), tzinfo=UTC)
 
 
-def _former_children(session: Session, org: Org, period: Period) -> list[_Child]:
+def _former_children(session: Session, org: Org, period: Period, dialect: str) -> list[_Child]:
     """Sub-orgs under the partner for part of the period that have moved away."""
     starts, ends = _day_start(period.first_day), _day_start(period.last_day + timedelta(days=1))
     left: dict[uuid.UUID, _Child] = {}
     for row in session.execute(
-        select(Org.id, Org.name, Org.status, OrgParentage.until)
+        select(id_text(dialect, Org.id), Org.name, Org.status, OrgParentage.until)
         .join(OrgParentage, OrgParentage.sub_org_id == Org.id)
         .where(
             OrgParentage.partner_id == org.id,
@@ -175,7 +183,7 @@ def _former_children(session: Session, org: Org, period: Period) -> list[_Child]
             Org.parent_id != org.id,
         )
     ):
-        child = _Child(*row)
+        child = _child(*row)
         known = left.get(child.id)
         if known is None or (known.moved_out_at or starts) < (child.moved_out_at or starts):
             left[child.id] = child
@@ -186,15 +194,16 @@ def _children(
     session: Session,
     org: Org,
     visible_child_ids: Collection[uuid.UUID] | None,
+    dialect: str,
     period: Period | None = None,
 ) -> _Children:
     # Rows with what is read of a child, not ORM objects: thousands of
     # entities were much of a big partner's report time (bench/).
     every = (
         [
-            _Child(*row)
+            _child(*row)
             for row in session.execute(
-                select(Org.id, Org.name, Org.status)
+                select(id_text(dialect, Org.id), Org.name, Org.status)
                 .where(Org.parent_id == org.id)
                 .order_by(Org.name, Org.id)
             )
@@ -205,28 +214,34 @@ def _children(
     former: list[_Child] = []
     if visible_child_ids is None:
         # Only a reader who sees every sub-org sees those it had in the period.
-        former = _former_children(session, org, period) if org.is_partner and period else []
+        if org.is_partner and period:
+            former = _former_children(session, org, period, dialect)
         visible = every + former
     else:
         visible = [c for c in every if c.id in visible_child_ids]
-    seen = {c.id for c in visible}
+    seen = {c.text for c in visible}
     ordered = sorted(visible, key=lambda c: (c.name, c.id))
     return _Children(
         visible=visible,
-        hidden_ids={c.id for c in every if c.id not in seen},
-        rank={c.id: i for i, c in enumerate(ordered)},
-        active_ids=frozenset(c.id for c in every if c.id in seen and c.status == OrgStatus.ACTIVE),
-        former={c.id: c.moved_out_at for c in former if c.moved_out_at is not None},
+        hidden={c.text for c in every if c.text not in seen},
+        rank={c.text: i for i, c in enumerate(ordered)},
+        active=frozenset(c.text for c in every if c.text in seen and c.status == OrgStatus.ACTIVE),
+        former={c.text: c.moved_out_at for c in former if c.moved_out_at is not None},
     )
 
 
-def _consumption_by_pool(session: Session, org: Org) -> dict[uuid.UUID, dict[uuid.UUID, int]]:
-    """pool -> consumer -> units, for every pool the org or its sub-orgs hold."""
-    consumption: dict[uuid.UUID, dict[uuid.UUID, int]] = defaultdict(dict)
+def _consumption_by_pool(session: Session, org: Org, dialect: str) -> dict[str, dict[str, int]]:
+    """pool -> consumer -> units, for every pool the org or its sub-orgs hold,
+    by the ids' text."""
+    consumption: dict[str, dict[str, int]] = defaultdict(dict)
     # Core, not the ORM's row handling, for a row per (pool, consumer); the
     # queries before have autoflushed the session.
     for pool_id, org_id, units in session.connection().execute(
-        select(Consumption.pool_id, Consumption.org_id, Consumption.units)
+        select(
+            id_text(dialect, Consumption.pool_id),
+            id_text(dialect, Consumption.org_id),
+            Consumption.units,
+        )
         .join(LicensePool, LicensePool.id == Consumption.pool_id)
         .where(_held_by(LicensePool.holder_org_id, org))
     ):
@@ -234,12 +249,12 @@ def _consumption_by_pool(session: Session, org: Org) -> dict[uuid.UUID, dict[uui
     return consumption
 
 
-def _quotas(session: Session, org: Org) -> dict[tuple[uuid.UUID, str], int]:
-    """(sub-org, SKU) -> its quota."""
+def _quotas(session: Session, org: Org, dialect: str) -> dict[tuple[str, str], int]:
+    """(sub-org's id text, SKU) -> its quota."""
     return {
         (sub_org_id, sku): max_units
-        for sub_org_id, sku, max_units in session.execute(
-            select(Quota.sub_org_id, Quota.sku, Quota.max_units).where(
+        for sub_org_id, sku, max_units in session.connection().execute(
+            select(id_text(dialect, Quota.sub_org_id), Quota.sku, Quota.max_units).where(
                 Quota.sub_org_id.in_(_sub_org_ids(org))
             )
         )
@@ -254,39 +269,38 @@ def _own_quotas(session: Session, org: Org) -> dict[str, int]:
 
 def _parent_pool(
     org: Org,
+    org_text: str,
     pool: Row[Any],
     lines: list[LicenseLine],
-    users: dict[uuid.UUID, int],
+    users: dict[str, int],
     children: _Children,
-    quotas: dict[tuple[uuid.UUID, str], int],
-    history: Callable[[uuid.UUID, uuid.UUID], PeriodUse | None],
+    quotas: dict[tuple[str, str], int],
+    history: Callable[[str], PeriodUse | None],
 ) -> ParentPool:
-    names = children.names
-    listed = sorted((c for c in users if c in names), key=children.rank.__getitem__)
+    """The partner's pool; `users`, `quotas` and `history` by the ids' text."""
+    by_text = children.by_text
+    listed = sorted((t for t in users if t in by_text), key=children.rank.__getitem__)
+    deactivated = not org.is_active
     return ParentPool(
         sku=pool.sku,
         unit=pool.unit,
         figures=pool_figures(pool.used, lines),
         licenses=list(lines),
-        own_use=users.get(org.id, 0),
-        own_period=history(pool.id, org.id),
+        own_use=users.get(org_text, 0),
+        own_period=history(org_text),
         children=[
             ChildUse(
-                org_id=child_id,
-                org_name=names[child_id],
-                used=users[child_id],
-                quota=quotas.get((child_id, pool.sku)),
-                period=history(pool.id, child_id),
-                drawing_while_partner_deactivated=(
-                    not org.is_active and child_id in children.active_ids
-                ),
-                moved_out_at=children.former.get(child_id),
+                org_id=by_text[child].id,
+                org_name=by_text[child].name,
+                used=users[child],
+                quota=quotas.get((child, pool.sku)),
+                period=history(child),
+                drawing_while_partner_deactivated=deactivated and child in children.active,
+                moved_out_at=children.former.get(child),
             )
-            for child_id in listed
+            for child in listed
         ],
-        other_children_use=sum(
-            units for child_id, units in users.items() if child_id in children.hidden_ids
-        ),
+        other_children_use=sum(units for child, units in users.items() if child in children.hidden),
         pool_id=pool.id,
     )
 
@@ -302,55 +316,62 @@ def parent_report(
     reader may see; the others are neither listed nor named, only counted in
     each pool's `other_children_use`."""
     now = clock.utcnow()
-    children = _children(session, org, visible_child_ids, period)
-    names = children.names
-    sources = sub_org_sources(session, org) if names else {}
+    dialect = session.get_bind().dialect.name
+    org_text = text_of(dialect, org.id)
+    children = _children(session, org, visible_child_ids, dialect, period)
+    by_text = children.by_text
+    sources = sub_org_sources(session, org, key=id_text(dialect, Org.id)) if by_text else {}
     # The org's pools and its visible children's; a hidden child's are dropped here.
     pools = [
         pool
         for pool in session.execute(
-            select(*POOL_COLUMNS)
+            select(
+                *POOL_COLUMNS,
+                id_text(dialect, LicensePool.id).label("text"),
+                id_text(dialect, LicensePool.holder_org_id).label("holder_text"),
+            )
             .where(_held_by(LicensePool.holder_org_id, org))
             .order_by(LicensePool.sku, LicensePool.id)
         )
         if pool.holder_org_id == org.id
-        or (pool.holder_org_id in names and pool.holder_org_id not in children.former)
+        or (pool.holder_text in by_text and pool.holder_text not in children.former)
     ]
-    consumption = _consumption_by_pool(session, org) if pools else {}
-    quotas = _quotas(session, org) if names else {}
+    consumption = _consumption_by_pool(session, org, dialect) if pools else {}
+    quotas = _quotas(session, org, dialect) if by_text else {}
     licenses = license_lines_by_pool(session, _held_by(License.holder_org_id, org), now)
     # The pools read above, by id: with a subquery PostgreSQL's planner cannot
     # tell how few pools a small partner has, and reads the whole rollup table.
-    history = period_uses(session, [pool.id for pool in pools], period)
+    history = pool_periods(session, [pool.id for pool in pools], period)
 
     # A linked partner's own quotas from its distributor bound its pools.
     link = current_path(session, org).link if org.is_partner and org.is_sub_org else None
     link_quotas = _own_quotas(session, org) if link else {}
     own_pools: list[ParentPool] = []
-    child_pools: dict[uuid.UUID, list[ChildOwnPool]] = defaultdict(list)
+    child_pools: dict[str, list[ChildOwnPool]] = defaultdict(list)
     for pool in pools:
         lines = licenses.get((pool.holder_org_id, pool.sku), [])
+        in_period = history.of_pool(pool.text)
         if pool.holder_org_id == org.id:
-            users = consumption.get(pool.id, {})
-            own = _parent_pool(org, pool, lines, users, children, quotas, history)
+            users = consumption.get(pool.text, {})
+            own = _parent_pool(org, org_text, pool, lines, users, children, quotas, in_period)
             if link is not None:
                 own.draws_on_distributor = True
                 own.distributor_quota = link_quotas.get(pool.sku)
                 own.figures = linked_figures(pool.used, own.distributor_quota)
             own_pools.append(own)
         else:  # a visible child's own pool
-            child_pools[pool.holder_org_id].append(
+            child_pools[pool.holder_text].append(
                 ChildOwnPool(
                     sku=pool.sku,
                     unit=pool.unit,
                     figures=pool_figures(pool.used, lines),
                     licenses=list(lines),
-                    period=history(pool.id, pool.holder_org_id),
+                    period=in_period(pool.holder_text),
                     pool_id=pool.id,
                 )
             )
     summaries = [
-        ChildSummary(c.id, c.name, sources[c.id], child_pools.get(c.id, []))
+        ChildSummary(c.id, c.name, sources[c.text], child_pools.get(c.text, []))
         for c in children.current
     ]
     return ParentReport(
