@@ -18,16 +18,17 @@ from tenantree.orgs.models import Org
 from tenantree.orgs.sub_org_access import CustomerAccess, SubOrgAccess, SubOrgPartnerUser
 
 # The columns a MembershipFact is read from: a directory entry joined with its
-# org. Plain columns, not entities (the actor is loaded on every request), so
-# a caller can also fold them into a larger query (authn.signin.authenticate
-# reads the token, the account and these in one round trip).
+# org. The tables' columns, not the mapped attributes (the actor is loaded on
+# every request), so a caller can also fold them into a larger Core query
+# (authn.signin.authenticate reads the token, the account and these in one
+# round trip, with no ORM loading).
 MEMBERSHIP_FACT_COLUMNS = (
-    Membership.id.label("membership_id"),
-    Membership.org_id.label("membership_org_id"),
-    Membership.role.label("membership_role"),
-    Membership.is_primary_admin.label("membership_is_primary_admin"),
-    Membership.status.label("membership_status"),
-    Org.status.label("membership_org_status"),
+    Membership.__table__.c.id.label("membership_id"),
+    Membership.__table__.c.org_id.label("membership_org_id"),
+    Membership.__table__.c.role.label("membership_role"),
+    Membership.__table__.c.is_primary_admin.label("membership_is_primary_admin"),
+    Membership.__table__.c.status.label("membership_status"),
+    Org.__table__.c.status.label("membership_org_status"),
 )
 
 
