@@ -49,10 +49,12 @@ def _checked(
     session: Session,
     services: Services,
     credentials: HTTPAuthorizationCredentials | None,
+    *,
+    org_as_row: bool = False,
 ) -> OrgRequest:
     """Authenticate the caller and authorize the org (blocking I/O: in the thread pool)."""
     caller = resolve_caller(request, session, services, credentials)
-    target = authorize(session, caller.actor, permission, org_id)
+    target = authorize(session, caller.actor, permission, org_id, org_as_row=org_as_row)
     trail = caller_trail(request, session, caller)
     return OrgRequest(target, trail.acting_from(target.via_org_id), session)
 
@@ -95,6 +97,8 @@ class OrgReader:
     work opened and closed in that hop (web.unit_of_work.in_own_unit: no
     session dependency, nothing of the session left for the event loop); the
     route takes no `SessionDep`. Nothing of the org is reachable otherwise.
+    The org is read as its row (its columns, read-only), not an entity: the
+    ORM's loading cost more than the query (bench/ANALYSIS.md, round 6).
     """
 
     _check: Callable[[Session], OrgRequest]
@@ -116,7 +120,9 @@ def org_reader(permission: Permission) -> Callable[..., Any]:
     ) -> OrgReader:
         # No I/O here: the check is made in the hop of `OrgReader.read`.
         def check(session: Session) -> OrgRequest:
-            return _checked(permission, request, org_id, session, services, credentials)
+            return _checked(
+                permission, request, org_id, session, services, credentials, org_as_row=True
+            )
 
         return OrgReader(check, request, services)
 
