@@ -163,11 +163,14 @@ MOSTLY_ACTIVE_ORGS = [OrgStatus.ACTIVE, OrgStatus.ACTIVE, OrgStatus.ACTIVE, OrgS
 MOSTLY_ACTIVE_MEMBERS = [MemberStatus.ACTIVE, MemberStatus.ACTIVE, MemberStatus.SUSPENDED]
 
 
-@settings(
-    max_examples=100,
+# Random worlds are built in the test's session, and take their time.
+_RANDOM_WORLDS = dict(
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
+
+
+@settings(max_examples=100, **_RANDOM_WORLDS)
 @given(data=st.data())
 def test_reachable_orgs_agrees_with_the_policy_on_random_hierarchies(session, identity, data):
     try:
@@ -177,11 +180,7 @@ def test_reachable_orgs_agrees_with_the_policy_on_random_hierarchies(session, id
         session.rollback()
 
 
-@settings(
-    max_examples=40,
-    deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
+@settings(max_examples=40, **_RANDOM_WORLDS)
 @given(data=st.data())
 def test_an_org_read_as_its_row_has_the_columns_and_facts_of_its_entity(session, identity, data):
     # GET org and the sub-orgs page authorize on the row (web.orgs.OrgRead).

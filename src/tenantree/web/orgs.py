@@ -25,7 +25,7 @@ from tenantree.web.caller import (
     caller_trail,
     resolve_caller,
 )
-from tenantree.web.services import Services, ServicesDep
+from tenantree.web.services import Services, ServicesDep, services_of
 from tenantree.web.unit_of_work import SessionDep, in_own_unit
 
 
@@ -115,10 +115,13 @@ def org_reader(permission: Permission) -> Callable[..., Any]:
     async def dependency(
         request: Request,
         org_id: Annotated[uuid.UUID, Path(description="The org's id")],
-        services: ServicesDep,
         credentials: CredentialsDep,
     ) -> OrgReader:
-        # No I/O here: the check is made in the hop of `OrgReader.read`.
+        # No I/O here: the check is made in the hop of `OrgReader.read`. The
+        # services are read here, not through `ServicesDep`: each dependency
+        # costs FastAPI's solving on every request (bench/ANALYSIS.md, round 6).
+        services = services_of(request)
+
         def check(session: Session) -> OrgRequest:
             return _checked(
                 permission, request, org_id, session, services, credentials, org_as_row=True
