@@ -23,7 +23,7 @@ from factories import (
     make_sub_org,
 )
 from tenantree import clock
-from tenantree.access.facts import load_actor, load_org
+from tenantree.access.facts import load_actor, load_org, load_org_row
 from tenantree.access.permissions import Permission
 from tenantree.access.policy import Actor, decide
 from tenantree.access.service import reachable_orgs
@@ -163,16 +163,38 @@ MOSTLY_ACTIVE_ORGS = [OrgStatus.ACTIVE, OrgStatus.ACTIVE, OrgStatus.ACTIVE, OrgS
 MOSTLY_ACTIVE_MEMBERS = [MemberStatus.ACTIVE, MemberStatus.ACTIVE, MemberStatus.SUSPENDED]
 
 
-@settings(
-    max_examples=100,
+# Random worlds are built in the test's session, and take their time.
+_RANDOM_WORLDS = dict(
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
+
+
+@settings(max_examples=100, **_RANDOM_WORLDS)
 @given(data=st.data())
 def test_reachable_orgs_agrees_with_the_policy_on_random_hierarchies(session, identity, data):
     try:
         _random_hierarchy(session, identity, data)
         assert disagreements(session) == {}
+    finally:
+        session.rollback()
+
+
+@settings(max_examples=40, **_RANDOM_WORLDS)
+@given(data=st.data())
+def test_an_org_read_as_its_row_has_the_columns_and_facts_of_its_entity(session, identity, data):
+    # GET org and the sub-orgs page authorize on the row (web.orgs.OrgRead).
+    try:
+        _random_hierarchy(session, identity, data)
+        session.flush()
+        for org_id in session.scalars(select(Org.id)):
+            entity, row = load_org(session, org_id), load_org_row(session, org_id)
+            assert entity is not None and row is not None
+            assert row.facts == entity.facts
+            columns = [column.key for column in Org.__table__.c]
+            assert [getattr(row.org, c) for c in columns] == [
+                getattr(entity.org, c) for c in columns
+            ]
     finally:
         session.rollback()
 

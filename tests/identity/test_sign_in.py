@@ -7,6 +7,8 @@ from datetime import datetime
 from sqlalchemy import select
 
 from factories import PASSWORD, bearer, issue_token, make_account, make_member, make_org
+from tenantree.authn.signin import authenticate
+from tenantree.identity.accounts import AccountSummary
 from tenantree.identity.credentials import token_digest
 from tenantree.identity.models import AccessToken, Account
 from tenantree.identity.roles import Role
@@ -240,3 +242,14 @@ def test_members_cannot_read_the_platform_audit_events(api, session, identity, e
     response = api.client.get("/api/v1/audit-events", headers=api.sign_in("ann@example.com"))
 
     assert response.status_code == 403
+
+
+def test_authenticating_a_session_token_gives_the_account_as_plain_values(session, identity):
+    # Building the ORM entity was most of a request's authentication (bench/analysis-reads.md).
+    _, member = _member(session, identity)
+    token = issue_token(session, identity, member.account)
+    expected = AccountSummary.of(member.account)
+    session.expunge_all()
+    account, actor = authenticate(session, identity, token)
+    assert account == expected
+    assert actor.account_id == expected.id

@@ -18,16 +18,17 @@ from tenantree.orgs.models import Org
 from tenantree.orgs.sub_org_access import CustomerAccess, SubOrgAccess, SubOrgPartnerUser
 
 # The columns a MembershipFact is read from: a directory entry joined with its
-# org. Plain columns, not entities (the actor is loaded on every request), so
-# a caller can also fold them into a larger query (authn.signin.authenticate
-# reads the token, the account and these in one round trip).
+# org. The tables' columns, not the mapped attributes (the actor is loaded on
+# every request), so a caller can also fold them into a larger Core query
+# (authn.signin.authenticate reads the token, the account and these in one
+# round trip, with no ORM loading).
 MEMBERSHIP_FACT_COLUMNS = (
-    Membership.id.label("membership_id"),
-    Membership.org_id.label("membership_org_id"),
-    Membership.role.label("membership_role"),
-    Membership.is_primary_admin.label("membership_is_primary_admin"),
-    Membership.status.label("membership_status"),
-    Org.status.label("membership_org_status"),
+    Membership.__table__.c.id.label("membership_id"),
+    Membership.__table__.c.org_id.label("membership_org_id"),
+    Membership.__table__.c.role.label("membership_role"),
+    Membership.__table__.c.is_primary_admin.label("membership_is_primary_admin"),
+    Membership.__table__.c.status.label("membership_status"),
+    Org.__table__.c.status.label("membership_org_status"),
 )
 
 
@@ -69,6 +70,7 @@ def load_actor(session: Session, account: Account) -> Actor:
 
 @dataclass(frozen=True)
 class LoadedOrg:
+    # An entity, or from load_org_row the org's row: the same attributes, read-only.
     org: Org
     facts: OrgFacts
 
@@ -88,6 +90,37 @@ def load_org(session: Session, org_id: uuid.UUID) -> LoadedOrg | None:
         return None
     org, access = row
     return LoadedOrg(org, org_facts(session, org, access))
+
+
+_ORGS = Org.__table__
+_ACCESS = SubOrgAccess.__table__
+# The same as _ORG_WITH_ACCESS in the tables' columns: one row, no entities.
+_ORG_ROW_WITH_ACCESS = (
+    select(
+        *_ORGS.c,
+        # Whether the org has an access row (load_sub_org_facts reads it so too).
+        _ACCESS.c.org_id.is_not(None).label("has_access"),
+        _ACCESS.c.customer_access,
+        _ACCESS.c.partner_users_restricted,
+        _ACCESS.c.customer_may_brand,
+        _ACCESS.c.partner_access_expires_at,
+        _ACCESS.c.partner_access_lapse_recorded,
+    )
+    .select_from(_ORGS)
+    .outerjoin(_ACCESS, _ACCESS.c.org_id == _ORGS.c.id)
+    .where(_ORGS.c.id == bindparam("org_id"))
+)
+
+
+def load_org_row(session: Session, org_id: uuid.UUID) -> LoadedOrg | None:
+    """As `load_org`, with the org as its row (its columns, read-only) instead
+    of an entity: for a request that only reads the org, where the ORM's
+    loading cost more than the query (bench/ANALYSIS.md, round 6)."""
+    row = session.execute(_ORG_ROW_WITH_ACCESS, {"org_id": org_id}).first()
+    if row is None:
+        return None
+    # The row has the attributes org_facts reads of an Org and of a SubOrgAccess.
+    return LoadedOrg(row, org_facts(session, row, row if row.has_access else None))  # type: ignore[arg-type]
 
 
 # A listed partner entry as the facts need it: its id, its end, whether the
@@ -120,7 +153,7 @@ def _parent_facts(session: Session, parent_id: uuid.UUID | None, depth: int) -> 
     others, which pay no query for it."""
     if parent_id is None or depth < 2:
         return None
-    loaded = load_org(session, parent_id)
+    loaded = load_org_row(session, parent_id)
     return None if loaded is None else loaded.facts
 
 

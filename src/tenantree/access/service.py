@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session, aliased
 
 from tenantree import clock
 from tenantree.access.errors import OrgInvisible
-from tenantree.access.facts import LoadedOrg, load_org, load_sub_org_facts
+from tenantree.access.facts import LoadedOrg, load_org, load_org_row, load_sub_org_facts
 from tenantree.access.lapses import record_lapses
 from tenantree.access.partner_grants import require_future
 from tenantree.access.permissions import Permission
@@ -36,6 +36,7 @@ from tenantree.orgs.sub_org_access import CustomerAccess, SubOrgAccess, SubOrgPa
 class AuthorizedOrg:
     """An org the actor may act on for one permission, and the path it came by."""
 
+    # An entity, or with authorize(org_as_row=True) the org's row (read-only).
     org: Org
     loaded: LoadedOrg
     actor: Actor
@@ -43,10 +44,18 @@ class AuthorizedOrg:
 
 
 def authorize(
-    session: Session, actor: Actor, permission: Permission, org_id: uuid.UUID
+    session: Session,
+    actor: Actor,
+    permission: Permission,
+    org_id: uuid.UUID,
+    *,
+    org_as_row: bool = False,
 ) -> AuthorizedOrg:
-    """Raise 404 if the org is invisible to the actor, 403 if not allowed."""
-    loaded = load_org(session, org_id)
+    """Raise 404 if the org is invisible to the actor, 403 if not allowed.
+
+    With `org_as_row`, the authorized `org` is its row (its columns, read-only),
+    not an entity: for a request that only reads it (web.orgs.OrgRead)."""
+    loaded = (load_org_row if org_as_row else load_org)(session, org_id)
     if loaded is None:
         raise OrgInvisible("no such org")
     facts = loaded.facts

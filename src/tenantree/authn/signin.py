@@ -30,7 +30,7 @@ from tenantree.authn.bearer import PREFIXES, authenticate_prefixed
 from tenantree.authn.break_glass import break_glass
 from tenantree.db.unit_of_work import keep
 from tenantree.errors import Forbidden
-from tenantree.identity.accounts import find_account, normalize_email
+from tenantree.identity.accounts import AccountSummary, find_account, normalize_email
 from tenantree.identity.context import IdentityConfig
 from tenantree.identity.credentials import new_token, token_digest, verify_password
 from tenantree.identity.errors import (
@@ -260,34 +260,47 @@ def _refusing_partners(session: Session, actor: Actor) -> tuple[str, ...]:
 # One round trip, read afresh on every request (nothing of it is cached): the
 # token, its account, and the account's directory entries, each with its org's
 # status and whether that org makes single sign-on mandatory. Built once: only
-# the token's hash changes between requests.
+# the token's hash changes between requests. The tables' columns, not entities:
+# the ORM's loading (the `Account` entity above all) cost more than the query
+# (bench/ANALYSIS.md, round 6).
+_TOKENS = AccessToken.__table__
+_ACCOUNTS = Account.__table__
+_MEMBERSHIPS = Membership.__table__
 _TOKEN_ACCOUNT_MEMBERSHIPS = (
     select(
-        AccessToken.revoked_at,
-        AccessToken.expires_at,
-        AccessToken.mfa_enrolment_only,
-        Account,
+        _TOKENS.c.revoked_at,
+        _TOKENS.c.expires_at,
+        _TOKENS.c.mfa_enrolment_only,
+        _ACCOUNTS.c.id.label("account_id"),
+        _ACCOUNTS.c.email,
+        _ACCOUNTS.c.display_name,
+        _ACCOUNTS.c.is_operator,
+        _ACCOUNTS.c.email_confirmed_at,
         *MEMBERSHIP_FACT_COLUMNS,
-        SsoConfig.sso_required,
+        SsoConfig.__table__.c.sso_required,
     )
-    .select_from(AccessToken)
-    .join(Account, Account.id == AccessToken.account_id)
+    .select_from(_TOKENS)
+    .join(_ACCOUNTS, _ACCOUNTS.c.id == _TOKENS.c.account_id)
     # An entry awaiting its owner's consent is no fact about the person at all.
-    .outerjoin(Membership, and_(Membership.account_id == Account.id, ~Membership.awaiting_consent))
-    .outerjoin(Org, Org.id == Membership.org_id)
-    .outerjoin(SsoConfig, SsoConfig.org_id == Membership.org_id)
-    .where(AccessToken.token_hash == bindparam("token_hash"))
+    .outerjoin(
+        _MEMBERSHIPS,
+        and_(_MEMBERSHIPS.c.account_id == _ACCOUNTS.c.id, ~_MEMBERSHIPS.c.awaiting_consent),
+    )
+    .outerjoin(Org.__table__, Org.__table__.c.id == _MEMBERSHIPS.c.org_id)
+    .outerjoin(SsoConfig.__table__, SsoConfig.__table__.c.org_id == _MEMBERSHIPS.c.org_id)
+    .where(_TOKENS.c.token_hash == bindparam("token_hash"))
 )
 
 
 def authenticate(
     session: Session, config: IdentityConfig, token: str, *, enrolling: bool = False
-) -> tuple[Account, Actor]:
+) -> tuple[AccountSummary, Actor]:
     """The account and actor of a bearer token. A session limited to enrolling a
     second factor is refused (403 mfa_enrolment_required) unless `enrolling`:
     only the enrolment pages and endpoints pass it."""
     if token.startswith(PREFIXES):
-        return authenticate_prefixed(session, config, token)
+        account, actor = authenticate_prefixed(session, config, token)
+        return AccountSummary.of(account), actor
     now = clock.utcnow()
     rows = session.execute(
         _TOKEN_ACCOUNT_MEMBERSHIPS, {"token_hash": token_digest(config.secret_key, token)}
@@ -295,13 +308,19 @@ def authenticate(
     if not rows:
         raise InvalidToken("the bearer token is not valid")
     token_row = rows[0]
-    account = token_row.Account
     if token_row.revoked_at is not None or token_row.expires_at <= now:
         raise InvalidToken("the bearer token has expired or was revoked")
     if token_row.mfa_enrolment_only and not enrolling:
         raise MfaEnrolmentRequired(
             "your org requires a second factor: enrol one at /api/v1/me/mfa first"
         )
+    account = AccountSummary(
+        token_row.account_id,
+        token_row.email,
+        token_row.display_name,
+        token_row.is_operator,
+        token_row.email_confirmed_at,
+    )
     memberships = {
         row.membership_org_id: membership_fact(row)
         for row in rows

@@ -19,8 +19,8 @@ from tenantree.access.service import authorize, require_platform
 from tenantree.audit.service import AuditTrail
 from tenantree.authn.signin import authenticate
 from tenantree.console.render import brand_for
+from tenantree.identity.accounts import AccountSummary
 from tenantree.identity.errors import InvalidToken
-from tenantree.identity.models import Account
 from tenantree.web.caller import client_address, request_id
 from tenantree.web.cookie_session import session_token
 from tenantree.web.orgs import OrgRequest
@@ -34,7 +34,8 @@ class SignInRequired(Exception):
 
 @dataclass(frozen=True)
 class Viewer:
-    account: Account
+    # Plain values read with the token (see web.caller.Caller).
+    account: AccountSummary
     actor: Actor
     token: str
 

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import contextlib
 import unicodedata
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
 
 import idna
 from sqlalchemy import select
@@ -14,7 +17,7 @@ from tenantree.audit.service import AuditTrail
 from tenantree.errors import Invalid
 from tenantree.identity.context import IdentityConfig
 from tenantree.identity.credentials import check_password_rules
-from tenantree.identity.errors import EmailTaken
+from tenantree.identity.errors import EmailTaken, InvalidToken
 from tenantree.identity.models import Account
 
 
@@ -59,6 +62,38 @@ def new_email(email: str, *, field: str = "email") -> str:
                 field=field,
             )
     return email
+
+
+@dataclass(frozen=True)
+class AccountSummary:
+    """What a request knows of its caller's account: plain values read with
+    the bearer token, no entity (building the entity was most of the cost of
+    authenticating a request: bench/ANALYSIS.md, round 6). A service that reads
+    more or changes the account takes the entity (`signed_in_account`)."""
+
+    id: uuid.UUID
+    email: str
+    display_name: str
+    is_operator: bool
+    email_confirmed_at: datetime | None
+
+    @classmethod
+    def of(cls, account: Account) -> AccountSummary:
+        return cls(
+            account.id,
+            account.email,
+            account.display_name,
+            account.is_operator,
+            account.email_confirmed_at,
+        )
+
+
+def signed_in_account(session: Session, summary: AccountSummary) -> Account:
+    """The entity of an authenticated caller's account, in this unit of work."""
+    account = session.get(Account, summary.id)
+    if account is None:  # deleted since its token was read
+        raise InvalidToken("the bearer token is not valid")
+    return account
 
 
 def find_account(session: Session, email: str) -> Account | None:

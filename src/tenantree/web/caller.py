@@ -13,8 +13,8 @@ from sqlalchemy.orm import Session
 from tenantree.access.policy import Actor
 from tenantree.audit.service import AuditTrail
 from tenantree.authn.signin import authenticate
+from tenantree.identity.accounts import AccountSummary
 from tenantree.identity.errors import InvalidToken
-from tenantree.identity.models import Account
 from tenantree.identity.passkeys import RelyingParty
 from tenantree.web.services import Services, ServicesDep
 from tenantree.web.unit_of_work import SessionDep
@@ -24,7 +24,9 @@ _bearer = HTTPBearer(auto_error=False, description="A token from POST /api/v1/au
 
 @dataclass(frozen=True)
 class Caller:
-    account: Account
+    # Plain values read with the token; a route that needs the entity loads it
+    # (identity.accounts.signed_in_account).
+    account: AccountSummary
     actor: Actor
     token: str
 

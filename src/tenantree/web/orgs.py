@@ -25,7 +25,7 @@ from tenantree.web.caller import (
     caller_trail,
     resolve_caller,
 )
-from tenantree.web.services import Services, ServicesDep
+from tenantree.web.services import Services, ServicesDep, services_of
 from tenantree.web.unit_of_work import SessionDep, in_own_unit
 
 
@@ -49,10 +49,12 @@ def _checked(
     session: Session,
     services: Services,
     credentials: HTTPAuthorizationCredentials | None,
+    *,
+    org_as_row: bool = False,
 ) -> OrgRequest:
     """Authenticate the caller and authorize the org (blocking I/O: in the thread pool)."""
     caller = resolve_caller(request, session, services, credentials)
-    target = authorize(session, caller.actor, permission, org_id)
+    target = authorize(session, caller.actor, permission, org_id, org_as_row=org_as_row)
     trail = caller_trail(request, session, caller)
     return OrgRequest(target, trail.acting_from(target.via_org_id), session)
 
@@ -95,6 +97,8 @@ class OrgReader:
     work opened and closed in that hop (web.unit_of_work.in_own_unit: no
     session dependency, nothing of the session left for the event loop); the
     route takes no `SessionDep`. Nothing of the org is reachable otherwise.
+    The org is read as its row (its columns, read-only), not an entity: the
+    ORM's loading cost more than the query (bench/ANALYSIS.md, round 6).
     """
 
     _check: Callable[[Session], OrgRequest]
@@ -111,12 +115,17 @@ def org_reader(permission: Permission) -> Callable[..., Any]:
     async def dependency(
         request: Request,
         org_id: Annotated[uuid.UUID, Path(description="The org's id")],
-        services: ServicesDep,
         credentials: CredentialsDep,
     ) -> OrgReader:
-        # No I/O here: the check is made in the hop of `OrgReader.read`.
+        # No I/O here: the check is made in the hop of `OrgReader.read`. The
+        # services are read here, not through `ServicesDep`: each dependency
+        # costs FastAPI's solving on every request (bench/ANALYSIS.md, round 6).
+        services = services_of(request)
+
         def check(session: Session) -> OrgRequest:
-            return _checked(permission, request, org_id, session, services, credentials)
+            return _checked(
+                permission, request, org_id, session, services, credentials, org_as_row=True
+            )
 
         return OrgReader(check, request, services)
 

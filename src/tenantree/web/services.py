@@ -32,8 +32,12 @@ class Services:
 # dependency in the thread pool, and each hop costs more than the work.
 
 
-async def get_services(request: Request) -> Services:
+def services_of(request: Request) -> Services:
     return request.app.state.services  # type: ignore[no-any-return]
+
+
+async def get_services(request: Request) -> Services:
+    return services_of(request)
 
 
 ServicesDep = Annotated[Services, Depends(get_services)]

@@ -22,6 +22,7 @@ from tenantree.api.schemas.password_reset import (
     EmailConfirmed,
 )
 from tenantree.identity import email_confirmation
+from tenantree.identity.accounts import signed_in_account
 
 router = APIRouter(
     route_class=UnitOfWorkRoute, prefix="/api/v1", tags=["auth"], responses=ERROR_RESPONSES
@@ -55,8 +56,9 @@ def request_email_confirmation(
     trail: TrailDep,
     response: Response,
 ) -> EmailConfirmationRequested:
-    require_signed_in_person(caller.actor, caller.account)
-    sent = email_confirmation.request_confirmation(session, trail, identity, caller.account)
+    account = signed_in_account(session, caller.account)
+    require_signed_in_person(caller.actor, account)
+    sent = email_confirmation.request_confirmation(session, trail, identity, account)
     if not sent:
         response.status_code = 200
     return EmailConfirmationRequested(status="sent" if sent else "already_confirmed")

@@ -28,6 +28,7 @@ from tenantree.api.schemas.users import (
     MyInvitationOut,
 )
 from tenantree.identity import invitations
+from tenantree.identity.accounts import signed_in_account
 from tenantree.identity.models import Invitation
 from tenantree.identity.roles import Role
 from tenantree.outbox.operations import DeliveryStatus
@@ -143,7 +144,9 @@ def list_my_invitations(caller: CallerDep, session: SessionDep) -> ListResponse[
                 expires_at=i.expires_at,
                 for_existing_entry=i.membership_id is not None,
             )
-            for i, org in consent.pending_invitations(session, caller.account)
+            for i, org in consent.pending_invitations(
+                session, signed_in_account(session, caller.account)
+            )
         ],
         next_cursor=None,
     )
@@ -162,7 +165,12 @@ def accept_my_invitation(
     trail: TrailDep,
 ) -> AcceptanceOut:
     acceptance = consent.accept(
-        session, trail, identity, caller.actor, caller.account, invitation_id
+        session,
+        trail,
+        identity,
+        caller.actor,
+        signed_in_account(session, caller.account),
+        invitation_id,
     )
     return acceptance_out(acceptance)
 
@@ -175,5 +183,7 @@ def accept_my_invitation(
 def decline_my_invitation(
     invitation_id: uuid.UUID, caller: CallerDep, session: SessionDep, trail: TrailDep
 ) -> Response:
-    consent.decline(session, trail, caller.actor, caller.account, invitation_id)
+    consent.decline(
+        session, trail, caller.actor, signed_in_account(session, caller.account), invitation_id
+    )
     return Response(status_code=204)

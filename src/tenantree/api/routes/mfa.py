@@ -37,6 +37,7 @@ from tenantree.api.schemas.mfa import (
 )
 from tenantree.authn import second_step
 from tenantree.identity import second_factors
+from tenantree.identity.accounts import signed_in_account
 from tenantree.identity.errors import SecondFactorNotFound
 from tenantree.identity.mfa_models import Passkey
 from tenantree.identity.passkeys import passkey_registration_options
@@ -113,7 +114,9 @@ def start_totp(
     caller: EnrollingCallerDep, session: SessionDep, identity: IdentityDep
 ) -> TotpEnrolmentOut:
     """A new secret for an authenticator app; confirm it with a first code."""
-    secret, uri = start_totp_enrolment(session, identity, caller.account)
+    secret, uri = start_totp_enrolment(
+        session, identity, signed_in_account(session, caller.account)
+    )
     return TotpEnrolmentOut(secret=secret, provisioning_uri=uri)
 
 
@@ -131,7 +134,7 @@ def confirm_totp(
         session,
         caller_trail(request, session, caller),
         identity,
-        caller.account,
+        signed_in_account(session, caller.account),
         body.code,
         token=caller.token,
     )
@@ -171,7 +174,7 @@ def passkey_options(
 ) -> PasskeyRegistrationOptionsOut:
     """Options for `navigator.credentials.create`; send its answer with `registration`."""
     registration, options = passkey_registration_options(
-        session, identity, caller.account, relying_party(request)
+        session, identity, signed_in_account(session, caller.account), relying_party(request)
     )
     return PasskeyRegistrationOptionsOut(registration=registration, options=options)
 
@@ -193,7 +196,7 @@ def register_passkey(
         session,
         caller_trail(request, session, caller),
         identity,
-        caller.account,
+        signed_in_account(session, caller.account),
         relying_party(request),
         registration=body.registration,
         credential=body.credential,

@@ -13,6 +13,7 @@ from tenantree.console.render import render
 from tenantree.console.routing import ConsoleRoute
 from tenantree.errors import DomainError
 from tenantree.identity import email_confirmation
+from tenantree.identity.accounts import signed_in_account
 from tenantree.web.caller import anonymous_trail
 from tenantree.web.services import ServicesDep
 from tenantree.web.unit_of_work import SessionDep
@@ -26,9 +27,10 @@ TITLE = "Confirm your email address"
 def ask(
     request: Request, session: SessionDep, services: ServicesDep, viewer: ViewerDep
 ) -> Response:
-    require_signed_in_person(viewer.actor, viewer.account)
+    account = signed_in_account(session, viewer.account)
+    require_signed_in_person(viewer.actor, account)
     email_confirmation.request_confirmation(
-        session, trail_for(request, session, viewer), services.identity, viewer.account
+        session, trail_for(request, session, viewer), services.identity, account
     )
     return done("/invitations", "confirmation_sent")
 

@@ -14,6 +14,7 @@ from tenantree.console.deps import ViewerDep, trail_for
 from tenantree.console.forms import done
 from tenantree.console.render import render
 from tenantree.console.routing import ConsoleRoute
+from tenantree.identity.accounts import signed_in_account
 from tenantree.web.services import ServicesDep
 from tenantree.web.unit_of_work import SessionDep
 
@@ -33,7 +34,9 @@ def pending(request: Request, session: SessionDep, viewer: ViewerDep) -> Respons
         session,
         "invitations.html",
         title="Your invitations",
-        invitations=consent.pending_invitations(session, viewer.account),
+        invitations=consent.pending_invitations(
+            session, signed_in_account(session, viewer.account)
+        ),
         email_confirmed=viewer.account.email_confirmed_at is not None,
         notice=_DONE.get(request.query_params.get("done", "")),
     )
@@ -52,7 +55,7 @@ def accept(
         trail_for(request, session, viewer),
         services.identity,
         viewer.actor,
-        viewer.account,
+        signed_in_account(session, viewer.account),
         invitation_id,
     )
     return done("/invitations", "accepted")
@@ -63,6 +66,10 @@ def decline(
     invitation_id: uuid.UUID, request: Request, session: SessionDep, viewer: ViewerDep
 ) -> Response:
     consent.decline(
-        session, trail_for(request, session, viewer), viewer.actor, viewer.account, invitation_id
+        session,
+        trail_for(request, session, viewer),
+        viewer.actor,
+        signed_in_account(session, viewer.account),
+        invitation_id,
     )
     return done("/invitations", "declined")

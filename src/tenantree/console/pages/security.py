@@ -16,6 +16,7 @@ from tenantree.console.render import render
 from tenantree.console.routing import SECURITY_PAGE, ConsoleRoute
 from tenantree.errors import DomainError
 from tenantree.identity import second_factors
+from tenantree.identity.accounts import signed_in_account
 from tenantree.identity.passkeys import passkey_registration_options
 from tenantree.identity.recovery_codes import regenerate_recovery_codes
 from tenantree.identity.totp import start_totp_enrolment
@@ -63,7 +64,9 @@ def security(request: Request, session: SessionDep, viewer: EnrollingViewerDep) 
 def start_totp(
     request: Request, session: SessionDep, services: ServicesDep, viewer: EnrollingViewerDep
 ) -> Response:
-    secret, uri = start_totp_enrolment(session, services.identity, viewer.account)
+    secret, uri = start_totp_enrolment(
+        session, services.identity, signed_in_account(session, viewer.account)
+    )
     return render(
         request, session, "security_totp.html", title="Authenticator app", secret=secret, uri=uri
     )
@@ -82,7 +85,7 @@ def confirm_totp(
             session,
             trail_for(request, session, viewer),
             services.identity,
-            viewer.account,
+            signed_in_account(session, viewer.account),
             form.get("code", ""),
             token=viewer.token,
         )
@@ -114,7 +117,10 @@ def passkey_options(
     request: Request, session: SessionDep, services: ServicesDep, viewer: EnrollingViewerDep
 ) -> Response:
     registration, options = passkey_registration_options(
-        session, services.identity, viewer.account, relying_party(request)
+        session,
+        services.identity,
+        signed_in_account(session, viewer.account),
+        relying_party(request),
     )
     return render(
         request,
@@ -139,7 +145,7 @@ def register_passkey(
             session,
             trail_for(request, session, viewer),
             services.identity,
-            viewer.account,
+            signed_in_account(session, viewer.account),
             relying_party(request),
             registration=form.get("registration", ""),
             credential=json.loads(form.get("credential") or "{}"),
