@@ -112,7 +112,7 @@ class Way:
         # One org below, looked up in the index for each partner: as an
         # EXISTS, PostgreSQL made it a hash join over every org (3.2 ms in the
         # bench world); a scalar subquery with a LIMIT stays one index-only
-        # probe per partner (1.7 ms for 1,000 partners' worth of customers).
+        # probe per partner (1.7 ms for a partner's 1,000 customers).
         below = (
             select(_BELOW.c.parent_id).where(_BELOW.c.parent_id == TIER_TWO.c.id).limit(1)
         ).scalar_subquery()
