@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import json
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Generic, TypeVar
@@ -77,6 +78,76 @@ def _key_fits(key: Any, sort_column: InstrumentedAttribute[Any]) -> bool:
     return isinstance(key, python_type) and not isinstance(key, bool)
 
 
+@dataclass(frozen=True)
+class PageRequest:
+    """A page asked for: its size, and the cursor it starts after (or ends before)."""
+
+    limit: int
+    # The cursor's sort key and id; None for the first page.
+    mark: tuple[Any, uuid.UUID] | None
+    # Read backwards from `mark` (`before=`), then turned round.
+    backwards: bool
+    # A `cursor` was given: the page has one before it.
+    after_cursor: bool
+
+    def reads_descending(self, descending: bool) -> bool:
+        return descending != self.backwards
+
+
+def page_request(
+    limit: int | None,
+    cursor: str | None,
+    before: str | None,
+    sort_column: Any,
+) -> PageRequest:
+    """The page asked for, its limit and cursor checked (422 naming the field)."""
+    limit = DEFAULT_LIMIT if limit is None else limit
+    if not 1 <= limit <= MAX_LIMIT:
+        raise Invalid(f"limit must be between 1 and {MAX_LIMIT}", field="limit")
+    mark, field = (before, "before") if before else (cursor, "cursor")
+    decoded = None
+    if mark:
+        decoded = decode_cursor(mark)
+        if not _key_fits(decoded[0], sort_column):
+            raise Invalid("the cursor is not one this API returned", field=field)
+    return PageRequest(limit, decoded, bool(before), bool(cursor))
+
+
+def after_mark(
+    sort_column: Any, id_column: Any, key: Any, last_id: Any, *, reads_descending: bool
+) -> ColumnElement[bool]:
+    """Rows strictly past the cursor's (key, id) in reading order (values or bind parameters)."""
+    if reads_descending:
+        return or_(sort_column < key, and_(sort_column == key, id_column < last_id))
+    return or_(sort_column > key, and_(sort_column == key, id_column > last_id))
+
+
+def reading_order(sort_column: Any, id_column: Any, *, reads_descending: bool) -> tuple[Any, Any]:
+    if reads_descending:
+        return sort_column.desc(), id_column.desc()
+    return sort_column.asc(), id_column.asc()
+
+
+def page_of(found: list[T], request: PageRequest, key_of: Callable[[T], Any]) -> Page[T]:
+    """The page from up to `limit + 1` items read in reading order; `key_of` an
+    item's (sort key, id)."""
+    more = len(found) > request.limit
+    found = found[: request.limit]
+
+    def cursor_of(item: T) -> str:
+        return encode_cursor(*key_of(item))
+
+    if request.backwards:
+        found.reverse()
+        # Read backwards from an item, so that item (and the page it began) follows.
+        next_cursor = cursor_of(found[-1]) if found else None
+        prev_cursor = cursor_of(found[0]) if found and more else None
+        return Page(found, next_cursor, prev_cursor)
+    next_cursor = cursor_of(found[-1]) if more else None
+    prev_cursor = cursor_of(found[0]) if found and request.after_cursor else None
+    return Page(found, next_cursor, prev_cursor)
+
+
 def paginate(
     session: Session,
     query: Select[tuple[T]],
@@ -94,41 +165,30 @@ def paginate(
 
     `rows`: the query selects columns (the sort and id columns among them), and
     the page holds its rows rather than the first column's values."""
-    limit = DEFAULT_LIMIT if limit is None else limit
-    if not 1 <= limit <= MAX_LIMIT:
-        raise Invalid(f"limit must be between 1 and {MAX_LIMIT}", field="limit")
-    mark, field = (before, "before") if before else (cursor, "cursor")
-    backwards = bool(before)
-    if mark:
-        key, last_id = decode_cursor(mark)
-        if not _key_fits(key, sort_column):
-            raise Invalid("the cursor is not one this API returned", field=field)
-        if descending != backwards:
-            after = or_(sort_column < key, and_(sort_column == key, id_column < last_id))
-        else:
-            after = or_(sort_column > key, and_(sort_column == key, id_column > last_id))
-        query = query.where(after)
-    if descending != backwards:
-        query = query.order_by(sort_column.desc(), id_column.desc())
-    else:
-        query = query.order_by(sort_column.asc(), id_column.asc())
-    query = query.limit(limit + 1)
+    request = page_request(limit, cursor, before, sort_column)
+    reads_descending = request.reads_descending(descending)
+    if request.mark is not None:
+        key, last_id = request.mark
+        query = query.where(
+            after_mark(sort_column, id_column, key, last_id, reads_descending=reads_descending)
+        )
+    query = query.order_by(
+        *reading_order(sort_column, id_column, reads_descending=reads_descending)
+    )
+    query = query.limit(request.limit + 1)
     found: list[Any] = list(session.execute(query).all() if rows else session.scalars(query))
-    more = len(found) > limit
-    found = found[:limit]
+    sort_key, id_key = sort_column.key, id_column.key
+    return page_of(found, request, lambda item: (getattr(item, sort_key), getattr(item, id_key)))
 
-    def cursor_of(item: T) -> str:
-        return encode_cursor(getattr(item, sort_column.key), getattr(item, id_column.key))
 
-    if backwards:
-        found.reverse()
-        # Read backwards from an item, so that item (and the page it began) follows.
-        next_cursor = cursor_of(found[-1]) if found else None
-        prev_cursor = cursor_of(found[0]) if found and more else None
-        return Page(found, next_cursor, prev_cursor)
-    next_cursor = cursor_of(found[-1]) if more else None
-    prev_cursor = cursor_of(found[0]) if found and cursor else None
-    return Page(found, next_cursor, prev_cursor)
+def like_contains(q: str) -> str:
+    """The LIKE pattern (escape `\\`) of a text containing `q`, in lower case."""
+    return f"%{_like_escaped(q)}%"
+
+
+def like_prefix(q: str) -> str:
+    """The LIKE pattern (escape `\\`) of a text starting with `q`, in lower case."""
+    return f"{_like_escaped(q)}%"
 
 
 def _like_escaped(q: str) -> str:
@@ -137,9 +197,9 @@ def _like_escaped(q: str) -> str:
 
 def contains(column: Any, q: str) -> ColumnElement[bool]:
     """`column` contains `q`, ignoring case; `%` and `_` in `q` match themselves."""
-    return func.lower(column).like(f"%{_like_escaped(q)}%", escape="\\")
+    return func.lower(column).like(like_contains(q), escape="\\")
 
 
 def starts_with(column: Any, q: str) -> ColumnElement[bool]:
     """`column` starts with `q`, ignoring case (a Salesforce ID prefix)."""
-    return func.lower(column).like(f"{_like_escaped(q)}%", escape="\\")
+    return func.lower(column).like(like_prefix(q), escape="\\")

@@ -6,8 +6,8 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, and_, delete, exists, false, or_, select, true
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy import ColumnElement, delete, select
+from sqlalchemy.orm import Session
 
 from tenantree import clock
 from tenantree.access.errors import OrgInvisible
@@ -17,17 +17,16 @@ from tenantree.access.partner_grants import require_future
 from tenantree.access.permissions import Permission
 from tenantree.access.policy import (
     Actor,
-    MembershipFact,
     can_platform,
     decide,
     paths,
     sees_every_sub_org,
 )
+from tenantree.access.reach import bound_condition
 from tenantree.audit.actions import AuditAction
 from tenantree.audit.service import AuditTrail
 from tenantree.errors import Forbidden, Invalid, NotFound
 from tenantree.identity.models import Membership
-from tenantree.orgs.kinds import OrgKind, OrgStatus
 from tenantree.orgs.models import Org
 from tenantree.orgs.sub_org_access import CustomerAccess, SubOrgAccess, SubOrgPartnerUser
 
@@ -77,100 +76,10 @@ def reachable_orgs(actor: Actor) -> ColumnElement[bool]:
     """SQL condition on `Org` matching exactly the orgs `decide(ORG_VIEW)` allows.
 
     Kept beside the policy and tested against it, so lists never show an org
-    the actor could not open, and never hide one it could.
+    the actor could not open, and never hide one it could. The condition of
+    the actor's shape (`access.reach`) with its values bound.
     """
-    if actor.creator is not None:
-        # A credential lists only what it and its creator both may view.
-        own = Actor(actor.account_id, actor.is_operator, actor.memberships)
-        return and_(reachable_orgs(own), reachable_orgs(actor.creator))
-    if actor.is_operator:
-        return true()
-    usable = [m for m in actor.memberships.values() if m.active and m.org_active]
-    own_ids = [m.org_id for m in usable]
-    refused = exists().where(
-        SubOrgAccess.org_id == Org.id, SubOrgAccess.customer_access == CustomerAccess.REFUSED
-    )
-    own = and_(
-        Org.id.in_(own_ids),
-        or_(Org.kind != OrgKind.SUB_ORG, ~refused),
-    )
-    primary_parents = [m.org_id for m in usable if m.is_primary_admin]
-    other_parents = [m for m in usable if not m.is_primary_admin]
-    other_ids = [m.membership_id for m in other_parents]
-    now = clock.utcnow()  # the same clock as the policy's windows (policy.partner_window)
-    partner = or_(
-        Org.parent_id.in_(primary_parents) if primary_parents else false(),
-        and_(
-            Org.parent_id.in_([m.org_id for m in other_parents]),
-            or_(~_wide_closed(Org.id, now), _listed(Org.id, other_ids, now)),
-        )
-        if other_parents
-        else false(),
-    )
-    # A tier-2 partner whose distributor refused its own users: its staff
-    # reach none of its customers either (policy._partner_reach).
-    parent_refused = exists().where(
-        SubOrgAccess.org_id == Org.parent_id,
-        SubOrgAccess.customer_access == CustomerAccess.REFUSED,
-    )
-    partner = and_(partner, ~parent_refused)
-    return and_(
-        Org.status == OrgStatus.ACTIVE,
-        or_(own, partner, _from_above(primary_parents, other_parents, now)),
-    )
-
-
-def _wide_closed(org_id: ColumnElement[uuid.UUID], now: datetime) -> ColumnElement[bool]:
-    """The org does not let its partner's users in as a whole now."""
-    return exists().where(
-        SubOrgAccess.org_id == org_id,
-        or_(
-            SubOrgAccess.partner_users_restricted.is_(True),
-            SubOrgAccess.partner_access_expires_at <= now,
-        ),
-    )
-
-
-def _listed(
-    org_id: ColumnElement[uuid.UUID], membership_ids: list[uuid.UUID], now: datetime
-) -> ColumnElement[bool]:
-    return exists().where(
-        SubOrgPartnerUser.sub_org_id == org_id,
-        SubOrgPartnerUser.membership_id.in_(membership_ids),
-        or_(SubOrgPartnerUser.expires_at.is_(None), SubOrgPartnerUser.expires_at > now),
-    )
-
-
-# Made once: building an alias of a mapped class (and the column proxies the
-# subqueries below ask of it) was a third of building a page's condition
-# (bench/ANALYSIS.md, round 4). The condition built from it is the same.
-_TIER_TWO = aliased(Org)
-
-
-def _from_above(
-    primary_parents: list[uuid.UUID], other_parents: list[MembershipFact], now: datetime
-) -> ColumnElement[bool]:
-    """Orgs two levels below an actor's entry (a distributor's staff into a
-    tier-2 partner's customers), as `policy._reach_from_above` decides: the
-    primary admin always; others through a tier-2 partner that lets them in
-    and into a customer that lets partner users in as a whole. Partners stand
-    at most one level below the top (lifecycle.tiers), so no path is longer."""
-    tier_two = _TIER_TWO
-    through_primary = select(tier_two.id).where(
-        tier_two.parent_id.in_(primary_parents), tier_two.status == OrgStatus.ACTIVE
-    )
-    reached = [Org.parent_id.in_(through_primary)] if primary_parents else []
-    if other_parents:
-        through_other = select(tier_two.id).where(
-            tier_two.parent_id.in_([m.org_id for m in other_parents]),
-            tier_two.status == OrgStatus.ACTIVE,
-            or_(
-                ~_wide_closed(tier_two.id, now),
-                _listed(tier_two.id, [m.membership_id for m in other_parents], now),
-            ),
-        )
-        reached.append(and_(Org.parent_id.in_(through_other), ~_wide_closed(Org.id, now)))
-    return or_(*reached) if reached else false()
+    return bound_condition(actor, clock.utcnow())
 
 
 def visible_sub_org_ids(session: Session, actor: Actor, parent: Org) -> set[uuid.UUID] | None:

@@ -27,6 +27,7 @@ from tenantree.api.schemas.orgs import (
     OrgMove,
     OrgMoveOut,
     OrgOut,
+    OrgSummaryPage,
     OrgUpdate,
     PartnerActivation,
     SubOrgCreate,
@@ -39,19 +40,18 @@ router = APIRouter(
 )
 
 
-# A page's rows validated in one call, as dicts: 50 `model_validate` (or one
-# call reading the rows' attributes) were an eighth of the sub-orgs page, four
-# times the cost of this (bench/ANALYSIS.md, round 5).
-_SUMMARIES = TypeAdapter(list[OrgOut])
+# A page's rows serialized as they were read: validating them into `OrgOut`
+# first was three times the cost of this (bench/ANALYSIS.md, round 6).
+_SUMMARY_PAGE = TypeAdapter(OrgSummaryPage)
 
 
 def _org_page(page: Page) -> Response:
-    """A page of org summary rows, validated into `OrgOut` once and serialized once."""
+    """A page of org summary rows (`org_listing.SUMMARY_COLUMNS`), as `ListResponse[OrgOut]`."""
     # The rows of one query share their names: read them once (per row, a tuple is built).
     names = page.items[0]._fields if page.items else ()
     rows = [dict(zip(names, row, strict=True)) for row in page.items]
-    items = _SUMMARIES.validate_python(rows)
-    return serialized(ListResponse[OrgOut](items=items, next_cursor=page.next_cursor))
+    body = _SUMMARY_PAGE.dump_json({"items": rows, "next_cursor": page.next_cursor})
+    return Response(body, media_type="application/json")
 
 
 Search = Annotated[

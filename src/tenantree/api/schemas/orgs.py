@@ -4,6 +4,7 @@ import uuid
 from datetime import datetime
 
 from pydantic import BaseModel
+from typing_extensions import TypedDict
 
 from tenantree.orgs.kinds import Edition, OrgKind, OrgStatus, PartnerType
 from tenantree.web.schemas.orgs import (
@@ -44,6 +45,34 @@ class OrgOut(BaseModel):
     created_at: datetime
 
     model_config = {"from_attributes": True}
+
+
+class OrgSummaryRow(TypedDict):
+    """`OrgOut` as a row read from `orgs` carries it: a page of these is
+    serialized as it is, without building 50 models first (bench/ANALYSIS.md,
+    round 6). The database holds the kinds and statuses to their values
+    (check constraints), so the JSON is `OrgOut`'s, field for field
+    (tests/api/test_org_pages.py compares the two)."""
+
+    id: uuid.UUID
+    name: str
+    kind: str
+    partner_type: str | None
+    edition: str
+    salesforce_id: str
+    parent_id: uuid.UUID | None
+    depth: int
+    partner_salesforce_id: str | None
+    customer_name: str | None
+    status: str
+    created_at: datetime
+
+
+class OrgSummaryPage(TypedDict):
+    """`ListResponse[OrgOut]`, of rows."""
+
+    items: list[OrgSummaryRow]
+    next_cursor: str | None
 
 
 class OrgMoveOut(BaseModel):
