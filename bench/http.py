@@ -137,6 +137,7 @@ class HttpRow:
     def check(self) -> None:
         got = {int(s) if s.isdigit() else s for s in self.result["statuses"]}
         assert got <= self.expected, f"{self.name}: statuses {self.result['statuses']}"
+        assert self.result["requests"] > 0, f"{self.name}: no request was answered in time"
 
 
 def plans(world: World) -> dict[str, list[dict]]:

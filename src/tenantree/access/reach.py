@@ -109,14 +109,14 @@ class Way:
         databases' estimates (a thousand customers under each partner, so as
         many under each customer) had them test every org instead."""
         assert self.on_parent is not None
-        # One org below, looked up in the index for each partner: as an
-        # EXISTS, PostgreSQL made it a hash join over every org (3.2 ms in the
-        # bench world); a scalar subquery with a LIMIT stays one index-only
-        # probe per partner (1.7 ms for a partner's 1,000 customers).
-        below = (
-            select(_BELOW.c.parent_id).where(_BELOW.c.parent_id == TIER_TWO.c.id).limit(1)
-        ).scalar_subquery()
-        return select(TIER_TWO.c.id).where(self.on_parent, below.is_not(None))
+        # An EXISTS: PostgreSQL makes it one hash semi-join over the orgs
+        # (3.2 ms in the bench world). A scalar subquery with a LIMIT 1 was
+        # 1.7 ms in one world and 546 ms in another: expecting ~900 orgs
+        # below each partner, PostgreSQL read it by a sequential scan that
+        # stops at the first, and under a customer, which has none, it never
+        # stops early (bench/ANALYSIS.md, round 6).
+        below = exists().where(_BELOW.c.parent_id == TIER_TWO.c.id)
+        return select(TIER_TWO.c.id).where(self.on_parent, below)
 
 
 def bound_condition(actor: Actor, now: datetime) -> ColumnElement[bool]:
