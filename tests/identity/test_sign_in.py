@@ -245,7 +245,7 @@ def test_members_cannot_read_the_platform_audit_events(api, session, identity, e
 
 
 def test_authenticating_a_session_token_gives_the_account_as_plain_values(session, identity):
-    # Building the ORM entity was most of a request's authentication (bench/analysis-reads.md).
+    # Building the ORM entity was most of a request's authentication (bench/ANALYSIS.md, round 6).
     _, member = _member(session, identity)
     token = issue_token(session, identity, member.account)
     expected = AccountSummary.of(member.account)
