@@ -195,11 +195,17 @@ def _like_escaped(q: str) -> str:
     return q.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
+def matches(column: Any, pattern: Any) -> ColumnElement[bool]:
+    """`column`, in lower case, matches a pattern of `like_contains` or
+    `like_prefix` (the pattern itself, or a bind parameter for it)."""
+    return func.lower(column).like(pattern, escape="\\")
+
+
 def contains(column: Any, q: str) -> ColumnElement[bool]:
     """`column` contains `q`, ignoring case; `%` and `_` in `q` match themselves."""
-    return func.lower(column).like(like_contains(q), escape="\\")
+    return matches(column, like_contains(q))
 
 
 def starts_with(column: Any, q: str) -> ColumnElement[bool]:
     """`column` starts with `q`, ignoring case (a Salesforce ID prefix)."""
-    return func.lower(column).like(like_prefix(q), escape="\\")
+    return matches(column, like_prefix(q))

@@ -29,6 +29,7 @@ from tenantree.pagination import (
     after_mark,
     like_contains,
     like_prefix,
+    matches,
     page_of,
     page_request,
     reading_order,
@@ -98,9 +99,9 @@ def _statement(
         # starting with it ("Contoso", "001Aa0"), all ignoring case.
         filters.append(
             or_(
-                func.lower(ORGS.c.name).like(bindparam("q_contains"), escape="\\"),
-                func.lower(ORGS.c.customer_name).like(bindparam("q_contains"), escape="\\"),
-                func.lower(ORGS.c.salesforce_id).like(bindparam("q_prefix"), escape="\\"),
+                matches(ORGS.c.name, bindparam("q_contains")),
+                matches(ORGS.c.customer_name, bindparam("q_contains")),
+                matches(ORGS.c.salesforce_id, bindparam("q_prefix")),
             )
         )
     if parent:

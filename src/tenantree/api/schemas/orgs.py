@@ -52,7 +52,7 @@ class OrgSummaryRow(TypedDict):
     serialized as it is, without building 50 models first (bench/ANALYSIS.md,
     round 6). The database holds the kinds and statuses to their values
     (check constraints), so the JSON is `OrgOut`'s, field for field
-    (tests/api/test_org_pages.py compares the two)."""
+    (tests/orgs/test_org_pages.py compares the two)."""
 
     id: uuid.UUID
     name: str
