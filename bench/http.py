@@ -184,26 +184,55 @@ def wrk_side_by_side(world: World, database_url: str, *, concurrency: int, secon
     all_plans = plans(world)
     items = {name: all_plans[name][0] for name in list(all_plans)[:2]}
     bare_item = {"path": "/api/v1/bare"}
+    first = next(iter(items))
+    minimal_item = {**items[first], "path": minimal_path(items[first]["path"])}
     rounds = []
     with (
         serve("bench.bare:app", database_url, "/api/v1/bare") as bare_base,
+        serve("bench.minimal:app", database_url, "/openapi.json") as minimal_base,
         serve("tenantree.server.asgi:app", database_url, "/healthz") as base,
     ):
+        _answers_ok(minimal_base, minimal_item)
         for _ in range(WRK_ROUNDS):
             one = {"bare": wrk_load(bare_base, bare_item, concurrency=concurrency, seconds=seconds)}
+            one[MINIMAL] = wrk_load(
+                minimal_base, minimal_item, concurrency=concurrency, seconds=seconds
+            )
             for name, item in items.items():
                 one[name] = wrk_load(base, item, concurrency=concurrency, seconds=seconds)
             rounds.append(one)
-    first = next(iter(items))
     rounds.sort(key=lambda r: r[first]["req_per_s"] / r["bare"]["req_per_s"])
     median = rounds[len(rounds) // 2]
     return {
         "bare": median["bare"],
+        "minimal": median[MINIMAL],
         "throughput": [(name, median[name]) for name in items],
         "rounds": [
             {name: r[name]["req_per_s"] / r["bare"]["req_per_s"] for name in items} for r in rounds
         ],
+        "minimal_rounds": [
+            {
+                "of_bare": r[MINIMAL]["req_per_s"] / r["bare"]["req_per_s"],
+                "org_of_minimal": r[first]["req_per_s"] / r[MINIMAL]["req_per_s"],
+            }
+            for r in rounds
+        ],
     }
+
+
+MINIMAL = "minimal peer"
+
+
+def _answers_ok(base: str, item: dict) -> None:
+    """A peer measured on refusals would flatter nothing: it must answer 200."""
+    got = httpx.get(base + item["path"], headers={"Authorization": f"Bearer {item['token']}"})
+    if got.status_code != 200:
+        raise RuntimeError(f"{item['path']} answered {got.status_code}: {got.text[:200]}")
+
+
+def minimal_path(org_path: str) -> str:
+    """GET org's path on the minimal peer (bench.minimal)."""
+    return org_path.replace("/api/v1/orgs/", "/api/v1/minimal/orgs/", 1)
 
 
 def run(

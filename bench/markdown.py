@@ -441,7 +441,24 @@ def _write_wrk(w, targets: list, database: str, wrk: dict) -> None:  # type: ign
     if rounds:
         per_round = "; ".join(", ".join(f"{v:.2f}×" for v in r.values()) for r in rounds)
         w(f"\nRatios per round (GET org, page): {per_round}.")
+    if "minimal" in wrk:
+        _write_minimal(w, wrk)
     w("")
+
+
+def _write_minimal(w, wrk: dict) -> None:  # type: ignore[no-untyped-def]
+    m, wb = wrk["minimal"], wrk["bare"]
+    org = wrk["throughput"][0][1]
+    per_round = "; ".join(
+        f"{r['of_bare']:.2f}× bare, GET org {r['org_of_minimal']:.2f}× of it"
+        for r in wrk["minimal_rounds"]
+    )
+    w(f"\nThe minimal peer (`bench/minimal.py`: the token and the caller's entries in one "
+      "query, the org by id in another, a member of the org or its partner let through, no "
+      "middleware, no ORM, none of the product's other checks), in the same rounds: "
+      f"{_f(m['req_per_s'])} req/s, {m['req_per_s'] / wb['req_per_s']:.2f}× bare, p99 "
+      f"{_f(m['p99_ms'], 2)} ms; GET org serves {org['req_per_s'] / m['req_per_s']:.2f}× of "
+      f"it. Per round: {per_round}.")  # fmt: skip
 
 
 def _write_serving(w, serving: dict) -> None:  # type: ignore[no-untyped-def]
