@@ -8,13 +8,14 @@ The rollup makes that one query, however long the history (periods.py).
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import BigInteger, cast, delete, func, insert, select
 from sqlalchemy.orm import Session
 
-from tenantree.licensing.models import UsageDaily
+from tenantree.licensing.models import UsageDaily, UsagePoolDaily
 
 
 def day_start(day: date) -> datetime:
@@ -94,3 +95,37 @@ def held_before(session: Session, pool_id: uuid.UUID, org_id: uuid.UUID, day: da
 class PeriodUse:
     peak: int
     average: float
+
+
+def sum_pool_days(session: Session, pool_ids: Iterable[uuid.UUID]) -> None:
+    """Write the pools' daily rows (UsagePoolDaily) afresh from their
+    consumers' rows, as migration 0025 backfilled them: for rollup rows
+    written directly (the bench's worlds, tests' histories), not through a
+    change, which keeps both current."""
+    ids = list(pool_ids)
+    d = UsageDaily
+    days = (
+        select(
+            d.pool_id,
+            d.day,
+            func.sum(d.peak_units - d.carried_units).label("rise"),
+            func.sum(d.last_units - d.carried_units).label("moved"),
+        )
+        .where(d.pool_id.in_(ids))
+        .group_by(d.pool_id, d.day)
+        .subquery()
+    )
+    moved_before = func.sum(days.c.moved).over(partition_by=days.c.pool_id, order_by=days.c.day)
+    session.execute(delete(UsagePoolDaily).where(UsagePoolDaily.pool_id.in_(ids)))
+    session.execute(
+        insert(UsagePoolDaily).from_select(
+            ["pool_id", "day", "carried_units", "rise_units", "moved_units"],
+            select(
+                days.c.pool_id,
+                days.c.day,
+                cast(moved_before - days.c.moved, BigInteger),
+                cast(days.c.rise, BigInteger),
+                cast(days.c.moved, BigInteger),
+            ),
+        )
+    )

@@ -174,7 +174,24 @@ class UsageDaily(Base):
     """
 
     __tablename__ = "usage_daily"
-    __table_args__ = (UniqueConstraint("pool_id", "org_id", "day"),)
+    __table_args__ = (
+        UniqueConstraint("pool_id", "org_id", "day"),
+        # Every column a period sums, in the consumers' order: a big partner's
+        # period is read from this index alone, grouped as it comes
+        # (periods.py; bench/analysis-report7.md).
+        Index(
+            "ix_usage_daily_period",
+            "pool_id",
+            "org_id",
+            "day",
+            "peak_units",
+            "unit_seconds",
+            "last_units",
+            "last_at",
+            "closing_unit_seconds",
+            "carried_units",
+        ),
+    )
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=new_id)
     pool_id: Mapped[uuid.UUID] = mapped_column(
@@ -188,3 +205,26 @@ class UsageDaily(Base):
     last_at: Mapped[datetime] = mapped_column(UTCDateTime)
     closing_unit_seconds: Mapped[int] = mapped_column(BigInteger)
     carried_units: Mapped[int] = mapped_column(BigInteger)
+
+
+class UsagePoolDaily(Base):
+    """Daily rollup per pool: its consumers' rows of the day summed, kept
+    current with them in every change (usage_writes, apply_usage_change).
+
+    `rise_units` sums the day's `peak_units - carried_units` and
+    `moved_units` its `last_units - carried_units`; `carried_units` is the
+    pool's level held into the day (its consumers' levels summed), written
+    with the day's first change. A pool's run-out forecast reads its rows of
+    the window and its last row before it, not every consumer's history
+    (alerts.forecasts.pool_totals).
+    """
+
+    __tablename__ = "usage_pool_daily"
+
+    pool_id: Mapped[uuid.UUID] = mapped_column(
+        Uuid, ForeignKey("license_pools.id", ondelete="CASCADE"), primary_key=True
+    )
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    carried_units: Mapped[int] = mapped_column(BigInteger)
+    rise_units: Mapped[int] = mapped_column(BigInteger)
+    moved_units: Mapped[int] = mapped_column(BigInteger)
