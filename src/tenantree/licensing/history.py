@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import BigInteger, cast, delete, func, insert, select
+from sqlalchemy import BigInteger, cast, delete, func, insert, select, true
 from sqlalchemy.orm import Session
 
 from tenantree.licensing.models import UsageDaily, UsagePoolDaily
@@ -97,13 +97,14 @@ class PeriodUse:
     average: float
 
 
-def sum_pool_days(session: Session, pool_ids: Iterable[uuid.UUID]) -> None:
+def sum_pool_days(session: Session, pool_ids: Iterable[uuid.UUID] | None) -> None:
     """Write the pools' daily rows (UsagePoolDaily) afresh from their
     consumers' rows, as migration 0025 backfilled them: for rollup rows
     written directly (the bench's worlds, tests' histories), not through a
-    change, which keeps both current."""
-    ids = list(pool_ids)
+    change, which keeps both current. `pool_ids` None: every pool's."""
+    ids = None if pool_ids is None else list(pool_ids)
     d = UsageDaily
+    chosen = d.pool_id.in_(ids) if ids is not None else true()
     days = (
         select(
             d.pool_id,
@@ -111,12 +112,15 @@ def sum_pool_days(session: Session, pool_ids: Iterable[uuid.UUID]) -> None:
             func.sum(d.peak_units - d.carried_units).label("rise"),
             func.sum(d.last_units - d.carried_units).label("moved"),
         )
-        .where(d.pool_id.in_(ids))
+        .where(chosen)
         .group_by(d.pool_id, d.day)
         .subquery()
     )
     moved_before = func.sum(days.c.moved).over(partition_by=days.c.pool_id, order_by=days.c.day)
-    session.execute(delete(UsagePoolDaily).where(UsagePoolDaily.pool_id.in_(ids)))
+    pool_days = delete(UsagePoolDaily)
+    if ids is not None:
+        pool_days = pool_days.where(UsagePoolDaily.pool_id.in_(ids))
+    session.execute(pool_days)
     session.execute(
         insert(UsagePoolDaily).from_select(
             ["pool_id", "day", "carried_units", "rise_units", "moved_units"],

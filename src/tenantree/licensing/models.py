@@ -174,24 +174,7 @@ class UsageDaily(Base):
     """
 
     __tablename__ = "usage_daily"
-    __table_args__ = (
-        UniqueConstraint("pool_id", "org_id", "day"),
-        # Every column a period sums, in the consumers' order: a big partner's
-        # period is read from this index alone, grouped as it comes
-        # (periods.py; bench/analysis-report7.md).
-        Index(
-            "ix_usage_daily_period",
-            "pool_id",
-            "org_id",
-            "day",
-            "peak_units",
-            "unit_seconds",
-            "last_units",
-            "last_at",
-            "closing_unit_seconds",
-            "carried_units",
-        ),
-    )
+    __table_args__ = (UniqueConstraint("pool_id", "org_id", "day"),)
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=new_id)
     pool_id: Mapped[uuid.UUID] = mapped_column(

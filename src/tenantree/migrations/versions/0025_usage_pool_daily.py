@@ -1,4 +1,4 @@
-"""usage_pool_daily and a covering index: the parent report's two big reads
+"""usage_pool_daily: a pool's consumers summed per day, for its forecast
 
 A pool's run-out forecast summed every rollup row of the pool up to today,
 a grouping that grew with the history (107 ms at 10,000 children on
@@ -10,11 +10,6 @@ transaction: usage_writes._pool_day_write and `apply_usage_change`, replaced
 here by a version that adds the same write (tests/licensing/
 test_usage_function.py holds the two to the same rows). Existing rows are
 backfilled from usage_daily.
-
-`ix_usage_daily_period` holds every column a period sums, in the consumers'
-order: the period's rows are read from the index alone and grouped as they
-come, instead of a scan of the table and a hash of 20,000 groups
-(licensing/periods.py).
 
 Revision ID: 0025
 Revises: 0024
@@ -272,18 +267,6 @@ END
 $fn$
 """
 
-_PERIOD_COLUMNS = [
-    "pool_id",
-    "org_id",
-    "day",
-    "peak_units",
-    "unit_seconds",
-    "last_units",
-    "last_at",
-    "closing_unit_seconds",
-    "carried_units",
-]
-
 
 def upgrade() -> None:
     op.create_table(
@@ -302,7 +285,6 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("pool_id", "day", name=op.f("pk_usage_pool_daily")),
     )
     op.execute(_BACKFILL)
-    op.create_index("ix_usage_daily_period", "usage_daily", _PERIOD_COLUMNS)
     if op.get_bind().dialect.name == "postgresql":
         op.execute(_CREATE)
 
@@ -320,5 +302,4 @@ def _previous_function() -> str:
 def downgrade() -> None:
     if op.get_bind().dialect.name == "postgresql":
         op.execute(_previous_function())
-    op.drop_index("ix_usage_daily_period", table_name="usage_daily")
     op.drop_table("usage_pool_daily")
