@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from tenantree.identity.credentials import token_digest
 from tenantree.identity.models import AccessToken, Account, Membership
-from tenantree.licensing.history import sum_pool_days
+from tenantree.licensing import history
 from tenantree.licensing.models import (
     Consumption,
     License,
@@ -380,8 +380,10 @@ def insert_world(engine: Engine, world: World, *, progress: bool = True, chunk: 
     bar.close()
     # The rollup rows were written directly, not through changes: the pools'
     # days (licensing.models.UsagePoolDaily, the forecasts' rows) summed from them.
-    with Session(engine) as session, session.begin():
-        sum_pool_days(session, None)
+    # A tree from before migration 0025 (an A/B side) has none.
+    if hasattr(history, "sum_pool_days"):
+        with Session(engine) as session, session.begin():
+            history.sum_pool_days(session, None)
     # Planner statistics, as a live database has them (PostgreSQL's autovacuum
     # would gather them minutes later): without them PostgreSQL plans the
     # period report's rollup scan for 4 rows instead of 12,000 (ANALYSIS.md).
