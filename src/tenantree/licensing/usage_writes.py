@@ -3,8 +3,9 @@
 A consumption is the product's hottest write: every consumer of a partner's
 pool goes through the pool's one row. The pool's UPDATE takes that row's
 lock, held to COMMIT, so it is the last thing a change does, and on
-PostgreSQL it and the consumer's rows (consumption, daily rollup, snapshot)
-are one statement: the lock is held for that round trip and the COMMIT.
+PostgreSQL it and the change's rows (consumption, daily rollup, the pool's
+day, snapshot) are one statement: the lock is held for that round trip and
+the COMMIT.
 
 Statements are built once per shape, with bind parameters: building them per
 call was most of a consumption's CPU time (bench/).
