@@ -27,9 +27,7 @@ START = datetime(2025, 3, 1, 8, tzinfo=UTC)
 def _pool_days(session, pool_id):  # type: ignore[no-untyped-def]
     p = UsagePoolDaily
     return session.execute(
-        select(p.day, p.carried_units, p.rise_units, p.moved_units)
-        .where(p.pool_id == pool_id)
-        .order_by(p.day)
+        select(p.day, p.rise_units, p.moved_units).where(p.pool_id == pool_id).order_by(p.day)
     ).all()
 
 

@@ -125,8 +125,7 @@ def _rows(session: Session, orgs: list[Org]) -> dict[str, list[tuple[Any, ...]]]
                        UsageDaily.last_at, UsageDaily.closing_unit_seconds,
                        UsageDaily.carried_units, where=UsageDaily.org_id.in_(ids)),
         "pool_days": rows(UsagePoolDaily.pool_id, UsagePoolDaily.day,
-                          UsagePoolDaily.carried_units, UsagePoolDaily.rise_units,
-                          UsagePoolDaily.moved_units,
+                          UsagePoolDaily.rise_units, UsagePoolDaily.moved_units,
                           where=UsagePoolDaily.pool_id.in_(
                               select(LicensePool.id).where(LicensePool.holder_org_id.in_(ids)))),
         "snapshots": rows(UsageSnapshot.pool_id, UsageSnapshot.org_id, UsageSnapshot.at,

@@ -12,12 +12,12 @@ from collections import defaultdict
 from collections.abc import Collection, Iterable
 from datetime import date, timedelta
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import BigInteger, and_, case, cast, func, select
 from sqlalchemy.orm import Session
 
 from tenantree import clock
 from tenantree.alerts.forecast import WINDOW_DAYS, RunOut, run_out
-from tenantree.licensing.models import LicensePool, UsageDaily, UsagePoolDaily
+from tenantree.licensing.models import UsageDaily, UsagePoolDaily
 from tenantree.licensing.reports import ChildReport, ParentReport
 
 
@@ -100,36 +100,33 @@ def pool_totals(
     day sums them (licensing.models.UsagePoolDaily). So a pool's day is the
     level its consumers held into it plus the day's `rise_units`, the level
     held into the next day moves by its `moved_units`, and the level held
-    into the window is the pool's last row before it, carried in and moved:
-    one row per pool and day of the window and one more per pool, however
-    long the history and however many consumers (bench/analysis-report7.md).
+    into the window is the moves of every day before it: one row per pool
+    and day, however many consumers (bench/ANALYSIS.md, round 7).
     """
     first, last = window(today)
     ids = list(pool_ids)
     if not ids:
         return {}
     pool_day = UsagePoolDaily
-    last_before = (
-        select(pool_day.carried_units + pool_day.moved_units)
-        .where(pool_day.pool_id == LicensePool.id, pool_day.day < first)
-        .order_by(pool_day.day.desc())
-        .limit(1)
-        .scalar_subquery()
-    )
-    held_into: dict[uuid.UUID, int] = {
-        pool_id: level
-        for pool_id, level in session.execute(
-            select(LicensePool.id, last_before).where(LicensePool.id.in_(ids))
-        )
-        if level is not None
-    }
+    # The days before the window fall into one group (day NULL).
+    day = case((pool_day.day >= first, pool_day.day), else_=None)
+    held_into: dict[uuid.UUID, int] = {}
     moves: dict[uuid.UUID, dict[date, tuple[int, int]]] = defaultdict(dict)
     for pool_id, on, rise, moved in session.execute(
-        select(pool_day.pool_id, pool_day.day, pool_day.rise_units, pool_day.moved_units).where(
-            pool_day.pool_id.in_(ids), pool_day.day >= first, pool_day.day <= last
+        select(
+            pool_day.pool_id,
+            day,
+            # PostgreSQL sums integers as numeric: cast back, as periods.py does.
+            cast(func.sum(pool_day.rise_units), BigInteger),
+            cast(func.sum(pool_day.moved_units), BigInteger),
         )
+        .where(pool_day.pool_id.in_(ids), pool_day.day <= last)
+        .group_by(pool_day.pool_id, day)
     ):
-        moves[pool_id][on] = (rise, moved)
+        if on is None:
+            held_into[pool_id] = moved
+        else:
+            moves[pool_id][on] = (rise, moved)
     totals = {}
     for pool_id in held_into.keys() | moves.keys():
         level, days, values = held_into.get(pool_id, 0), moves[pool_id], []

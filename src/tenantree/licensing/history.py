@@ -109,27 +109,16 @@ def sum_pool_days(session: Session, pool_ids: Iterable[uuid.UUID] | None) -> Non
         select(
             d.pool_id,
             d.day,
-            func.sum(d.peak_units - d.carried_units).label("rise"),
-            func.sum(d.last_units - d.carried_units).label("moved"),
+            cast(func.sum(d.peak_units - d.carried_units), BigInteger),
+            cast(func.sum(d.last_units - d.carried_units), BigInteger),
         )
         .where(chosen)
         .group_by(d.pool_id, d.day)
-        .subquery()
     )
-    moved_before = func.sum(days.c.moved).over(partition_by=days.c.pool_id, order_by=days.c.day)
     pool_days = delete(UsagePoolDaily)
     if ids is not None:
         pool_days = pool_days.where(UsagePoolDaily.pool_id.in_(ids))
     session.execute(pool_days)
     session.execute(
-        insert(UsagePoolDaily).from_select(
-            ["pool_id", "day", "carried_units", "rise_units", "moved_units"],
-            select(
-                days.c.pool_id,
-                days.c.day,
-                cast(moved_before - days.c.moved, BigInteger),
-                cast(days.c.rise, BigInteger),
-                cast(days.c.moved, BigInteger),
-            ),
-        )
+        insert(UsagePoolDaily).from_select(["pool_id", "day", "rise_units", "moved_units"], days)
     )

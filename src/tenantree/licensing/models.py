@@ -195,11 +195,12 @@ class UsagePoolDaily(Base):
     current with them in every change (usage_writes, apply_usage_change).
 
     `rise_units` sums the day's `peak_units - carried_units` and
-    `moved_units` its `last_units - carried_units`; `carried_units` is the
-    pool's level held into the day (its consumers' levels summed), written
-    with the day's first change. A pool's run-out forecast reads its rows of
-    the window and its last row before it, not every consumer's history
-    (alerts.forecasts.pool_totals).
+    `moved_units` its `last_units - carried_units`. A change only adds to
+    them, so concurrent changes commute; the pool's level held into a day is
+    the moves of the days before it, summed (each consumer's rows chain: a
+    row's `carried_units` is its row before's `last_units`). A pool's run-out
+    forecast reads its rows of the window and that sum, not every consumer's
+    history (alerts.forecasts.pool_totals).
     """
 
     __tablename__ = "usage_pool_daily"
@@ -208,6 +209,5 @@ class UsagePoolDaily(Base):
         Uuid, ForeignKey("license_pools.id", ondelete="CASCADE"), primary_key=True
     )
     day: Mapped[date] = mapped_column(Date, primary_key=True)
-    carried_units: Mapped[int] = mapped_column(BigInteger)
     rise_units: Mapped[int] = mapped_column(BigInteger)
     moved_units: Mapped[int] = mapped_column(BigInteger)

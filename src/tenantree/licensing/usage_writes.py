@@ -30,7 +30,6 @@ from sqlalchemy import (
     Table,
     Update,
     bindparam,
-    func,
     insert,
     select,
     update,
@@ -152,7 +151,6 @@ def _statements(
             _consumption_write(new_consumer, only_if),
             _rollup_write(first_today, only_if),
             _pool_day_write(dialect, only_if),
-            _later_pool_days_write(only_if),
             _snapshot_write(moved),
         )
         return (select(moved.c.used).add_cte(*(w.cte(f"write_{i}") for i, w in enumerate(writes))),)
@@ -162,7 +160,6 @@ def _statements(
         _consumption_write(new_consumer, None),
         _rollup_write(first_today, None),
         _pool_day_write(dialect, None),
-        _later_pool_days_write(None),
         _snapshot_write(used),
     )
 
@@ -237,21 +234,13 @@ def _rollup_write(first_today: bool, only_if: Exists | None) -> Insert | Update:
 
 
 def _pool_day_write(dialect: str, only_if: Exists | None) -> Insert:
-    """Add the consumer's row's rise and move to its pool's day; the day's
-    first change writes the level held into it: the pool's last day before,
-    carried in and moved (the rows of usage_pool_daily telescope)."""
+    """Add the consumer's row's rise and move to its pool's day. Only
+    additions: two changes on one pool commute, whatever their order or
+    their days (a server's clock a little behind near midnight)."""
     p = _POOL_DAILY.c
-    before = (
-        select(p.carried_units + p.moved_units)
-        .where(p.pool_id == _param("x_pool", p.pool_id), p.day < _param("d_day", p.day))
-        .order_by(p.day.desc())
-        .limit(1)
-        .scalar_subquery()
-    )
     row = {
         "pool_id": _param("x_pool", p.pool_id),
         "day": _param("d_day", p.day),
-        "carried_units": func.coalesce(before, 0),
         "rise_units": _param("p_rise", p.rise_units),
         "moved_units": _param("p_moved", p.moved_units),
     }
@@ -269,19 +258,6 @@ def _pool_day_write(dialect: str, only_if: Exists | None) -> Insert:
             "moved_units": p.moved_units + statement.excluded.moved_units,
         },
     )
-
-
-def _later_pool_days_write(only_if: Exists | None) -> Update:
-    """A change dated before the pool's last day (another server's clock a
-    little behind, near midnight) moves the level carried into the days
-    after it: usually no row."""
-    p = _POOL_DAILY.c
-    statement = (
-        update(_POOL_DAILY)
-        .where(p.pool_id == _param("x_pool", p.pool_id), p.day > _param("d_day", p.day))
-        .values(carried_units=p.carried_units + _param("p_moved", p.moved_units))
-    )
-    return statement.where(only_if) if only_if is not None else statement
 
 
 def _snapshot_write(used: FromClause) -> Insert:

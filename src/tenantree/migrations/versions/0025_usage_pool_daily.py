@@ -3,12 +3,13 @@
 A pool's run-out forecast summed every rollup row of the pool up to today,
 a grouping that grew with the history (107 ms at 10,000 children on
 PostgreSQL). `usage_pool_daily` keeps, per pool and day, its consumers' rows
-of the day summed (`rise_units`, `moved_units`) and the pool's level carried
-into the day; alerts.forecasts reads the window's rows and the last one
-before it. Both forms of the usage rule keep it current in the change's
-transaction: usage_writes._pool_day_write and `apply_usage_change`, replaced
-here by a version that adds the same write (tests/licensing/
-test_usage_function.py holds the two to the same rows). Existing rows are
+of the day summed (`rise_units`, `moved_units`), added to by every change and
+never rewritten otherwise, so concurrent changes commute; alerts.forecasts
+reads the window's rows and sums the moves before it. Both forms of the usage
+rule keep it current in the change's transaction: usage_writes.
+_pool_day_write and `apply_usage_change`, replaced here by a version that
+adds the same write (tests/licensing/test_usage_function.py holds the two to
+the same rows). Existing rows are
 backfilled from usage_daily.
 
 Revision ID: 0025
@@ -28,17 +29,12 @@ down_revision: str | None = "0024"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
-# A pool's day: its consumers' rows summed; the level carried in is the
-# pool's moves of the days before, summed (each consumer's rows chain:
-# a row's carried_units is its row before's last_units).
+# A pool's day: its consumers' rows of the day summed.
 _BACKFILL = """
-INSERT INTO usage_pool_daily (pool_id, day, carried_units, rise_units, moved_units)
-SELECT pool_id, day, SUM(moved) OVER (PARTITION BY pool_id ORDER BY day) - moved, rise, moved
-  FROM (SELECT pool_id, day,
-               SUM(peak_units - carried_units) AS rise,
-               SUM(last_units - carried_units) AS moved
-          FROM usage_daily
-         GROUP BY pool_id, day) AS days
+INSERT INTO usage_pool_daily (pool_id, day, rise_units, moved_units)
+SELECT pool_id, day, SUM(peak_units - carried_units), SUM(last_units - carried_units)
+  FROM usage_daily
+ GROUP BY pool_id, day
 """
 
 _CREATE = """
@@ -236,7 +232,7 @@ BEGIN
          WHERE id = v_day_id;
     END IF;
     -- usage_writes._pool_day_write: the row's rise and move added to its
-    -- pool's day; the day's first change carries in the pool's last day before.
+    -- pool's day (addition only: concurrent changes commute).
     IF v_day_id IS NULL THEN
         v_rise := v_peak - v_carried;
         v_moved := v_new - v_carried;
@@ -244,19 +240,11 @@ BEGIN
         v_rise := v_peak - v_was_peak;
         v_moved := v_new - v_last_units;
     END IF;
-    INSERT INTO usage_pool_daily AS pd (pool_id, day, carried_units, rise_units, moved_units)
-    VALUES (v_pool, v_day,
-            coalesce((SELECT b.carried_units + b.moved_units FROM usage_pool_daily b
-                       WHERE b.pool_id = v_pool AND b.day < v_day
-                       ORDER BY b.day DESC LIMIT 1), 0),
-            v_rise, v_moved)
+    INSERT INTO usage_pool_daily AS pd (pool_id, day, rise_units, moved_units)
+    VALUES (v_pool, v_day, v_rise, v_moved)
     ON CONFLICT (pool_id, day) DO UPDATE
        SET rise_units = pd.rise_units + EXCLUDED.rise_units,
            moved_units = pd.moved_units + EXCLUDED.moved_units;
-    -- usage_writes._later_pool_days_write: a change dated before the pool's
-    -- last day moves the level carried into the days after it.
-    UPDATE usage_pool_daily SET carried_units = carried_units + v_moved
-     WHERE pool_id = v_pool AND day > v_day;
     INSERT INTO usage_snapshots (id, pool_id, org_id, at, units, pool_used, over_quantity,
                                  actor_id, actor_org_id, request_id)
     VALUES (gen_random_uuid(), v_pool, p_org, p_at, v_new, v_after, v_after > v_quantity,
@@ -273,7 +261,6 @@ def upgrade() -> None:
         "usage_pool_daily",
         sa.Column("pool_id", sa.Uuid(), nullable=False),
         sa.Column("day", sa.Date(), nullable=False),
-        sa.Column("carried_units", sa.BigInteger(), nullable=False),
         sa.Column("rise_units", sa.BigInteger(), nullable=False),
         sa.Column("moved_units", sa.BigInteger(), nullable=False),
         sa.ForeignKeyConstraint(
