@@ -15,9 +15,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import Engine, insert, text
+from sqlalchemy.orm import Session
 
 from tenantree.identity.credentials import token_digest
 from tenantree.identity.models import AccessToken, Account, Membership
+from tenantree.licensing import history
 from tenantree.licensing.models import (
     Consumption,
     License,
@@ -376,6 +378,12 @@ def insert_world(engine: Engine, world: World, *, progress: bool = True, chunk: 
                 conn.execute(insert(model.__table__), part)
                 bar.advance(len(part))
     bar.close()
+    # The rollup rows were written directly, not through changes: the pools'
+    # days (licensing.models.UsagePoolDaily, the forecasts' rows) summed from them.
+    # A tree from before migration 0025 (an A/B side) has none.
+    if hasattr(history, "sum_pool_days"):
+        with Session(engine) as session, session.begin():
+            history.sum_pool_days(session, None)
     # Planner statistics, as a live database has them (PostgreSQL's autovacuum
     # would gather them minutes later): without them PostgreSQL plans the
     # period report's rollup scan for 4 rows instead of 12,000 (ANALYSIS.md).

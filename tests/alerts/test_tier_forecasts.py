@@ -21,6 +21,7 @@ from console.test_console_http import cookie
 from factories import make_license
 from tenantree import clock
 from tenantree.alerts.forecast import WINDOW_DAYS
+from tenantree.licensing.history import sum_pool_days
 from tenantree.licensing.models import (
     LicensePool,
     LicenseSource,
@@ -71,6 +72,10 @@ def world(client, session: Session, identity) -> TierWorld:  # type: ignore[no-u
     c_today = _grow(session, pools[world.R.id], world.C.id, start=2, per_day=1)
     # R's row in D's pool: its pool's whole use, day by day.
     _grow(session, pools[world.D.id], world.R.id, start=100, per_day=20)
+    session.flush()
+    sum_pool_days(
+        session, [p.id for p in pools.values()]
+    )  # the history was written as rows, not as changes
     session.commit()
     for org, actor, units in ((world.R, "R-A", r_today), (world.C, "C-A", c_today)):
         _request(client, world, "POST", org, actor, "/usage", json={"sku": SKU, "set": units})

@@ -17,6 +17,7 @@ from sqlalchemy import event
 from factories import bearer, issue_token, make_member, make_partner, salesforce_id
 from tenantree import clock
 from tenantree.identity.roles import Role
+from tenantree.licensing.history import sum_pool_days
 from tenantree.licensing.models import (
     Consumption,
     License,
@@ -134,6 +135,9 @@ def build_partner(session, identity, children: int) -> Partner:  # type: ignore[
     session.add_all(
         [row for row in rows if isinstance(row, Consumption | UsageDaily | UsageSnapshot)]
     )
+    session.flush()
+    # The history was written as rows, not as changes: its pools' days too.
+    sum_pool_days(session, [row.id for row in rows if isinstance(row, LicensePool)])
     session.commit()
     return Partner(partner.id, headers, subs[1].id)
 

@@ -33,6 +33,7 @@ from tenantree.licensing.models import (
     LicenseSourceChange,
     Quota,
     UsageDaily,
+    UsagePoolDaily,
     UsageSnapshot,
 )
 from tenantree.licensing.pool import UsageOp
@@ -123,6 +124,10 @@ def _rows(session: Session, orgs: list[Org]) -> dict[str, list[tuple[Any, ...]]]
                        UsageDaily.peak_units, UsageDaily.unit_seconds, UsageDaily.last_units,
                        UsageDaily.last_at, UsageDaily.closing_unit_seconds,
                        UsageDaily.carried_units, where=UsageDaily.org_id.in_(ids)),
+        "pool_days": rows(UsagePoolDaily.pool_id, UsagePoolDaily.day,
+                          UsagePoolDaily.rise_units, UsagePoolDaily.moved_units,
+                          where=UsagePoolDaily.pool_id.in_(
+                              select(LicensePool.id).where(LicensePool.holder_org_id.in_(ids)))),
         "snapshots": rows(UsageSnapshot.pool_id, UsageSnapshot.org_id, UsageSnapshot.at,
                           UsageSnapshot.units, UsageSnapshot.pool_used,
                           UsageSnapshot.over_quantity, UsageSnapshot.actor_id,

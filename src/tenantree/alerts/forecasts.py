@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from tenantree import clock
 from tenantree.alerts.forecast import WINDOW_DAYS, RunOut, run_out
-from tenantree.licensing.models import UsageDaily
+from tenantree.licensing.models import UsageDaily, UsagePoolDaily
 from tenantree.licensing.reports import ChildReport, ParentReport
 
 
@@ -93,36 +93,35 @@ def pool_totals(
     session: Session, pool_ids: Collection[uuid.UUID], today: date
 ) -> dict[uuid.UUID, list[int]]:
     """pool -> its use on each day of the window: the sum of its consumers'
-    days as window_use counts them, summed in SQL per pool and day.
+    days as window_use counts them, read from the pools' daily rollup.
 
-    Every rollup row carries the level its consumer held into the day
-    (`carried_units`, the `last_units` of its row before; 0 before its first
-    use) and its peak is at least that level (history.fold_day). So a pool's
-    day is the level its consumers held into it plus, for each row that day,
-    `peak_units - carried_units`; the level held into the next day moves by
-    `last_units - carried_units` for each row; and the level held into the
-    window is that sum over every row before it. A partner with 10,000
-    sub-orgs reads a row per pool and day, not one per consumer and day
-    (bench/ANALYSIS.md, round 5).
+    Every consumer's rollup row carries the level it held into the day and
+    its peak is at least that level (history.fold_day); the pool's row of a
+    day sums them (licensing.models.UsagePoolDaily). So a pool's day is the
+    level its consumers held into it plus the day's `rise_units`, the level
+    held into the next day moves by its `moved_units`, and the level held
+    into the window is the moves of every day before it: one row per pool
+    and day, however many consumers (bench/ANALYSIS.md, round 7).
     """
     first, last = window(today)
     ids = list(pool_ids)
     if not ids:
         return {}
-    # The rows before the window fall into one group (day NULL).
-    day = case((UsageDaily.day >= first, UsageDaily.day), else_=None)
+    pool_day = UsagePoolDaily
+    # The days before the window fall into one group (day NULL).
+    day = case((pool_day.day >= first, pool_day.day), else_=None)
     held_into: dict[uuid.UUID, int] = {}
     moves: dict[uuid.UUID, dict[date, tuple[int, int]]] = defaultdict(dict)
     for pool_id, on, rise, moved in session.execute(
         select(
-            UsageDaily.pool_id,
+            pool_day.pool_id,
             day,
             # PostgreSQL sums integers as numeric: cast back, as periods.py does.
-            cast(func.sum(UsageDaily.peak_units - UsageDaily.carried_units), BigInteger),
-            cast(func.sum(UsageDaily.last_units - UsageDaily.carried_units), BigInteger),
+            cast(func.sum(pool_day.rise_units), BigInteger),
+            cast(func.sum(pool_day.moved_units), BigInteger),
         )
-        .where(UsageDaily.pool_id.in_(ids), UsageDaily.day <= last)
-        .group_by(UsageDaily.pool_id, day)
+        .where(pool_day.pool_id.in_(ids), pool_day.day <= last)
+        .group_by(pool_day.pool_id, day)
     ):
         if on is None:
             held_into[pool_id] = moved

@@ -8,13 +8,14 @@ The rollup makes that one query, however long the history (periods.py).
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import BigInteger, cast, delete, func, insert, select, true
 from sqlalchemy.orm import Session
 
-from tenantree.licensing.models import UsageDaily
+from tenantree.licensing.models import UsageDaily, UsagePoolDaily
 
 
 def day_start(day: date) -> datetime:
@@ -94,3 +95,30 @@ def held_before(session: Session, pool_id: uuid.UUID, org_id: uuid.UUID, day: da
 class PeriodUse:
     peak: int
     average: float
+
+
+def sum_pool_days(session: Session, pool_ids: Iterable[uuid.UUID] | None) -> None:
+    """Write the pools' daily rows (UsagePoolDaily) afresh from their
+    consumers' rows, as migration 0025 backfilled them: for rollup rows
+    written directly (the bench's worlds, tests' histories), not through a
+    change, which keeps both current. `pool_ids` None: every pool's."""
+    ids = None if pool_ids is None else list(pool_ids)
+    d = UsageDaily
+    chosen = d.pool_id.in_(ids) if ids is not None else true()
+    days = (
+        select(
+            d.pool_id,
+            d.day,
+            cast(func.sum(d.peak_units - d.carried_units), BigInteger),
+            cast(func.sum(d.last_units - d.carried_units), BigInteger),
+        )
+        .where(chosen)
+        .group_by(d.pool_id, d.day)
+    )
+    pool_days = delete(UsagePoolDaily)
+    if ids is not None:
+        pool_days = pool_days.where(UsagePoolDaily.pool_id.in_(ids))
+    session.execute(pool_days)
+    session.execute(
+        insert(UsagePoolDaily).from_select(["pool_id", "day", "rise_units", "moved_units"], days)
+    )

@@ -188,3 +188,26 @@ class UsageDaily(Base):
     last_at: Mapped[datetime] = mapped_column(UTCDateTime)
     closing_unit_seconds: Mapped[int] = mapped_column(BigInteger)
     carried_units: Mapped[int] = mapped_column(BigInteger)
+
+
+class UsagePoolDaily(Base):
+    """Daily rollup per pool: its consumers' rows of the day summed, kept
+    current with them in every change (usage_writes, apply_usage_change).
+
+    `rise_units` sums the day's `peak_units - carried_units` and
+    `moved_units` its `last_units - carried_units`. A change only adds to
+    them, so concurrent changes commute; the pool's level held into a day is
+    the moves of the days before it, summed (each consumer's rows chain: a
+    row's `carried_units` is its row before's `last_units`). A pool's run-out
+    forecast reads its rows of the window and that sum, not every consumer's
+    history (alerts.forecasts.pool_totals).
+    """
+
+    __tablename__ = "usage_pool_daily"
+
+    pool_id: Mapped[uuid.UUID] = mapped_column(
+        Uuid, ForeignKey("license_pools.id", ondelete="CASCADE"), primary_key=True
+    )
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    rise_units: Mapped[int] = mapped_column(BigInteger)
+    moved_units: Mapped[int] = mapped_column(BigInteger)

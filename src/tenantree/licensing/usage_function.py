@@ -1,11 +1,12 @@
 """A change of use in one round trip on PostgreSQL: the `apply_usage_change` function.
 
-The function (migration 0024) locks, reads, decides by `pool.plan_change`'s
-rule and writes as the Python form does (consumption.report_usage), for a
-consumer whose path holds no linked pool; a linked (two-pool) path is left
-to the Python form on PostgreSQL too. It answers with the outcome and, for a
-refusal, the figures the rule decided on, so that Python raises the same
-error with the message and figures the caller may see.
+The function (migration 0024; 0025 adds the pool's daily row) locks, reads,
+decides by `pool.plan_change`'s rule and writes as the Python form does
+(consumption.report_usage), for a consumer whose path holds no linked
+pool; a linked (two-pool) path is left to the Python form on PostgreSQL
+too. It answers with the outcome and, for a refusal, the figures the rule
+decided on, so that Python raises the same error with the message and
+figures the caller may see.
 tests/licensing/test_usage_function.py holds the two forms to the same
 outcomes and rows on random sequences of changes.
 """
@@ -50,7 +51,7 @@ _APPLY = (
 
 def applies(session: Session) -> bool:
     """Whether the database applies changes itself: on PostgreSQL (the function
-    is created by migration 0024); on SQLite the Python form does."""
+    is created by migration 0024, replaced by 0025); on SQLite the Python form does."""
     return session.get_bind().dialect.name == "postgresql"
 
 

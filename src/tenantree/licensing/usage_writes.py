@@ -3,8 +3,9 @@
 A consumption is the product's hottest write: every consumer of a partner's
 pool goes through the pool's one row. The pool's UPDATE takes that row's
 lock, held to COMMIT, so it is the last thing a change does, and on
-PostgreSQL it and the consumer's rows (consumption, daily rollup, snapshot)
-are one statement: the lock is held for that round trip and the COMMIT.
+PostgreSQL it and the change's rows (consumption, daily rollup, the pool's
+day, snapshot) are one statement: the lock is held for that round trip and
+the COMMIT.
 
 Statements are built once per shape, with bind parameters: building them per
 call was most of a consumption's CPU time (bench/).
@@ -33,15 +34,23 @@ from sqlalchemy import (
     select,
     update,
 )
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from tenantree.db.base import new_id
 from tenantree.licensing.history import DayRow, fold_day, held_before
-from tenantree.licensing.models import Consumption, LicensePool, UsageDaily, UsageSnapshot
+from tenantree.licensing.models import (
+    Consumption,
+    LicensePool,
+    UsageDaily,
+    UsagePoolDaily,
+    UsageSnapshot,
+)
 
 _POOLS: Table = LicensePool.__table__  # type: ignore[assignment]
 _CONSUMPTIONS: Table = Consumption.__table__  # type: ignore[assignment]
 _DAILY: Table = UsageDaily.__table__  # type: ignore[assignment]
+_POOL_DAILY: Table = UsagePoolDaily.__table__  # type: ignore[assignment]
 _SNAPSHOTS: Table = UsageSnapshot.__table__  # type: ignore[assignment]
 
 
@@ -80,6 +89,12 @@ def write_change(session: Session, change: UseChange) -> int | None:
         else 0
     )
     day = fold_day(change.today, held_before=carried, units=change.units, at=change.at)
+    # What the consumer's row adds to its pool's day: its rise above the level
+    # carried in and its move, less what the row added before (its carried
+    # level is never rewritten, so only its peak and level differ).
+    before_peak, before_last = (
+        (change.today.peak_units, change.today.last_units) if change.today else (carried, carried)
+    )
     params: dict[str, Any] = {
         "x_pool": change.pool_id,
         "x_org": change.org_id,
@@ -97,6 +112,8 @@ def write_change(session: Session, change: UseChange) -> int | None:
         "d_last_at": day.last_at,
         "d_closing": day.closing_unit_seconds,
         "d_carried": carried,
+        "p_rise": day.peak_units - before_peak,
+        "p_moved": day.last_units - before_last,
         "s_id": new_id(),
         "s_actor": change.by.actor_id,
         "s_actor_org": change.by.actor_org_id,
@@ -133,6 +150,7 @@ def _statements(
         writes = (
             _consumption_write(new_consumer, only_if),
             _rollup_write(first_today, only_if),
+            _pool_day_write(dialect, only_if),
             _snapshot_write(moved),
         )
         return (select(moved.c.used).add_cte(*(w.cte(f"write_{i}") for i, w in enumerate(writes))),)
@@ -141,6 +159,7 @@ def _statements(
         move,
         _consumption_write(new_consumer, None),
         _rollup_write(first_today, None),
+        _pool_day_write(dialect, None),
         _snapshot_write(used),
     )
 
@@ -212,6 +231,33 @@ def _rollup_write(first_today: bool, only_if: Exists | None) -> Insert | Update:
         **values,
     }
     return _insert_row(_DAILY, row, only_if)
+
+
+def _pool_day_write(dialect: str, only_if: Exists | None) -> Insert:
+    """Add the consumer's row's rise and move to its pool's day. Only
+    additions: two changes on one pool commute, whatever their order or
+    their days (a server's clock a little behind near midnight)."""
+    p = _POOL_DAILY.c
+    row = {
+        "pool_id": _param("x_pool", p.pool_id),
+        "day": _param("d_day", p.day),
+        "rise_units": _param("p_rise", p.rise_units),
+        "moved_units": _param("p_moved", p.moved_units),
+    }
+    upsert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    if only_if is not None:
+        statement = upsert(_POOL_DAILY).from_select(
+            list(row), select(*(value.label(name) for name, value in row.items())).where(only_if)
+        )
+    else:
+        statement = upsert(_POOL_DAILY).values(**row)
+    return statement.on_conflict_do_update(
+        index_elements=[p.pool_id, p.day],
+        set_={
+            "rise_units": p.rise_units + statement.excluded.rise_units,
+            "moved_units": p.moved_units + statement.excluded.moved_units,
+        },
+    )
 
 
 def _snapshot_write(used: FromClause) -> Insert:
