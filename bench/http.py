@@ -188,14 +188,16 @@ WRK_ROUNDS = 3
 
 
 def wrk_side_by_side(world: World, database_url: str, *, concurrency: int, seconds: float):
-    """Bare endpoint, GET org and the sub-orgs page under wrk, both servers up at
-    once and measured in turn, round after round: on a shared machine the load
-    drifts between runs, so each ratio is taken within one round and the rows
-    show the round with the median GET org ratio. None without wrk."""
+    """Bare endpoint, GET org, the sub-orgs page and GET org with an API token
+    under wrk, both servers up at once and measured in turn, round after round:
+    on a shared machine the load drifts between runs, so each ratio is taken
+    within one round and the rows show the round with the median GET org ratio.
+    None without wrk."""
     if shutil.which("wrk") is None:
         return None
     all_plans = plans(world)
-    items = {name: all_plans[name][0] for name in list(all_plans)[:2]}
+    names = [*list(all_plans)[:2], *([API_TOKEN_GET_ORG] if API_TOKEN_GET_ORG in all_plans else [])]
+    items = {name: all_plans[name][0] for name in names}
     bare_item = {"path": "/api/v1/bare"}
     first = next(iter(items))
     minimal_item = {**items[first], "path": minimal_path(items[first]["path"])}
