@@ -26,12 +26,13 @@ from contextlib import ExitStack
 from tenantree.db import make_engine, migrate
 
 from .datagen import Spec, build_world, insert_world
-from .http import plans, serve, wrk_load
+from .http import API_TOKEN_GET_ORG, plans, serve, wrk_load
 
 PLANS = {
     "org": "GET /orgs/{id} (partner admin, a sub-org)",
     "page": "GET /orgs/{id}/sub-orgs?limit=50",
     "list": "GET /orgs?limit=50",
+    "orgapi": API_TOKEN_GET_ORG,
 }
 
 

@@ -17,7 +17,9 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import Engine, insert, text
 from sqlalchemy.orm import Session
 
+from tenantree.identity.api_tokens import API_TOKEN_PREFIX, SERVICE_ACCOUNT_DOMAIN
 from tenantree.identity.credentials import token_digest
+from tenantree.identity.integration_models import ApiToken
 from tenantree.identity.models import AccessToken, Account, Membership
 from tenantree.licensing import history
 from tenantree.licensing.models import (
@@ -97,6 +99,7 @@ def build_world(spec: Spec, *, now: datetime | None = None) -> World:
         "sub_org_access",
         "sub_org_partner_users",
         "access_tokens",
+        "api_tokens",
         "licenses",
         "license_pools",
         "consumptions",
@@ -104,7 +107,12 @@ def build_world(spec: Spec, *, now: datetime | None = None) -> World:
         "usage_snapshots",
     ]:
         r[name] = []
-    w.samples = {k: [] for k in ("partner_admin", "partner_user", "customer", "refused")}
+    w.samples = {
+        k: [] for k in ("partner_admin", "partner_user", "customer", "refused", "partner_admin_api")
+    }
+    # API tokens draw their ids from a generator of their own: the rest of the
+    # world stays what it was before they were added.
+    api_rng = random.Random(spec.seed * 1_000_003 + spec.offset + 1)  # noqa: S311 - test data
     created = now - timedelta(days=spec.history_days + 30)
     org_n = spec.offset
     acct_n = spec.offset
@@ -113,20 +121,21 @@ def build_world(spec: Spec, *, now: datetime | None = None) -> World:
         nonlocal acct_n
         acct_n += 1
         a = uid()
-        r["accounts"].append(
-            dict(
-                id=a,
-                email=f"u{acct_n}@bench.example",
-                display_name=f"User {acct_n}",
-                password_hash=None,
-                is_operator=False,
-                created_at=created,
-            )
-        )
+        r["accounts"].append(account_row(a, f"u{acct_n}@bench.example", f"User {acct_n}"))
         return a
 
-    def member(org_id, acct, role, primary=False, suspended=False) -> uuid.UUID:
-        m = uid()
+    def account_row(a: uuid.UUID, email: str, display_name: str) -> dict:
+        return dict(
+            id=a,
+            email=email,
+            display_name=display_name,
+            password_hash=None,
+            is_operator=False,
+            created_at=created,
+        )
+
+    def member(org_id, acct, role, primary=False, suspended=False, m=None) -> uuid.UUID:
+        m = m or uid()
         r["memberships"].append(
             dict(
                 id=m,
@@ -154,6 +163,33 @@ def build_world(spec: Spec, *, now: datetime | None = None) -> World:
                 created_at=created,
                 expires_at=now + timedelta(days=365),
                 revoked_at=None,
+            )
+        )
+        w.samples[kind].append((acct, tok, org_id))
+
+    def api_token(creator: uuid.UUID, org_id: uuid.UUID) -> None:
+        """An admin API token made by `creator` in `org_id`, as identity.api_tokens
+        makes one: a service account with one entry, the token bound to both."""
+        kind = "partner_admin_api"
+        if len(w.samples[kind]) >= spec.tokens_per_kind:
+            return
+        token_id, acct, m = (uuid.UUID(int=api_rng.getrandbits(128), version=4) for _ in range(3))
+        name = f"bench token {len(w.samples[kind])}"
+        r["accounts"].append(account_row(acct, f"{token_id}@{SERVICE_ACCOUNT_DOMAIN}", name))
+        member(org_id, acct, "admin", m=m)
+        tok = f"{API_TOKEN_PREFIX}bench-{len(w.samples[kind])}-{token_id.hex[:8]}"
+        r["api_tokens"].append(
+            dict(
+                id=token_id,
+                org_id=org_id,
+                membership_id=m,
+                account_id=acct,
+                name=name,
+                role="admin",
+                token_hash=token_digest(SECRET_KEY, tok),
+                created_by_account_id=creator,
+                created_at=created,
+                expires_at=now + timedelta(days=365),
             )
         )
         w.samples[kind].append((acct, tok, org_id))
@@ -318,6 +354,8 @@ def build_world(spec: Spec, *, now: datetime | None = None) -> World:
         for _m, a, _role, primary, suspended in staff:
             if not suspended:
                 token("partner_admin" if primary else "partner_user", a, pid)
+                if primary:
+                    api_token(a, pid)
     return w
 
 
@@ -328,6 +366,7 @@ TABLES = [
     ("sub_org_access", SubOrgAccess),
     ("sub_org_partner_users", SubOrgPartnerUser),
     ("access_tokens", AccessToken),
+    ("api_tokens", ApiToken),
     ("license_pools", LicensePool),
     ("licenses", License),
     ("consumptions", Consumption),

@@ -147,11 +147,19 @@ def plans(world: World) -> dict[str, list[dict]]:
     for row in world.rows["orgs"]:
         if row["parent_id"] is not None:
             subs_by_partner.setdefault(row["parent_id"], []).append(row["id"])
-    get_org, page, usage, lists = [], [], [], []
+    api_tokens = world.samples.get("partner_admin_api") or []
+    get_org, get_org_api, page, usage, lists = [], [], [], [], []
     for i in range(200):
         acct, tok, pid = admins[i % len(admins)]
         subs = subs_by_partner[pid]
         get_org.append({"path": f"/api/v1/orgs/{subs[(i * 37) % len(subs)]}", "token": tok})
+        if api_tokens:
+            # The same partner's sub-org, with an admin API token its primary admin made.
+            _, api_tok, api_pid = api_tokens[i % len(api_tokens)]
+            api_subs = subs_by_partner[api_pid]
+            get_org_api.append(
+                {"path": f"/api/v1/orgs/{api_subs[(i * 37) % len(api_subs)]}", "token": api_tok}
+            )
         page.append({"path": f"/api/v1/orgs/{pid}/sub-orgs?limit=50", "token": tok})
         lists.append({"path": "/api/v1/orgs?limit=50", "token": tok})
         _, ctok, sid = customers[i % len(customers)]
@@ -168,21 +176,28 @@ def plans(world: World) -> dict[str, list[dict]]:
         "GET /orgs/{id}/sub-orgs?limit=50": page,
         "GET /orgs?limit=50": lists,
         "POST /orgs/{id}/usage (set)": usage,
+        **({API_TOKEN_GET_ORG: get_org_api} if get_org_api else {}),
     }
+
+
+# Last in `plans`: the rows before it keep their places in BENCHMARKS.md.
+API_TOKEN_GET_ORG = "GET /orgs/{id} (partner admin's API token, a sub-org)"  # noqa: S105 - a row name
 
 
 WRK_ROUNDS = 3
 
 
 def wrk_side_by_side(world: World, database_url: str, *, concurrency: int, seconds: float):
-    """Bare endpoint, GET org and the sub-orgs page under wrk, both servers up at
-    once and measured in turn, round after round: on a shared machine the load
-    drifts between runs, so each ratio is taken within one round and the rows
-    show the round with the median GET org ratio. None without wrk."""
+    """Bare endpoint, GET org, the sub-orgs page and GET org with an API token
+    under wrk, both servers up at once and measured in turn, round after round:
+    on a shared machine the load drifts between runs, so each ratio is taken
+    within one round and the rows show the round with the median GET org ratio.
+    None without wrk."""
     if shutil.which("wrk") is None:
         return None
     all_plans = plans(world)
-    items = {name: all_plans[name][0] for name in list(all_plans)[:2]}
+    names = [*list(all_plans)[:2], *([API_TOKEN_GET_ORG] if API_TOKEN_GET_ORG in all_plans else [])]
+    items = {name: all_plans[name][0] for name in names}
     bare_item = {"path": "/api/v1/bare"}
     first = next(iter(items))
     minimal_item = {**items[first], "path": minimal_path(items[first]["path"])}

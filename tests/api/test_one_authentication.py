@@ -2,8 +2,13 @@
 the caller and an org (the org check resolves the caller in its own hop), and
 never reuses a caller across requests."""
 
+import pytest
+
 import tenantree.web.caller as caller_module
+from api.credentials import API_TOKEN, SSO, hold
 from factories import build_world
+from licensing.test_report_queries import counting
+from tenantree.authn.signin import authenticate
 
 
 def _counting(monkeypatch) -> list[str]:  # type: ignore[no-untyped-def]
@@ -48,3 +53,21 @@ def test_a_signed_out_token_is_refused_on_the_page_that_needs_caller_and_org(
     assert client.post("/api/v1/auth/logout", headers=headers).status_code in (200, 204)
     response = client.get(f"/api/v1/orgs/{world.P.id}/sub-orgs", headers=headers)
     assert response.status_code == 401
+
+
+@pytest.mark.parametrize("kind", [API_TOKEN, SSO])
+def test_a_prefixed_token_is_read_with_its_account_and_entries_in_one_statement(
+    client, session, identity, kind
+):
+    # One round trip per request, as a password session's (authn.signin).
+    world = build_world(session, identity)
+    session.commit()
+    headers = hold(client, session, identity, world, kind, "S-A")
+    assert client.get(f"/api/v1/orgs/{world.S.id}", headers=headers).status_code == 200
+    token = headers["Authorization"].removeprefix("Bearer ")
+    with counting(session.get_bind()) as statements:
+        _, actor = authenticate(session, identity, token)
+    assert set(actor.memberships) == {world.S.id}
+    # Its last use was stamped by the request above: nothing but the read.
+    selects = [s for s in statements if s.lstrip().upper().startswith("SELECT")]
+    assert len(selects) == 1, statements

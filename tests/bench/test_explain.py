@@ -19,7 +19,7 @@ def test_every_benchmarked_request_is_served_and_its_reads_explained(tmp_path: P
     ])  # fmt: skip
     explain.main(["--samples", str(samples), "--out", str(out)])
     text = out.read_text()
-    for label in ("org", "page", "list", "report"):
+    for label in ("org", "page", "list", "orgapi", "report"):
         assert f"### {label}: " in text
-    assert text.count("\n200; ") == 4
+    assert text.count("\n200; ") == 5
     assert "SEARCH access_tokens USING INDEX" in text  # the token's lookup, explained

@@ -31,6 +31,15 @@ def _api_token(client, world, org, actor, role="admin"):
     return response.json()["token"]
 
 
+def _suspend(session, world, actor):
+    session.execute(
+        update(Membership)
+        .where(Membership.id == world.members[actor].id)
+        .values(status=MemberStatus.SUSPENDED)
+    )
+    session.commit()
+
+
 def _users(client, org, token):
     return client.get(f"/api/v1/orgs/{org.id}/users", headers=bearer(token))
 
@@ -54,12 +63,7 @@ def test_the_token_stops_when_its_creator_is_removed(client, world, session):
 
 def test_the_token_stops_when_its_creator_is_suspended(client, world, session):
     token = _api_token(client, world, world.S, "P-A")
-    session.execute(
-        update(Membership)
-        .where(Membership.id == world.members["P-A"].id)
-        .values(status=MemberStatus.SUSPENDED)
-    )
-    session.commit()
+    _suspend(session, world, "P-A")
     response = _users(client, world.S, token)
     assert response.status_code == 403, response.text
     assert response.json()["error"]["code"] == "token_creator_lacks_permission"
@@ -139,12 +143,7 @@ def test_a_customer_admins_scim_token_is_refused_while_customer_access_is(client
 
 def test_a_scim_token_stops_when_its_creator_is_suspended(client, world, session):
     token = _scim_token(client, world, world.S, "S-A")
-    session.execute(
-        update(Membership)
-        .where(Membership.id == world.members["S-A"].id)
-        .values(status=MemberStatus.SUSPENDED)
-    )
-    session.commit()
+    _suspend(session, world, "S-A")
     response = _scim_users(client, world.S, token)
     assert response.status_code == 403, response.text
     assert response.json()["detail"].startswith("token_creator_lacks_permission")
@@ -153,3 +152,21 @@ def test_a_scim_token_stops_when_its_creator_is_suspended(client, world, session
 def test_a_scim_token_of_another_org_is_401(client, world):
     token = _scim_token(client, world, world.T, "T-A")
     assert _scim_users(client, world.S, token).status_code == 401
+
+
+def test_a_token_made_by_a_token_stops_when_the_first_tokens_creator_is_suspended(
+    client, world, session
+):
+    first = _api_token(client, world, world.S, "P-A")
+    response = client.post(
+        f"/api/v1/orgs/{world.S.id}/api-tokens",
+        json={"name": "made by a token", "role": "admin"},
+        headers=bearer(first),
+    )
+    assert response.status_code == 201, response.text
+    second = response.json()["token"]
+    assert _users(client, world.S, second).status_code == 200
+    _suspend(session, world, "P-A")
+    response = _users(client, world.S, second)
+    assert response.status_code == 403, response.text
+    assert response.json()["error"]["code"] == "token_creator_lacks_permission"

@@ -17,30 +17,68 @@ from tenantree.orgs.kinds import OrgKind, OrgStatus
 from tenantree.orgs.models import Org
 from tenantree.orgs.sub_org_access import CustomerAccess, SubOrgAccess, SubOrgPartnerUser
 
+
+def membership_fact_columns(entries: Any, orgs: Any, prefix: str) -> tuple[Any, ...]:
+    """The columns a MembershipFact is read from, labelled `{prefix}_...`, of a
+    directory entries table (or an alias of it) joined with its orgs' table: a
+    query reading two people's entries (an API token's and its creator's) reads
+    each under its own prefix."""
+    return (
+        entries.c.id.label(f"{prefix}_id"),
+        entries.c.org_id.label(f"{prefix}_org_id"),
+        entries.c.role.label(f"{prefix}_role"),
+        entries.c.is_primary_admin.label(f"{prefix}_is_primary_admin"),
+        entries.c.status.label(f"{prefix}_status"),
+        orgs.c.status.label(f"{prefix}_org_status"),
+    )
+
+
 # The columns a MembershipFact is read from: a directory entry joined with its
 # org. The tables' columns, not the mapped attributes (the actor is loaded on
 # every request), so a caller can also fold them into a larger Core query
 # (authn.signin.authenticate reads the token, the account and these in one
 # round trip, with no ORM loading).
-MEMBERSHIP_FACT_COLUMNS = (
-    Membership.__table__.c.id.label("membership_id"),
-    Membership.__table__.c.org_id.label("membership_org_id"),
-    Membership.__table__.c.role.label("membership_role"),
-    Membership.__table__.c.is_primary_admin.label("membership_is_primary_admin"),
-    Membership.__table__.c.status.label("membership_status"),
-    Org.__table__.c.status.label("membership_org_status"),
-)
+MEMBERSHIP_FACT_COLUMNS = membership_fact_columns(Membership.__table__, Org.__table__, "membership")
 
 
-def membership_fact(row: Any) -> MembershipFact:
-    """A MembershipFact from a row holding MEMBERSHIP_FACT_COLUMNS."""
+def membership_fact(row: Any, prefix: str = "membership") -> MembershipFact:
+    """A MembershipFact from a row holding `membership_fact_columns(..., prefix)`
+    (by default MEMBERSHIP_FACT_COLUMNS)."""
+    if prefix == "membership":
+        return _fact(
+            row.membership_id,
+            row.membership_org_id,
+            row.membership_role,
+            row.membership_is_primary_admin,
+            row.membership_status,
+            row.membership_org_status,
+        )
+    values = row._mapping
+    return _fact(
+        values[f"{prefix}_id"],
+        values[f"{prefix}_org_id"],
+        values[f"{prefix}_role"],
+        values[f"{prefix}_is_primary_admin"],
+        values[f"{prefix}_status"],
+        values[f"{prefix}_org_status"],
+    )
+
+
+def _fact(
+    membership_id: uuid.UUID,
+    org_id: uuid.UUID,
+    role: str,
+    is_primary_admin: bool,
+    status: str,
+    org_status: str,
+) -> MembershipFact:
     return MembershipFact(
-        membership_id=row.membership_id,
-        org_id=row.membership_org_id,
-        role=Role(row.membership_role),
-        is_primary_admin=row.membership_is_primary_admin,
-        active=row.membership_status == MemberStatus.ACTIVE,
-        org_active=row.membership_org_status == OrgStatus.ACTIVE,
+        membership_id=membership_id,
+        org_id=org_id,
+        role=Role(role),
+        is_primary_admin=is_primary_admin,
+        active=status == MemberStatus.ACTIVE,
+        org_active=org_status == OrgStatus.ACTIVE,
     )
 
 

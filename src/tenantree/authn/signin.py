@@ -30,7 +30,12 @@ from tenantree.authn.bearer import PREFIXES, authenticate_prefixed
 from tenantree.authn.break_glass import break_glass
 from tenantree.db.unit_of_work import keep
 from tenantree.errors import Forbidden
-from tenantree.identity.accounts import AccountSummary, find_account, normalize_email
+from tenantree.identity.accounts import (
+    AccountSummary,
+    account_summary_columns,
+    find_account,
+    normalize_email,
+)
 from tenantree.identity.context import IdentityConfig
 from tenantree.identity.credentials import new_token, token_digest, verify_password
 from tenantree.identity.errors import (
@@ -271,11 +276,7 @@ _TOKEN_ACCOUNT_MEMBERSHIPS = (
         _TOKENS.c.revoked_at,
         _TOKENS.c.expires_at,
         _TOKENS.c.mfa_enrolment_only,
-        _ACCOUNTS.c.id.label("account_id"),
-        _ACCOUNTS.c.email,
-        _ACCOUNTS.c.display_name,
-        _ACCOUNTS.c.is_operator,
-        _ACCOUNTS.c.email_confirmed_at,
+        *account_summary_columns(_ACCOUNTS),
         *MEMBERSHIP_FACT_COLUMNS,
         SsoConfig.__table__.c.sso_required,
     )
@@ -299,8 +300,7 @@ def authenticate(
     second factor is refused (403 mfa_enrolment_required) unless `enrolling`:
     only the enrolment pages and endpoints pass it."""
     if token.startswith(PREFIXES):
-        account, actor = authenticate_prefixed(session, config, token)
-        return AccountSummary.of(account), actor
+        return authenticate_prefixed(session, config, token)
     now = clock.utcnow()
     rows = session.execute(
         _TOKEN_ACCOUNT_MEMBERSHIPS, {"token_hash": token_digest(config.secret_key, token)}
@@ -314,13 +314,7 @@ def authenticate(
         raise MfaEnrolmentRequired(
             "your org requires a second factor: enrol one at /api/v1/me/mfa first"
         )
-    account = AccountSummary(
-        token_row.account_id,
-        token_row.email,
-        token_row.display_name,
-        token_row.is_operator,
-        token_row.email_confirmed_at,
-    )
+    account = AccountSummary.of_row(token_row)
     memberships = {
         row.membership_org_id: membership_fact(row)
         for row in rows

@@ -7,6 +7,7 @@ import unicodedata
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 import idna
 from sqlalchemy import select
@@ -86,6 +87,25 @@ class AccountSummary:
             account.is_operator,
             account.email_confirmed_at,
         )
+
+    @classmethod
+    def of_row(cls, row: Any) -> AccountSummary:
+        """From a row holding `account_summary_columns`."""
+        return cls(
+            row.account_id, row.email, row.display_name, row.is_operator, row.email_confirmed_at
+        )
+
+
+def account_summary_columns(accounts: Any) -> tuple[Any, ...]:
+    """The columns an AccountSummary is read from, of the accounts table (or an
+    alias of it), for a token's query to read with the token (authn)."""
+    return (
+        accounts.c.id.label("account_id"),
+        accounts.c.email,
+        accounts.c.display_name,
+        accounts.c.is_operator,
+        accounts.c.email_confirmed_at,
+    )
 
 
 def signed_in_account(session: Session, summary: AccountSummary) -> Account:
