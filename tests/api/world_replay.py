@@ -1,8 +1,9 @@
 """The ACCESS.md world built once per database, and its rows written again per case.
 
 The isolation matrix needs a fresh world in every case (a case changes it:
-grants, tokens, licenses, refusals) and runs ~1,000 cases per backend.
-`build_world` writes ~50 rows one flush at a time; writing the rows it wrote
+grants, tokens, licenses, refusals) and runs ~1,000 cases per backend, and
+hundreds of other tests ask `factories.build_world` for one (through `WORLDS`).
+`build_world_afresh` writes ~50 rows one flush at a time; writing the rows it wrote
 the first time again is a handful of multi-row INSERTs. The rows are the same
 (ids, hashes, tokens) with every timestamp moved forward by the time since the
 first build, so tokens are as fresh as a newly built world's. The caller starts
