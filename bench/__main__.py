@@ -47,6 +47,8 @@ class Config:
     tiers: tuple[int, int, int] = (10, 20, 50)
     # Users of a second, larger world for the per-world sections (0: none).
     large_users: int = 0
+    # Rounds of the side-by-side wrk runs; the rows show the median round's.
+    wrk_rounds: int = 3
 
 
 def config_from(args: argparse.Namespace) -> Config:
@@ -55,6 +57,8 @@ def config_from(args: argparse.Namespace) -> Config:
                     history_days=2, tokens_per_kind=5)  # fmt: skip
         cfg = Config(True, spec, [10, 40], [5, 20], 3, 2000, 200, 2, 4, 1.0, 30, 20, 1.0, 10)
         cfg.tiers = (2, 3, 5)
+        # A median says nothing that quick mode checks (every answer a 200): one round.
+        cfg.wrk_rounds = 1
     else:
         spec = Spec()
         cfg = Config(False, spec, [100, 1000, 10000], [10, 100, 1000, 10000], 30, 20000,
@@ -217,8 +221,9 @@ def _world_sections(cfg, world, workdir, pg_server, want, *, progress: bool, nam
         if want("http"):
             log("HTTP under wrk on SQLite")
             part["http_sqlite"] = http.wrk_side_by_side(
-                world, url, concurrency=cfg.http_concurrency, seconds=cfg.http_seconds
-            )
+                world, url, concurrency=cfg.http_concurrency, seconds=cfg.http_seconds,
+                repeat=cfg.wrk_rounds,
+            )  # fmt: skip
     if not pg_server:
         return part
     with postgres_database(pg_server, name) as url:
@@ -232,6 +237,7 @@ def _world_sections(cfg, world, workdir, pg_server, want, *, progress: bool, nam
             part["http"] = http.run(
                 world, url, concurrency=cfg.http_concurrency,
                 seconds=cfg.http_seconds, latency_requests=cfg.latency_requests,
+                wrk_rounds=cfg.wrk_rounds,
             )  # fmt: skip
         if want("serving"):
             log("serving: 1 vs 2 processes, and overload")

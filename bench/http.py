@@ -187,7 +187,9 @@ API_TOKEN_GET_ORG = "GET /orgs/{id} (partner admin's API token, a sub-org)"  # n
 WRK_ROUNDS = 3
 
 
-def wrk_side_by_side(world: World, database_url: str, *, concurrency: int, seconds: float):
+def wrk_side_by_side(
+    world: World, database_url: str, *, concurrency: int, seconds: float, repeat: int = WRK_ROUNDS
+):
     """Bare endpoint, GET org, the sub-orgs page and GET org with an API token
     under wrk, both servers up at once and measured in turn, round after round:
     on a shared machine the load drifts between runs, so each ratio is taken
@@ -208,7 +210,7 @@ def wrk_side_by_side(world: World, database_url: str, *, concurrency: int, secon
         serve("tenantree.server.asgi:app", database_url, "/healthz") as base,
     ):
         _answers_ok(minimal_base, minimal_item)
-        for _ in range(WRK_ROUNDS):
+        for _ in range(repeat):
             one = {"bare": wrk_load(bare_base, bare_item, concurrency=concurrency, seconds=seconds)}
             one[MINIMAL] = wrk_load(
                 minimal_base, minimal_item, concurrency=concurrency, seconds=seconds
@@ -251,7 +253,13 @@ def minimal_path(org_path: str) -> str:
 
 
 def run(
-    world: World, database_url: str, *, concurrency: int, seconds: float, latency_requests: int
+    world: World,
+    database_url: str,
+    *,
+    concurrency: int,
+    seconds: float,
+    latency_requests: int,
+    wrk_rounds: int = WRK_ROUNDS,
 ) -> dict:
     all_plans = plans(world)
     bare_plan = [{"path": "/api/v1/bare"}]
@@ -271,7 +279,9 @@ def run(
             r = load(base, plan, concurrency=1, seconds=seconds, requests=latency_requests)
             HttpRow(name, r, {200}).check()
             out["latency"].append((name, r))
-    wrk = wrk_side_by_side(world, database_url, concurrency=concurrency, seconds=seconds)
+    wrk = wrk_side_by_side(
+        world, database_url, concurrency=concurrency, seconds=seconds, repeat=wrk_rounds
+    )
     if wrk is not None:
         out["wrk"] = wrk
     return out

@@ -152,13 +152,23 @@ def run(world: World, database_url: str, *, seconds: float, quick: bool) -> dict
     names = [name for name, cmd in _commands(0).items() if cmd is not None]
     if quick:
         names = names[:2]
-    for name in names:
-        with serving(name, database_url) as base:
-            topologies.append(wrk(name, base, path, token, connections=16, seconds=duration))
-    overload = []
-    with serving("tenantree serve --workers 2", database_url) as base:
+    overloaded = "tenantree serve --workers 2"
+    overload: list = []
+
+    def overload_it(base: str) -> None:
         for connections in OVERLOAD_CONNECTIONS[:2] if quick else OVERLOAD_CONNECTIONS:
             overload.append(
                 wrk("overload", base, path, token, connections=connections, seconds=duration)
             )
+
+    for name in names:
+        with serving(name, database_url) as base:
+            topologies.append(wrk(name, base, path, token, connections=16, seconds=duration))
+            if quick and name == overloaded:
+                # Quick mode checks that overload is answered, not its figures:
+                # the server just measured takes it, instead of a third start.
+                overload_it(base)
+    if not overload:
+        with serving(overloaded, database_url) as base:
+            overload_it(base)
     return {"path": "GET /api/v1/orgs/{id}", "topologies": topologies, "overload": overload}

@@ -274,6 +274,25 @@ def build_world(
     refuse_s: bool = False,
     customer_may_brand: bool = False,
 ) -> World:
+    """The cast, in the caller's session, from tables that hold none of its rows.
+
+    Built afresh the first time per database and variant, its rows written
+    again after (api/world_replay.py): ~50 flushes and 17 password hashes cost
+    far more than a few multi-row INSERTs, and hundreds of tests ask for it.
+    """
+    from api.world_replay import WORLDS  # it builds through build_world_afresh below
+
+    return WORLDS.build(session, identity, refuse_s=refuse_s, customer_may_brand=customer_may_brand)
+
+
+def build_world_afresh(
+    session: Session,
+    identity: IdentityConfig,
+    *,
+    refuse_s: bool = False,
+    customer_may_brand: bool = False,
+) -> World:
+    """The cast of docs/ACCESS.md, written one row at a time."""
     P = make_partner(session, name="Partner P")
     U = make_org(session, name="Unrelated U")
     world = World(P=P, S=P, T=P, U=U)  # S and T set below

@@ -1,8 +1,9 @@
 """The ACCESS.md world built once per database, and its rows written again per case.
 
 The isolation matrix needs a fresh world in every case (a case changes it:
-grants, tokens, licenses, refusals) and runs ~1,000 cases per backend.
-`build_world` writes ~50 rows one flush at a time; writing the rows it wrote
+grants, tokens, licenses, refusals) and runs ~1,000 cases per backend, and
+hundreds of other tests ask `factories.build_world` for one (through `WORLDS`).
+`build_world_afresh` writes ~50 rows one flush at a time; writing the rows it wrote
 the first time again is a handful of multi-row INSERTs. The rows are the same
 (ids, hashes, tokens) with every timestamp moved forward by the time since the
 first build, so tokens are as fresh as a newly built world's. The caller starts
@@ -20,7 +21,7 @@ from sqlalchemy import Table, insert, inspect, select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
-from factories import World, build_world
+from factories import World, build_world_afresh
 from tenantree import clock
 from tenantree.identity.context import IdentityConfig
 from tenantree.identity.models import Account, Membership
@@ -123,22 +124,37 @@ class _Kept:
 
 
 class WorldReplay:
-    """`build_world` the first time per database and variant, its rows after."""
+    """`build_world_afresh` the first time per database and variant, its rows after."""
 
     def __init__(self) -> None:
-        self._kept: dict[tuple[str, bool], _Kept] = {}
+        self._kept: dict[tuple[Any, ...], _Kept] = {}
 
     def build(
-        self, session: Session, identity: IdentityConfig, *, customer_may_brand: bool = False
+        self,
+        session: Session,
+        identity: IdentityConfig,
+        *,
+        refuse_s: bool = False,
+        customer_may_brand: bool = False,
     ) -> World:
         url = session.get_bind().engine.url.render_as_string(hide_password=False)
-        key = (url, customer_may_brand)
+        # The rows hold what the identity config made: token digests and the
+        # operator's sealed TOTP secret (its key), password hashes (its cost).
+        hasher = identity.hasher
+        made_by = (identity.secret_key, hasher.time_cost, hasher.memory_cost, hasher.parallelism)
+        key = (url, refuse_s, customer_may_brand, made_by)
         kept = self._kept.get(key)
         if kept is not None:
             return kept.write(session)
         before = _rows(session)
         built_at = clock.utcnow()
-        world = build_world(session, identity, customer_may_brand=customer_may_brand)
+        world = build_world_afresh(
+            session, identity, refuse_s=refuse_s, customer_may_brand=customer_may_brand
+        )
         session.flush()
         self._kept[key] = _Kept.of(world, built_at, _new_rows(before, _rows(session)))
         return world
+
+
+# The one every test's `build_world` goes through.
+WORLDS = WorldReplay()
