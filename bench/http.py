@@ -148,6 +148,11 @@ def plans(world: World) -> dict[str, list[dict]]:
         if row["parent_id"] is not None:
             subs_by_partner.setdefault(row["parent_id"], []).append(row["id"])
     api_tokens = world.samples.get("partner_admin_api") or []
+    # A sub-org restricted to named partner users admits its primary admin but
+    # not the admin's API token (its service account is not named): 404.
+    restricted = {
+        row["org_id"] for row in world.rows["sub_org_access"] if row["partner_users_restricted"]
+    }
     get_org, get_org_api, page, usage, lists = [], [], [], [], []
     for i in range(200):
         acct, tok, pid = admins[i % len(admins)]
@@ -156,7 +161,7 @@ def plans(world: World) -> dict[str, list[dict]]:
         if api_tokens:
             # The same partner's sub-org, with an admin API token its primary admin made.
             _, api_tok, api_pid = api_tokens[i % len(api_tokens)]
-            api_subs = subs_by_partner[api_pid]
+            api_subs = [s for s in subs_by_partner[api_pid] if s not in restricted]
             get_org_api.append(
                 {"path": f"/api/v1/orgs/{api_subs[(i * 37) % len(api_subs)]}", "token": api_tok}
             )
