@@ -20,7 +20,7 @@ from tenantree.identity.errors import InvalidToken
 from tenantree.identity.integration_models import ApiToken
 from tenantree.identity.models import Account, Membership
 from tenantree.identity.roles import MemberStatus
-from tenantree.identity.token_store import LAST_USED_RESOLUTION
+from tenantree.identity.token_store import token_status, use_worth_noting
 from tenantree.orgs.models import Org
 
 # One round trip, read afresh on every request (nothing of it is cached), as
@@ -89,8 +89,7 @@ def authenticate_api_token(
     # (identity.api_tokens.token_status).
     if (
         token.token_membership_id is None
-        or token.revoked_at is not None
-        or (token.expires_at is not None and token.expires_at <= now)
+        or token_status(token, now) != "active"
         or token.token_account_id is None
     ):
         raise InvalidToken("the API token has expired or was revoked")
@@ -109,7 +108,7 @@ def authenticate_api_token(
         else {token.own_org_id: membership_fact(token, _OWN)},
     )
     actor = api_token_actor(token.org_id, own, _creator(session, token, rows))
-    if token.last_used_at is None or now - token.last_used_at >= LAST_USED_RESOLUTION:
+    if use_worth_noting(token.last_used_at, now):
         # Kept: the token was used even if the request it authenticates fails
         # (identity.token_store.stamp_last_used).
         keep(session, lambda: _stamp(session, token.id, now))

@@ -193,8 +193,13 @@ def token_status(token: StoredToken, now: datetime) -> str:
     return "active"
 
 
+def use_worth_noting(last_used_at: datetime | None, now: datetime) -> bool:
+    """Whether a use at `now` is noted: at most once per LAST_USED_RESOLUTION."""
+    return last_used_at is None or now - last_used_at >= LAST_USED_RESOLUTION
+
+
 def stamp_last_used(session: Session, token: StoredToken, now: datetime) -> None:
     """Note that the token was used, at most once per LAST_USED_RESOLUTION."""
-    if token.last_used_at is None or now - token.last_used_at >= LAST_USED_RESOLUTION:
+    if use_worth_noting(token.last_used_at, now):
         # Kept: the token was used even if the request it authenticates fails.
         keep(session, lambda: setattr(token, "last_used_at", now))
