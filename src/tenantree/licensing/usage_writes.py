@@ -182,11 +182,16 @@ def _pool_move(bounded: bool) -> Update:
     return statement
 
 
-def _insert_row(table: Table, row: dict[str, Any], only_if: Exists | None) -> Insert:
-    rows = select(*(value.label(name) for name, value in row.items()))
-    if only_if is not None:
-        rows = rows.where(only_if)
-    return insert(table).from_select(list(row), rows)
+def _insert_row(
+    table: Table, row: dict[str, Any], only_if: Exists | None, into: Any = insert
+) -> Insert:
+    """`into`: the dialect's own insert for an upsert. Without `only_if` the row
+    is plain VALUES: SQLite reads an upsert's ON CONFLICT after a bare SELECT
+    as a join's ON."""
+    if only_if is None:
+        return into(table).values(**row)
+    rows = select(*(value.label(name) for name, value in row.items())).where(only_if)
+    return into(table).from_select(list(row), rows)
 
 
 def _update_row(
@@ -245,12 +250,7 @@ def _pool_day_write(dialect: str, only_if: Exists | None) -> Insert:
         "moved_units": _param("p_moved", p.moved_units),
     }
     upsert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    if only_if is not None:
-        statement = upsert(_POOL_DAILY).from_select(
-            list(row), select(*(value.label(name) for name, value in row.items())).where(only_if)
-        )
-    else:
-        statement = upsert(_POOL_DAILY).values(**row)
+    statement: Any = _insert_row(_POOL_DAILY, row, only_if, into=upsert)  # the dialect's Insert
     return statement.on_conflict_do_update(
         index_elements=[p.pool_id, p.day],
         set_={
