@@ -1,6 +1,7 @@
 """API throughput and whole-request latency over HTTP on loopback.
 
-Both servers run the same way (one uvicorn process, no access log) and are
+Both servers run the same way (one uvicorn process on httptools and uvloop,
+as `tenantree serve` runs, no access log) and are
 loaded from a separate process (bench.loadgen), one after the other; and,
 when it is installed, by wrk as well: a load generator in Python saturates
 before a bare endpoint does, which understates the bare rate and flatters
@@ -39,6 +40,7 @@ def server_command(app: str, port: int) -> list[str]:
     return [
         sys.executable, "-m", "uvicorn", app, "--host", "127.0.0.1", "--port", str(port),
         "--workers", "1", "--log-level", "warning", "--no-access-log",
+        "--loop", "uvloop", "--http", "httptools",
     ]  # fmt: skip
 
 

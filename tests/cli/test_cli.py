@@ -303,6 +303,12 @@ def test_serve_logs_json_when_asked(
     assert call["access_log"] is False
 
 
+def test_serve_runs_on_httptools_and_uvloop(database_file: Path, runner: CliRunner, served) -> None:
+    assert runner.invoke(app, ["serve"]).exit_code == 0
+    [call] = served
+    assert (call["http"], call["loop"]) == ("httptools", "uvloop")
+
+
 def test_serve_believes_forwarded_headers_only_from_the_configured_proxies(
     database_file: Path, runner: CliRunner, monkeypatch: pytest.MonkeyPatch, served
 ) -> None:

@@ -109,6 +109,11 @@ def serve(
         # the route template, actor and org; uvicorn's own would repeat it.
         "access_log": False,
         "log_config": logging_config(settings.log_format),
+        # FastAPI's standard install serves on these (uvicorn[standard]): C
+        # parsing and libuv's loop took the bare endpoint from ~870 to ~1,350
+        # req/s and GET org from ~230 to ~310 here (bench/ANALYSIS.md, round 8).
+        "loop": "uvloop",
+        "http": "httptools",
     }
     if workers > 1:
         # Not uvicorn's --workers: it loses TCP_NODELAY (see server.processes).
