@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 
 import httpx
 import pytest
@@ -131,12 +132,24 @@ def test_no_stale_connection_reaches_a_request_after_the_backends_are_terminated
     # What a database restart does to every pooled connection.
     killer = create_engine(database_url, isolation_level="AUTOCOMMIT")
     with killer.connect() as conn:
-        conn.execute(
+        pids = conn.scalars(
             text(
-                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "SELECT pid FROM pg_stat_activity "
                 "WHERE datname = current_database() AND pid <> pg_backend_pid()"
             )
+        ).all()
+        conn.execute(
+            text("SELECT pg_terminate_backend(pid) FROM unnest(:pids) pid"), {"pids": pids}
         )
+        # A backend exits after its signal, not with it: on a loaded machine
+        # the next checkout could still find it alive, and that is a retry,
+        # not what a restart leaves. Wait until every one has gone.
+        deadline = time.monotonic() + 30
+        while conn.scalar(
+            text("SELECT count(*) FROM pg_stat_activity WHERE pid = ANY(:pids)"), {"pids": pids}
+        ):
+            assert time.monotonic() < deadline, "terminated backends did not exit"
+            time.sleep(0.05)
     killer.dispose()
 
     with caplog.at_level(logging.INFO, logger="tenantree.database"):
