@@ -373,13 +373,17 @@ def parent_report(
         if pool.holder_org_id == org.id
         or (pool.holder_text in by_text and pool.holder_text not in children.former)
     ]
-    own_pool_ids = [pool.id for pool in pools if pool.holder_org_id == org.id]
-    consumption = _consumption_by_pool(session, own_pool_ids, dialect) if own_pool_ids else {}
     quotas = _quotas(session, org, dialect) if by_text else {}
     licenses = license_lines_by_pool(session, _held_by(License.holder_org_id, org), now)
     # The pools read above, by id: with a subquery PostgreSQL's planner cannot
     # tell how few pools a small partner has, and reads the whole rollup table.
     history = pool_periods(session, [pool.id for pool in pools], period)
+    # A period's statement reads every consumption row of the pools: their
+    # units come with it, not in a second pass over 20,000 rows.
+    consumption = history.units
+    if consumption is None:
+        own_pool_ids = [pool.id for pool in pools if pool.holder_org_id == org.id]
+        consumption = _consumption_by_pool(session, own_pool_ids, dialect) if own_pool_ids else {}
 
     # A linked partner's own quotas from its distributor bound its pools.
     link = current_path(session, org).link if org.is_partner and org.is_sub_org else None
