@@ -127,9 +127,9 @@ def _held_by(column: ColumnElement[uuid.UUID], org: Org) -> ColumnElement[bool]:
     """`column` names the org or, for a partner, one of its sub-orgs.
 
     A subquery on the parent, not a list of a thousand ids bound one by one
-    (slow to plan on PostgreSQL). One IN over the org and its sub-orgs, not
-    `= org OR IN (sub-orgs)`: an OR across the two kept the planners from
-    probing the holder's index. It matches sub-orgs the reader may not see:
+    (slow to plan on PostgreSQL), and one IN over the org and its sub-orgs
+    rather than `= org OR IN (sub-orgs)`: a single condition on the column.
+    It matches sub-orgs the reader may not see:
     what they hold is dropped before anything is built from it.
     """
     if not org.is_partner:
