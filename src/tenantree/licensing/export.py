@@ -125,7 +125,7 @@ def parent_report_dict(report: ParentReport) -> dict[str, Any]:
         ],
         "children": [
             {
-                "org_id": str(child.org_id),
+                "org_id": child.org_id_text,
                 "org_name": child.org_name,
                 "license_source": child.license_source.value,
                 "own_pools": [
@@ -160,7 +160,7 @@ def _children_use(children: list[ChildUse], with_period: bool) -> list[dict[str,
     out = []
     for child in children:
         entry: dict[str, Any] = {
-            "org_id": str(child.org_id),
+            "org_id": child.org_id_text,
             "org_name": child.org_name,
             "used": child.used,
             "quota": child.quota,
@@ -169,7 +169,10 @@ def _children_use(children: list[ChildUse], with_period: bool) -> list[dict[str,
         if child.moved_out_at:
             entry["moved_out_at"] = child.moved_out_at.isoformat()
         if with_period:
-            entry["period_use"] = _use(child.period)
+            use = child.period  # _use, inline: once per child
+            entry["period_use"] = (
+                None if use is None else {"peak": use.peak, "average": round(use.average, 3)}
+            )
         out.append(entry)
     return out
 

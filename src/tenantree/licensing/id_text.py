@@ -26,3 +26,11 @@ def id_text(dialect: str, column: ColumnElement[uuid.UUID]) -> ColumnElement[str
 def text_of(dialect: str, value: uuid.UUID) -> str:
     """What `id_text` reads for the id `value`."""
     return str(value) if dialect == "postgresql" else value.hex
+
+
+def uuid_text(dialect: str, text: str) -> str:
+    """`str(UUID)` of an id read by `id_text`, without parsing it: what the
+    report's JSON shows for 20,000 consumers at 10,000 sub-orgs."""
+    if dialect == "postgresql":
+        return text
+    return f"{text[:8]}-{text[8:12]}-{text[12:16]}-{text[16:20]}-{text[20:]}"

@@ -171,7 +171,9 @@ def _statement(dialect: str, in_pools: _InPools, *, as_text: bool = False) -> Se
     it carried into the period when it has no row on its first day: its last
     row before it, one index lookup (not a grouping of the history before
     the period). Every consumer with rollup rows has a consumption row: one
-    change writes both. `as_text`: the ids as the database's text (id_text)."""
+    change writes both; its units now come along (the parent report lists
+    them beside the period). `as_text`: the ids as the database's text
+    (id_text)."""
     rows = _rows_in_period(dialect, in_pools)
     r = rows.c
     last_before = (
@@ -189,6 +191,7 @@ def _statement(dialect: str, in_pools: _InPools, *, as_text: bool = False) -> Se
         select(
             id_text(dialect, Consumption.pool_id) if as_text else Consumption.pool_id,
             id_text(dialect, Consumption.org_id) if as_text else Consumption.org_id,
+            Consumption.units,
             r.unit_seconds,
             r.peak,
             r.held_peak,
@@ -209,21 +212,27 @@ def _statement_for_ids(dialect: str, as_text: bool) -> Select[Any]:
     )
 
 
-def _period_uses(rows: Iterable[Any], b: _Bounds) -> Iterator[tuple[Any, Any, PeriodUse]]:
-    """(pool, org, its use) for each row of the statement: a consumer's pool
-    and org (UUIDs, or their text: id_text), its sums over the period
-    (`unit_seconds`, `peak`, `held_peak`, its rows in it, None: none) and the
-    level it carried into the period when it has no row on its first day.
-    One loop with the period's figures computed once: a big partner's period
-    is 20,000 rows (bench/ANALYSIS.md, round 6)."""
+_Use = tuple[Any, Any, PeriodUse | None, int]
+
+
+def _period_uses(rows: Iterable[Any], b: _Bounds) -> Iterator[_Use]:
+    """(pool, org, its use, its units now) for each row of the statement: a
+    consumer's pool and org (UUIDs, or their text: id_text), its units, its
+    sums over the period (`unit_seconds`, `peak`, `held_peak`, its rows in
+    it, None: none) and the level it carried into the period when it has no
+    row on its first day. Its use is None when it has no history in or
+    before the period. One loop with the period's figures computed once: a
+    big partner's period is 20,000 rows (bench/ANALYSIS.md, round 6)."""
     begun = b.end_n >= b.first_n
     seconds = b.seconds
     from_start = b.period_end - b.first_n * _DAY
-    for pool_id, org_id, unit_seconds, peak, held_peak, in_period, carried in rows:
+    for pool_id, org_id, units, unit_seconds, peak, held_peak, in_period, carried in rows:
         if in_period is None and carried is None:
-            continue  # no row in the period or before it: it used nothing in it
+            # No row in the period or before it: it used nothing in it.
+            yield pool_id, org_id, None, units
+            continue
         if not begun:
-            yield pool_id, org_id, PeriodUse(peak=0, average=0.0)
+            yield pool_id, org_id, PeriodUse(peak=0, average=0.0), units
             continue
         unit_seconds = unit_seconds or 0
         peak = max(0, peak or 0, held_peak or 0)
@@ -232,7 +241,7 @@ def _period_uses(rows: Iterable[Any], b: _Bounds) -> Iterator[tuple[Any, Any, Pe
             unit_seconds += carried * from_start
             peak = max(peak, carried)
         average = unit_seconds / seconds if seconds else 0.0
-        yield pool_id, org_id, PeriodUse(peak=peak, average=average)
+        yield pool_id, org_id, PeriodUse(peak=peak, average=average), units
 
 
 def _without_jit(connection: Connection) -> None:
@@ -278,10 +287,22 @@ def period_usage(
     """
     return {
         (pool_id, org_id): use
-        for pool_id, org_id, use in _uses(
+        for pool_id, org_id, use, _ in _uses(
             session, pool_ids, first_day, last_day, now, as_text=False
         )
+        if use is not None
     }
+
+
+@dataclass
+class UsesByText:
+    """period_usage as pool -> org -> its use, and each consumer's units now
+    (its consumption row, which the statement reads anyway), both ids as the
+    database's text (id_text). `units` is None when no statement ran (an
+    empty period): then they were not read."""
+
+    uses: dict[str, dict[str, PeriodUse]]
+    units: dict[str, dict[str, int]] | None
 
 
 def period_usage_by_text(
@@ -291,16 +312,24 @@ def period_usage_by_text(
     first_day: date,
     last_day: date,
     now: datetime | None = None,
-) -> dict[str, dict[str, PeriodUse]]:
-    """period_usage as pool -> org -> its use, both ids as the database's text
-    (id_text): a big partner's report, 20,000 consumers, parses none of them."""
-    by_pool: dict[str, dict[str, PeriodUse]] = {}
-    for pool_id, org_id, use in _uses(session, pool_ids, first_day, last_day, now, as_text=True):
-        pool = by_pool.get(pool_id)
-        if pool is None:
-            pool = by_pool[pool_id] = {}
-        pool[org_id] = use
-    return by_pool
+) -> UsesByText:
+    """A big partner's report, 20,000 consumers: parses none of their ids,
+    and reads their units with their period, not in a query of its own."""
+    if last_day < first_day:
+        return UsesByText({}, None)
+    uses: dict[str, dict[str, PeriodUse]] = {}
+    units: dict[str, dict[str, int]] = {}
+    for pool_id, org_id, use, held in _uses(
+        session, pool_ids, first_day, last_day, now, as_text=True
+    ):
+        pool_units = units.get(pool_id)
+        if pool_units is None:
+            pool_units = units[pool_id] = {}
+            uses[pool_id] = {}
+        pool_units[org_id] = held
+        if use is not None:
+            uses[pool_id][org_id] = use
+    return UsesByText(uses, units)
 
 
 def _uses(
@@ -311,7 +340,7 @@ def _uses(
     now: datetime | None,
     *,
     as_text: bool,
-) -> Iterator[tuple[Any, Any, PeriodUse]]:
+) -> Iterator[_Use]:
     now = now or clock.utcnow()
     if last_day < first_day:
         return
@@ -337,4 +366,5 @@ def _uses(
     connection = session.connection()
     if dialect == "postgresql":
         _without_jit(connection)
-    yield from _period_uses(connection.execute(statement, params), bounds)
+    # Fetched whole: row by row, SQLAlchemy's fetch was a third of the loop.
+    yield from _period_uses(connection.execute(statement, params).all(), bounds)

@@ -16,7 +16,6 @@ from __future__ import annotations
 import uuid
 from collections.abc import Collection
 from dataclasses import dataclass
-from typing import Any
 
 from sqlalchemy import ColumnElement, Select, Uuid, bindparam, select
 from sqlalchemy.orm import Session, aliased
@@ -175,18 +174,37 @@ def current_source(session: Session, org: Org) -> LicenseSource:
     return _source_of(session.execute(_SUB_ORG_SOURCE, {"org_id": org.id}).one())
 
 
-def sub_org_sources(
-    session: Session, parent: Org, *, key: ColumnElement[Any] = Org.id
-) -> dict[Any, LicenseSource]:
-    """Every sub-org's source in one query, by the same rule as current_source.
-    `key`: what names a sub-org in the answer (its id, or its id's text for
-    the parent report: licensing.id_text)."""
+def latest_source_change() -> ColumnElement[str | None]:
+    """An org's newest recorded source (or NULL), a column to read beside its
+    own: with SubOrgSources, its sub-orgs' sources come with the query that
+    reads them."""
+    return _latest_change(Org.id).scalar_subquery()
+
+
+class SubOrgSources:
+    """One partner's sub-orgs' sources, by current_source's rule, from each
+    one's kind and latest_source_change(). The rule runs once per (kind,
+    latest change), not once per sub-org: a big partner has 10,000 sub-orgs
+    and a handful of such pairs."""
+
+    def __init__(self, parent: Org) -> None:
+        self._parent_type = parent.partner_type
+        self._known: dict[tuple[str, str | None], LicenseSource] = {}
+
+    def __call__(self, kind: str, latest: str | None) -> LicenseSource:
+        source = self._known.get((kind, latest))
+        if source is None:
+            source = self._known[(kind, latest)] = _source(kind, latest, self._parent_type)
+        return source
+
+
+def sub_org_sources(session: Session, parent: Org) -> dict[uuid.UUID, LicenseSource]:
+    """Every sub-org's source in one query, by the same rule as current_source."""
     rows = session.execute(
-        select(key, Org.kind, _latest_change(Org.id).scalar_subquery()).where(
-            Org.parent_id == parent.id
-        )
+        select(Org.id, Org.kind, latest_source_change()).where(Org.parent_id == parent.id)
     )
-    return {org_id: _source(kind, latest, parent.partner_type) for org_id, kind, latest in rows}
+    source_of = SubOrgSources(parent)
+    return {org_id: source_of(kind, latest) for org_id, kind, latest in rows}
 
 
 def lock_consumer(session: Session, org: Org) -> LicenseSource:

@@ -159,8 +159,14 @@ class PoolPeriods:
     text (licensing.id_text); None without a period, zeros for an org with
     no history (as period_uses)."""
 
-    def __init__(self, by_pool: dict[str, dict[str, PeriodUse]] | None) -> None:
+    def __init__(
+        self,
+        by_pool: dict[str, dict[str, PeriodUse]] | None,
+        units: dict[str, dict[str, int]] | None = None,
+    ) -> None:
         self._by_pool = by_pool
+        # pool -> consumer -> units now, when the period's statement read them.
+        self.units = units
 
     def of_pool(self, pool_text: str) -> Callable[[str], PeriodUse | None]:
         if self._by_pool is None:
@@ -172,8 +178,7 @@ class PoolPeriods:
 def pool_periods(session: Session, pool_ids: list[uuid.UUID], period: Period | None) -> PoolPeriods:
     if period is None:
         return PoolPeriods(None)
-    return PoolPeriods(
-        period_usage_by_text(
-            session, pool_ids, first_day=period.first_day, last_day=period.last_day
-        )
+    found = period_usage_by_text(
+        session, pool_ids, first_day=period.first_day, last_day=period.last_day
     )
+    return PoolPeriods(found.uses, found.units)
