@@ -133,12 +133,15 @@ def _rows(session: Session, orgs: list[Org]) -> dict[str, list[tuple[Any, ...]]]
                           UsageSnapshot.over_quantity, UsageSnapshot.actor_id,
                           UsageSnapshot.actor_org_id, UsageSnapshot.request_id,
                           where=UsageSnapshot.org_id.in_(ids)),
+        # In time order; events at the same moment (a change and the alerts it
+        # crosses) have no order of their own, so they compare as sorted.
         "audit": [
-            (event.action, event.org_id, event.target_id, event.actor_id, event.request_id,
-             event.details)
-            for event in session.scalars(
-                select(AuditEvent).where(AuditEvent.org_id.in_(ids))
-                .order_by(AuditEvent.at, AuditEvent.action, AuditEvent.target_id)
+            event for _, event in sorted(
+                ((event.at, (event.action, event.org_id, event.target_id, event.actor_id,
+                             event.request_id, event.details))
+                 for event in session.scalars(
+                     select(AuditEvent).where(AuditEvent.org_id.in_(ids)))),
+                key=lambda timed: (timed[0], repr(timed[1])),
             )
         ],
     }  # fmt: skip
