@@ -7,7 +7,9 @@ A change is judged against the tree it changes: every server (the bare
 endpoint, and one uvicorn process per tree, as bench/http.py serves them) is
 up at once, and each round measures the bare endpoint and then each tree's
 GET org and sub-orgs page, so each ratio is read within one round (on a
-shared machine the load moves figures more than a change does). `--samples`
+shared machine the load moves figures more than a change does). The minimal
+peer (bench.minimal) is loaded beside the bare endpoint in every round, and
+the trees swap their order from round to round. `--samples`
 is a JSON file {"url": database URL, "items": bench.http.plans' first
 request of each plan}; `--build` writes it, generating the world first:
 
@@ -26,7 +28,7 @@ from contextlib import ExitStack
 from tenantree.db import make_engine, migrate
 
 from .datagen import Spec, build_world, insert_world
-from .http import API_TOKEN_GET_ORG, plans, serve, wrk_load
+from .http import API_TOKEN_GET_ORG, MINIMAL, minimal_path, plans, serve, wrk_load
 
 PLANS = {
     "org": "GET /orgs/{id} (partner admin, a sub-org)",
@@ -67,7 +69,11 @@ def main(argv: list[str] | None = None) -> None:
     trees = dict(t.split("=", 1) for t in args.tree)
     load = dict(concurrency=args.connections, seconds=args.seconds)
     with ExitStack() as stack:
-        bare = _serve(stack, next(iter(trees.values())), "bench.bare:app", db, "/api/v1/bare")
+        first_tree = next(iter(trees.values()))
+        bare = _serve(stack, first_tree, "bench.bare:app", db, "/api/v1/bare")
+        org_item = samples["items"][PLANS["org"]]
+        minimal_item = {**org_item, "path": minimal_path(org_item["path"])}
+        minimal = _serve(stack, first_tree, "bench.minimal:app", db, "/openapi.json")
         bases = {
             name: _serve(stack, tree, "tenantree.server.asgi:app", db, "/healthz")
             for name, tree in trees.items()
@@ -77,13 +83,20 @@ def main(argv: list[str] | None = None) -> None:
             b = wrk_load(bare, {"path": "/api/v1/bare"}, **load)
             assert b is not None, "wrk is not installed"
             line = [f"round {r}: bare {b['req_per_s']:.0f}/s p99 {b['p99_ms']:.1f} ms"]
-            for name, base in bases.items():
+            m = wrk_load(minimal, minimal_item, **load)
+            assert m is not None
+            line.append(f"{MINIMAL} {m['req_per_s']:.0f}/s {m['req_per_s'] / b['req_per_s']:.2f}x")
+            # The trees take turns going first: a load that drifts within a round
+            # favours neither.
+            order = list(bases.items())
+            for name, base in order if r % 2 == 0 else order[::-1]:
                 for key, item in items.items():
                     o = wrk_load(base, item, **load)
                     assert o is not None
                     ratio = o["req_per_s"] / b["req_per_s"]
                     line.append(
                         f"{name} {key} {o['req_per_s']:.0f}/s {ratio:.2f}x"
+                        f" ({o['req_per_s'] / m['req_per_s']:.2f}x peer)"
                         f" p99 {o['p99_ms']:.0f} ms ({o['p99_ms'] / b['p99_ms']:.1f}x)"
                     )
             print(" | ".join(line), f"| load {os.getloadavg()[0]:.1f}", flush=True)
