@@ -41,6 +41,7 @@ from api.conformance_world import (
     empty_tables,
     unrevoke_operator_token,
 )
+from api.deferred_coverage import attach_pending_coverage_cases, defer_coverage_cases
 from factories import PASSWORD
 from tenantree.config import Settings
 from tenantree.identity.context import IdentityConfig
@@ -158,18 +159,17 @@ def _config() -> SchemathesisConfig:
                 "body.email": {"dictionary": "emails", "probability": 0.3},
                 "body.password": {"dictionary": "passwords", "probability": 0.3},
             },
+            # One block per override, naming its operations: schemathesis looks
+            # an operation's config up for every case, through every block.
             "operations": [
                 {
-                    "include-operation-id": operation_id,
+                    "include-operation-id": list(_DOMAIN_422),
                     "checks": {
                         "positive_data_acceptance": {
                             "expected-statuses": [*_DEFAULT_POSITIVE, "422"]
                         }
                     },
-                }
-                for operation_id in _DOMAIN_422
-            ]
-            + [
+                },
                 # Access settings, partner grants and partner staff exist only
                 # for sub-orgs, so for the standard org POST /orgs just made,
                 # they are 404 (not_a_sub_org) by design; an org's SSO settings
@@ -177,20 +177,19 @@ def _config() -> SchemathesisConfig:
                 # assumes every path under a created resource exists; here it
                 # does not.
                 {
-                    "include-operation-id": operation_id,
+                    "include-operation-id": [
+                        "get_access_settings",
+                        "set_access_settings",
+                        # A test sign-in needs the org's SSO configured: 404 before.
+                        "start_sso_test",
+                        "grant_partner_user",
+                        "end_partner_grant",
+                        "list_partner_staff_reaching",
+                        "get_sso_config",
+                        "remove_sso_config",
+                    ],
                     "checks": {"ensure_resource_availability": {"enabled": False}},
-                }
-                for operation_id in (
-                    "get_access_settings",
-                    "set_access_settings",
-                    # A test sign-in needs the org's SSO configured: 404 before.
-                    "start_sso_test",
-                    "grant_partner_user",
-                    "end_partner_grant",
-                    "list_partner_staff_reaching",
-                    "get_sso_config",
-                    "remove_sso_config",
-                )
+                },
             ],
         }
     )
@@ -209,6 +208,7 @@ def _schema() -> Any:
 
 
 schema = _schema()
+defer_coverage_cases()
 # The world's rows, built once per database and written again for each
 # operation and scenario (~140 per database; see FixedWorld).
 FIXED_WORLD = FixedWorld()
@@ -222,11 +222,19 @@ def fixed_world(
     yield db
 
 
+@pytest.fixture
+def coverage_cases(request: pytest.FixtureRequest) -> None:
+    # Generated at the first run of the operation's test, not at collection.
+    attach_pending_coverage_cases(request.node.obj)
+
+
 @schema.parametrize()
 # The world is built once per operation, not per example: state carries over
 # between the examples of one operation, as it would for a real client.
 @settings(suppress_health_check=[HealthCheck.function_scoped_fixture])
-def test_operation_conforms(case, app, fixed_world, identity) -> None:  # type: ignore[no-untyped-def]
+def test_operation_conforms(  # type: ignore[no-untyped-def]
+    case, app, fixed_world, identity, coverage_cases
+) -> None:
     """Examples, coverage and fuzzing phases; positive and negative data."""
     if case.operation.definition.raw.get("operationId") == "logout":
         # Signing out revokes the token it was called with; the next example needs it.
