@@ -169,10 +169,7 @@ def _children_use(children: list[ChildUse], with_period: bool) -> list[dict[str,
         if child.moved_out_at:
             entry["moved_out_at"] = child.moved_out_at.isoformat()
         if with_period:
-            use = child.period  # _use, inline: once per child
-            entry["period_use"] = (
-                None if use is None else {"peak": use.peak, "average": round(use.average, 3)}
-            )
+            entry["period_use"] = _use(child.period)
         out.append(entry)
     return out
 

@@ -216,7 +216,7 @@ def _children(
     source_of = SubOrgSources(org)
     every = (
         [
-            _Child(text, uuid_text(dialect, text), name, status, None, source_of(kind, latest))
+            _child(dialect, text, name, status, None, source_of(kind, latest))
             for text, name, status, kind, latest in session.connection()
             .execute(
                 select(
