@@ -11,6 +11,7 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from tenantree.access.policy import Actor, MembershipFact, OrgFacts
+from tenantree.db.reads import read_connection
 from tenantree.identity.models import Account, Membership
 from tenantree.identity.roles import MemberStatus, Role
 from tenantree.orgs.kinds import OrgKind, OrgStatus
@@ -154,7 +155,8 @@ def load_org_row(session: Session, org_id: uuid.UUID) -> LoadedOrg | None:
     """As `load_org`, with the org as its row (its columns, read-only) instead
     of an entity: for a request that only reads the org, where the ORM's
     loading cost more than the query (bench/ANALYSIS.md, round 6)."""
-    row = session.execute(_ORG_ROW_WITH_ACCESS, {"org_id": org_id}).first()
+    # On the work's connection, below the Session's ORM execution (db.reads).
+    row = read_connection(session).execute(_ORG_ROW_WITH_ACCESS, {"org_id": org_id}).first()
     if row is None:
         return None
     # The row has the attributes org_facts reads of an Org and of a SubOrgAccess.

@@ -12,6 +12,7 @@ from tenantree import clock
 from tenantree.access.facts import MEMBERSHIP_FACT_COLUMNS, membership_fact, membership_fact_columns
 from tenantree.access.policy import Actor, api_token_actor
 from tenantree.access.token_creators import creator_actor
+from tenantree.db.reads import read_connection
 from tenantree.db.unit_of_work import keep
 from tenantree.identity.accounts import AccountSummary, account_summary_columns
 from tenantree.identity.context import IdentityConfig
@@ -79,9 +80,12 @@ def authenticate_api_token(
     session: Session, config: IdentityConfig, secret: str
 ) -> tuple[AccountSummary, Actor]:
     now = clock.utcnow()
-    rows = session.execute(
-        _TOKEN_WITH_CREATOR, {"token_hash": token_digest(config.secret_key, secret)}
-    ).all()
+    # On the work's connection, below the Session's ORM execution (db.reads).
+    rows = (
+        read_connection(session)
+        .execute(_TOKEN_WITH_CREATOR, {"token_hash": token_digest(config.secret_key, secret)})
+        .all()
+    )
     if not rows:
         raise InvalidToken("the bearer token is not valid")
     token = rows[0]

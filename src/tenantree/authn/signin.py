@@ -28,6 +28,7 @@ from tenantree.audit.actions import AuditAction
 from tenantree.audit.service import AuditTrail
 from tenantree.authn.bearer import PREFIXES, authenticate_prefixed
 from tenantree.authn.break_glass import break_glass
+from tenantree.db.reads import read_connection
 from tenantree.db.unit_of_work import keep
 from tenantree.errors import Forbidden
 from tenantree.identity.accounts import (
@@ -302,9 +303,12 @@ def authenticate(
     if token.startswith(PREFIXES):
         return authenticate_prefixed(session, config, token)
     now = clock.utcnow()
-    rows = session.execute(
-        _TOKEN_ACCOUNT_MEMBERSHIPS, {"token_hash": token_digest(config.secret_key, token)}
-    ).all()
+    # On the work's connection, below the Session's ORM execution (db.reads).
+    rows = (
+        read_connection(session)
+        .execute(_TOKEN_ACCOUNT_MEMBERSHIPS, {"token_hash": token_digest(config.secret_key, token)})
+        .all()
+    )
     if not rows:
         raise InvalidToken("the bearer token is not valid")
     token_row = rows[0]
