@@ -26,8 +26,8 @@ from tenantree.api.schemas.orgs import (
     OrgMove,
     OrgMoveOut,
     OrgOut,
-    OrgSummaryPage,
     OrgSummaryRow,
+    OrgSummaryTextPage,
     OrgUpdate,
     PartnerActivation,
     SubOrgCreate,
@@ -40,9 +40,10 @@ router = APIRouter(
 )
 
 
-# A page's rows serialized as they were read: validating them into `OrgOut`
-# first was three times the cost of this (bench/ANALYSIS.md, round 6).
-_SUMMARY_PAGE = TypeAdapter(OrgSummaryPage)
+# A page's rows serialized as they were read (their ids and times as text):
+# validating them into `OrgOut` first was three times the cost of this
+# (bench/ANALYSIS.md, rounds 6 and 10).
+_SUMMARY_PAGE = TypeAdapter(OrgSummaryTextPage)
 _SUMMARY = TypeAdapter(OrgSummaryRow)
 _OUT_FIELDS = tuple(OrgOut.model_fields)
 
@@ -56,11 +57,9 @@ def _org_answer(org: OrgSummaryRow) -> Response:
 
 
 def _org_page(page: Page) -> Response:
-    """A page of org summary rows (`org_listing.SUMMARY_COLUMNS`), as `ListResponse[OrgOut]`."""
-    # The rows of one query share their names: read them once (per row, a tuple is built).
-    names = page.items[0]._fields if page.items else ()
-    rows = [dict(zip(names, row, strict=True)) for row in page.items]
-    body = _SUMMARY_PAGE.dump_json({"items": rows, "next_cursor": page.next_cursor})
+    """A page of org summary texts (`org_listing.list_orgs(texts=True)`), as
+    `ListResponse[OrgOut]`."""
+    body = _SUMMARY_PAGE.dump_json({"items": page.items, "next_cursor": page.next_cursor})
     return Response(body, media_type="application/json")
 
 
@@ -88,6 +87,7 @@ def list_orgs(
         limit=limit,
         cursor=cursor,
         summaries=True,
+        texts=True,
     )
     return _org_page(page)
 
@@ -178,6 +178,7 @@ async def list_sub_orgs(
             limit=limit,
             cursor=cursor,
             summaries=True,
+            texts=True,
         )
         return _org_page(page)
 

@@ -75,6 +75,31 @@ class OrgSummaryPage(TypedDict):
     next_cursor: str | None
 
 
+class OrgSummaryText(TypedDict):
+    """`OrgSummaryRow` with its ids and time already in their JSON forms
+    (`access.org_listing.SUMMARY_TEXT_COLUMNS`): the same JSON, written as text."""
+
+    id: str
+    name: str
+    kind: str
+    partner_type: str | None
+    edition: str
+    salesforce_id: str
+    parent_id: str | None
+    depth: int
+    partner_salesforce_id: str | None
+    customer_name: str | None
+    status: str
+    created_at: str
+
+
+class OrgSummaryTextPage(TypedDict):
+    """`ListResponse[OrgOut]`, of text rows."""
+
+    items: list[OrgSummaryText]
+    next_cursor: str | None
+
+
 class OrgMoveOut(BaseModel):
     """A move done: the sub-org as it is now, and what moved with it."""
 
