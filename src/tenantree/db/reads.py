@@ -32,8 +32,8 @@ def read_connection(session: Session) -> Connection:
     What the work has pending is flushed first, as `Session.execute` does
     for a Core statement (autoflush), so the read sees the work's own writes.
     """
-    if session.autoflush and (session.new or session.dirty or session.deleted):
-        session.flush()
+    if session.autoflush:
+        session.flush()  # nothing pending: returns at once
     return session.connection()
 
 
@@ -46,8 +46,9 @@ class uuid_text(FunctionElement[str]):  # noqa: N801 - reads as a SQL function
 
 
 class utc_text(FunctionElement[str]):  # noqa: N801 - reads as a SQL function
-    """A `UTCDateTime` column as the database's text, `YYYY-MM-DD HH:MM:SS.ffffff`
-    in UTC: SQLite's stored form, PostgreSQL's value formatted so."""
+    """A `UTCDateTime` column as the database's text: on SQLite its stored form
+    (`YYYY-MM-DD HH:MM:SS.ffffff`, in UTC), on PostgreSQL formatted in SQL into
+    the JSON form `utc_str` gives."""
 
     type = String()
     inherit_cache = True
@@ -67,15 +68,22 @@ def _stored_text(element: FunctionElement[str], compiler: SQLCompiler, **kw: Any
 
 @compiles(utc_text)
 def _utc_text(element: utc_text, compiler: SQLCompiler, **kw: Any) -> str:
-    # AT TIME ZONE 'UTC' makes the text independent of the session's TimeZone.
-    column = compiler.process(element.clauses, **kw)
-    return f"to_char({column} AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.US')"
+    # AT TIME ZONE 'UTC' makes the text independent of the session's TimeZone;
+    # the fraction only when not zero, as pydantic writes it.
+    utc = f"({compiler.process(element.clauses, **kw)} AT TIME ZONE 'UTC')"
+    return (
+        f"to_char({utc}, 'YYYY-MM-DD\"T\"HH24:MI:SS')"
+        f" || CASE WHEN date_trunc('second', {utc}) = {utc}"
+        f" THEN '' ELSE to_char({utc}, '.US') END || 'Z'"
+    )
 
 
 def uuid_str(text: str | None) -> str | None:
     """`str(UUID)` of an id read by `uuid_text`."""
     if text is None:
         return None
+    if len(text) == 36 and text.islower():
+        return text  # PostgreSQL's cast: already canonical
     if len(text) == 32:
         return f"{text[:8]}-{text[8:12]}-{text[12:16]}-{text[16:20]}-{text[20:]}".lower()
     return str(uuid.UUID(text))
@@ -84,8 +92,8 @@ def uuid_str(text: str | None) -> str | None:
 def utc_str(text: str | None) -> str | None:
     """The JSON form pydantic writes for the aware UTC datetime read by
     `utc_text`: `YYYY-MM-DDTHH:MM:SSZ`, with `.ffffff` only when not zero."""
-    if text is None:
-        return None
+    if text is None or text[-1] == "Z":
+        return text  # None, or PostgreSQL's text: formatted in SQL already
     if len(text) == 26 and text[10] == " " and text[19] == ".":
         fraction = "" if text.endswith(".000000") else text[19:]
         return f"{text[:10]}T{text[11:19]}{fraction}Z"
