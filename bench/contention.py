@@ -125,26 +125,25 @@ def _pools(url: str, partner_id: uuid.UUID, licensed: list[tuple[str, int | None
                 for sku, _ in licensed
             ],
         )
-        conn.execute(
-            insert(License.__table__),
-            [
-                dict(
-                    id=uuid.uuid4(),
-                    holder_org_id=partner_id,
-                    sku=sku,
-                    unit="seat",
-                    quantity=units,
-                    starts_at=now - timedelta(days=1),
-                    ends_at=now + timedelta(days=365),
-                    overage_policy="block",
-                    status="active",
-                    created_at=now,
-                    updated_at=now,
-                )
-                for sku, units in licensed
-                if units is not None
-            ],
-        )
+        licenses = [
+            dict(
+                id=uuid.uuid4(),
+                holder_org_id=partner_id,
+                sku=sku,
+                unit="seat",
+                quantity=units,
+                starts_at=now - timedelta(days=1),
+                ends_at=now + timedelta(days=365),
+                overage_policy="block",
+                status="active",
+                created_at=now,
+                updated_at=now,
+            )
+            for sku, units in licensed
+            if units is not None
+        ]
+        if licenses:  # the ceiling's pool alone has none
+            conn.execute(insert(License.__table__), licenses)
     engine.dispose()
     return ids
 
