@@ -237,7 +237,7 @@ def _world_sections(cfg, world, workdir, pg_server, want, *, progress: bool, nam
             part["http"] = http.run(
                 world, url, concurrency=cfg.http_concurrency,
                 seconds=cfg.http_seconds, latency_requests=cfg.latency_requests,
-                wrk_rounds=cfg.wrk_rounds,
+                wrk_rounds=cfg.wrk_rounds, quick=cfg.quick,
             )  # fmt: skip
         if want("serving"):
             log("serving: 1 vs 2 processes, and overload")

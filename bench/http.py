@@ -19,7 +19,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -36,6 +36,15 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+def _free_ports(n: int) -> list[int]:
+    """n distinct free ports (held together while chosen, so none is given twice)."""
+    with ExitStack() as stack:
+        socks = [stack.enter_context(socket.socket()) for _ in range(n)]
+        for s in socks:
+            s.bind(("127.0.0.1", 0))
+        return [s.getsockname()[1] for s in socks]
+
+
 def server_command(app: str, port: int) -> list[str]:
     return [
         sys.executable, "-m", "uvicorn", app, "--host", "127.0.0.1", "--port", str(port),
@@ -46,7 +55,14 @@ def server_command(app: str, port: int) -> list[str]:
 
 @contextmanager
 def serve(app: str, database_url: str, ready_path: str):
-    port = _free_port()
+    with serve_all(database_url, {app: ready_path}) as bases:
+        yield bases[app]
+
+
+@contextmanager
+def serve_all(database_url: str, apps: dict[str, str]):
+    """Each app (its ready path the value) in its own server, all started before
+    any is waited for: their imports overlap. Yields each app's base URL."""
     env = dict(
         os.environ,
         TENANTREE_DATABASE_URL=database_url,
@@ -57,28 +73,36 @@ def serve(app: str, database_url: str, ready_path: str):
         TENANTREE_ADMISSION_WAIT_SECONDS="30",
         PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
     )
-    proc = subprocess.Popen(server_command(app, port), env=env, cwd=ROOT)  # noqa: S603
-    base = f"http://127.0.0.1:{port}"
+    started: dict[str, tuple[subprocess.Popen, str]] = {}
     try:
-        for _ in range(300):
-            try:
-                if httpx.get(base + ready_path, timeout=1).status_code < 500:
-                    break
-            except httpx.TransportError:
-                pass
-            if proc.poll() is not None:
-                raise RuntimeError(f"{app} exited with {proc.returncode}")
-            time.sleep(0.1)
-        else:
-            raise RuntimeError(f"{app} did not start")
-        yield base
+        for app, port in zip(apps, _free_ports(len(apps)), strict=True):
+            proc = subprocess.Popen(server_command(app, port), env=env, cwd=ROOT)  # noqa: S603
+            started[app] = (proc, f"http://127.0.0.1:{port}")
+        for app, ready_path in apps.items():
+            _wait_ready(app, *started[app], ready_path)
+        yield {app: base for app, (_, base) in started.items()}
     finally:
-        proc.terminate()
+        for proc, _ in started.values():
+            proc.terminate()
+        for proc, _ in started.values():
+            try:
+                proc.wait(10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+
+
+def _wait_ready(app: str, proc: subprocess.Popen, base: str, ready_path: str) -> None:
+    for _ in range(300):
         try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+            if httpx.get(base + ready_path, timeout=1).status_code < 500:
+                return
+        except httpx.TransportError:
+            pass
+        if proc.poll() is not None:
+            raise RuntimeError(f"{app} exited with {proc.returncode}")
+        time.sleep(0.1)
+    raise RuntimeError(f"{app} did not start")
 
 
 def load(
@@ -194,6 +218,11 @@ API_TOKEN_GET_ORG = "GET /orgs/{id} (partner admin's API token, a sub-org)"  # n
 WRK_ROUNDS = 3
 
 
+# The side by side's servers: each app and the path that answers once it is up.
+BARE, APP = "bench.bare:app", "tenantree.server.asgi:app"
+SIDE_BY_SIDE = {BARE: "/api/v1/bare", "bench.minimal:app": "/openapi.json", APP: "/healthz"}
+
+
 def wrk_side_by_side(
     world: World, database_url: str, *, concurrency: int, seconds: float, repeat: int = WRK_ROUNDS
 ):
@@ -204,27 +233,30 @@ def wrk_side_by_side(
     None without wrk."""
     if shutil.which("wrk") is None:
         return None
+    with serve_all(database_url, SIDE_BY_SIDE) as bases:
+        return _wrk_rounds(world, bases, concurrency=concurrency, seconds=seconds, repeat=repeat)
+
+
+def _wrk_rounds(
+    world: World, bases: dict[str, str], *, concurrency: int, seconds: float, repeat: int
+) -> dict:
     all_plans = plans(world)
     names = [*list(all_plans)[:2], *([API_TOKEN_GET_ORG] if API_TOKEN_GET_ORG in all_plans else [])]
     items = {name: all_plans[name][0] for name in names}
     bare_item = {"path": "/api/v1/bare"}
     first = next(iter(items))
     minimal_item = {**items[first], "path": minimal_path(items[first]["path"])}
+    bare_base, minimal_base, base = (bases[app] for app in SIDE_BY_SIDE)
+    _answers_ok(minimal_base, minimal_item)
     rounds = []
-    with (
-        serve("bench.bare:app", database_url, "/api/v1/bare") as bare_base,
-        serve("bench.minimal:app", database_url, "/openapi.json") as minimal_base,
-        serve("tenantree.server.asgi:app", database_url, "/healthz") as base,
-    ):
-        _answers_ok(minimal_base, minimal_item)
-        for _ in range(repeat):
-            one = {"bare": wrk_load(bare_base, bare_item, concurrency=concurrency, seconds=seconds)}
-            one[MINIMAL] = wrk_load(
-                minimal_base, minimal_item, concurrency=concurrency, seconds=seconds
-            )
-            for name, item in items.items():
-                one[name] = wrk_load(base, item, concurrency=concurrency, seconds=seconds)
-            rounds.append(one)
+    for _ in range(repeat):
+        one = {"bare": wrk_load(bare_base, bare_item, concurrency=concurrency, seconds=seconds)}
+        one[MINIMAL] = wrk_load(
+            minimal_base, minimal_item, concurrency=concurrency, seconds=seconds
+        )
+        for name, item in items.items():
+            one[name] = wrk_load(base, item, concurrency=concurrency, seconds=seconds)
+        rounds.append(one)
     rounds.sort(key=lambda r: r[first]["req_per_s"] / r["bare"]["req_per_s"])
     median = rounds[len(rounds) // 2]
     return {
@@ -267,28 +299,55 @@ def run(
     seconds: float,
     latency_requests: int,
     wrk_rounds: int = WRK_ROUNDS,
+    quick: bool = False,
 ) -> dict:
-    all_plans = plans(world)
-    bare_plan = [{"path": "/api/v1/bare"}]
+    """The Python load generator's rows, then the side by side under wrk. A full
+    run gives each part servers of its own, started afresh; quick mode, which
+    checks that every part works and not its figures, runs both parts on the
+    side by side's three servers (two server starts fewer)."""
     out: dict = {"concurrency": concurrency, "seconds": seconds, "throughput": [], "latency": []}
-    with serve("bench.bare:app", database_url, "/api/v1/bare") as base:
-        bare = load(base, bare_plan, concurrency=concurrency, seconds=seconds)
-        HttpRow("bare", bare, {200}).check()
-        bare_seq = load(base, bare_plan, concurrency=1, seconds=seconds, requests=latency_requests)
-    out["bare"] = bare
-    out["bare_sequential"] = bare_seq
-    with serve("tenantree.server.asgi:app", database_url, "/healthz") as base:
-        for name in list(all_plans)[:2]:
-            r = load(base, all_plans[name], concurrency=concurrency, seconds=seconds)
-            HttpRow(name, r, {200}).check()
-            out["throughput"].append((name, r))
-        for name, plan in all_plans.items():
-            r = load(base, plan, concurrency=1, seconds=seconds, requests=latency_requests)
-            HttpRow(name, r, {200}).check()
-            out["latency"].append((name, r))
+    sizes = {"concurrency": concurrency, "seconds": seconds, "latency_requests": latency_requests}
+    if quick and shutil.which("wrk") is not None:
+        with serve_all(database_url, SIDE_BY_SIDE) as bases:
+            _bare_rows(out, bases[BARE], **sizes)
+            _app_rows(world, out, bases[APP], **sizes)
+            out["wrk"] = _wrk_rounds(
+                world, bases, concurrency=concurrency, seconds=seconds, repeat=wrk_rounds
+            )
+        return out
+    with serve(BARE, database_url, SIDE_BY_SIDE[BARE]) as base:
+        _bare_rows(out, base, **sizes)
+    with serve(APP, database_url, SIDE_BY_SIDE[APP]) as base:
+        _app_rows(world, out, base, **sizes)
     wrk = wrk_side_by_side(
         world, database_url, concurrency=concurrency, seconds=seconds, repeat=wrk_rounds
     )
     if wrk is not None:
         out["wrk"] = wrk
     return out
+
+
+def _bare_rows(
+    out: dict, base: str, *, concurrency: int, seconds: float, latency_requests: int
+) -> None:
+    bare_plan = [{"path": "/api/v1/bare"}]
+    bare = load(base, bare_plan, concurrency=concurrency, seconds=seconds)
+    HttpRow("bare", bare, {200}).check()
+    out["bare"] = bare
+    out["bare_sequential"] = load(
+        base, bare_plan, concurrency=1, seconds=seconds, requests=latency_requests
+    )
+
+
+def _app_rows(
+    world: World, out: dict, base: str, *, concurrency: int, seconds: float, latency_requests: int
+) -> None:
+    all_plans = plans(world)
+    for name in list(all_plans)[:2]:
+        r = load(base, all_plans[name], concurrency=concurrency, seconds=seconds)
+        HttpRow(name, r, {200}).check()
+        out["throughput"].append((name, r))
+    for name, plan in all_plans.items():
+        r = load(base, plan, concurrency=1, seconds=seconds, requests=latency_requests)
+        HttpRow(name, r, {200}).check()
+        out["latency"].append((name, r))

@@ -341,30 +341,37 @@ def _write_generate(w, g: dict, build_s: float) -> None:  # type: ignore[no-unty
 
 
 def _write_contention(w, targets: list, c, suffix: str = "") -> None:  # type: ignore[no-untyped-def]
+    product = c.product
     w(
         f"{c.consumers} consumers (threads in {c.processes} processes, one session each), each "
-        "its own sub-org of one MSP, alternately adding and releasing one seat on the MSP's "
-        f"pool (quantity {c.quantity}, overage blocked) through `licensing.consumption."
-        "report_usage`, one transaction each, for "
-        f"{c.duration_s:g} s. Beside it, pgbench runs the bare conditional UPDATE on one "
-        "row with the same client count.\n"
+        "its own sub-org of one MSP, alternately adding and releasing one seat on a pool of "
+        f"the MSP's (quantity {c.quantity}, overage blocked, the default alert thresholds), "
+        "one unit of work each as the API's (a refusal rolled back and its audit event "
+        f"kept), for {product.duration_s:g} s a row, one row after the other, each on a pool "
+        "of its own. Rows: "
+        + "; ".join(f"**{r.change}**: {contention.CHANGES[r.change]}" for r in c.runs)
+        + ". Beside them, pgbench runs the bare conditional UPDATE on one row with the same "
+        "client count.\n"
     )
     w("| what | consumptions/s | refusals | final used | highest use seen | ÷ pgbench |")
     w("|---|---:|---:|---:|---:|---:|")
-    w(f"| service layer | {_f(c.per_s)} | {c.refusals:,} | {c.final_used} | "
-      f"{c.max_used_seen} (≤ {c.quantity}) | {_f(c.vs_pgbench, 3)}× |")  # fmt: skip
+    for r in c.runs:
+        w(f"| service layer, {r.change} | {_f(r.per_s)} | {r.refusals:,} | {r.final_used} | "
+          f"{r.max_used_seen} (≤ {c.quantity}) | {_f(c.vs_pgbench(r), 3)}× |")  # fmt: skip
     w(f"| pgbench ceiling | {_f(c.pgbench_tps)} | – | – | – | 1× |")
     w(f"\npgbench: `{c.pgbench_note}` running `{contention.CEILING_SQL}` on a second "
       "pool row of the same database (a quantity never reached: every update succeeds).\n"
       )  # fmt: skip
     _write_contention_budget(w, c)
-    targets.append((f"≥ 1,000 consumptions/s{suffix}", "service layer", f"{c.per_s:,.0f}/s",
-                    c.per_s >= 1000))  # fmt: skip
-    if c.vs_pgbench is not None:
-        targets.append((f"≥ 0.3× pgbench{suffix}", "", f"{c.vs_pgbench:.3f}×",
-                        c.vs_pgbench >= 0.3))  # fmt: skip
-    targets.append((f"zero over-allocation{suffix}", "", f"max {c.max_used_seen} ≤ {c.quantity}, "
-                    "used = Σ consumptions", c.max_used_seen <= c.quantity))  # fmt: skip
+    targets.append((f"≥ 1,000 consumptions/s{suffix}", f"service layer, {product.change}",
+                    f"{product.per_s:,.0f}/s", product.per_s >= 1000))  # fmt: skip
+    ratio = c.vs_pgbench(product)
+    if ratio is not None:
+        targets.append((f"≥ 0.3× pgbench{suffix}", "", f"{ratio:.3f}×", ratio >= 0.3))
+    for r in c.runs:
+        seen = f"max {r.max_used_seen} ≤ {c.quantity}, used = Σ consumptions"
+        targets.append((f"zero over-allocation{suffix}", r.change, seen,
+                        r.max_used_seen <= c.quantity))  # fmt: skip
 
 
 def _write_contention_budget(w, c) -> None:  # type: ignore[no-untyped-def]
@@ -381,15 +388,21 @@ def _write_contention_budget(w, c) -> None:  # type: ignore[no-untyped-def]
       f"{vs(c.function_tps)} |")  # fmt: skip
     w(f"| pgbench: the service's transaction (BEGIN, the org's row, the function, COMMIT) | "
       f"{_f(c.shape_tps)} | {vs(c.shape_tps)} |")  # fmt: skip
-    w(f"| Python: the service layer's COMMIT after a written change, the pool's row locked "
-      f"throughout: mean {c.commit_ms_mean:.2f} ms (p50 {c.commit_ms_p50:.2f}, p99 "
-      f"{c.commit_ms_p99:.2f}); one change after another, that step alone allows | "
-      f"{_f(c.serial_bound)} | {vs(c.serial_bound)} |")  # fmt: skip
-    w(f"\nThe consumers' processes used {c.client_cpu_ms:.2f} ms of CPU per written change. "
-      "The pool is one row: a change holds its lock from the function's UPDATE to the end of "
-      "its COMMIT, so changes on one pool pass it one at a time, and the client's step "
-      "between the function's answer and the COMMIT (scheduling, the GIL, the round trip) "
-      "is inside that window (bench/ANALYSIS.md).\n")  # fmt: skip
+    for r in c.runs:
+        w(f"| Python, {r.change}: from the function's answer to the COMMIT's after a written "
+          f"change, the pool's row locked throughout, {r.locked_statements:.1f} statements "
+          f"between: mean {r.commit_ms_mean:.2f} ms (p50 {r.commit_ms_p50:.2f}, p99 "
+          f"{r.commit_ms_p99:.2f}); one change after another, that step alone allows | "
+          f"{_f(r.serial_bound)} | {vs(r.serial_bound)} |")  # fmt: skip
+    cpu = ", ".join(f"{r.change} {r.client_cpu_ms:.2f} ms" for r in c.runs)
+    alerts = ", ".join(f"{r.change} {r.alerts_raised} raised, {r.alerts_cleared} cleared"
+                       for r in c.runs)  # fmt: skip
+    w(f"\nThe consumers' processes used this much CPU per written change: {cpu}. Crossings "
+      f"of the pool's thresholds in the run: {alerts}. The pool is one row: a change holds "
+      "its lock from the function's UPDATE to the end of its COMMIT, so changes on one pool "
+      "pass it one at a time, and the client's step between the function's answer and the "
+      "COMMIT (its statements, scheduling, the GIL, the round trips) is inside that window "
+      "(bench/ANALYSIS.md).\n")  # fmt: skip
 
 
 def _write_large(w, targets: list, large: dict) -> None:  # type: ignore[no-untyped-def]

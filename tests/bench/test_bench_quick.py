@@ -56,9 +56,13 @@ def test_quick_benchmarks_run_and_their_invariants_hold(tmp_path: Path) -> None:
     if os.environ.get("TENANTREE_TEST_POSTGRES_URL"):
         assert "Pool contention" in text and "Whole requests" in text
         c = results["contention"]
-        assert c.adds > 0 and c.max_used_seen <= c.quantity and c.errors == 0
+        # The product's change (with its alerts) and the consumption alone, each its row.
+        assert [r.change for r in c.runs] == ["product", "consumption"]
+        for r in c.runs:
+            assert r.adds > 0 and r.max_used_seen <= c.quantity and r.errors == 0
+            assert f"service layer, {r.change}" in text
         assert results["http"]["bare"]["statuses"] == {"200": results["http"]["bare"]["requests"]}
-        assert large["contention"].max_used_seen <= large["contention"].quantity
+        assert all(r.max_used_seen <= c.quantity for r in large["contention"].runs)
         assert "Serving: processes and overload" in text
         serving = results["serving"]
         if "skipped" not in serving:  # wrk installed

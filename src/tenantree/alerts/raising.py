@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import uuid
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -203,8 +203,20 @@ def evaluate_use(
 def _evaluate_batch(
     session: Session, outbox: Outbox, readings: Sequence[UseReading], now: datetime
 ) -> Raised:
-    result = Raised([])
     percents = thresholds_of(session, (r.holder_id for r in readings))
+    return evaluate_with_thresholds(session, outbox, readings, percents, now)
+
+
+def evaluate_with_thresholds(
+    session: Session,
+    outbox: Outbox,
+    readings: Sequence[UseReading],
+    percents: Mapping[uuid.UUID, tuple[int, ...]],
+    now: datetime,
+) -> Raised:
+    """evaluate_use with each holder's thresholds already read: the crossings
+    are read here, at the moment of deciding."""
+    result = Raised([])
     latest = _last_crossings(session, [r.subject_id for r in readings])
     for reading in readings:
         recipient = alert_recipient(

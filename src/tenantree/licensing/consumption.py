@@ -29,6 +29,9 @@ class UsageResult:
     sku: str
     consumed: int
     over_quantity: bool
+    # The database function's answer, when it applied the change (PostgreSQL,
+    # a path without a linked pool): the figures the change left, for alerts.
+    applied: Applied | None = None
 
 
 def top_holder(path: DrawPath) -> uuid.UUID:
@@ -172,7 +175,7 @@ def _applied_in_database(
             trail, org.id, pool_id=applied.pool_id, top_holder_id=applied.holder_id, sku=sku,
             units=applied.new_units, pool_overage=pool_overage,
         )  # fmt: skip
-    return UsageResult(sku, applied.new_units, pool_overage > 0)
+    return UsageResult(sku, applied.new_units, pool_overage > 0, applied)
 
 
 def report_usage(

@@ -11,6 +11,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    PrimaryKeyConstraint,
     String,
     UniqueConstraint,
     Uuid,
@@ -171,12 +172,21 @@ class UsageDaily(Base):
     (0 before its first use), written with the day's first change and never
     changed after. With both, a period sums its rows without reading their
     neighbours or converting times (periods.period_usage).
+
+    Keyed by (pool_id, org_id, day), the order a period reads its rows in; on
+    SQLite the table is that key's B-tree (WITHOUT ROWID), so a period's rows
+    are read without a lookup per row into a rowid table (migration 0026).
+    `id` stays unique: the writes update a row by it. A batch migration of
+    this table on SQLite must pass `table_kwargs={"sqlite_with_rowid": False}`.
     """
 
     __tablename__ = "usage_daily"
-    __table_args__ = (UniqueConstraint("pool_id", "org_id", "day"),)
+    __table_args__ = (
+        PrimaryKeyConstraint("pool_id", "org_id", "day"),
+        {"sqlite_with_rowid": False},
+    )
 
-    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=new_id)
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, unique=True, default=new_id)
     pool_id: Mapped[uuid.UUID] = mapped_column(
         Uuid, ForeignKey("license_pools.id", ondelete="CASCADE")
     )

@@ -112,7 +112,7 @@ def _int_param(name: str) -> BindParameter[int]:
     return bindparam(name, type_=BigInteger)
 
 
-def _rows_in_period(dialect: str, in_pools: _InPools) -> Subquery:
+def _rows_in_period(dialect: str, in_pools: _InPools, *, ended: bool) -> Subquery:
     """Per (pool, org): its rows in the period summed, each on its own.
 
     A row adds its own day (`closing_unit_seconds`; today's `unit_seconds`
@@ -124,6 +124,13 @@ def _rows_in_period(dialect: str, in_pools: _InPools) -> Subquery:
     level, as a window over each consumer's rows would say, without sorting
     them. A first row after the period's first day takes back the level
     carried into the period, which `_period_uses` adds from the period's start.
+
+    `ended`: the period's last day is counted (it ends today or before), so
+    every row read is up to the end day. Then the end day's CASEs are left
+    out: the sum and peak take every row, `held_peak` is not read (a row's
+    `peak_units` is at least its `last_units`: fold_day) and `peak` is None
+    only without rows, so it stands for `rows`: ~10% of SQLite's statement at
+    10,000 children (bench/ANALYSIS.md, round 10), the same figures.
     """
     first_day, end_day = _day_param("first_day"), _day_param("end_day")
     at_least_zero = func.greatest if dialect == "postgresql" else func.max
@@ -142,10 +149,16 @@ def _rows_in_period(dialect: str, in_pools: _InPools) -> Subquery:
     taken_back = case((UsageDaily.day == first_day, 0), else_=UsageDaily.carried_units)
     to_end = _int_param("period_end") - _day_number(dialect, UsageDaily.day) * _DAY
     row_sum = own + (held - taken_back) * to_end - held * _DAY
-    return (
-        select(
-            UsageDaily.pool_id,
-            UsageDaily.org_id,
+    on_first_day = func.max(case((UsageDaily.day == first_day, 1), else_=0)).label("on_first_day")
+    sums: tuple[ColumnElement[Any], ...]
+    if ended:
+        sums = (
+            cast(func.sum(row_sum), BigInteger).label("unit_seconds"),
+            func.max(UsageDaily.peak_units).label("peak"),
+            on_first_day,
+        )
+    else:
+        sums = (
             cast(func.sum(case((UsageDaily.day <= end_day, row_sum), else_=0)), BigInteger).label(
                 "unit_seconds"
             ),
@@ -153,9 +166,11 @@ def _rows_in_period(dialect: str, in_pools: _InPools) -> Subquery:
             # Between two rows the level held is the next row's carried level,
             # which its peak includes (fold_day); after the last, its own peak.
             func.max(held).label("held_peak"),
-            func.max(case((UsageDaily.day == first_day, 1), else_=0)).label("on_first_day"),
+            on_first_day,
             func.count().label("rows"),
         )
+    return (
+        select(UsageDaily.pool_id, UsageDaily.org_id, *sums)
         .where(
             in_pools(UsageDaily.pool_id),
             UsageDaily.day >= first_day,
@@ -166,15 +181,17 @@ def _rows_in_period(dialect: str, in_pools: _InPools) -> Subquery:
     )
 
 
-def _statement(dialect: str, in_pools: _InPools, *, as_text: bool = False) -> Select[Any]:
+def _statement(
+    dialect: str, in_pools: _InPools, *, ended: bool, as_text: bool = False
+) -> Select[Any]:
     """Per consumer of the pools: its rows in the period summed, and the level
     it carried into the period when it has no row on its first day: its last
     row before it, one index lookup (not a grouping of the history before
     the period). Every consumer with rollup rows has a consumption row: one
     change writes both; its units now come along (the parent report lists
     them beside the period). `as_text`: the ids as the database's text
-    (id_text)."""
-    rows = _rows_in_period(dialect, in_pools)
+    (id_text). `ended`: see _rows_in_period."""
+    rows = _rows_in_period(dialect, in_pools, ended=ended)
     r = rows.c
     last_before = (
         select(UsageDaily.last_units)
@@ -194,8 +211,8 @@ def _statement(dialect: str, in_pools: _InPools, *, as_text: bool = False) -> Se
             Consumption.units,
             r.unit_seconds,
             r.peak,
-            r.held_peak,
-            r.rows,
+            _NOTHING if ended else r.held_peak,
+            r.peak if ended else r.rows,  # None: no rows in the period
             case((r.on_first_day == 1, _NOTHING), else_=last_before).label("carried"),
         )
         .outerjoin(rows, and_(r.pool_id == Consumption.pool_id, r.org_id == Consumption.org_id))
@@ -204,11 +221,14 @@ def _statement(dialect: str, in_pools: _InPools, *, as_text: bool = False) -> Se
 
 
 @functools.cache
-def _statement_for_ids(dialect: str, as_text: bool) -> Select[Any]:
-    """Built once per dialect, like the usage writes: building it was a
-    tenth of a big partner's period (bench/period_ab.py)."""
+def _statement_for_ids(dialect: str, as_text: bool, ended: bool) -> Select[Any]:
+    """Built once per dialect and form, like the usage writes: building it
+    was a tenth of a big partner's period (bench/period_ab.py)."""
     return _statement(
-        dialect, lambda column: column.in_(bindparam("pool_ids", expanding=True)), as_text=as_text
+        dialect,
+        lambda column: column.in_(bindparam("pool_ids", expanding=True)),
+        ended=ended,
+        as_text=as_text,
     )
 
 
@@ -354,14 +374,17 @@ def _uses(
         "now_us": bounds.now_us,
         "period_end": bounds.period_end,
     }
+    ended = bounds.end_day == last_day
     if isinstance(pool_ids, Select):
         chosen = pool_ids
-        statement = _statement(dialect, lambda column: column.in_(chosen), as_text=as_text)
+        statement = _statement(
+            dialect, lambda column: column.in_(chosen), ended=ended, as_text=as_text
+        )
     else:
         params["pool_ids"] = list(pool_ids)
         if not params["pool_ids"]:
             return
-        statement = _statement_for_ids(dialect, as_text)
+        statement = _statement_for_ids(dialect, as_text, ended)
     session.flush()  # as session.execute would: Core rows, not the ORM's handling of them
     connection = session.connection()
     if dialect == "postgresql":
