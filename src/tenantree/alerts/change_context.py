@@ -32,7 +32,7 @@ from sqlalchemy.orm import Session
 
 from tenantree.alerts.models import AlertThresholds
 from tenantree.alerts.raising import UseReading
-from tenantree.alerts.rules import DEFAULT_PERCENTS, AlertKind
+from tenantree.alerts.rules import DEFAULT_PERCENTS
 from tenantree.licensing.models import LicensePool, Quota
 from tenantree.licensing.usage_function import Applied
 from tenantree.orgs.models import Org
@@ -101,18 +101,16 @@ def readings_after(
     pool = context.pools.get(applied.pool_id) if applied.pool_id is not None else None
     if pool is None or pool.holder_id != applied.holder_id or applied.refusal is not None:
         return None
-    readings = []
-    if applied.pool.quantity > 0:
-        readings.append(
-            UseReading(AlertKind.POOL_USE, applied.pool_id, pool.holder_id, None, sku, pool.unit,
-                       applied.pool.used, applied.pool.quantity)
-        )  # fmt: skip
+    reading = UseReading.of_pool(
+        applied.pool_id, pool.holder_id, sku, pool.unit, applied.pool.used, applied.pool.quantity
+    )
+    readings = [] if reading is None else [reading]
     if pool.holder_id != org_id:  # quotas bound a sub-org's draw on its partner's pool only
         if (context.quota_id is None) != (applied.quota is None):
             return None
         if context.quota_id is not None and applied.quota is not None:
             readings.append(
-                UseReading(AlertKind.QUOTA_USE, context.quota_id, pool.holder_id, org_id, sku,
-                           pool.unit, applied.new_units, applied.quota)
+                UseReading.of_quota(context.quota_id, pool.holder_id, org_id, sku, pool.unit,
+                                    applied.new_units, applied.quota)
             )  # fmt: skip
     return readings, pool.percents

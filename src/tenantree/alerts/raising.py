@@ -66,6 +66,30 @@ class UseReading:
     used: int
     limit: int
 
+    @classmethod
+    def of_pool(
+        cls, pool_id: uuid.UUID, holder_id: uuid.UUID, sku: str, unit: str, used: int, quantity: int
+    ) -> UseReading | None:
+        """A pool's use against its licenses in term; none when it has no
+        quantity (nothing to hold a use against)."""
+        if quantity <= 0:
+            return None
+        return cls(AlertKind.POOL_USE, pool_id, holder_id, None, sku, unit, used, quantity)
+
+    @classmethod
+    def of_quota(
+        cls,
+        quota_id: uuid.UUID,
+        holder_id: uuid.UUID,
+        sub_org_id: uuid.UUID,
+        sku: str,
+        unit: str,
+        units: int,
+        limit: int,
+    ) -> UseReading:
+        """A sub-org's units of its partner's pool against its quota."""
+        return cls(AlertKind.QUOTA_USE, quota_id, holder_id, sub_org_id, sku, unit, units, limit)
+
 
 @dataclass
 class Raised:
@@ -332,20 +356,19 @@ def pool_readings(session: Session, pools: Sequence[Any], now: datetime) -> list
     for lic in session.scalars(select(License).where(License.holder_org_id.in_(holders))):
         if lic.in_term(now):
             quantities[(lic.holder_org_id, lic.sku)] += lic.quantity
-    return [
-        UseReading(
-            AlertKind.POOL_USE,
+    readings = (
+        UseReading.of_pool(
             pool.id,
             pool.holder_org_id,
-            None,
             pool.sku,
             pool.unit,
             pool.used,
             quantities[(pool.holder_org_id, pool.sku)],
         )
         for pool in pools
-        if quantities[(pool.holder_org_id, pool.sku)] > 0 and pool.holder_org_id not in linked
-    ]
+        if pool.holder_org_id not in linked
+    )
+    return [reading for reading in readings if reading is not None]
 
 
 def quota_readings(
@@ -368,7 +391,7 @@ def quota_readings(
     # One order everywhere: concurrent sweeps wait on each other's inserts, never deadlock.
     statement = statement.order_by(Quota.id)
     return [
-        UseReading(AlertKind.QUOTA_USE, quota_id, parent_id, org_id, sku_, unit, units or 0, limit)
+        UseReading.of_quota(quota_id, parent_id, org_id, sku_, unit, units or 0, limit)
         for quota_id, org_id, sku_, limit, parent_id, unit, units in session.execute(statement)
         if parent_id is not None
     ]
