@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 
 import pytest
 from pydantic import TypeAdapter
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from tenantree.db.reads import read_connection, utc_str, utc_text, uuid_str, uuid_text
 from tenantree.identity.throttle_models import ThrottleHit
@@ -43,6 +43,26 @@ def test_a_read_below_the_session_sees_the_work_it_has_pending(session) -> None:
         select(ThrottleHit.key).where(ThrottleHit.key == "reads-pending")
     )
     assert found == "reads-pending"
+
+
+def test_a_read_below_the_session_runs_inside_a_flush(session) -> None:  # type: ignore[no-untyped-def]
+    # A flush event's reads (webhooks.production's receiving endpoints) read
+    # mid-flush: flushing again there would raise "Session is already flushing".
+    seen = []
+
+    def read_in_flush(flushing, _context) -> None:  # type: ignore[no-untyped-def]
+        found = read_connection(flushing).scalar(
+            select(ThrottleHit.key).where(ThrottleHit.key == "reads-in-flush")
+        )
+        seen.append(found)
+
+    event.listen(session, "after_flush", read_in_flush)
+    try:
+        session.add(ThrottleHit(key="reads-in-flush", at=MOMENTS[0]))
+        session.flush()
+    finally:
+        event.remove(session, "after_flush", read_in_flush)
+    assert seen == ["reads-in-flush"]
 
 
 @pytest.mark.parametrize(

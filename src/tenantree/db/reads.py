@@ -30,9 +30,12 @@ def read_connection(session: Session) -> Connection:
     """The unit of work's connection, for a Core select of table columns.
 
     What the work has pending is flushed first, as `Session.execute` does
-    for a Core statement (autoflush), so the read sees the work's own writes.
+    for a Core statement (autoflush), so the read sees the work's own writes;
+    and, as there, not when the read runs inside a flush (a flush event's
+    reads, e.g. webhooks.production), which has written what it had.
     """
-    if session.autoflush:
+    # `_flushing` is the flag Session's own autoflush reads; no public one says it.
+    if session.autoflush and not session._flushing:
         session.flush()  # nothing pending: returns at once
     return session.connection()
 
