@@ -170,3 +170,37 @@ def test_an_expired_lease_passes_the_message_to_another_worker_once(
         record(session, first, held, None)
     (row,) = messages(sessions)
     assert (row.status, row.attempts, len(backend.sent)) == (MessageStatus.SENT, 1, 1)
+
+
+class SlowRelay:
+    """A relay each send of which takes 40 s of the clock."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.sent: list[EmailMessage] = []
+        self.now = clock.utcnow()
+        monkeypatch.setattr(clock, "utcnow", lambda: self.now)
+
+    def send(self, message: EmailMessage) -> None:
+        self.now += timedelta(seconds=40)
+        self.sent.append(message)
+
+
+def test_a_batch_sends_no_message_once_half_its_lease_is_gone(
+    db: Engine, sessions, monkeypatch
+) -> None:
+    """With a 60 s lease, the second send would start 20 s before the lease
+    lapses: it is not started, and the unsent messages are given back."""
+    relay = SlowRelay(monkeypatch)
+    outbox = Outbox(relay, SENDER)
+    queue(sessions, outbox, "a@example.com", "b@example.com", "c@example.com")
+    with sessions() as session:
+        assert deliver_due(session, Delivery(outbox, "w1", lease=timedelta(seconds=60))) == 1
+    assert len(relay.sent) == 1
+    rows = messages(sessions)
+    assert sorted((row.status, row.claimed_by) for row in rows) == [
+        (MessageStatus.PENDING, None),
+        (MessageStatus.PENDING, None),
+        (MessageStatus.SENT, None),
+    ]
+    with sessions() as session:
+        assert len(claim(session, Delivery(outbox, "w2"))) == 2  # at once, not after the lease

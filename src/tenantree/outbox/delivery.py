@@ -4,7 +4,8 @@ record the outcome.
 Claiming is one short transaction: due messages are selected `FOR UPDATE SKIP
 LOCKED` on PostgreSQL (SQLite's IMMEDIATE transactions serialise it) and
 leased to this worker until `claimed_until`. Other workers skip leased
-messages, so in normal operation each is sent once; a worker that dies
+messages, so in normal operation each is sent once: a batch starts no send
+once half its lease is gone and gives the rest back. A worker that dies
 mid-send leaves its lease to expire, and another sends the message then (at
 least once, never lost).
 
@@ -21,7 +22,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
-from sqlalchemy import or_, select
+from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
 from tenantree import clock
@@ -47,6 +48,7 @@ class Claimed:
     payload: dict[str, Any]
     relay_org_id: uuid.UUID | None
     kind: str = EMAIL
+    leased_until: datetime | None = None
 
 
 class Channel(Protocol):
@@ -107,7 +109,31 @@ def claim(session: Session, delivery: Delivery) -> list[Claimed]:
         for message in due:
             message.claimed_by = delivery.worker_id
             message.claimed_until = now + delivery.lease
-        return [Claimed(m.id, dict(m.payload), m.relay_org_id, m.kind) for m in due]
+        return [
+            Claimed(m.id, dict(m.payload), m.relay_org_id, m.kind, m.claimed_until) for m in due
+        ]
+
+
+def may_start_sending(message: Claimed, delivery: Delivery, now: datetime) -> bool:
+    """A send starts only while half the lease is left: a batch sent slowly
+    (a slow relay, a loaded host) would otherwise send its last messages after
+    their lease lapsed, when another worker may have claimed and sent them too."""
+    return message.leased_until is None or now + delivery.lease / 2 <= message.leased_until
+
+
+def release(session: Session, delivery: Delivery, messages: list[Claimed]) -> None:
+    """Give back leases not used, so any worker claims the messages at once."""
+    if not messages:
+        return
+    with UnitOfWork(session):
+        session.execute(
+            update(OutboxMessage)
+            .where(
+                OutboxMessage.id.in_([message.id for message in messages]),
+                OutboxMessage.claimed_by == delivery.worker_id,
+            )
+            .values(claimed_by=None, claimed_until=None)
+        )
 
 
 def send_one(session: Session, delivery: Delivery, message: Claimed) -> Outcome:
@@ -186,7 +212,10 @@ def _audit_failure(session: Session, row: OutboxMessage) -> None:
 def deliver_due(session: Session, delivery: Delivery) -> int:
     """One batch: claim what is due, send it, record each outcome. How many were tried."""
     claimed = claim(session, delivery)
-    for message in claimed:
+    for tried, message in enumerate(claimed):
+        if not may_start_sending(message, delivery, clock.utcnow()):
+            release(session, delivery, claimed[tried:])
+            return tried
         record(session, delivery, message, send_one(session, delivery, message))
     return len(claimed)
 
