@@ -7,6 +7,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
@@ -100,38 +101,44 @@ POOL_COLUMNS = (
 )
 
 
+# A license's columns as a line reads them; `license_line` takes a row of them.
+LICENSE_COLUMNS = (
+    License.id,
+    License.quantity,
+    License.starts_at,
+    License.ends_at,
+    License.status,
+    License.overage_policy,
+)
+
+
+def license_line(lic: Any, now: datetime, license_id: uuid.UUID | None = None) -> LicenseLine:
+    """The line of a row of LICENSE_COLUMNS (its id as `license_id` when the
+    row's `id` is another table's)."""
+    return LicenseLine(
+        lic.id if license_id is None else license_id,
+        lic.quantity,
+        lic.starts_at,
+        lic.ends_at,
+        lic.status,
+        lic.overage_policy,
+        # The row has what License.in_term reads: one definition of the term.
+        License.in_term(lic, now),
+        expired=lic.ends_at <= now,
+    )
+
+
 def license_lines_by_pool(
     session: Session, holders: ColumnElement[bool], now: datetime
 ) -> dict[tuple[uuid.UUID, str], list[LicenseLine]]:
     """(holder, SKU) -> its licenses' lines, for the holders the condition matches."""
     grouped: dict[tuple[uuid.UUID, str], list[LicenseLine]] = defaultdict(list)
     for lic in session.execute(
-        select(
-            License.id,
-            License.holder_org_id,
-            License.sku,
-            License.quantity,
-            License.starts_at,
-            License.ends_at,
-            License.status,
-            License.overage_policy,
-        )
+        select(*LICENSE_COLUMNS, License.holder_org_id, License.sku)
         .where(holders)
         .order_by(License.starts_at, License.id)
     ):
-        grouped[(lic.holder_org_id, lic.sku)].append(
-            LicenseLine(
-                lic.id,
-                lic.quantity,
-                lic.starts_at,
-                lic.ends_at,
-                lic.status,
-                lic.overage_policy,
-                # The row has what License.in_term reads: one definition of the term.
-                License.in_term(lic, now),  # type: ignore[arg-type]
-                expired=lic.ends_at <= now,
-            )
-        )
+        grouped[(lic.holder_org_id, lic.sku)].append(license_line(lic, now))
     return grouped
 
 

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, NamedTuple
 
-from sqlalchemy import ColumnElement, Row, Select, or_, select
+from sqlalchemy import ColumnElement, Row, and_, or_, select
 from sqlalchemy.orm import Session
 
 from tenantree import clock
@@ -29,11 +29,12 @@ from tenantree.licensing.history import PeriodUse
 from tenantree.licensing.id_text import id_text, text_of, uuid_text
 from tenantree.licensing.models import Consumption, License, LicensePool, LicenseSource, Quota
 from tenantree.licensing.reports.common import (
+    LICENSE_COLUMNS,
     POOL_COLUMNS,
     LicenseLine,
     Period,
     PoolFigures,
-    license_lines_by_pool,
+    license_line,
     linked_figures,
     pool_figures,
     pool_periods,
@@ -119,10 +120,6 @@ class ParentReport:
     deactivated: bool = False
 
 
-def _sub_org_ids(parent: Org) -> Select[tuple[uuid.UUID]]:
-    return select(Org.id).where(Org.parent_id == parent.id)
-
-
 def _held_by(column: ColumnElement[uuid.UUID], org: Org) -> ColumnElement[bool]:
     """`column` names the org or, for a partner, one of its sub-orgs.
 
@@ -153,7 +150,7 @@ def _child(dialect: str, text: str, *row: Any) -> _Child:
 @dataclass(frozen=True)
 class _Children:
     """The partner's sub-orgs as the reader may see them, by the ids' text:
-    the rows read after them (consumption, quotas, the period) carry the same
+    the rows read with and after them (quotas, consumption, the period) carry the same
     text, and nothing else of theirs is parsed (licensing.id_text)."""
 
     visible: list[_Child]  # by name, then id
@@ -166,6 +163,8 @@ class _Children:
     active: frozenset[str] = frozenset()
     # Sub-orgs the partner had during the period and has no longer, when each left.
     former: dict[str, datetime] = field(default_factory=dict)
+    # SKU -> sub-org's id text -> its quota (current sub-orgs, hidden ones too).
+    quotas: dict[str, dict[str, int]] = field(default_factory=dict)
 
     @functools.cached_property
     def by_text(self) -> dict[str, _Child]:
@@ -212,24 +211,39 @@ def _children(
 ) -> _Children:
     # Rows with what is read of a child, not ORM objects: thousands of
     # entities were much of a big partner's report time (bench/). Its source
-    # comes in the same row, not in a second query over the same sub-orgs.
+    # and its quotas come in the same statement, not in queries of their own
+    # over the same sub-orgs: on a loaded host each round trip to PostgreSQL
+    # costs milliseconds of waiting for its backend (bench/ANALYSIS.md, round 11).
     source_of = SubOrgSources(org)
-    every = (
-        [
-            _child(dialect, text, name, status, None, source_of(kind, latest))
-            for text, name, status, kind, latest in session.connection()
+    every: list[_Child] = []
+    quotas: dict[str, dict[str, int]] = defaultdict(dict)
+    if org.is_partner:
+        rows = (
+            session.connection()
             .execute(
                 select(
-                    id_text(dialect, Org.id), Org.name, Org.status, Org.kind, latest_source_change()
+                    id_text(dialect, Org.id),
+                    Org.name,
+                    Org.status,
+                    Org.kind,
+                    latest_source_change(),
+                    Quota.sku,
+                    Quota.max_units,
                 )
+                .outerjoin(Quota, Quota.sub_org_id == Org.id)
                 .where(Org.parent_id == org.id)
                 .order_by(Org.name, Org.id)
             )
             .all()
-        ]
-        if org.is_partner
-        else []
-    )
+        )
+        # A child with several quotas has a row per quota, next to each other.
+        last = None
+        for text, name, status, kind, latest, sku, max_units in rows:
+            if text != last:
+                every.append(_child(dialect, text, name, status, None, source_of(kind, latest)))
+                last = text
+            if sku is not None:
+                quotas[sku][text] = max_units
     former: list[_Child] = []
     if visible_child_ids is None:
         # Only a reader who sees every sub-org sees those it had in the period.
@@ -248,6 +262,7 @@ def _children(
         rank={c.text: i for i, c in enumerate(ordered)},
         active=frozenset(c.text for c in every if c.text in seen and c.status == OrgStatus.ACTIVE),
         former={c.text: c.moved_out_at for c in former if c.moved_out_at is not None},
+        quotas=quotas,
     )
 
 
@@ -272,22 +287,6 @@ def _consumption_by_pool(
     ):
         consumption[pool_id][org_id] = units
     return consumption
-
-
-def _quotas(session: Session, org: Org, dialect: str) -> dict[str, dict[str, int]]:
-    """SKU -> sub-org's id text -> its quota."""
-    by_sku: dict[str, dict[str, int]] = defaultdict(dict)
-    for sub_org_id, sku, max_units in (
-        session.connection()
-        .execute(
-            select(id_text(dialect, Quota.sub_org_id), Quota.sku, Quota.max_units).where(
-                Quota.sub_org_id.in_(_sub_org_ids(org))
-            )
-        )
-        .all()
-    ):
-        by_sku[sku][sub_org_id] = max_units
-    return by_sku
 
 
 def _own_quotas(session: Session, org: Org) -> dict[str, int]:
@@ -340,6 +339,53 @@ def _parent_pool(
     )
 
 
+def _pools_with_licenses(
+    session: Session, org: Org, children: _Children, dialect: str, now: datetime
+) -> tuple[list[Row[Any]], dict[str, list[LicenseLine]]]:
+    """The org's pools and its visible children's (a hidden child's are
+    dropped here), by SKU, and each one's license lines by the pool's id
+    text. One statement, a row per (pool, license): on a loaded host each
+    round trip to PostgreSQL costs milliseconds (bench/ANALYSIS.md, round 11)."""
+    by_text = children.by_text
+    pools: list[Row[Any]] = []
+    lines: dict[str, list[LicenseLine]] = {}
+    rows = (
+        session.connection()
+        .execute(
+            select(
+                *POOL_COLUMNS,
+                id_text(dialect, LicensePool.id).label("text"),
+                id_text(dialect, LicensePool.holder_org_id).label("holder_text"),
+                License.id.label("license_id"),
+                *LICENSE_COLUMNS[1:],
+            )
+            .outerjoin(
+                License,
+                and_(
+                    License.holder_org_id == LicensePool.holder_org_id,
+                    License.sku == LicensePool.sku,
+                ),
+            )
+            .where(_held_by(LicensePool.holder_org_id, org))
+            .order_by(LicensePool.sku, LicensePool.id, License.starts_at, License.id)
+        )
+        .all()
+    )
+    for row in rows:
+        pool_lines = lines.get(row.text)
+        if pool_lines is None:
+            if not (
+                row.holder_org_id == org.id
+                or (row.holder_text in by_text and row.holder_text not in children.former)
+            ):
+                continue
+            pools.append(row)
+            pool_lines = lines[row.text] = []
+        if row.license_id is not None:
+            pool_lines.append(license_line(row, now, row.license_id))
+    return pools, lines
+
+
 def parent_report(
     session: Session,
     org: Org,
@@ -357,24 +403,8 @@ def parent_report(
     dialect = session.get_bind().dialect.name
     org_text = text_of(dialect, org.id)
     children = _children(session, org, visible_child_ids, dialect, period)
-    by_text = children.by_text
-    # The org's pools and its visible children's; a hidden child's are dropped here.
-    pools = [
-        pool
-        for pool in session.execute(
-            select(
-                *POOL_COLUMNS,
-                id_text(dialect, LicensePool.id).label("text"),
-                id_text(dialect, LicensePool.holder_org_id).label("holder_text"),
-            )
-            .where(_held_by(LicensePool.holder_org_id, org))
-            .order_by(LicensePool.sku, LicensePool.id)
-        )
-        if pool.holder_org_id == org.id
-        or (pool.holder_text in by_text and pool.holder_text not in children.former)
-    ]
-    quotas = _quotas(session, org, dialect) if by_text else {}
-    licenses = license_lines_by_pool(session, _held_by(License.holder_org_id, org), now)
+    pools, licenses = _pools_with_licenses(session, org, children, dialect, now)
+    quotas = children.quotas
     # The pools read above, by id: with a subquery PostgreSQL's planner cannot
     # tell how few pools a small partner has, and reads the whole rollup table.
     history = pool_periods(session, [pool.id for pool in pools], period)
@@ -391,7 +421,7 @@ def parent_report(
     own_pools: list[ParentPool] = []
     child_pools: dict[str, list[ChildOwnPool]] = defaultdict(list)
     for pool in pools:
-        lines = licenses.get((pool.holder_org_id, pool.sku), [])
+        lines = licenses[pool.text]
         in_period = history.of_pool(pool.text)
         if pool.holder_org_id == org.id:
             users = consumption.get(pool.text, {})
