@@ -26,16 +26,15 @@ from dataclasses import dataclass
 import pytest
 import typer.testing
 from fastapi.testclient import TestClient
-from sqlalchemy import Connection, Engine, Table, create_engine, event, text
+from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
+from emptying import empty_tables
 from tenantree.config import Settings
 from tenantree.db import make_engine, make_sessionmaker
 from tenantree.db import migrate as migrations
 from tenantree.identity.context import IdentityConfig
-from tenantree.models import metadata
-from tenantree.orgs.kinds import MAX_DEPTH
 from tenantree.outbox import MemoryBackend
 from tenantree.outbox.delivery import drain
 from tenantree.outbox.worker import beat
@@ -158,36 +157,6 @@ def identity(app) -> IdentityConfig:  # type: ignore[no-untyped-def]
     return app.state.services.identity  # type: ignore[no-any-return]
 
 
-# One statement naming the tables that hold rows: `SELECT 'orgs' WHERE EXISTS
-# (SELECT 1 FROM orgs) UNION ALL ...`, written once as plain SQL (compiling the
-# union per test cost more than the emptying it saves).
-_PROBE = text(
-    " UNION ALL ".join(
-        f"SELECT '{t.name}' WHERE EXISTS (SELECT 1 FROM \"{t.name}\")"  # noqa: S608 - our own table names
-        for t in metadata.sorted_tables
-    )
-)
-
-
-def _written_tables(conn: Connection) -> list[Table]:
-    """The tables holding rows, found in one round trip."""
-    names = set(conn.scalars(_PROBE))
-    return [t for t in reversed(metadata.sorted_tables) if t.name in names]
-
-
-def _empty_tables(engine: Engine) -> None:
-    """Empty what the test wrote: probing every table costs one statement,
-    emptying an empty one costs far more. DELETE, children first, on both
-    backends: a test writes a few rows, and PostgreSQL's TRUNCATE (new files
-    for every table and index) cost ~20 times as much as deleting them."""
-    with engine.begin() as conn:
-        for table in _written_tables(conn):
-            if table.name == "orgs":  # sub-orgs point at their parent: deepest first
-                for depth in range(MAX_DEPTH, 0, -1):
-                    conn.execute(table.delete().where(table.c.depth == depth))
-            conn.execute(table.delete())
-
-
 @pytest.fixture
 def fresh_mailbox(mailbox: MemoryBackend) -> Iterator[MemoryBackend]:
     mailbox.sent.clear()
@@ -202,9 +171,9 @@ def db(engine: Engine, fresh_mailbox: MemoryBackend) -> Iterator[Engine]:
     A worker's database starts empty and every such test empties it after
     itself, so at the start this is only a check (one probe statement).
     """
-    _empty_tables(engine)
+    empty_tables(engine)
     yield engine
-    _empty_tables(engine)
+    empty_tables(engine)
 
 
 @pytest.fixture(scope="session")

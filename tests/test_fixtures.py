@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+import uuid
+
+import pytest
+from sqlalchemy import Engine, func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from factories import make_org
+from emptying import empty_tables, written_tables
+from factories import build_world, make_license, make_org
+from tenantree.identity.context import IdentityConfig
+from tenantree.identity.models import Membership
+from tenantree.identity.roles import Role
 from tenantree.orgs.models import Org
 
 
@@ -36,3 +44,30 @@ def test_a_test_beside_the_app_commits_for_real(session: Session, sessions: sess
     with sessions() as app_session:
         assert app_session.scalar(select(func.count()).select_from(Org)) == 1
         app_session.commit()
+
+
+def test_emptying_leaves_no_row_of_what_a_test_committed(
+    db: Engine, sessions: sessionmaker[Session], identity: IdentityConfig
+):
+    with sessions() as s:
+        world = build_world(s, identity)
+        make_license(s, world.P, quantity=5)
+        s.commit()
+    with db.connect() as conn:
+        assert {"orgs", "accounts", "memberships", "licenses"} <= {
+            t.name for t in written_tables(conn)
+        }
+    empty_tables(db)
+    with db.connect() as conn:
+        assert written_tables(conn) == []
+
+
+def test_foreign_keys_hold_again_after_the_emptying(db: Engine, sessions: sessionmaker[Session]):
+    with sessions() as s:
+        make_org(s, name="Emptied")
+        s.commit()
+    empty_tables(db)  # on PostgreSQL with the keys' checks off, for its own transaction only
+    with sessions() as s:
+        s.add(Membership(org_id=uuid.uuid4(), account_id=uuid.uuid4(), role=Role.USER))
+        with pytest.raises(IntegrityError):
+            s.flush()
