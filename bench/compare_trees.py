@@ -8,8 +8,9 @@ endpoint, and one uvicorn process per tree, as bench/http.py serves them) is
 up at once, and each round measures the bare endpoint and then each tree's
 GET org and sub-orgs page, so each ratio is read within one round (on a
 shared machine the load moves figures more than a change does). The minimal
-peer (bench.minimal) is loaded beside the bare endpoint in every round, and
-the trees swap their order from round to round. `--samples`
+peers (bench.minimal, and bench.minimal_async without the thread hop) are
+loaded beside the bare endpoint in every round, and the peers and the trees
+swap their order from round to round. `--samples`
 is a JSON file {"url": database URL, "items": bench.http.plans' first
 request of each plan}; `--build` writes it, generating the world first:
 
@@ -28,7 +29,16 @@ from contextlib import ExitStack
 from tenantree.db import make_engine, migrate
 
 from .datagen import Spec, build_world, insert_world
-from .http import API_TOKEN_GET_ORG, MINIMAL, minimal_path, plans, serve, wrk_load
+from .http import (
+    API_TOKEN_GET_ORG,
+    MINIMAL,
+    MINIMAL_ASYNC,
+    minimal_path,
+    peers_answer_alike,
+    plans,
+    serve,
+    wrk_load,
+)
 
 PLANS = {
     "org": "GET /orgs/{id} (partner admin, a sub-org)",
@@ -73,7 +83,14 @@ def main(argv: list[str] | None = None) -> None:
         bare = _serve(stack, first_tree, "bench.bare:app", db, "/api/v1/bare")
         org_item = samples["items"][PLANS["org"]]
         minimal_item = {**org_item, "path": minimal_path(org_item["path"])}
-        minimal = _serve(stack, first_tree, "bench.minimal:app", db, "/openapi.json")
+        peers = {
+            peer: _serve(stack, first_tree, app, db, "/openapi.json")
+            for peer, app in (
+                (MINIMAL, "bench.minimal:app"),
+                (MINIMAL_ASYNC, "bench.minimal_async:app"),
+            )
+        }
+        peers_answer_alike(peers.values(), minimal_item)
         bases = {
             name: _serve(stack, tree, "tenantree.server.asgi:app", db, "/healthz")
             for name, tree in trees.items()
@@ -83,9 +100,18 @@ def main(argv: list[str] | None = None) -> None:
             b = wrk_load(bare, {"path": "/api/v1/bare"}, **load)
             assert b is not None, "wrk is not installed"
             line = [f"round {r}: bare {b['req_per_s']:.0f}/s p99 {b['p99_ms']:.1f} ms"]
-            m = wrk_load(minimal, minimal_item, **load)
-            assert m is not None
-            line.append(f"{MINIMAL} {m['req_per_s']:.0f}/s {m['req_per_s'] / b['req_per_s']:.2f}x")
+            got = {}
+            for peer, base in list(peers.items())[:: 1 if r % 2 == 0 else -1]:
+                got[peer] = p = wrk_load(base, minimal_item, **load)
+                assert p is not None
+                line.append(
+                    f"{peer} {p['req_per_s']:.0f}/s {p['req_per_s'] / b['req_per_s']:.2f}x"
+                    f" p99 {p['p99_ms']:.1f} ms"
+                )
+            m = got[MINIMAL]
+            line.append(
+                f"async ÷ sync peer {got[MINIMAL_ASYNC]['req_per_s'] / m['req_per_s']:.2f}x"
+            )
             # The trees take turns going first: a load that drifts within a round
             # favours neither.
             order = list(bases.items())

@@ -220,7 +220,12 @@ WRK_ROUNDS = 3
 
 # The side by side's servers: each app and the path that answers once it is up.
 BARE, APP = "bench.bare:app", "tenantree.server.asgi:app"
-SIDE_BY_SIDE = {BARE: "/api/v1/bare", "bench.minimal:app": "/openapi.json", APP: "/healthz"}
+SIDE_BY_SIDE = {
+    BARE: "/api/v1/bare",
+    "bench.minimal:app": "/openapi.json",
+    "bench.minimal_async:app": "/openapi.json",
+    APP: "/healthz",
+}
 
 
 def wrk_side_by_side(
@@ -246,14 +251,15 @@ def _wrk_rounds(
     bare_item = {"path": "/api/v1/bare"}
     first = next(iter(items))
     minimal_item = {**items[first], "path": minimal_path(items[first]["path"])}
-    bare_base, minimal_base, base = (bases[app] for app in SIDE_BY_SIDE)
-    _answers_ok(minimal_base, minimal_item)
+    bare_base, minimal_base, async_base, base = (bases[app] for app in SIDE_BY_SIDE)
+    peers = {MINIMAL: minimal_base, MINIMAL_ASYNC: async_base}
+    peers_answer_alike(peers.values(), minimal_item)
     rounds = []
-    for _ in range(repeat):
+    for r in range(repeat):
         one = {"bare": wrk_load(bare_base, bare_item, concurrency=concurrency, seconds=seconds)}
-        one[MINIMAL] = wrk_load(
-            minimal_base, minimal_item, concurrency=concurrency, seconds=seconds
-        )
+        # The peers take turns going first: a load that drifts favours neither.
+        for peer, peer_base in list(peers.items())[:: 1 if r % 2 == 0 else -1]:
+            one[peer] = wrk_load(peer_base, minimal_item, concurrency=concurrency, seconds=seconds)
         for name, item in items.items():
             one[name] = wrk_load(base, item, concurrency=concurrency, seconds=seconds)
         rounds.append(one)
@@ -262,6 +268,7 @@ def _wrk_rounds(
     return {
         "bare": median["bare"],
         "minimal": median[MINIMAL],
+        "minimal_async": median[MINIMAL_ASYNC],
         "throughput": [(name, median[name]) for name in items],
         "rounds": [
             {name: r[name]["req_per_s"] / r["bare"]["req_per_s"] for name in items} for r in rounds
@@ -270,24 +277,34 @@ def _wrk_rounds(
             {
                 "of_bare": r[MINIMAL]["req_per_s"] / r["bare"]["req_per_s"],
                 "org_of_minimal": r[first]["req_per_s"] / r[MINIMAL]["req_per_s"],
+                "async_of_bare": r[MINIMAL_ASYNC]["req_per_s"] / r["bare"]["req_per_s"],
+                "async_of_minimal": r[MINIMAL_ASYNC]["req_per_s"] / r[MINIMAL]["req_per_s"],
             }
             for r in rounds
         ],
     }
 
 
-MINIMAL = "minimal peer"
+MINIMAL, MINIMAL_ASYNC = "minimal peer", "minimal peer, async"
 
 
-def _answers_ok(base: str, item: dict) -> None:
+def _answers_ok(base: str, item: dict) -> bytes:
     """A peer measured on refusals would flatter nothing: it must answer 200."""
     got = httpx.get(base + item["path"], headers={"Authorization": f"Bearer {item['token']}"})
     if got.status_code != 200:
         raise RuntimeError(f"{item['path']} answered {got.status_code}: {got.text[:200]}")
+    return got.content
+
+
+def peers_answer_alike(bases, item: dict) -> None:  # type: ignore[no-untyped-def]
+    """Each minimal peer answers 200, and all with the same body (the same work)."""
+    bodies = {_answers_ok(base, item) for base in bases}
+    if len(bodies) != 1:
+        raise RuntimeError(f"{item['path']}: the peers answered differently: {bodies}")
 
 
 def minimal_path(org_path: str) -> str:
-    """GET org's path on the minimal peer (bench.minimal)."""
+    """GET org's path on the minimal peers (bench.minimal, bench.minimal_async)."""
     return org_path.replace("/api/v1/orgs/", "/api/v1/minimal/orgs/", 1)
 
 

@@ -476,6 +476,26 @@ def _write_minimal(w, wrk: dict) -> None:  # type: ignore[no-untyped-def]
       f"{_f(m['req_per_s'])} req/s, {m['req_per_s'] / wb['req_per_s']:.2f}× bare, p99 "
       f"{_f(m['p99_ms'], 2)} ms; GET org serves {org['req_per_s'] / m['req_per_s']:.2f}× of "
       f"it. Per round: {per_round}.")  # fmt: skip
+    if "minimal_async" in wrk:
+        _write_minimal_async(w, wrk)
+
+
+def _write_minimal_async(w, wrk: dict) -> None:  # type: ignore[no-untyped-def]
+    m, a, wb = wrk["minimal"], wrk["minimal_async"], wrk["bare"]
+    w("\nThe same peer's work without the thread hop (`bench/minimal_async.py`: an `async def` "
+      "endpoint, psycopg's `AsyncConnection` on PostgreSQL, `sqlite3` on the event loop on "
+      "SQLite), in the same rounds, the peers taking turns going first:\n")  # fmt: skip
+    w("| peer | req/s | p50 ms | p99 ms | ÷ bare req/s | ÷ sync peer req/s |")
+    w("|---|---:|---:|---:|---:|---:|")
+    for name, r in (("minimal peer, sync", m), ("minimal peer, async", a)):
+        w(f"| {name} | {_f(r['req_per_s'])} | {_f(r['p50_ms'], 2)} | {_f(r['p99_ms'], 2)} "
+          f"| {r['req_per_s'] / wb['req_per_s']:.2f}× "
+          f"| {r['req_per_s'] / m['req_per_s']:.2f}× |")  # fmt: skip
+    per_round = "; ".join(
+        f"{r['async_of_bare']:.2f}× bare, {r['async_of_minimal']:.2f}× the sync peer"
+        for r in wrk["minimal_rounds"]
+    )
+    w(f"\nThe async peer per round: {per_round}.")
 
 
 def _write_serving(w, serving: dict) -> None:  # type: ignore[no-untyped-def]

@@ -68,6 +68,8 @@ def test_quick_benchmarks_run_and_their_invariants_hold(tmp_path: Path) -> None:
         if "skipped" not in serving:  # wrk installed
             assert results["http"]["wrk"]["minimal"]["req_per_s"] > 0
             assert "The minimal peer" in text
+            assert results["http"]["wrk"]["minimal_async"]["req_per_s"] > 0
+            assert "| minimal peer, async |" in text
             assert [r.topology for r in serving["topologies"]] == [
                 "tenantree serve (1 process)",
                 "tenantree serve --workers 2",
