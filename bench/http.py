@@ -79,7 +79,7 @@ def serve_all(database_url: str, apps: dict[str, str]):
             proc = subprocess.Popen(server_command(app, port), env=env, cwd=ROOT)  # noqa: S603
             started[app] = (proc, f"http://127.0.0.1:{port}")
         for app, ready_path in apps.items():
-            _wait_ready(app, *started[app], ready_path)
+            wait_ready(app, *started[app], ready_path)
         yield {app: base for app, (_, base) in started.items()}
     finally:
         for proc, _ in started.values():
@@ -92,8 +92,12 @@ def serve_all(database_url: str, apps: dict[str, str]):
                 proc.wait()
 
 
-def _wait_ready(app: str, proc: subprocess.Popen, base: str, ready_path: str) -> None:
-    for _ in range(300):
+def wait_ready(
+    app: str, proc: subprocess.Popen, base: str, ready_path: str, *, tries: int = 300
+) -> None:
+    """Poll the path every 0.1 s until it answers below 500; raise if the
+    server exits or `tries` polls pass."""
+    for _ in range(tries):
         try:
             if httpx.get(base + ready_path, timeout=1).status_code < 500:
                 return

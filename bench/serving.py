@@ -29,10 +29,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-import httpx
-
 from .datagen import SECRET_KEY, World
-from .http import ROOT, _free_port
+from .http import ROOT, _free_port, wait_ready
 
 OVERLOAD_CONNECTIONS = [16, 64, 128, 256]
 
@@ -94,15 +92,7 @@ def serving(topology: str, database_url: str):
     proc = subprocess.Popen(cmd, env=env, cwd=ROOT, stderr=subprocess.DEVNULL)  # noqa: S603
     base = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(600):
-            try:
-                if httpx.get(base + "/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if proc.poll() is not None:
-                raise RuntimeError(f"{topology} exited with {proc.returncode}")
-            time.sleep(0.1)
+        wait_ready(topology, proc, base, "/healthz", tries=600)  # 200, or 503 while not ready
         time.sleep(2)  # every worker process up, not only the first
         yield base
     finally:
