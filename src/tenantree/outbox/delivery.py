@@ -47,8 +47,8 @@ class Claimed:
     id: uuid.UUID
     payload: dict[str, Any]
     relay_org_id: uuid.UUID | None
+    leased_until: datetime
     kind: str = EMAIL
-    leased_until: datetime | None = None
 
 
 class Channel(Protocol):
@@ -110,7 +110,7 @@ def claim(session: Session, delivery: Delivery) -> list[Claimed]:
             message.claimed_by = delivery.worker_id
             message.claimed_until = now + delivery.lease
         return [
-            Claimed(m.id, dict(m.payload), m.relay_org_id, m.kind, m.claimed_until) for m in due
+            Claimed(m.id, dict(m.payload), m.relay_org_id, m.claimed_until, m.kind) for m in due
         ]
 
 
@@ -118,13 +118,11 @@ def may_start_sending(message: Claimed, delivery: Delivery, now: datetime) -> bo
     """A send starts only while half the lease is left: a batch sent slowly
     (a slow relay, a loaded host) would otherwise send its last messages after
     their lease lapsed, when another worker may have claimed and sent them too."""
-    return message.leased_until is None or now + delivery.lease / 2 <= message.leased_until
+    return now + delivery.lease / 2 <= message.leased_until
 
 
 def release(session: Session, delivery: Delivery, messages: list[Claimed]) -> None:
     """Give back leases not used, so any worker claims the messages at once."""
-    if not messages:
-        return
     with UnitOfWork(session):
         session.execute(
             update(OutboxMessage)
