@@ -16,7 +16,7 @@ from __future__ import annotations
 import functools
 import uuid
 from collections import defaultdict
-from collections.abc import Callable, Collection
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, NamedTuple
@@ -34,6 +34,7 @@ from tenantree.licensing.reports.common import (
     LicenseLine,
     Period,
     PoolFigures,
+    PoolPeriods,
     license_line,
     linked_figures,
     pool_figures,
@@ -240,7 +241,8 @@ def _children(
         last = None
         for text, name, status, kind, latest, sku, max_units in rows:
             if text != last:
-                every.append(_child(dialect, text, name, status, None, source_of(kind, latest)))
+                shown = uuid_text(dialect, text)
+                every.append(_Child(text, shown, name, status, None, source_of(kind, latest)))
                 last = text
             if sku is not None:
                 quotas[sku][text] = max_units
@@ -303,38 +305,45 @@ def _parent_pool(
     users: dict[str, int],
     children: _Children,
     quotas: dict[str, int],
-    history: Callable[[str], PeriodUse | None],
+    history: PoolPeriods,
 ) -> ParentPool:
-    """The partner's pool; `users`, `quotas` (of its SKU) and `history` by
-    the ids' text."""
+    """The partner's pool; `users` and `quotas` (of its SKU) by the ids' text."""
     by_text = children.by_text
-    listed = sorted((t for t in users if t in by_text), key=children.rank.__getitem__)
-    deactivated = not org.is_active
-    active, former = children.active, children.former
-    # A loop over locals, a ChildUse by position: 20,000 of them at 10,000 sub-orgs.
-    listed_use = []
-    for text in listed:
-        child = by_text[text]
-        listed_use.append(
-            ChildUse(
-                child.shown,
-                child.name,
-                users[text],
-                quotas.get(text),
-                history(text),
-                deactivated and text in active,
-                former.get(text),
-            )
+    listed = [text for text in users if text in by_text]
+    listed.sort(key=children.rank.__getitem__)
+    # Those drawing while the partner is deactivated: none while it is active.
+    left_running = frozenset() if org.is_active else children.active
+    former = children.former
+    uses = history.uses_of(pool.text)
+    no_use = history.no_use
+    # One pass, a ChildUse by position, and no call or lookup a pool does not
+    # need (no period, no quotas, no former sub-org): 20,000 of them at 10,000
+    # sub-orgs (bench/ANALYSIS.md, round 12).
+    listed_use = [
+        ChildUse(
+            child.shown,
+            child.name,
+            users[text],
+            quotas.get(text) if quotas else None,
+            None if uses is None else uses.get(text, no_use),
+            text in left_running,
+            former.get(text) if former else None,
         )
+        for text in listed
+        for child in (by_text[text],)
+    ]
+    hidden = children.hidden
     return ParentPool(
         sku=pool.sku,
         unit=pool.unit,
         figures=pool_figures(pool.used, lines),
         licenses=list(lines),
         own_use=users.get(org_text, 0),
-        own_period=history(org_text),
+        own_period=history.of_pool(pool.text)(org_text),
         children=listed_use,
-        other_children_use=sum(units for child, units in users.items() if child in children.hidden),
+        other_children_use=sum(units for child, units in users.items() if child in hidden)
+        if hidden
+        else 0,
         pool_id=pool.id,
     )
 
@@ -422,11 +431,10 @@ def parent_report(
     child_pools: dict[str, list[ChildOwnPool]] = defaultdict(list)
     for pool in pools:
         lines = licenses[pool.text]
-        in_period = history.of_pool(pool.text)
         if pool.holder_org_id == org.id:
             users = consumption.get(pool.text, {})
             sku_quotas = quotas.get(pool.sku, {})
-            own = _parent_pool(org, org_text, pool, lines, users, children, sku_quotas, in_period)
+            own = _parent_pool(org, org_text, pool, lines, users, children, sku_quotas, history)
             if link is not None:
                 own.draws_on_distributor = True
                 own.distributor_quota = link_quotas.get(pool.sku)
@@ -439,7 +447,7 @@ def parent_report(
                     unit=pool.unit,
                     figures=pool_figures(pool.used, lines),
                     licenses=list(lines),
-                    period=in_period(pool.holder_text),
+                    period=history.of_pool(pool.text)(pool.holder_text),
                     pool_id=pool.id,
                 )
             )
