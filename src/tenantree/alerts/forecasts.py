@@ -143,11 +143,16 @@ def _on(found: RunOut | None) -> date | None:
 
 
 def pool_run_outs(
-    session: Session, pools: Iterable[tuple[uuid.UUID, int]], today: date
+    session: Session,
+    pools: Iterable[tuple[uuid.UUID, int]],
+    today: date,
+    totals: dict[uuid.UUID, list[int]] | None = None,
 ) -> dict[uuid.UUID, date | None]:
-    """(pool, quantity) -> the day its use is projected to reach the quantity."""
+    """(pool, quantity) -> the day its use is projected to reach the quantity.
+    `totals`: pool_totals already read for these pools (or more), that day."""
     pools = [(pool_id, quantity) for pool_id, quantity in pools]
-    totals = pool_totals(session, [pool_id for pool_id, _ in pools], today)
+    if totals is None:
+        totals = pool_totals(session, [pool_id for pool_id, _ in pools], today)
     return {
         pool_id: _on(run_out(totals.get(pool_id, [0] * WINDOW_DAYS), today, quantity))
         if quantity > 0
@@ -156,9 +161,27 @@ def pool_run_outs(
     }
 
 
-def add_to_parent(session: Session, report: ParentReport) -> ParentReport:
-    """Fill in each pool's run-out: the partner's pools and its children's own."""
-    today = clock.utcnow().date()
+class PoolTotalsRead:
+    """pool_totals read for the pools a report shows when it reads them (as
+    `parent_report`'s `pools_read`), for add_to_parent: the statement goes
+    right after the pools', not after the whole report is built."""
+
+    def __init__(self, session: Session) -> None:
+        self._session = session
+        self.today = clock.utcnow().date()
+        self.totals: dict[uuid.UUID, list[int]] | None = None
+
+    def __call__(self, pool_ids: list[uuid.UUID]) -> None:
+        self.totals = pool_totals(self._session, pool_ids, self.today)
+
+
+def add_to_parent(
+    session: Session, report: ParentReport, read: PoolTotalsRead | None = None
+) -> ParentReport:
+    """Fill in each pool's run-out: the partner's pools and its children's
+    own; from `read`'s totals when the report read them with its pools."""
+    today = clock.utcnow().date() if read is None else read.today
+    totals = None if read is None else read.totals
     pools = [
         (p.pool_id, p.figures.quantity) for p in report.pools if p.pool_id and p.figures.bounded
     ]
@@ -168,7 +191,7 @@ def add_to_parent(session: Session, report: ParentReport) -> ParentReport:
         for p in child.own_pools
         if p.pool_id
     ]
-    found = pool_run_outs(session, pools + own, today)
+    found = pool_run_outs(session, pools + own, today, totals)
     for pool in report.pools:
         pool.runs_out_on = found.get(pool.pool_id) if pool.pool_id else None
     for child in report.children:

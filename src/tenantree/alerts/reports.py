@@ -7,7 +7,7 @@ from collections.abc import Collection
 
 from sqlalchemy.orm import Session
 
-from tenantree.alerts.forecasts import add_to_child, add_to_parent
+from tenantree.alerts.forecasts import PoolTotalsRead, add_to_child, add_to_parent
 from tenantree.licensing.reports import (
     ChildReport,
     ParentReport,
@@ -25,8 +25,12 @@ def parent_report_with_forecasts(
     period: Period | None,
     visible_child_ids: Collection[uuid.UUID] | None = None,
 ) -> ParentReport:
-    report = parent_report(session, org, period=period, visible_child_ids=visible_child_ids)
-    return add_to_parent(session, report)
+    # The forecasts' totals are read as soon as the report has read its pools.
+    read = PoolTotalsRead(session)
+    report = parent_report(
+        session, org, period=period, visible_child_ids=visible_child_ids, pools_read=read
+    )
+    return add_to_parent(session, report, read)
 
 
 def child_report_with_forecasts(

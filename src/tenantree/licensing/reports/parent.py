@@ -16,7 +16,7 @@ from __future__ import annotations
 import functools
 import uuid
 from collections import defaultdict
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, NamedTuple
@@ -401,10 +401,15 @@ def parent_report(
     *,
     period: Period | None,
     visible_child_ids: Collection[uuid.UUID] | None = None,
+    pools_read: Callable[[list[uuid.UUID]], object] | None = None,
 ) -> ParentReport:
     """The parent view. `visible_child_ids` (None: all) names the sub-orgs the
     reader may see; the others are neither listed nor named, only counted in
-    each pool's `other_children_use`."""
+    each pool's `other_children_use`. `pools_read` is called with the ids of
+    the pools the report shows as soon as they are read, before the Python that
+    builds the report: a caller's read of the same pools (their forecasts) is
+    then sent while PostgreSQL's backend is still awake, not after the whole
+    report (bench/ANALYSIS.md, rounds 11 and 12)."""
     now = clock.utcnow()
     # Core rows below, not the ORM's handling of them (10,000 sub-orgs): they
     # would have autoflushed.
@@ -413,6 +418,8 @@ def parent_report(
     org_text = text_of(dialect, org.id)
     children = _children(session, org, visible_child_ids, dialect, period)
     pools, licenses = _pools_with_licenses(session, org, children, dialect, now)
+    if pools_read is not None:
+        pools_read([pool.id for pool in pools])
     quotas = children.quotas
     # The pools read above, by id: with a subquery PostgreSQL's planner cannot
     # tell how few pools a small partner has, and reads the whole rollup table.
