@@ -361,9 +361,12 @@ def _uses(
     *,
     as_text: bool,
 ) -> Iterator[_Use]:
+    # Runs the statement when called, and hands back the fold over its rows
+    # itself, not through a generator of its own: one frame fewer to resume
+    # per row, 20,000 rows at 10,000 sub-orgs (bench/ANALYSIS.md, round 12).
     now = now or clock.utcnow()
     if last_day < first_day:
-        return
+        return iter(())
     dialect = session.get_bind().dialect.name
     bounds = _Bounds.of(first_day, last_day, now)
     params: dict[str, Any] = {
@@ -383,11 +386,11 @@ def _uses(
     else:
         params["pool_ids"] = list(pool_ids)
         if not params["pool_ids"]:
-            return
+            return iter(())
         statement = _statement_for_ids(dialect, as_text, ended)
     session.flush()  # as session.execute would: Core rows, not the ORM's handling of them
     connection = session.connection()
     if dialect == "postgresql":
         _without_jit(connection)
     # Fetched whole: row by row, SQLAlchemy's fetch was a third of the loop.
-    yield from _period_uses(connection.execute(statement, params).all(), bounds)
+    return _period_uses(connection.execute(statement, params).all(), bounds)
