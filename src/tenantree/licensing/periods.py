@@ -279,6 +279,17 @@ def _without_jit(connection: Connection) -> None:
     connection.exec_driver_sql("SET LOCAL jit = off")
 
 
+def jit_off_column() -> ColumnElement[str]:
+    """A column that turns JIT off for the rest of the transaction, as
+    `_without_jit` does, when a statement before the period's returns a row
+    (PostgreSQL's `set_config(..., is_local => true)` is `SET LOCAL`): the
+    period's statement then needs no round trip of its own for it
+    (bench/ANALYSIS.md, round 12). A caller that adds it to a statement
+    passes `jit_off=True` to period_usage_by_text only when that statement
+    returned rows."""
+    return func.set_config("jit", "off", True).label("jit_off")
+
+
 def period_usage(
     session: Session,
     pool_ids: Iterable[uuid.UUID] | Select[tuple[uuid.UUID]],
@@ -332,15 +343,17 @@ def period_usage_by_text(
     first_day: date,
     last_day: date,
     now: datetime | None = None,
+    jit_off: bool = False,
 ) -> UsesByText:
     """A big partner's report, 20,000 consumers: parses none of their ids,
-    and reads their units with their period, not in a query of its own."""
+    and reads their units with their period, not in a query of its own.
+    `jit_off`: the transaction already has JIT off (jit_off_column)."""
     if last_day < first_day:
         return UsesByText({}, None)
     uses: dict[str, dict[str, PeriodUse]] = {}
     units: dict[str, dict[str, int]] = {}
     for pool_id, org_id, use, held in _uses(
-        session, pool_ids, first_day, last_day, now, as_text=True
+        session, pool_ids, first_day, last_day, now, as_text=True, jit_off=jit_off
     ):
         pool_units = units.get(pool_id)
         if pool_units is None:
@@ -360,6 +373,7 @@ def _uses(
     now: datetime | None,
     *,
     as_text: bool,
+    jit_off: bool = False,
 ) -> Iterator[_Use]:
     # Runs the statement when called, and hands back the fold over its rows
     # itself, not through a generator of its own: one frame fewer to resume
@@ -390,7 +404,7 @@ def _uses(
         statement = _statement_for_ids(dialect, as_text, ended)
     session.flush()  # as session.execute would: Core rows, not the ORM's handling of them
     connection = session.connection()
-    if dialect == "postgresql":
+    if dialect == "postgresql" and not jit_off:
         _without_jit(connection)
     # Fetched whole: row by row, SQLAlchemy's fetch was a third of the loop.
     return _period_uses(connection.execute(statement, params).all(), bounds)

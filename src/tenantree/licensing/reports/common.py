@@ -191,10 +191,13 @@ class PoolPeriods:
     no_use = _NO_USE
 
 
-def pool_periods(session: Session, pool_ids: list[uuid.UUID], period: Period | None) -> PoolPeriods:
+def pool_periods(
+    session: Session, pool_ids: list[uuid.UUID], period: Period | None, *, jit_off: bool = False
+) -> PoolPeriods:
+    """`jit_off`: the transaction already has JIT off (periods.jit_off_column)."""
     if period is None:
         return PoolPeriods(None)
     found = period_usage_by_text(
-        session, pool_ids, first_day=period.first_day, last_day=period.last_day
+        session, pool_ids, first_day=period.first_day, last_day=period.last_day, jit_off=jit_off
     )
     return PoolPeriods(found.uses, found.units)

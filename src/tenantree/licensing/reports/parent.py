@@ -28,6 +28,7 @@ from tenantree import clock
 from tenantree.licensing.history import PeriodUse
 from tenantree.licensing.id_text import id_text, text_of, uuid_text
 from tenantree.licensing.models import Consumption, License, LicensePool, LicenseSource, Quota
+from tenantree.licensing.periods import jit_off_column
 from tenantree.licensing.reports.common import (
     LICENSE_COLUMNS,
     POOL_COLUMNS,
@@ -349,12 +350,20 @@ def _parent_pool(
 
 
 def _pools_with_licenses(
-    session: Session, org: Org, children: _Children, dialect: str, now: datetime
+    session: Session,
+    org: Org,
+    children: _Children,
+    dialect: str,
+    now: datetime,
+    *,
+    jit_off: bool = False,
 ) -> tuple[list[Row[Any]], dict[str, list[LicenseLine]]]:
     """The org's pools and its visible children's (a hidden child's are
     dropped here), by SKU, and each one's license lines by the pool's id
     text. One statement, a row per (pool, license): on a loaded host each
-    round trip to PostgreSQL costs milliseconds (bench/ANALYSIS.md, round 11)."""
+    round trip to PostgreSQL costs milliseconds (bench/ANALYSIS.md, round 11).
+    `jit_off`: the statement also turns JIT off for the period's statement
+    (periods.jit_off_column), which is then not a round trip of its own."""
     by_text = children.by_text
     pools: list[Row[Any]] = []
     lines: dict[str, list[LicenseLine]] = {}
@@ -367,6 +376,7 @@ def _pools_with_licenses(
                 id_text(dialect, LicensePool.holder_org_id).label("holder_text"),
                 License.id.label("license_id"),
                 *LICENSE_COLUMNS[1:],
+                *([jit_off_column()] if jit_off else []),
             )
             .outerjoin(
                 License,
@@ -417,13 +427,16 @@ def parent_report(
     dialect = session.get_bind().dialect.name
     org_text = text_of(dialect, org.id)
     children = _children(session, org, visible_child_ids, dialect, period)
-    pools, licenses = _pools_with_licenses(session, org, children, dialect, now)
+    # With a period, PostgreSQL's JIT goes off in the pools' statement; when it
+    # returns no row there is no pool, so no period's statement either.
+    jit_off = period is not None and dialect == "postgresql"
+    pools, licenses = _pools_with_licenses(session, org, children, dialect, now, jit_off=jit_off)
     if pools_read is not None:
         pools_read([pool.id for pool in pools])
     quotas = children.quotas
     # The pools read above, by id: with a subquery PostgreSQL's planner cannot
     # tell how few pools a small partner has, and reads the whole rollup table.
-    history = pool_periods(session, [pool.id for pool in pools], period)
+    history = pool_periods(session, [pool.id for pool in pools], period, jit_off=jit_off)
     # A period's statement reads every consumption row of the pools: their
     # units come with it, not in a second pass over 20,000 rows.
     consumption = history.units
