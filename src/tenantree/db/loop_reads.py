@@ -71,6 +71,13 @@ class CheckoutGuardedPool(QueuePool):
         return super()._do_get()
 
 
+def _read_only(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA query_only = ON")
+    cursor.execute("PRAGMA busy_timeout = 0")
+    cursor.close()
+
+
 @contextmanager
 def on_the_loop() -> Iterator[LoopAttempt]:
     """Mark the work run inside as an attempt on the event loop (no await in it)."""
@@ -96,14 +103,15 @@ def confine_to_reads(engine: Engine) -> None:
     """Open `engine`'s SQLite connections read-only and unwilling to wait, and
     note any database error on them in the running attempt (see module)."""
 
-    # Listens after the engine's own connect setup (db.engine), so the same
-    # PRAGMAs apply first, then these.
+    # Before the engine's own connect setup (db.engine): even its PRAGMAs must
+    # not wait (journal_mode=WAL on a database not yet in WAL takes the lock).
+    event.listen(engine, "connect", _read_only, insert=True)
+
+    # And after it, which sets its own busy timeout. (A function of its own:
+    # the same one listening twice would be listening once.)
     @event.listens_for(engine, "connect")
-    def _read_only(dbapi_connection: Any, _record: Any) -> None:
-        cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA query_only = ON")
-        cursor.execute("PRAGMA busy_timeout = 0")
-        cursor.close()
+    def _read_only_again(dbapi_connection: Any, record: Any) -> None:
+        _read_only(dbapi_connection, record)
 
     @event.listens_for(engine, "handle_error")
     def _refuse_attempt(context: ExceptionContext) -> None:
