@@ -13,6 +13,8 @@ from sqlalchemy import Engine, create_engine, event, exc
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
+from tenantree.db.loop_reads import CheckoutGuardedPool, confine_to_reads, loop_pool_options
+
 # Connections a process keeps when the caller does not say (see
 # Settings.db_pool_size, which the server passes).
 DEFAULT_POOL_SIZE = 10
@@ -66,6 +68,9 @@ def make_engine(
     parsed, pooling_options = connection_target(url)
     in_memory = not parsed.database or parsed.database == ":memory:"
     if "poolclass" not in kwargs and not (parsed.get_backend_name() == "sqlite" and in_memory):
+        # A queue pool that refuses a checkout from a read on the event loop
+        # (db.loop_reads): there a wait could be for ever.
+        kwargs["poolclass"] = CheckoutGuardedPool
         kwargs.setdefault("pool_size", pool_size)
         kwargs.setdefault("max_overflow", 0)
         kwargs.setdefault("pool_timeout", pool_timeout)
@@ -178,6 +183,22 @@ def reads_only_engine(engine: Engine) -> Engine:
         # skips BEGIN IMMEDIATE for this option.
         return engine.execution_options(**{READS_ONLY: True})
     return engine.execution_options(isolation_level="AUTOCOMMIT", **{READS_ONLY: True})
+
+
+def loop_reads_engine(engine: Engine) -> Engine | None:
+    """An engine beside `engine` for reads-only units of work run on the event
+    loop itself (db.loop_reads), or None where there is none: only a SQLite
+    file, whose reads in WAL mode never wait on a writer. Its connections are
+    set up as `engine`'s, then opened read-only; its pool never waits."""
+    if engine.dialect.name != "sqlite":
+        return None
+    url = _SOURCE_URLS.get(engine) or engine.url.render_as_string(hide_password=False)
+    database = make_url(url).database
+    if not database or database == ":memory:":
+        return None  # one connection per thread: the loop's would be another database
+    loop_engine = make_engine(url, **loop_pool_options())
+    confine_to_reads(loop_engine)
+    return reads_only_engine(loop_engine)
 
 
 _SIDE_ENGINES: dict[str, Engine] = {}

@@ -14,7 +14,7 @@ from tenantree.api.app import install_api
 from tenantree.branding.config import BrandingConfig
 from tenantree.config import Settings, get_settings
 from tenantree.console import install_console
-from tenantree.db import make_engine, make_sessionmaker, reads_only_engine
+from tenantree.db import loop_reads_engine, make_engine, make_sessionmaker, reads_only_engine
 from tenantree.identity.context import IdentityConfig
 from tenantree.outbox import EmailBackend
 from tenantree.scim import routes as scim_routes
@@ -83,6 +83,7 @@ def create_app(
         identity=IdentityConfig.from_settings(settings, outbox),
         branding=BrandingConfig.from_settings(settings),
         reads_only_bind=reads_only_engine(engine),
+        loop_reads_bind=loop_reads_engine(engine),
         webhooks=WebhookConfig.from_settings(settings),
     )
     app.state.engine = engine

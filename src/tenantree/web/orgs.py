@@ -26,7 +26,12 @@ from tenantree.web.caller import (
     resolve_caller,
 )
 from tenantree.web.services import Services, ServicesDep, services_of
-from tenantree.web.unit_of_work import SessionDep, in_own_unit
+from tenantree.web.unit_of_work import (
+    NotOnTheLoop,
+    SessionDep,
+    in_own_unit,
+    read_on_the_loop,
+)
 
 
 @dataclass(frozen=True)
@@ -87,18 +92,21 @@ _Read = TypeVar("_Read")
 
 @dataclass(frozen=True)
 class OrgReader:
-    """The org in the path, to be checked and read in one thread-pool hop.
+    """The org in the path, to be checked and read in one unit of work.
 
     For a route that reads once the org is authorized (the org itself, a page
     of its sub-orgs): with `OrgWith` and a sync route that is two hops, the
     check's and the route's, and each hands the GIL between threads
     (bench/ANALYSIS.md). `read(work)` authorizes exactly as `OrgWith` does,
-    then runs `work` on the authorized org, both in one hop and in a unit of
-    work opened and closed in that hop (web.unit_of_work.in_own_unit: no
-    session dependency, nothing of the session left for the event loop); the
-    route takes no `SessionDep`. Nothing of the org is reachable otherwise.
-    The org is read as its row (its columns, read-only), not an entity: the
-    ORM's loading cost more than the query (bench/ANALYSIS.md, round 6).
+    then runs `work` on the authorized org, both in a unit of work opened and
+    closed around them (no session dependency, nothing of the session left for
+    the event loop); the route takes no `SessionDep`. On SQLite that is done on
+    the event loop itself, with no hop at all, unless the work would write or
+    wait (web.unit_of_work.read_on_the_loop); else, and on PostgreSQL, in one
+    thread-pool hop (web.unit_of_work.in_own_unit). Nothing of the org is
+    reachable otherwise. The org is read as its row (its columns, read-only),
+    not an entity: the ORM's loading cost more than the query
+    (bench/ANALYSIS.md, round 6).
     """
 
     _check: Callable[[Session], OrgRequest]
@@ -106,9 +114,13 @@ class OrgReader:
     _services: Services
 
     async def read(self, work: Callable[[OrgRequest], _Read]) -> _Read:
-        return await run_in_threadpool(
-            in_own_unit, self._request, self._services, lambda session: work(self._check(session))
-        )
+        def checked_work(session: Session) -> _Read:
+            return work(self._check(session))
+
+        done = read_on_the_loop(self._request, self._services, checked_work)
+        if not isinstance(done, NotOnTheLoop):
+            return done
+        return await run_in_threadpool(in_own_unit, self._request, self._services, checked_work)
 
 
 def org_reader(permission: Permission) -> Callable[..., Any]:

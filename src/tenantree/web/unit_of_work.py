@@ -16,8 +16,10 @@ import anyio
 import anyio.to_thread
 from fastapi import Depends, Request, Response
 from fastapi.routing import APIRoute
+from sqlalchemy import exc
 from sqlalchemy.orm import Session
 
+from tenantree.db.loop_reads import on_the_loop
 from tenantree.db.unit_of_work import UnitOfWork
 from tenantree.web.services import Services, ServicesDep
 
@@ -67,6 +69,49 @@ def in_own_unit(request: Request, services: Services, work: Callable[[Session], 
         return done
     finally:
         unit.close()
+
+
+class NotOnTheLoop:
+    """The answer of `read_on_the_loop` when the work must be done in the thread pool."""
+
+
+NOT_ON_THE_LOOP = NotOnTheLoop()
+
+
+def read_on_the_loop(
+    request: Request, services: Services, work: Callable[[Session], _Done]
+) -> _Done | NotOnTheLoop:
+    """Run a reads-only route's `work` as `in_own_unit` does, but on the event
+    loop itself, on its own read-only connection (db.loop_reads); or answer
+    NOT_ON_THE_LOOP, having written nothing and left the request as it found
+    it, when it cannot be (not SQLite, not a reads-only route) or the work
+    tried to write or to wait: the caller then runs it with `in_own_unit` in
+    the thread pool. Exceptions of the work's own (refusals, 404s) are raised
+    as they would be there.
+    """
+    bind = services.loop_reads_bind
+    if bind is None or not getattr(request.scope.get("endpoint"), _READS_ONLY, False):
+        return NOT_ON_THE_LOOP
+    # What the attempt notes on the request (its caller) is forgotten if it is
+    # refused: the attempt in the thread pool starts as this one did.
+    state: dict[str, Any] = request.scope.setdefault("state", {})
+    noted = dict(state)
+    unit = UnitOfWork(services.sessions(bind=bind), reads_only=True)
+    with on_the_loop() as attempt:
+        try:
+            done = work(unit.session)
+        except exc.SQLAlchemyError as error:
+            attempt.refuse(error)
+        except Exception:
+            if attempt.refused is None:
+                raise
+        finally:
+            unit.close()  # no I/O: no transaction, the connection back to its pool
+    if attempt.refused is None:
+        return done
+    state.clear()
+    state.update(noted)
+    return NOT_ON_THE_LOOP
 
 
 async def get_session(request: Request, services: ServicesDep) -> AsyncIterator[Session]:
