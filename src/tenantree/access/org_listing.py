@@ -164,7 +164,6 @@ def _statement(
                 matches(ORGS.c.salesforce_id, bindparam("q_prefix")),
             )
         )
-    below = ORGS.c.parent_id == bindparam("parent_id")
     if after:
         filters.append(
             after_mark(
@@ -195,7 +194,7 @@ def _statement(
             through = bindparam(f"through_{i}", expanding=True)
             member = member.where(ORGS.c.parent_id.in_(through))
         elif parent:
-            member = member.where(below)
+            member = member.where(ORGS.c.parent_id == bindparam("parent_id"))
         member = member.order_by(*order).limit(rows).subquery()
         members.append(select(member.c.id, member.c.sort_key))
     if not members:  # no way in: an empty page
