@@ -102,8 +102,9 @@ class OrgReader:
     closed around them (no session dependency, nothing of the session left for
     the event loop); the route takes no `SessionDep`. On SQLite that is done on
     the event loop itself, with no hop at all, unless the work would write or
-    wait (web.unit_of_work.read_on_the_loop); else, and on PostgreSQL, in one
-    thread-pool hop (web.unit_of_work.in_own_unit). Nothing of the org is
+    wait (web.unit_of_work.read_on_the_loop) or the route asks for a thread
+    (`on_the_loop=False`); else, and on PostgreSQL, in one thread-pool hop
+    (web.unit_of_work.in_own_unit). Nothing of the org is
     reachable otherwise. The org is read as its row (its columns, read-only),
     not an entity: the ORM's loading cost more than the query
     (bench/ANALYSIS.md, round 6).
@@ -113,13 +114,18 @@ class OrgReader:
     _request: Request
     _services: Services
 
-    async def read(self, work: Callable[[OrgRequest], _Read]) -> _Read:
+    async def read(self, work: Callable[[OrgRequest], _Read], *, on_the_loop: bool = True) -> _Read:
+        """`on_the_loop=False`: straight to the thread pool, for work that spends
+        long in the database's own code, which a thread overlaps with other
+        requests and the loop cannot (bench/ANALYSIS.md, round 12)."""
+
         def checked_work(session: Session) -> _Read:
             return work(self._check(session))
 
-        done = read_on_the_loop(self._request, self._services, checked_work)
-        if not isinstance(done, NotOnTheLoop):
-            return done
+        if on_the_loop:
+            done = read_on_the_loop(self._request, self._services, checked_work)
+            if not isinstance(done, NotOnTheLoop):
+                return done
         return await run_in_threadpool(in_own_unit, self._request, self._services, checked_work)
 
 

@@ -182,8 +182,11 @@ async def list_sub_orgs(
         )
         return _org_page(page)
 
-    # The org check and the page in one thread-pool hop (web.orgs.OrgReader).
-    return await org.read(page_of)
+    # The org check and the page in one thread-pool hop (web.orgs.OrgReader),
+    # not on the event loop: a page spends ~550 µs in SQLite's own code, which
+    # a thread overlaps with other requests; on the loop the page's p99 rose
+    # 1.1-3.6x for no gain in throughput (bench/ANALYSIS.md, round 12).
+    return await org.read(page_of, on_the_loop=False)
 
 
 @router.post("/{org_id}/move", response_model=OrgMoveOut, operation_id="move_sub_org")
