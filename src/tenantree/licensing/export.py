@@ -155,9 +155,8 @@ def json_body(body: dict[str, Any]) -> bytes:
 
 def _children_use(children: list[ChildUse], with_period: bool) -> list[dict[str, Any]]:
     """A pool's children, one dict each, keys in the schema's order. A loop
-    that adds the optional keys, not a dict spread per child, and the period's
-    figures written in it, not through `_use`: a big partner's pools list
-    20,000 of them (bench/ANALYSIS.md, rounds 6 and 12)."""
+    that adds the optional keys, not a dict spread per child: a big partner's
+    pools list 20,000 of them (bench/ANALYSIS.md, rounds 6 and 12)."""
     out = []
     append = out.append
     for child in children:
@@ -171,10 +170,7 @@ def _children_use(children: list[ChildUse], with_period: bool) -> list[dict[str,
         if child.moved_out_at:
             entry["moved_out_at"] = child.moved_out_at.isoformat()
         if with_period:
-            use = child.period
-            entry["period_use"] = (
-                None if use is None else {"peak": use.peak, "average": round(use.average, 3)}
-            )
+            entry["period_use"] = _use(child.period)
         append(entry)
     return out
 

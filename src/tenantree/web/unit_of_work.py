@@ -41,12 +41,14 @@ def reads_only(endpoint: _Endpoint) -> _Endpoint:
     return endpoint
 
 
+def _reads_only_route(request: Request) -> bool:
+    """Whether the request's route is marked `reads_only`."""
+    return getattr(request.scope.get("endpoint"), _READS_ONLY, False)
+
+
 def _open_unit(request: Request, services: Services) -> UnitOfWork:
     # Making the session does no I/O (it connects on first use).
-    read_only_route = services.reads_only_bind is not None and getattr(
-        request.scope.get("endpoint"), _READS_ONLY, False
-    )
-    if read_only_route:
+    if services.reads_only_bind is not None and _reads_only_route(request):
         return UnitOfWork(services.sessions(bind=services.reads_only_bind), reads_only=True)
     return UnitOfWork(services.sessions())
 
@@ -90,7 +92,7 @@ def read_on_the_loop(
     as they would be there.
     """
     bind = services.loop_reads_bind
-    if bind is None or not getattr(request.scope.get("endpoint"), _READS_ONLY, False):
+    if bind is None or not _reads_only_route(request):
         return NOT_ON_THE_LOOP
     # What the attempt notes on the request (its caller) is forgotten if it is
     # refused: the attempt in the thread pool starts as this one did.

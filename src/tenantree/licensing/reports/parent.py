@@ -242,8 +242,7 @@ def _children(
         last = None
         for text, name, status, kind, latest, sku, max_units in rows:
             if text != last:
-                shown = uuid_text(dialect, text)
-                every.append(_Child(text, shown, name, status, None, source_of(kind, latest)))
+                every.append(_child(dialect, text, name, status, None, source_of(kind, latest)))
                 last = text
             if sku is not None:
                 quotas[sku][text] = max_units
