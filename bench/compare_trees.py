@@ -16,6 +16,10 @@ request of each plan}; `--build` writes it, generating the world first:
 
     python -m bench.compare_trees --build sqlite:////tmp/w/world.db --samples /tmp/w/s.json \
         --partners 2 --sub-orgs 300 --users 3000
+
+When the trees' schemas differ, each tree is served its own copy of the
+world, migrated by that tree: `--tree-db name=URL` (the bare endpoint and the
+peers read the samples' database).
 """
 
 from __future__ import annotations
@@ -40,6 +44,7 @@ from .http import (
     wrk_load,
 )
 
+TENANTREE = "tenantree.server.asgi:app"
 PLANS = {
     "org": "GET /orgs/{id} (partner admin, a sub-org)",
     "page": "GET /orgs/{id}/sub-orgs?limit=50",
@@ -58,6 +63,9 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--sub-orgs", type=int, default=300, help="per partner")
     p.add_argument("--users", type=int, default=3000)
     p.add_argument("--tree", action="append", default=[], help="name=path of a source tree")
+    p.add_argument("--tree-db", action="append", default=[],
+                   help="name=URL: that tree's own database (a copy of the world migrated"
+                   " by that tree, when the trees' schemas differ)")  # fmt: skip
     p.add_argument("--rounds", type=int, default=3)
     p.add_argument("--seconds", type=int, default=5)
     p.add_argument("--connections", type=int, default=16)
@@ -77,6 +85,7 @@ def main(argv: list[str] | None = None) -> None:
     db = args.db or samples["url"]
     items = {k: samples["items"][PLANS[k]] for k in args.only.split(",")}
     trees = dict(t.split("=", 1) for t in args.tree)
+    tree_dbs = dict(t.split("=", 1) for t in args.tree_db)
     load = dict(concurrency=args.connections, seconds=args.seconds)
     with ExitStack() as stack:
         first_tree = next(iter(trees.values()))
@@ -92,7 +101,7 @@ def main(argv: list[str] | None = None) -> None:
         }
         peers_answer_alike(peers.values(), minimal_item)
         bases = {
-            name: _serve(stack, tree, "tenantree.server.asgi:app", db, "/healthz")
+            name: _serve(stack, tree, TENANTREE, tree_dbs.get(name, db), "/healthz")
             for name, tree in trees.items()
         }
         print(f"load average at start {os.getloadavg()[0]:.1f}", flush=True)

@@ -17,8 +17,9 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Integer, Select, bindparam, func, or_, select, union
+from sqlalchemy import ColumnElement, Integer, Select, bindparam, func, or_, select, union
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.visitors import replacement_traverse
 
 from tenantree import clock
 from tenantree.access.policy import Actor
@@ -169,8 +170,9 @@ def _statement(
             after_mark(
                 column,
                 ORGS.c.id,
-                bindparam("page_key"),
-                bindparam("page_id"),
+                # Typed: a row value's members take no type from the columns.
+                bindparam("page_key", type_=column.type),
+                bindparam("page_id", type_=ORGS.c.id.type),
                 reads_descending=reads_descending,
             )
         )
@@ -180,15 +182,19 @@ def _statement(
     for i, way in enumerate(ways(shape)):
         if i in skipped:
             continue
-        member = select(ORGS.c.id, column.label("sort_key")).where(way.on_org, *filters)
+        on_org = _below_parent(way.on_org) if parent else way.on_org
+        member = select(ORGS.c.id, column.label("sort_key")).where(on_org, *filters)
         if way.on_parent is not None and parent:
             # Below one parent, the way passes through that parent or through
-            # none: its row (by its primary key) joined in this statement, not
-            # read by a statement of its own (bench/ANALYSIS.md, round 12).
-            # Joined, the orgs below are read only when it passes: as a
-            # subquery's test, SQLite read them all to test each.
-            member = member.select_from(TIER_TWO.join(ORGS, ORGS.c.parent_id == TIER_TWO.c.id))
-            member = member.where(TIER_TWO.c.id == bindparam("parent_id"), way.on_parent)
+            # none: its id if it passes, else NULL, read once by a scalar
+            # subquery on its primary key, and the orgs below read by their
+            # parent's id from the index in the page's order
+            # (bench/ANALYSIS.md, round 13). Joined, SQLite walked every org
+            # below, testing the parent's row for each.
+            passes = select(TIER_TWO.c.id).where(
+                TIER_TWO.c.id == bindparam("parent_id"), way.on_parent
+            )
+            member = member.where(ORGS.c.parent_id == passes.scalar_subquery())
         elif way.on_parent is not None:
             # The tier-2 partners this way passes through, read first (`list_orgs`).
             through = bindparam(f"through_{i}", expanding=True)
@@ -208,6 +214,20 @@ def _statement(
     )
     columns = (SUMMARY_TEXT_COLUMNS if texts else SUMMARY_COLUMNS) if summaries else (Org,)
     return select(*columns).where(ORGS.c.id.in_(first.scalar_subquery())).order_by(*order)
+
+
+def _below_parent(on_org: ColumnElement[bool]) -> ColumnElement[bool]:
+    """A way's condition on orgs below the one parent listed: the parent's id
+    in place of each org's `parent_id`. The way's tests of the parent (one of
+    the actor's partners, not refused) are then tested once, not for each org
+    (SQLite looked up the parent's access row for each), and PostgreSQL no
+    longer takes `parent_id IN (...)` and `parent_id = ...` for two filters:
+    estimating one row, it read every org and sorted them (bench/ANALYSIS.md,
+    round 13)."""
+    parent_id = bindparam("parent_id", type_=ORGS.c.parent_id.type)
+    return replacement_traverse(
+        on_org, {}, lambda element: parent_id if element is ORGS.c.parent_id else None
+    )
 
 
 @functools.lru_cache(maxsize=256)

@@ -61,7 +61,9 @@ class Org(Base):
             name="fk_orgs_parent_id_parent_depth_orgs",
             ondelete="RESTRICT",
         ),
-        Index("ix_orgs_parent_id_name", "parent_id", "name"),
+        # The id too: a list below a parent reads it in (name, id) order
+        # (migration 0027).
+        Index("ix_orgs_parent_id_name", "parent_id", "name", "id"),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=new_id)
