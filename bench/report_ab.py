@@ -15,14 +15,13 @@ world for both. Each line gives wall-clock p50/p95 and this process's CPU
 time p50: under a shared machine's load the wall clock mostly measures the
 scheduler, the CPU time what the served path itself costs in Python (on
 SQLite that includes the database's work; on PostgreSQL the server's is
-not in it). Before timing, the served process's collector policy is set
-(server/collector.py, as server/asgi.py does once the app is built): the
-process's objects collected and frozen out of the collector's reach,
-otherwise a full collection walking the imported modules and the world's
-leftovers lands inside some reports and not others, and the collector's
-thresholds. `--no-freeze` times with CPython's defaults instead. `--dump
-PREFIX` writes each body at one fixed moment (PREFIX.now) instead, to check
-that two trees serve the same figures.
+not in it). Before timing, the process takes the served process's collector
+policy (server/collector.py, as server/asgi.py does once the app is built):
+its objects frozen out of the collector's reach (otherwise a full collection
+walking the imported modules and the world's leftovers lands inside some
+reports and not others) and the served thresholds. `--no-freeze` times with
+CPython's defaults instead. `--dump PREFIX` writes each body at one fixed
+moment (PREFIX.now) instead, to check that two trees serve the same figures.
 """
 
 from __future__ import annotations
