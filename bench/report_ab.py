@@ -15,18 +15,18 @@ world for both. Each line gives wall-clock p50/p95 and this process's CPU
 time p50: under a shared machine's load the wall clock mostly measures the
 scheduler, the CPU time what the served path itself costs in Python (on
 SQLite that includes the database's work; on PostgreSQL the server's is
-not in it). Before timing, the process's objects are collected and frozen
-out of the collector's reach (`gc.freeze()`), as the served app does once
-it is built (server/asgi.py): otherwise a full collection walking the
-imported modules and the world's leftovers lands inside some reports and
-not others. `--no-freeze` times without it. `--dump PREFIX` writes each body at one fixed moment
-(PREFIX.now) instead, to check that two trees serve the same figures.
+not in it). Before timing, the process takes the served process's collector
+policy (server/collector.py, as server/asgi.py does once the app is built):
+its objects frozen out of the collector's reach (otherwise a full collection
+walking the imported modules and the world's leftovers lands inside some
+reports and not others) and the served thresholds. `--no-freeze` times with
+CPython's defaults instead. `--dump PREFIX` writes each body at one fixed
+moment (PREFIX.now) instead, to check that two trees serve the same figures.
 """
 
 from __future__ import annotations
 
 import argparse
-import gc
 import os
 import time
 import uuid
@@ -45,6 +45,7 @@ from .reports import (
     insert_report_worlds,
     primary_admin_actor,
     serve_report,
+    settle_collector,
     variant_period,
 )
 from .stats import percentile
@@ -78,7 +79,7 @@ def main() -> None:
     p.add_argument("--sizes", default="1000,10000")
     p.add_argument("--runs", type=int, default=20, help="a quarter of them at 5,000+ children")
     p.add_argument("--dump")
-    p.add_argument("--no-freeze", action="store_true", help="time without gc.freeze()")
+    p.add_argument("--no-freeze", action="store_true", help="CPython's collector defaults")
     args = p.parse_args()
     if args.build:
         _build(args.url, [int(x) for x in args.sizes.split(",")])
@@ -94,8 +95,7 @@ def main() -> None:
             .order_by(func.count())
         ).all()
     if not args.no_freeze:
-        gc.collect()
-        gc.freeze()
+        settle_collector()
     moment = clock.utcnow()
     if args.dump:
         stamp = Path(args.dump + ".now")
