@@ -9,7 +9,7 @@ from __future__ import annotations
 import threading
 
 import pytest
-from sqlalchemy import exc, func, select, text
+from sqlalchemy import event, exc, func, select, text
 from starlette.requests import Request
 
 from tenantree import clock
@@ -40,6 +40,25 @@ def test_a_read_runs_on_the_calling_thread(services) -> None:
         return threading.get_ident(), session.scalar(select(func.count(ThrottleHit.id)))
 
     assert read_on_the_loop(_request(), services, work) == (threading.get_ident(), 0)
+
+
+def test_a_second_read_checks_no_connection_out_of_the_pool(services) -> None:
+    def work(session) -> int:  # type: ignore[no-untyped-def]
+        return session.scalar(text("SELECT 1"))  # type: ignore[no-any-return]
+
+    assert read_on_the_loop(_request(), services, work) == 1
+    checkouts: list[object] = []
+
+    def checkout(*_args: object) -> None:
+        checkouts.append(_args)
+
+    engine = services.loop_reads.engine
+    event.listen(engine, "checkout", checkout)
+    try:
+        assert read_on_the_loop(_request(), services, work) == 1
+    finally:
+        event.remove(engine, "checkout", checkout)
+    assert checkouts == []
 
 
 def test_a_route_that_may_write_is_not_read_on_the_loop(services) -> None:

@@ -24,13 +24,15 @@ every read was done before.
 
 from __future__ import annotations
 
+import threading
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Engine, event
+from sqlalchemy import Connection, Engine, event
 from sqlalchemy.engine import ExceptionContext
 from sqlalchemy.pool import ConnectionPoolEntry, QueuePool
 
@@ -97,6 +99,38 @@ def loop_pool_options() -> dict[str, Any]:
         "max_overflow": 0,
         "pool_timeout": 0,
     }
+
+
+class LoopConnections:
+    """The loop's engine, whose connection each thread that reads on its event
+    loop keeps checked out from one read to the next: a checkout and its
+    check-in (a Connection built, the pool's queue, its reset and events) cost
+    each read about as much as one of its statements (bench/ANALYSIS.md, round
+    13). A thread's connection goes back to the pool when the thread ends, or
+    when this object is dropped with its app."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self._held = threading.local()
+
+    def connection(self) -> Connection:
+        """This thread's connection; checked out at its first read, or again if it
+        was invalidated. Raises as a checkout does (the pool never waits)."""
+        held: _Held | None = getattr(self._held, "held", None)
+        if held is not None and not (held.connection.closed or held.connection.invalidated):
+            return held.connection
+        self._held.held = held = _Held(self.engine.connect())
+        return held.connection
+
+
+class _Held:
+    """A connection given back to its pool once nothing holds this any more."""
+
+    __slots__ = ("__weakref__", "connection")
+
+    def __init__(self, connection: Connection) -> None:
+        self.connection = connection
+        weakref.finalize(self, connection.close)
 
 
 def confine_to_reads(engine: Engine) -> None:

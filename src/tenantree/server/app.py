@@ -15,6 +15,7 @@ from tenantree.branding.config import BrandingConfig
 from tenantree.config import Settings, get_settings
 from tenantree.console import install_console
 from tenantree.db import loop_reads_engine, make_engine, make_sessionmaker, reads_only_engine
+from tenantree.db.loop_reads import LoopConnections
 from tenantree.identity.context import IdentityConfig
 from tenantree.outbox import EmailBackend
 from tenantree.scim import routes as scim_routes
@@ -77,13 +78,14 @@ def create_app(
         ),
         lifespan=lifespan,
     )
+    loop_engine = loop_reads_engine(engine)
     app.state.services = Services(
         settings=settings,
         sessions=sessions,
         identity=IdentityConfig.from_settings(settings, outbox),
         branding=BrandingConfig.from_settings(settings),
         reads_only_bind=reads_only_engine(engine),
-        loop_reads_bind=loop_reads_engine(engine),
+        loop_reads=LoopConnections(loop_engine) if loop_engine is not None else None,
         webhooks=WebhookConfig.from_settings(settings),
     )
     app.state.engine = engine

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from tenantree.branding.config import BrandingConfig
 from tenantree.config import Settings
+from tenantree.db.loop_reads import LoopConnections
 from tenantree.identity.context import IdentityConfig
 from tenantree.webhooks.config import WebhookConfig
 
@@ -24,10 +25,10 @@ class Services:
     # The bind of sessions for routes marked @reads_only (db.reads_only_engine);
     # None: they get ordinary sessions.
     reads_only_bind: Engine | None = None
-    # The bind of reads-only units of work run on the event loop itself
+    # The connections of reads-only units of work run on the event loop itself
     # (db.loop_reads_engine, web.unit_of_work.read_on_the_loop); None: none
     # runs there (PostgreSQL), they go to the thread pool.
-    loop_reads_bind: Engine | None = None
+    loop_reads: LoopConnections | None = None
     # None: read from `settings` when asked.
     webhooks: WebhookConfig | None = None
 

@@ -91,16 +91,18 @@ def read_on_the_loop(
     the thread pool. Exceptions of the work's own (refusals, 404s) are raised
     as they would be there.
     """
-    bind = services.loop_reads_bind
-    if bind is None or not _reads_only_route(request):
+    loop_reads = services.loop_reads
+    if loop_reads is None or not _reads_only_route(request):
         return NOT_ON_THE_LOOP
     # What the attempt notes on the request (its caller) is forgotten if it is
     # refused: the attempt in the thread pool starts as this one did.
     state: dict[str, Any] = request.scope.setdefault("state", {})
     noted = dict(state)
-    unit = UnitOfWork(services.sessions(bind=bind), reads_only=True)
+    unit: UnitOfWork | None = None
     with on_the_loop() as attempt:
         try:
+            # The thread's own connection, kept checked out between reads.
+            unit = UnitOfWork(services.sessions(bind=loop_reads.connection()), reads_only=True)
             done = work(unit.session)
         except exc.SQLAlchemyError as error:
             attempt.refuse(error)
@@ -108,7 +110,8 @@ def read_on_the_loop(
             if attempt.refused is None:
                 raise
         finally:
-            unit.close()  # no I/O: no transaction, the connection back to its pool
+            if unit is not None:
+                unit.close()  # no I/O: no transaction; the connection stays the thread's
     if attempt.refused is None:
         return done
     state.clear()

@@ -1,0 +1,54 @@
+"""The connections of reads on the event loop (db.loop_reads.LoopConnections): each
+thread keeps its own checked out between reads, and gives it back when it ends."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from sqlalchemy import text
+
+
+@pytest.fixture
+def loop_reads(app, db, backend):  # type: ignore[no-untyped-def]
+    if backend != "sqlite":
+        pytest.skip("only SQLite reads on the loop")
+    return app.state.services.loop_reads
+
+
+def test_a_thread_gets_the_connection_it_kept(loop_reads) -> None:
+    first = loop_reads.connection()
+    assert loop_reads.connection() is first
+
+
+def test_another_thread_gets_a_connection_of_its_own(loop_reads) -> None:
+    mine = loop_reads.connection()
+    theirs: list[object] = []
+    thread = threading.Thread(target=lambda: theirs.append(loop_reads.connection()))
+    thread.start()
+    thread.join()
+    assert theirs and theirs[0] is not mine
+
+
+def test_a_threads_connection_goes_back_to_the_pool_when_the_thread_ends(loop_reads) -> None:
+    pool = loop_reads.engine.pool
+    before = pool.checkedout()
+    during: list[int] = []
+
+    def read() -> None:
+        loop_reads.connection().execute(text("SELECT 1"))
+        during.append(pool.checkedout())
+
+    thread = threading.Thread(target=read)
+    thread.start()
+    thread.join()
+    assert during == [before + 1]
+    assert pool.checkedout() == before
+
+
+def test_an_invalidated_connection_is_replaced(loop_reads) -> None:
+    first = loop_reads.connection()
+    first.invalidate()
+    second = loop_reads.connection()
+    assert second is not first
+    assert second.execute(text("SELECT 1")).scalar() == 1
