@@ -7,6 +7,7 @@ import threading
 
 import pytest
 from sqlalchemy import text
+from sqlalchemy.events import ConnectionEvents
 
 
 @pytest.fixture
@@ -52,3 +53,22 @@ def test_an_invalidated_connection_is_replaced(loop_reads) -> None:
     second = loop_reads.connection()
     assert second is not first
     assert second.execute(text("SELECT 1")).scalar() == 1
+
+
+def test_the_loops_engine_listens_to_no_connection_event(loop_reads) -> None:
+    # One listener (a begin hook) would make SQLAlchemy dispatch four events on
+    # every statement of every read on the loop.
+    dispatch = loop_reads.engine.dispatch
+    listened = [
+        name
+        for name in dir(ConnectionEvents)
+        if not name.startswith("_") and len(getattr(dispatch, name, ()))
+    ]
+    assert listened == []
+
+
+def test_a_read_on_the_loop_runs_in_no_transaction(loop_reads) -> None:
+    connection = loop_reads.connection()
+    assert connection.execute(text("SELECT 1")).scalar() == 1
+    assert connection.in_transaction()  # SQLAlchemy's, begun on the statement
+    assert not connection.connection.dbapi_connection.in_transaction  # SQLite's

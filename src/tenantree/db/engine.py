@@ -51,6 +51,7 @@ def make_engine(
     url: str,
     *,
     sqlite_immediate: bool = True,
+    sqlite_transactions: bool = True,
     pool_size: int = DEFAULT_POOL_SIZE,
     pool_timeout: float = 30.0,
     **kwargs: Any,
@@ -64,6 +65,10 @@ def make_engine(
     On SQLite every transaction begins IMMEDIATE (see below) unless
     `sqlite_immediate` is False: only for tools that read or arrange state
     beside a running app and must not hold the write lock while they wait.
+    With `sqlite_transactions` False there is no begin hook at all: for an
+    engine whose connections only read outside a transaction (the loop's,
+    loop_reads_engine), where the hook would always skip, yet its being there
+    makes SQLAlchemy dispatch four empty events on every statement.
     """
     parsed, pooling_options = connection_target(url)
     in_memory = not parsed.database or parsed.database == ":memory:"
@@ -80,7 +85,7 @@ def make_engine(
         engine = create_engine(
             parsed, connect_args={"check_same_thread": False, "timeout": 30}, **kwargs
         )
-        _configure_sqlite(engine, immediate=sqlite_immediate)
+        _configure_sqlite(engine, immediate=sqlite_immediate, transactions=sqlite_transactions)
         return engine
     # A database that does not answer must fail the request in seconds, not hang it.
     connect_args = kwargs.setdefault("connect_args", {})
@@ -145,7 +150,7 @@ def _ping_when_suspect(engine: Engine) -> None:
             raise exc.InvalidatePoolError("pooled connection failed its ping") from error
 
 
-def _configure_sqlite(engine: Engine, *, immediate: bool) -> None:
+def _configure_sqlite(engine: Engine, *, immediate: bool, transactions: bool) -> None:
     # pysqlite's own BEGIN handling defers the write lock until the first write,
     # which lets two writers read the same state. We issue BEGIN IMMEDIATE
     # ourselves so SQLite serialises whole write transactions.
@@ -157,6 +162,11 @@ def _configure_sqlite(engine: Engine, *, immediate: bool) -> None:
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA busy_timeout=30000")
         cursor.close()
+
+    # Without the hook nothing begins: SQLAlchemy's do_begin is a no-op, and
+    # sqlite3 with isolation_level None begins nothing implicitly.
+    if not transactions:
+        return
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
@@ -196,7 +206,7 @@ def loop_reads_engine(engine: Engine) -> Engine | None:
     database = make_url(url).database
     if not database or database == ":memory:":
         return None  # one connection per thread: the loop's would be another database
-    loop_engine = make_engine(url, **loop_pool_options())
+    loop_engine = make_engine(url, sqlite_transactions=False, **loop_pool_options())
     confine_to_reads(loop_engine)
     return reads_only_engine(loop_engine)
 
