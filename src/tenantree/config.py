@@ -121,6 +121,10 @@ class Settings(BaseSettings):
     log_format: Literal["text", "json"] = "text"
     # Addresses (or networks) that may read /metrics without an operator's token.
     metrics_allow_ips: str = "127.0.0.1,::1"
+    # FastAPI's own OpenTelemetry spans and metrics, for a process whose
+    # providers are configured. Off, a request skips asking the global
+    # providers whether they are (tenantree's metrics are /metrics, above).
+    opentelemetry: bool = False
 
     # argon2id cost; tests lower it, production keeps the library's defaults.
     argon2_time_cost: int = 3

@@ -7,6 +7,7 @@ from contextlib import asynccontextmanager
 
 import anyio.to_thread
 from fastapi import FastAPI
+from fastapi.telemetry import TelemetryConfig
 
 from tenantree import __version__
 from tenantree.alerts.loop import SweepLoop
@@ -28,6 +29,10 @@ from tenantree.web.body_limit import BodyLimitMiddleware
 from tenantree.web.request_id import RequestIdMiddleware
 from tenantree.web.services import Services
 from tenantree.webhooks.config import WebhookConfig
+
+# FastAPI's OpenTelemetry off unless asked for: otherwise every request asks
+# the global providers whether one is configured.
+_NO_OPENTELEMETRY: TelemetryConfig = {"tracing": False, "metrics": False, "logs": False}
 
 
 def create_app(
@@ -77,6 +82,7 @@ def create_app(
             "orgs and sub-orgs, per-org user directories, partner access, audit."
         ),
         lifespan=lifespan,
+        telemetry=None if settings.opentelemetry else _NO_OPENTELEMETRY,
     )
     loop_engine = loop_reads_engine(engine)
     app.state.services = Services(

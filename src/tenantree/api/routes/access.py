@@ -1,7 +1,7 @@
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response
+from fastapi import Query, Response
 
 from tenantree.access import partner_grants, service
 from tenantree.access.checks import AccessCheck, check_access
@@ -20,8 +20,9 @@ from tenantree.api.schemas.access import (
 )
 from tenantree.api.schemas.common import ListResponse
 from tenantree.web.orgs import OrgRequest
+from tenantree.web.routing import GatedRouter
 
-router = APIRouter(
+router = GatedRouter(
     route_class=UnitOfWorkRoute,
     prefix="/api/v1/orgs/{org_id}",
     tags=["access"],

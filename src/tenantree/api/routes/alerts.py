@@ -1,7 +1,7 @@
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import Query
 
 from tenantree.access.permissions import Permission as P
 from tenantree.alerts import service
@@ -10,8 +10,9 @@ from tenantree.api.deps import OrgWith, UnitOfWorkRoute
 from tenantree.api.errors import ERROR_RESPONSES
 from tenantree.api.schemas.alerts import AlertOut, AlertThresholdsBody, AlertThresholdsOut
 from tenantree.api.schemas.common import ListResponse
+from tenantree.web.routing import GatedRouter
 
-router = APIRouter(
+router = GatedRouter(
     route_class=UnitOfWorkRoute,
     prefix="/api/v1/orgs/{org_id}",
     tags=["alerts"],

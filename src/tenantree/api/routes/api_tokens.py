@@ -2,7 +2,7 @@
 
 import uuid
 
-from fastapi import APIRouter, Response
+from fastapi import Response
 
 from tenantree import clock
 from tenantree.access.permissions import Permission as P
@@ -14,9 +14,10 @@ from tenantree.api.schemas.integrations import ApiTokenIssued, ApiTokenOut
 from tenantree.identity import api_tokens
 from tenantree.identity.integration_models import ApiToken
 from tenantree.identity.roles import Role
+from tenantree.web.routing import GatedRouter
 from tenantree.web.schemas.integrations import ApiTokenCreate
 
-router = APIRouter(
+router = GatedRouter(
     route_class=UnitOfWorkRoute,
     prefix="/api/v1/orgs/{org_id}",
     tags=["api-tokens"],

@@ -1,7 +1,7 @@
 import uuid
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query
+from fastapi import Query
 from fastapi.responses import StreamingResponse
 
 from tenantree.access.permissions import Permission as P
@@ -13,8 +13,9 @@ from tenantree.api.schemas.common import ListResponse, Timestamp
 from tenantree.audit import export, service
 from tenantree.clock import current_time
 from tenantree.errors import Invalid
+from tenantree.web.routing import GatedRouter
 
-router = APIRouter(
+router = GatedRouter(
     route_class=UnitOfWorkRoute, prefix="/api/v1", tags=["audit"], responses=ERROR_RESPONSES
 )
 

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from fastapi import APIRouter, Request, Response
+from fastapi import Request, Response
 
 from tenantree.api.deps import (
     AnonymousTrailDep,
@@ -18,8 +18,9 @@ from tenantree.api.schemas.common import ErrorResponse
 from tenantree.api.schemas.mfa import MfaRequiredResponse
 from tenantree.authn import signin
 from tenantree.identity.profile import memberships_of
+from tenantree.web.routing import GatedRouter
 
-router = APIRouter(
+router = GatedRouter(
     route_class=UnitOfWorkRoute, prefix="/api/v1", tags=["auth"], responses=ERROR_RESPONSES
 )
 

@@ -4,7 +4,7 @@ from dataclasses import asdict, dataclass
 from email.message import Message
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Header, Request, Response
+from fastapi import Depends, Header, Request, Response
 
 from tenantree.access.permissions import Permission as P
 from tenantree.api.deps import BrandingDep, OrgRequest, OrgWith, UnitOfWorkRoute
@@ -28,9 +28,10 @@ from tenantree.branding.fields import TEXT_FIELDS, BrandValues, ResolvedBrand, a
 from tenantree.branding.models import AssetKind, BrandAsset, DomainClaim
 from tenantree.branding.service import BrandingOverview
 from tenantree.orgs.models import Org
+from tenantree.web.routing import GatedRouter
 from tenantree.web.schemas.relay import SmtpRelayBody
 
-router = APIRouter(
+router = GatedRouter(
     route_class=UnitOfWorkRoute,
     prefix="/api/v1/orgs/{org_id}/branding",
     tags=["branding"],

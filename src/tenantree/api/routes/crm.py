@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import Depends, Query, Request
 
 from tenantree.access.permissions import Permission as P
 from tenantree.api.deps import PlatformWith, SessionDep, UnitOfWorkRoute
@@ -15,8 +15,9 @@ from tenantree.api.schemas.common import ErrorResponse, ListResponse
 from tenantree.api.schemas.crm import ReconciliationOut, ReconciliationSummaryOut
 from tenantree.crm import service
 from tenantree.errors import DomainError
+from tenantree.web.routing import GatedRouter
 
-router = APIRouter(
+router = GatedRouter(
     route_class=UnitOfWorkRoute,
     prefix="/api/v1/crm",
     tags=["crm"],

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 
-from fastapi import APIRouter, Response
+from fastapi import Response
 
 from tenantree.access.permissions import Permission as P
 from tenantree.api.deps import (
@@ -27,8 +27,9 @@ from tenantree.api.schemas.domains import (
 from tenantree.branding.domains import record_name, record_value
 from tenantree.domains import service
 from tenantree.domains.models import EmailDomain
+from tenantree.web.routing import GatedRouter
 
-router = APIRouter(
+router = GatedRouter(
     route_class=UnitOfWorkRoute, prefix="/api/v1", tags=["domains"], responses=ERROR_RESPONSES
 )
 ORG_DOMAINS = "/orgs/{org_id}/domains"

@@ -3,7 +3,7 @@ identity.email_confirmation for why an account may start unconfirmed)."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Response
+from fastapi import Response
 
 from tenantree.access.consent import require_signed_in_person
 from tenantree.api.deps import (
@@ -23,8 +23,9 @@ from tenantree.api.schemas.password_reset import (
 )
 from tenantree.identity import email_confirmation
 from tenantree.identity.accounts import signed_in_account
+from tenantree.web.routing import GatedRouter
 
-router = APIRouter(
+router = GatedRouter(
     route_class=UnitOfWorkRoute, prefix="/api/v1", tags=["auth"], responses=ERROR_RESPONSES
 )
 

@@ -1,7 +1,7 @@
 import uuid
 from dataclasses import asdict
 
-from fastapi import APIRouter, Response
+from fastapi import Response
 
 from tenantree import clock
 from tenantree.access import consent
@@ -32,8 +32,9 @@ from tenantree.identity.accounts import signed_in_account
 from tenantree.identity.models import Invitation
 from tenantree.identity.roles import Role
 from tenantree.outbox.operations import DeliveryStatus
+from tenantree.web.routing import GatedRouter
 
-router = APIRouter(
+router = GatedRouter(
     route_class=UnitOfWorkRoute, prefix="/api/v1", tags=["invitations"], responses=ERROR_RESPONSES
 )
 

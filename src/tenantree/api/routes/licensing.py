@@ -1,7 +1,7 @@
 import uuid
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Query, Response
+from fastapi import Path, Query, Response
 from fastapi.responses import JSONResponse
 
 from tenantree import clock
@@ -32,8 +32,9 @@ from tenantree.licensing.models import License
 from tenantree.licensing.pool import UsageOp
 from tenantree.licensing.sources import current_source
 from tenantree.web.orgs import sees_distributor_figures, sees_pool_figures
+from tenantree.web.routing import GatedRouter
 
-router = APIRouter(
+router = GatedRouter(
     route_class=UnitOfWorkRoute,
     prefix="/api/v1/orgs/{org_id}",
     tags=["licensing"],

@@ -8,7 +8,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from fastapi import APIRouter, Request, Response
+from fastapi import Request, Response
 
 from tenantree.access.mfa_policy import mfa_required_for
 from tenantree.api.deps import (
@@ -44,8 +44,9 @@ from tenantree.identity.passkeys import passkey_registration_options
 from tenantree.identity.recovery_codes import regenerate_recovery_codes
 from tenantree.identity.totp import start_totp_enrolment
 from tenantree.web.caller import relying_party
+from tenantree.web.routing import GatedRouter
 
-router = APIRouter(
+router = GatedRouter(
     route_class=UnitOfWorkRoute, prefix="/api/v1", tags=["mfa"], responses=ERROR_RESPONSES
 )
 

@@ -1,14 +1,13 @@
 """An org's "MFA required" setting (for its own members; a partner's also for its sub-orgs)."""
 
-from fastapi import APIRouter
-
 from tenantree.access.mfa_policy import MfaPolicy, get_mfa_policy, set_mfa_policy
 from tenantree.access.permissions import Permission as P
 from tenantree.api.deps import OrgWith, UnitOfWorkRoute
 from tenantree.api.errors import ERROR_RESPONSES
 from tenantree.api.schemas.mfa import MfaPolicyBody, MfaPolicyOut
+from tenantree.web.routing import GatedRouter
 
-router = APIRouter(
+router = GatedRouter(
     route_class=UnitOfWorkRoute,
     prefix="/api/v1/orgs/{org_id}",
     tags=["mfa"],

@@ -1,7 +1,7 @@
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response
+from fastapi import Query, Response
 from pydantic import TypeAdapter
 
 from tenantree.access import org_listing
@@ -34,8 +34,9 @@ from tenantree.api.schemas.orgs import (
 )
 from tenantree.lifecycle import moves, service
 from tenantree.pagination import Page
+from tenantree.web.routing import GatedRouter
 
-router = APIRouter(
+router = GatedRouter(
     route_class=UnitOfWorkRoute, prefix="/api/v1/orgs", tags=["orgs"], responses=ERROR_RESPONSES
 )
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request, Response
+from fastapi import Request, Response
 
 from tenantree.api.deps import (
     AnonymousTrailDep,
@@ -19,8 +19,9 @@ from tenantree.api.schemas.password_reset import (
     PasswordResetRequested,
 )
 from tenantree.identity import password_reset
+from tenantree.web.routing import GatedRouter
 
-router = APIRouter(
+router = GatedRouter(
     route_class=UnitOfWorkRoute, prefix="/api/v1", tags=["auth"], responses=ERROR_RESPONSES
 )
 

@@ -5,7 +5,7 @@ import json
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Query, Request, Response
+from fastapi import Header, Query, Request, Response
 from sqlalchemy.orm import Session
 
 from tenantree.access.permissions import Permission as P
@@ -22,9 +22,10 @@ from tenantree.branding.hostnames import host_of_request
 from tenantree.branding.resolve import org_for_host, platform_resolved, published_brand
 from tenantree.errors import DomainError
 from tenantree.web.cookie_session import SESSION_COOKIE
+from tenantree.web.routing import GatedRouter
 from tenantree.web.services import Services, ServicesDep
 
-router = APIRouter(
+router = GatedRouter(
     route_class=UnitOfWorkRoute,
     prefix="/api/v1/public",
     tags=["public"],

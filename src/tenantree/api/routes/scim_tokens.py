@@ -2,7 +2,7 @@
 
 import uuid
 
-from fastapi import APIRouter, Response
+from fastapi import Response
 
 from tenantree import clock
 from tenantree.access.permissions import Permission as P
@@ -13,9 +13,10 @@ from tenantree.api.schemas.common import ListResponse
 from tenantree.api.schemas.integrations import ScimTokenIssued, ScimTokenOut
 from tenantree.identity import scim_tokens as tokens
 from tenantree.identity.integration_models import ScimToken
+from tenantree.web.routing import GatedRouter
 from tenantree.web.schemas.integrations import ScimTokenCreate
 
-router = APIRouter(
+router = GatedRouter(
     route_class=UnitOfWorkRoute,
     prefix="/api/v1/orgs/{org_id}",
     tags=["scim-tokens"],

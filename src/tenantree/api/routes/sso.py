@@ -5,7 +5,7 @@ import hmac
 import uuid
 from urllib.parse import parse_qs, urlsplit
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import Query, Request, Response
 from fastapi.responses import JSONResponse, RedirectResponse
 
 from tenantree import clock
@@ -32,16 +32,17 @@ from tenantree.sso.flow import SsoFailed
 from tenantree.sso.issuer import SsoProviderUnavailable
 from tenantree.web.caller import anonymous_trail
 from tenantree.web.cookie_session import is_https, start_session
+from tenantree.web.routing import GatedRouter
 from tenantree.web.schemas.integrations import SsoConfigIn
 from tenantree.web.unit_of_work import refuse_work
 
-router = APIRouter(
+router = GatedRouter(
     route_class=UnitOfWorkRoute,
     prefix="/api/v1/orgs/{org_id}",
     tags=["sso"],
     responses=ERROR_RESPONSES,
 )
-browser = APIRouter(route_class=UnitOfWorkRoute, prefix="/sso", include_in_schema=False)
+browser = GatedRouter(route_class=UnitOfWorkRoute, prefix="/sso", include_in_schema=False)
 
 
 def sso_out(config: SsoConfig, identity: IdentityConfig) -> SsoConfigOut:

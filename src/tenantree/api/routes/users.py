@@ -1,6 +1,6 @@
 import uuid
 
-from fastapi import APIRouter, Response
+from fastapi import Response
 
 from tenantree.access.permissions import Permission as P
 from tenantree.api.deps import OrgWith, UnitOfWorkRoute
@@ -10,8 +10,9 @@ from tenantree.api.schemas.common import ListResponse
 from tenantree.api.schemas.users import PrimaryAdminTransfer, UserOut, UserUpdate
 from tenantree.identity import directory
 from tenantree.identity.models import Membership
+from tenantree.web.routing import GatedRouter
 
-router = APIRouter(
+router = GatedRouter(
     route_class=UnitOfWorkRoute,
     prefix="/api/v1/orgs/{org_id}",
     tags=["users"],

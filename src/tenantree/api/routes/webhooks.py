@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 
-from fastapi import APIRouter, Response
+from fastapi import Response
 
 from tenantree.access.permissions import Permission as P
 from tenantree.api.deps import OrgWith, UnitOfWorkRoute
@@ -21,11 +21,12 @@ from tenantree.api.schemas.webhooks import (
 )
 from tenantree.outbox.models import MessageStatus, OutboxMessage
 from tenantree.outbox.operations import state_of
+from tenantree.web.routing import GatedRouter
 from tenantree.web.services import WebhooksDep
 from tenantree.webhooks import service
 from tenantree.webhooks.models import WebhookEndpoint
 
-router = APIRouter(
+router = GatedRouter(
     route_class=UnitOfWorkRoute, prefix="/api/v1", tags=["webhooks"], responses=ERROR_RESPONSES
 )
 WEBHOOKS = "/orgs/{org_id}/webhooks"

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import uuid
 
-from fastapi import APIRouter, Request, Response
+from fastapi import Request, Response
 
 from tenantree import clock
 from tenantree.access import partner_grants, service
@@ -23,9 +23,10 @@ from tenantree.identity.models import Membership
 from tenantree.orgs.sub_org_access import CustomerAccess
 from tenantree.pagination import MAX_LIMIT
 from tenantree.web.orgs import OrgRequest
+from tenantree.web.routing import GatedRouter
 from tenantree.web.schemas.access import AccessSettingsBody, PartnerGrantBody
 
-router = APIRouter(route_class=ConsoleRoute, include_in_schema=False)
+router = GatedRouter(route_class=ConsoleRoute, include_in_schema=False)
 
 
 def _partner_users(target: OrgRequest, viewer: ViewerDep) -> list[Membership]:

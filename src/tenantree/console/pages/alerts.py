@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import uuid
 
-from fastapi import APIRouter, Request, Response
+from fastapi import Request, Response
 from fastapi.responses import RedirectResponse
 
 from tenantree.access.permissions import Permission as P
@@ -19,8 +19,9 @@ from tenantree.console.forms import done
 from tenantree.console.listing import Listing, Word, direction
 from tenantree.console.render import render
 from tenantree.console.routing import ConsoleRoute, safe_back
+from tenantree.web.routing import GatedRouter
 
-router = APIRouter(route_class=ConsoleRoute, include_in_schema=False)
+router = GatedRouter(route_class=ConsoleRoute, include_in_schema=False)
 
 STATES = (
     (AlertState.OPEN, "Open"),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request, Response
+from fastapi import Request, Response
 from fastapi.responses import RedirectResponse
 
 from tenantree.access import consent
@@ -23,10 +23,11 @@ from tenantree.orgs.models import Org
 from tenantree.sso.config import org_offering_sso_for, org_offers_sso
 from tenantree.web.caller import anonymous_trail, client_address, request_id
 from tenantree.web.cookie_session import end_session, session_token
+from tenantree.web.routing import GatedRouter
 from tenantree.web.services import ServicesDep
 from tenantree.web.unit_of_work import SessionDep
 
-router = APIRouter(route_class=ConsoleRoute, include_in_schema=False)
+router = GatedRouter(route_class=ConsoleRoute, include_in_schema=False)
 
 ROLE_WORDS = {
     Role.ADMIN: "an administrator",

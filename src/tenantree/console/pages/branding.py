@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from fastapi import APIRouter, Request, Response
+from fastapi import Request, Response
 from starlette.concurrency import run_in_threadpool
 
 from tenantree.access.permissions import Permission as P
@@ -18,9 +18,10 @@ from tenantree.console.reasons import read_only_message
 from tenantree.console.render import render
 from tenantree.console.routing import ConsoleRoute
 from tenantree.errors import DomainError
+from tenantree.web.routing import GatedRouter
 from tenantree.web.services import BrandingDep
 
-router = APIRouter(route_class=ConsoleRoute, include_in_schema=False)
+router = GatedRouter(route_class=ConsoleRoute, include_in_schema=False)
 
 LABELS = {
     "product_name": "Product name",

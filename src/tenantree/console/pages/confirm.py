@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import uuid
 
-from fastapi import APIRouter, Request, Response
+from fastapi import Request, Response
 
 from tenantree import clock
 from tenantree.access.permissions import Permission as P
@@ -21,8 +21,9 @@ from tenantree.identity.errors import InvitationNotFound
 from tenantree.identity.models import Invitation, InvitationStatus
 from tenantree.identity.roles import MemberStatus
 from tenantree.lifecycle import deactivation
+from tenantree.web.routing import GatedRouter
 
-router = APIRouter(route_class=ConsoleRoute, include_in_schema=False)
+router = GatedRouter(route_class=ConsoleRoute, include_in_schema=False)
 
 
 def confirm_page(

@@ -9,7 +9,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import Depends, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import RedirectResponse
 
@@ -21,9 +21,10 @@ from tenantree.console.render import render
 from tenantree.console.routing import ConsoleRoute
 from tenantree.crm import service
 from tenantree.crm.drift import DriftKind
+from tenantree.web.routing import GatedRouter
 from tenantree.web.unit_of_work import SessionDep
 
-router = APIRouter(route_class=ConsoleRoute, include_in_schema=False)
+router = GatedRouter(route_class=ConsoleRoute, include_in_schema=False)
 
 
 def crm_viewer(viewer: ViewerDep) -> Viewer:

@@ -11,7 +11,7 @@ import csv
 import io
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import Query, Request, Response
 
 from tenantree.access.permissions import Permission as P
 from tenantree.access.policy import CustomerColumns, customer_columns
@@ -24,8 +24,9 @@ from tenantree.console.routing import ConsoleRoute
 from tenantree.errors import NotFound
 from tenantree.licensing import customers
 from tenantree.web.orgs import OrgRequest
+from tenantree.web.routing import GatedRouter
 
-router = APIRouter(route_class=ConsoleRoute, include_in_schema=False)
+router = GatedRouter(route_class=ConsoleRoute, include_in_schema=False)
 
 PAGE_SIZE = 25
 Text = Annotated[str, Query(max_length=200, pattern=r"^[^\x00]*$")]

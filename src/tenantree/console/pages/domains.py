@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import uuid
 
-from fastapi import APIRouter, Request, Response
+from fastapi import Request, Response
 
 from tenantree.access.permissions import Permission as P
 from tenantree.branding.domains import record_name, record_value
@@ -16,11 +16,12 @@ from tenantree.console.render import render
 from tenantree.console.routing import ConsoleRoute
 from tenantree.domains import listing, service
 from tenantree.domains.models import EmailDomain
+from tenantree.web.routing import GatedRouter
 from tenantree.web.schemas.domains import DomainClaimBody
 from tenantree.web.services import BrandingDep
 from tenantree.web.unit_of_work import SessionDep
 
-router = APIRouter(route_class=ConsoleRoute, include_in_schema=False)
+router = GatedRouter(route_class=ConsoleRoute, include_in_schema=False)
 
 DONE = {
     "claimed": "Domain claimed. Publish its TXT record, then verify.",

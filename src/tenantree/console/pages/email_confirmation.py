@@ -3,7 +3,7 @@ ask for the platform's link from the invitations page, then follow it."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request, Response
+from fastapi import Request, Response
 
 from tenantree.access.consent import require_signed_in_person
 from tenantree.console.deps import FormDep, ViewerDep, trail_for
@@ -15,10 +15,11 @@ from tenantree.errors import DomainError
 from tenantree.identity import email_confirmation
 from tenantree.identity.accounts import signed_in_account
 from tenantree.web.caller import anonymous_trail
+from tenantree.web.routing import GatedRouter
 from tenantree.web.services import ServicesDep
 from tenantree.web.unit_of_work import SessionDep
 
-router = APIRouter(route_class=ConsoleRoute, include_in_schema=False)
+router = GatedRouter(route_class=ConsoleRoute, include_in_schema=False)
 
 TITLE = "Confirm your email address"
 

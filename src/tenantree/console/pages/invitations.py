@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import uuid
 
-from fastapi import APIRouter, Request, Response
+from fastapi import Request, Response
 
 from tenantree.access import consent
 from tenantree.console.deps import ViewerDep, trail_for
@@ -15,10 +15,11 @@ from tenantree.console.forms import done
 from tenantree.console.render import render
 from tenantree.console.routing import ConsoleRoute
 from tenantree.identity.accounts import signed_in_account
+from tenantree.web.routing import GatedRouter
 from tenantree.web.services import ServicesDep
 from tenantree.web.unit_of_work import SessionDep
 
-router = APIRouter(route_class=ConsoleRoute, include_in_schema=False)
+router = GatedRouter(route_class=ConsoleRoute, include_in_schema=False)
 
 _DONE = {
     "accepted": "Invitation accepted: the org is now in your list.",

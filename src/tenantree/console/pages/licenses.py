@@ -10,7 +10,7 @@ import uuid
 from datetime import date, timedelta
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import Query, Request, Response
 
 from tenantree import clock
 from tenantree.access.permissions import Permission as P
@@ -23,8 +23,9 @@ from tenantree.console.routing import ConsoleRoute
 from tenantree.errors import Invalid
 from tenantree.licensing import export, reports, series
 from tenantree.web.orgs import OrgRequest, sees_pool_figures
+from tenantree.web.routing import GatedRouter
 
-router = APIRouter(route_class=ConsoleRoute, include_in_schema=False)
+router = GatedRouter(route_class=ConsoleRoute, include_in_schema=False)
 
 Day = Annotated[str | None, Query(max_length=10)]
 PRESETS = (7, 30, 90, 365)

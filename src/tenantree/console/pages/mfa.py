@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from fastapi import APIRouter, Request, Response
+from fastapi import Request, Response
 from fastapi.responses import RedirectResponse
 from sqlalchemy.orm import Session
 
@@ -20,10 +20,11 @@ from tenantree.identity.mfa_challenges import ChallengePurpose, find_open_challe
 from tenantree.identity.second_factors import second_factors
 from tenantree.web.caller import anonymous_trail, client_address, relying_party
 from tenantree.web.cookie_session import start_session
+from tenantree.web.routing import GatedRouter
 from tenantree.web.services import Services, ServicesDep
 from tenantree.web.unit_of_work import SessionDep
 
-router = APIRouter(route_class=ConsoleRoute, include_in_schema=False)
+router = GatedRouter(route_class=ConsoleRoute, include_in_schema=False)
 
 MESSAGES = {
     "invalid_second_factor": "That code is wrong or was already used.",

@@ -10,7 +10,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import Query, Request, Response
 from sqlalchemy.orm import Session
 
 from tenantree.access import org_listing
@@ -25,12 +25,13 @@ from tenantree.licensing import grants
 from tenantree.lifecycle import deactivation, moves, service
 from tenantree.orgs.kinds import TIER_TWO_TYPES, Edition, OrgStatus, PartnerType
 from tenantree.orgs.models import Org
+from tenantree.web.routing import GatedRouter
 from tenantree.web.schemas.licensing import LicenseCreate, LicenseUpdate
 from tenantree.web.schemas.orgs import OrgCreate, OrgUpdate, PartnerActivation, SubOrgCreate
 from tenantree.web.services import IdentityDep
 from tenantree.web.unit_of_work import SessionDep
 
-router = APIRouter(route_class=ConsoleRoute, include_in_schema=False)
+router = GatedRouter(route_class=ConsoleRoute, include_in_schema=False)
 
 DONE = {
     "created": "Org created; its primary administrator has been invited.",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import Query, Request, Response
 from fastapi.responses import RedirectResponse
 
 from tenantree.access import org_listing
@@ -18,9 +18,10 @@ from tenantree.errors import DomainError
 from tenantree.identity.profile import memberships_of
 from tenantree.orgs.models import Org
 from tenantree.pagination import MAX_LIMIT
+from tenantree.web.routing import GatedRouter
 from tenantree.web.unit_of_work import SessionDep
 
-router = APIRouter(route_class=ConsoleRoute, include_in_schema=False)
+router = GatedRouter(route_class=ConsoleRoute, include_in_schema=False)
 
 PAGE_SIZE = 25
 Search = Annotated[str | None, Query(max_length=200, pattern=r"^[^\x00]*$")]

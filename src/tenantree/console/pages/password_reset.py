@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request, Response
+from fastapi import Request, Response
 
 from tenantree.console.deps import FormDep
 from tenantree.console.render import render
@@ -10,10 +10,11 @@ from tenantree.console.routing import LANDING, ConsoleRoute
 from tenantree.errors import DomainError, TooManyRequests
 from tenantree.identity import password_reset
 from tenantree.web.caller import anonymous_trail, client_address
+from tenantree.web.routing import GatedRouter
 from tenantree.web.services import ServicesDep
 from tenantree.web.unit_of_work import SessionDep
 
-router = APIRouter(route_class=ConsoleRoute, include_in_schema=False)
+router = GatedRouter(route_class=ConsoleRoute, include_in_schema=False)
 
 THROTTLED_MESSAGE = "Too many reset requests. Wait a while and try again."
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import uuid
 
-from fastapi import APIRouter, Request, Response
+from fastapi import Request, Response
 from fastapi.responses import RedirectResponse
 
 from tenantree.access.mfa_policy import mfa_required_for
@@ -21,10 +21,11 @@ from tenantree.identity.passkeys import passkey_registration_options
 from tenantree.identity.recovery_codes import regenerate_recovery_codes
 from tenantree.identity.totp import start_totp_enrolment
 from tenantree.web.caller import relying_party
+from tenantree.web.routing import GatedRouter
 from tenantree.web.services import ServicesDep
 from tenantree.web.unit_of_work import SessionDep
 
-router = APIRouter(route_class=ConsoleRoute, include_in_schema=False)
+router = GatedRouter(route_class=ConsoleRoute, include_in_schema=False)
 
 
 def _page(

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import uuid
 
-from fastapi import APIRouter, Request, Response
+from fastapi import Request, Response
 from pydantic import TypeAdapter, ValidationError
 
 from tenantree.access.mfa_policy import get_mfa_policy, set_mfa_policy
@@ -27,12 +27,13 @@ from tenantree.licensing.models import LicenseSource
 from tenantree.licensing.reports import child_report
 from tenantree.lifecycle import service as lifecycle
 from tenantree.orgs.kinds import Edition
+from tenantree.web.routing import GatedRouter
 from tenantree.web.schemas.licensing import Sku, Units
 from tenantree.web.schemas.orgs import OrgUpdate
 from tenantree.web.schemas.relay import SmtpRelayBody
 from tenantree.web.services import BrandingDep
 
-router = APIRouter(route_class=ConsoleRoute, include_in_schema=False)
+router = GatedRouter(route_class=ConsoleRoute, include_in_schema=False)
 
 DONE = {
     "org": "Org details saved.",

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 import uuid
 
-from fastapi import APIRouter, Request, Response
+from fastapi import Request, Response
 
 from tenantree.access.permissions import Permission as P
 from tenantree.console.deps import FormDep, OrgPage, ViewerDep
@@ -18,10 +18,11 @@ from tenantree.identity.roles import Role
 from tenantree.sso import config as sso_config
 from tenantree.sso import flow
 from tenantree.web.caller import client_address
+from tenantree.web.routing import GatedRouter
 from tenantree.web.schemas.integrations import SsoConfigIn
 from tenantree.web.services import IdentityDep
 
-router = APIRouter(route_class=ConsoleRoute, include_in_schema=False)
+router = GatedRouter(route_class=ConsoleRoute, include_in_schema=False)
 
 DONE = {
     "saved": "Single sign-on settings saved.",

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import Depends, Request, Response
 
 from tenantree import clock
 from tenantree.access.permissions import Permission as P
@@ -23,10 +23,11 @@ from tenantree.errors import Invalid
 from tenantree.identity import api_tokens, scim_tokens
 from tenantree.identity.roles import Role
 from tenantree.web.orgs import OrgRequest
+from tenantree.web.routing import GatedRouter
 from tenantree.web.schemas.integrations import ApiTokenCreate, ScimTokenCreate
 from tenantree.web.services import IdentityDep
 
-router = APIRouter(route_class=ConsoleRoute, include_in_schema=False)
+router = GatedRouter(route_class=ConsoleRoute, include_in_schema=False)
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import Query, Request, Response
 
 from tenantree import clock
 from tenantree.access.permissions import Permission as P
@@ -19,10 +19,11 @@ from tenantree.identity import directory, invitations
 from tenantree.identity.directory_export import users_csv as users_csv_text
 from tenantree.identity.models import Invitation, InvitationStatus, Membership
 from tenantree.identity.roles import Role
+from tenantree.web.routing import GatedRouter
 from tenantree.web.schemas.users import InvitationCreate, PrimaryAdminTransfer, UserUpdate
 from tenantree.web.services import IdentityDep
 
-router = APIRouter(route_class=ConsoleRoute, include_in_schema=False)
+router = GatedRouter(route_class=ConsoleRoute, include_in_schema=False)
 
 DONE = {
     "invited": "Invitation sent.",

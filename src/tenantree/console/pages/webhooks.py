@@ -7,7 +7,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import Query, Request, Response
 
 from tenantree.access.permissions import Permission as P
 from tenantree.console.deps import FormDep, OrgPage, form_list
@@ -16,12 +16,13 @@ from tenantree.console.listing import Cursor, Listing, Search, Word, direction, 
 from tenantree.console.render import render
 from tenantree.console.routing import ConsoleRoute
 from tenantree.outbox.operations import state_of
+from tenantree.web.routing import GatedRouter
 from tenantree.web.schemas.webhooks import WebhookEndpointBody
 from tenantree.web.services import WebhooksDep
 from tenantree.webhooks import listing, service
 from tenantree.webhooks.event_types import EventType
 
-router = APIRouter(route_class=ConsoleRoute, include_in_schema=False)
+router = GatedRouter(route_class=ConsoleRoute, include_in_schema=False)
 Manage = OrgPage(P.ORG_WEBHOOKS_MANAGE)
 
 DONE = {

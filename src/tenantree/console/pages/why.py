@@ -5,15 +5,16 @@ from __future__ import annotations
 
 import uuid
 
-from fastapi import APIRouter, Request, Response
+from fastapi import Request, Response
 
 from tenantree.access.checks import check_access
 from tenantree.access.permissions import Permission as P
 from tenantree.console.deps import OrgPage
 from tenantree.console.render import render
 from tenantree.console.routing import ConsoleRoute
+from tenantree.web.routing import GatedRouter
 
-router = APIRouter(route_class=ConsoleRoute, include_in_schema=False)
+router = GatedRouter(route_class=ConsoleRoute, include_in_schema=False)
 
 
 @router.get("/orgs/{org_id}/users/{user_id}")
