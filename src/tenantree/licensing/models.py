@@ -82,16 +82,23 @@ class LicensePool(Base):
 
 
 class Consumption(Base):
-    """What one org uses now from one pool."""
+    """What one org uses now from one pool.
+
+    Keyed by (pool_id, org_id), the order a parent's report reads a pool's
+    consumers in; on SQLite the table is that key's B-tree (WITHOUT ROWID), so
+    each consumer's units are read where the index walk finds them (migration
+    0028). `id` stays unique: the PostgreSQL usage function updates a row by it.
+    """
 
     __tablename__ = "consumptions"
     __table_args__ = (
-        UniqueConstraint("pool_id", "org_id"),
+        PrimaryKeyConstraint("pool_id", "org_id"),
         CheckConstraint("units >= 0", name="units_not_negative"),
         Index("ix_consumptions_org_id", "org_id"),
+        {"sqlite_with_rowid": False},
     )
 
-    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=new_id)
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, unique=True, default=new_id)
     pool_id: Mapped[uuid.UUID] = mapped_column(
         Uuid, ForeignKey("license_pools.id", ondelete="CASCADE")
     )
