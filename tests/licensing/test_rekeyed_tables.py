@@ -102,29 +102,52 @@ def test_usage_daily_rows_survive_the_rebuild_both_ways(tmp_path: Path) -> None:
     )
 
 
-def test_consumptions_rows_survive_the_rebuild_both_ways(tmp_path: Path) -> None:
-    def fill(session: Session, partner: Org, pool: LicensePool) -> int:
-        at = utcnow().strftime(_AT)
-        for units in range(3):
-            session.execute(
-                text(
-                    "INSERT INTO consumptions (id, pool_id, org_id, units, updated_at)"
-                    " VALUES (:id, :pool, :org, :units, :at)"
-                ),
-                {
-                    "id": new_id().hex,
-                    "pool": pool.id.hex,
-                    "org": make_sub_org(session, partner).id.hex,
-                    "units": units,
-                    "at": at,
-                },
-            )
-        return 3
+def _fill_consumptions(session: Session, partner: Org, pool: LicensePool) -> int:
+    at = utcnow().strftime(_AT)
+    for units in range(3):
+        session.execute(
+            text(
+                "INSERT INTO consumptions (id, pool_id, org_id, units, updated_at)"
+                " VALUES (:id, :pool, :org, :units, :at)"
+            ),
+            {
+                "id": new_id().hex,
+                "pool": pool.id.hex,
+                "org": make_sub_org(session, partner).id.hex,
+                "units": units,
+                "at": at,
+            },
+        )
+    return 3
 
+
+def test_consumptions_rows_survive_the_rebuild_both_ways(tmp_path: Path) -> None:
     _rows_survive_both_ways(
         tmp_path,
         "consumptions",
         before="0027",
         key="pool_id, org_id",
-        fill=fill,
+        fill=_fill_consumptions,
     )
+
+
+def test_consumptions_statistics_are_gathered_again_after_the_rebuild(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'analyzed.db'}"
+    migrations.upgrade(url, "0027")
+    engine = make_engine(url)
+    with make_sessionmaker(engine)() as session:
+        partner = make_partner(session)
+        make_license(session, partner, quantity=10)
+        _fill_consumptions(session, partner, session.query(LicensePool).one())
+        session.commit()
+    stats = text("SELECT count(*) FROM sqlite_stat1 WHERE tbl = 'consumptions'")
+    with engine.begin() as connection:
+        connection.execute(text("ANALYZE"))
+        assert connection.scalar(stats) > 0
+    migrations.upgrade(url)
+    with engine.connect() as connection:
+        assert connection.scalar(stats) > 0
+    migrations.downgrade(url, "0027")
+    with engine.connect() as connection:
+        assert connection.scalar(stats) > 0
+    engine.dispose()

@@ -73,6 +73,15 @@ def _rebuild_sqlite(keys: _Keys, *, with_rowid: bool) -> None:
     op.drop_table("consumptions")
     op.rename_table("consumptions_rebuilt", "consumptions")
     op.create_index("ix_consumptions_org_id", "consumptions", ["org_id"])
+    _gather_statistics_again()
+
+
+def _gather_statistics_again() -> None:
+    """The statistics ANALYZE kept for the old table went with it; a database
+    that keeps any gets the new table's, or SQLite would plan its reads blind."""
+    kept = op.get_bind().exec_driver_sql("SELECT 1 FROM sqlite_master WHERE name = 'sqlite_stat1'")
+    if kept.first() is not None:
+        op.execute("ANALYZE consumptions")
 
 
 def _swap_postgresql(keys: _Keys, was: _Keys) -> None:
