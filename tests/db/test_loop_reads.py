@@ -72,3 +72,19 @@ def test_a_read_on_the_loop_runs_in_no_transaction(loop_reads) -> None:
     assert connection.execute(text("SELECT 1")).scalar() == 1
     assert connection.in_transaction()  # SQLAlchemy's, begun on the statement
     assert not connection.connection.dbapi_connection.in_transaction  # SQLite's
+
+
+def test_a_thread_gets_the_session_it_kept_on_its_connection(app, loop_reads) -> None:  # type: ignore[no-untyped-def]
+    make = app.state.services.sessions
+    first = loop_reads.session(make)
+    assert loop_reads.session(make) is first
+    assert first.get_bind() is loop_reads.connection()
+
+
+def test_a_replaced_connection_gets_a_session_of_its_own(app, loop_reads) -> None:  # type: ignore[no-untyped-def]
+    make = app.state.services.sessions
+    first = loop_reads.session(make)
+    loop_reads.connection().invalidate()
+    second = loop_reads.session(make)
+    assert second is not first
+    assert second.get_bind() is loop_reads.connection()

@@ -12,8 +12,10 @@ import pytest
 from sqlalchemy import event, exc, func, select, text
 from starlette.requests import Request
 
+from factories import make_org
 from tenantree import clock
 from tenantree.identity.throttle_models import ThrottleHit
+from tenantree.orgs.models import Org
 from tenantree.web.unit_of_work import NOT_ON_THE_LOOP, read_on_the_loop, reads_only
 
 
@@ -118,3 +120,38 @@ def test_a_refusal_of_the_work_is_raised_as_it_is(services) -> None:
 
     with pytest.raises(Refused):
         read_on_the_loop(_request(), services, work)
+
+
+def test_a_threads_reads_share_one_session_holding_nothing_of_the_read_before(services, db) -> None:  # type: ignore[no-untyped-def]
+    with services.sessions() as writer:
+        org_id = make_org(writer).id
+        writer.commit()
+    seen: list[tuple[object, int, bool]] = []
+
+    def work(session) -> None:  # type: ignore[no-untyped-def]
+        seen.append((session, len(session.identity_map), "noted by this read" in session.info))
+        session.get(Org, org_id)
+        session.info["noted by this read"] = org_id
+
+    read_on_the_loop(_request(), services, work)
+    read_on_the_loop(_request(), services, work)
+    (first, *_), (second, entities, info) = seen
+    assert second is first
+    assert (entities, info) == (0, False)
+
+
+def test_a_read_that_failed_leaves_nothing_on_the_session_either(services) -> None:
+    class Refused(Exception):
+        pass
+
+    def refused(session) -> None:  # type: ignore[no-untyped-def]
+        session.info["noted before the refusal"] = True
+        raise Refused
+
+    with pytest.raises(Refused):
+        read_on_the_loop(_request(), services, refused)
+
+    def noted_before(session) -> bool:  # type: ignore[no-untyped-def]
+        return "noted before the refusal" in session.info
+
+    assert read_on_the_loop(_request(), services, noted_before) is False

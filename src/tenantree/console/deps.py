@@ -24,6 +24,7 @@ from tenantree.identity.errors import InvalidToken
 from tenantree.web.caller import client_address, request_id
 from tenantree.web.cookie_session import session_token
 from tenantree.web.orgs import OrgRequest
+from tenantree.web.request_state import noted
 from tenantree.web.services import ServicesDep
 from tenantree.web.unit_of_work import SessionDep
 
@@ -107,11 +108,11 @@ OperatorViewer = Annotated[Viewer, Depends(operator_viewer)]
 
 def form_of(request: Request) -> dict[str, str]:
     """The POSTed form (already CSRF-checked by the console's route class)."""
-    return getattr(request.state, "form", {})
+    return noted(request, "form", {})
 
 
 def form_list(request: Request, name: str) -> list[str]:
-    return getattr(request.state, "form_lists", {}).get(name, [])
+    return noted(request, "form_lists", {}).get(name, [])
 
 
 FormDep = Annotated[dict[str, str], Depends(form_of)]

@@ -18,6 +18,7 @@ from tenantree.branding.hostnames import host_of_request
 from tenantree.branding.resolve import org_for_host, published_brand
 from tenantree.orgs.models import Org
 from tenantree.web.cookie_session import csrf_token, finish
+from tenantree.web.request_state import noted
 
 TEMPLATES = Path(__file__).parent / "templates"
 _HEX = re.compile(r"^#[0-9a-fA-F]{6}$")
@@ -66,8 +67,8 @@ def brand_for(request: Request, session: Session | None, org: Org | None) -> Bra
     the brand already resolved for this request, else the platform's.
     """
     config = services_of(request).branding
-    known = getattr(request.state, "brand", None)
-    if known is not None and (org is None or org is getattr(request.state, "org", None)):
+    known = noted(request, "brand")
+    if known is not None and (org is None or org is noted(request, "org")):
         return known  # type: ignore[no-any-return]
     if session is None:
         return config.platform  # type: ignore[no-any-return]
@@ -104,7 +105,7 @@ def _color(value: str | None, default: str) -> str:
 def nav_for(request: Request, org: Org | None) -> list[dict[str, Any]]:
     if org is None:
         return []
-    allowed = getattr(request.state, "granted", frozenset())
+    allowed = noted(request, "granted", frozenset())
     items = []
     for label, suffix, permission in NAV:
         if permission not in allowed:
@@ -142,10 +143,10 @@ def render(
     **context: Any,
 ) -> HTMLResponse:
     services = services_of(request)
-    org = org or getattr(request.state, "org", None)
+    org = org or noted(request, "org")
     brand = brand_for(request, session, org)
-    viewer = getattr(request.state, "viewer", None)
-    granted = getattr(request.state, "granted", frozenset())
+    viewer = noted(request, "viewer")
+    granted = noted(request, "granted", frozenset())
     html = env.get_template(template).render(
         request=request,
         viewer=viewer,

@@ -17,6 +17,7 @@ from tenantree.console.render import render, services_of
 from tenantree.errors import DomainError
 from tenantree.identity.errors import MfaEnrolmentRequired
 from tenantree.web.cookie_session import CSRF_FIELD, csrf_valid, end_session
+from tenantree.web.request_state import noted
 from tenantree.web.unit_of_work import UnitOfWorkRoute
 
 log = logging.getLogger(__name__)
@@ -63,7 +64,7 @@ def error_page(
     """An error as a page. `fresh`: no unit of work was opened, so the Host's brand may
     be looked up; otherwise the page wears the brand already resolved for this
     request (its session's work is over)."""
-    form = getattr(request.state, "form", {})
+    form = noted(request, "form", {})
 
     def page(session: Session | None) -> Response:
         return render(

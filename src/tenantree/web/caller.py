@@ -16,6 +16,7 @@ from tenantree.authn.signin import authenticate
 from tenantree.identity.accounts import AccountSummary
 from tenantree.identity.errors import InvalidToken
 from tenantree.identity.passkeys import RelyingParty
+from tenantree.web.request_state import noted
 from tenantree.web.services import Services, ServicesDep
 from tenantree.web.unit_of_work import SessionDep
 
@@ -68,7 +69,7 @@ def resolve_caller(
 ) -> Caller:
     """The request's caller, authenticated at most once per request (blocking I/O:
     call it from the thread pool, as `get_caller` and the org check do)."""
-    resolved = getattr(request.state, _RESOLVED, None)
+    resolved = noted(request, _RESOLVED)
     if resolved is not None:
         return resolved
     return _resolve(request, session, services, credentials, enrolling=False)
@@ -77,7 +78,7 @@ def resolve_caller(
 async def get_caller(
     request: Request, session: SessionDep, services: ServicesDep, credentials: _Credentials
 ) -> Caller:
-    resolved = getattr(request.state, _RESOLVED, None)
+    resolved = noted(request, _RESOLVED)
     if resolved is not None:
         return resolved  # no hop: the org check of this request resolved it
     return await run_in_threadpool(
@@ -111,7 +112,7 @@ def client_address(request: Request) -> str:
 
 
 def request_id(request: Request) -> str | None:
-    return getattr(request.state, "request_id", None)
+    return noted(request, "request_id")
 
 
 def anonymous_trail(request: Request, session: SessionDep) -> AuditTrail:

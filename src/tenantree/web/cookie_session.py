@@ -16,6 +16,8 @@ from datetime import datetime
 
 from fastapi import Request, Response
 
+from tenantree.web.request_state import noted
+
 SESSION_COOKIE = "tenantree_session"
 PRE_SESSION_COOKIE = "tenantree_presession"
 CSRF_FIELD = "csrf_token"
@@ -34,9 +36,7 @@ def _basis(request: Request) -> str | None:
     token = session_token(request)
     if token:
         return "session:" + token
-    nonce = getattr(request.state, "new_pre_session", None) or request.cookies.get(
-        PRE_SESSION_COOKIE
-    )
+    nonce = noted(request, "new_pre_session") or request.cookies.get(PRE_SESSION_COOKIE)
     return "pre:" + nonce if nonce else None
 
 
@@ -57,7 +57,7 @@ def csrf_valid(request: Request, secret_key: str, given: str | None) -> bool:
 
 def finish(request: Request, response: Response) -> Response:
     """Set the pre-session cookie when this page started one."""
-    nonce = getattr(request.state, "new_pre_session", None)
+    nonce = noted(request, "new_pre_session")
     if nonce:
         response.set_cookie(
             PRE_SESSION_COOKIE,

@@ -50,15 +50,11 @@ class GatedRouter(APIRouter):
 
     def matches(self, scope: Scope) -> tuple[Match, Scope]:
         if scope["type"] in ("http", "websocket"):
-            gate = self._current_gate()
-            if gate is not None and gate.match(get_route_path(scope)) is None:
+            # Routes are added at start-up (and by tests later): the gate is
+            # rebuilt when their number changes, the one way they change.
+            if self._gated_routes != len(self.routes):
+                self._gate = path_gate(self.routes)
+                self._gated_routes = len(self.routes)
+            if self._gate is not None and self._gate.match(get_route_path(scope)) is None:
                 return Match.NONE, {}
         return super().matches(scope)
-
-    def _current_gate(self) -> re.Pattern[str] | None:
-        # Routes are added at start-up (and by tests later): rebuilt when
-        # their number changes, the one way a router's routes change.
-        if self._gated_routes != len(self.routes):
-            self._gate = path_gate(self.routes)
-            self._gated_routes = len(self.routes)
-        return self._gate

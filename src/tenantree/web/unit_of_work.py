@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from tenantree.db.loop_reads import on_the_loop
 from tenantree.db.unit_of_work import UnitOfWork
+from tenantree.web.request_state import noted
 from tenantree.web.services import Services, ServicesDep
 
 _READS_ONLY = "__tenantree_reads_only__"
@@ -97,12 +98,13 @@ def read_on_the_loop(
     # What the attempt notes on the request (its caller) is forgotten if it is
     # refused: the attempt in the thread pool starts as this one did.
     state: dict[str, Any] = request.scope.setdefault("state", {})
-    noted = dict(state)
+    noted_before = dict(state)
     unit: UnitOfWork | None = None
     with on_the_loop() as attempt:
         try:
-            # The thread's own connection, kept checked out between reads.
-            unit = UnitOfWork(services.sessions(bind=loop_reads.connection()), reads_only=True)
+            # The thread's own connection, kept checked out between reads, and
+            # its session on it.
+            unit = UnitOfWork(loop_reads.session(services.sessions), reads_only=True)
             done = work(unit.session)
         except exc.SQLAlchemyError as error:
             attempt.refuse(error)
@@ -112,10 +114,12 @@ def read_on_the_loop(
         finally:
             if unit is not None:
                 unit.close()  # no I/O: no transaction; the connection stays the thread's
+                # The session serves the thread's next read: nothing noted on it stays.
+                unit.session.info.clear()
     if attempt.refused is None:
         return done
     state.clear()
-    state.update(noted)
+    state.update(noted_before)
     return NOT_ON_THE_LOOP
 
 
@@ -149,7 +153,7 @@ def refuse_work(request: Request) -> None:
 
 async def finish_work(request: Request, *, succeeded: bool) -> None:
     """Commit or roll back the request's unit of work, if it opened one."""
-    unit: UnitOfWork | None = getattr(request.state, "unit_of_work", None)
+    unit: UnitOfWork | None = noted(request, "unit_of_work")
     if unit is None or unit.finished:
         return
     if unit.reads_only:
@@ -173,9 +177,7 @@ class UnitOfWorkRoute(APIRoute):
             except BaseException:
                 await finish_work(request, succeeded=False)
                 raise
-            succeeded = response.status_code < 400 and not getattr(
-                request.state, "work_refused", False
-            )
+            succeeded = response.status_code < 400 and not noted(request, "work_refused", False)
             await finish_work(request, succeeded=succeeded)
             return response
 
