@@ -163,7 +163,7 @@ def test_reachable_orgs_agrees_with_the_policy_on_random_hierarchies(session, id
 
 @on_random_hierarchies(examples=40)
 def test_an_org_read_as_its_row_has_the_columns_and_facts_of_its_entity(session, identity, data):
-    # GET org and the sub-orgs page authorize on the row (web.orgs.OrgRead).
+    # GET org and the sub-orgs page authorize on the row (web.orgs.org_reader).
     try:
         random_hierarchy(session, identity, data)
         session.flush()

@@ -53,7 +53,7 @@ def authorize(
     """Raise 404 if the org is invisible to the actor, 403 if not allowed.
 
     With `org_as_row`, the authorized `org` is its row (its columns, read-only),
-    not an entity: for a request that only reads it (web.orgs.OrgRead)."""
+    not an entity: for a request that only reads it (web.orgs.org_reader)."""
     loaded = (load_org_row if org_as_row else load_org)(session, org_id)
     if loaded is None:
         raise OrgInvisible("no such org")

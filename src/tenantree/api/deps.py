@@ -7,6 +7,7 @@ routes declare what they need as annotated types, imported from here or there.
 from __future__ import annotations
 
 from tenantree.web.caller import (
+    BEARER,
     AnonymousTrailDep,
     Caller,
     CallerDep,
@@ -21,13 +22,14 @@ from tenantree.web.caller import (
 )
 from tenantree.web.orgs import (
     OperatorDep,
-    OrgRead,
+    OrgIdPath,
     OrgReader,
     OrgRequest,
     OrgWith,
     PlatformWith,
     operator_only,
     org_permission,
+    org_reader,
 )
 from tenantree.web.services import (
     BrandingDep,
@@ -41,6 +43,7 @@ from tenantree.web.services import (
 from tenantree.web.unit_of_work import SessionDep, UnitOfWorkRoute, get_session, reads_only
 
 __all__ = [
+    "BEARER",
     "AnonymousTrailDep",
     "BrandingDep",
     "Caller",
@@ -49,7 +52,7 @@ __all__ = [
     "caller_trail",
     "IdentityDep",
     "OperatorDep",
-    "OrgRead",
+    "OrgIdPath",
     "OrgReader",
     "OrgRequest",
     "OrgWith",
@@ -69,6 +72,7 @@ __all__ = [
     "get_trail",
     "operator_only",
     "org_permission",
+    "org_reader",
     "reads_only",
     "request_id",
 ]

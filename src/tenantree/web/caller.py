@@ -34,6 +34,16 @@ class Caller:
 
 _Credentials = Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
 
+# For a route that reads the bearer token itself (`bearer_credentials`), with
+# no dependency FastAPI could see: its operation declares the scheme here.
+BEARER = {"security": [{_bearer.scheme_name: []}]}
+
+
+async def bearer_credentials(request: Request) -> HTTPAuthorizationCredentials | None:
+    """The bearer token as `CredentialsDep` reads it, without a dependency."""
+    return await _bearer(request)
+
+
 # The request's fully authenticated caller (never an enrolling one), so that a
 # route needing both the caller and an org resolves the token once, in the
 # org check's thread-pool hop. Kept in the request's state, so it lives for one

@@ -22,6 +22,7 @@ from tenantree.web.caller import (
     Caller,
     CallerDep,
     CredentialsDep,
+    bearer_credentials,
     caller_trail,
     resolve_caller,
 )
@@ -64,12 +65,15 @@ def _checked(
     return OrgRequest(target, trail.acting_from(target.via_org_id), session)
 
 
+OrgIdPath = Annotated[uuid.UUID, Path(description="The org's id")]
+
+
 def org_permission(permission: Permission) -> Callable[..., Any]:
     check = partial(_checked, permission)
 
     async def dependency(
         request: Request,
-        org_id: Annotated[uuid.UUID, Path(description="The org's id")],
+        org_id: OrgIdPath,
         session: SessionDep,
         services: ServicesDep,
         credentials: CredentialsDep,
@@ -129,30 +133,24 @@ class OrgReader:
         return await run_in_threadpool(in_own_unit, self._request, self._services, checked_work)
 
 
-def org_reader(permission: Permission) -> Callable[..., Any]:
-    async def dependency(
-        request: Request,
-        org_id: Annotated[uuid.UUID, Path(description="The org's id")],
-        credentials: CredentialsDep,
-    ) -> OrgReader:
-        # No I/O here: the check is made in the hop of `OrgReader.read`. The
-        # services are read here, not through `ServicesDep`: each dependency
-        # costs FastAPI's solving on every request (bench/ANALYSIS.md, round 6).
-        services = services_of(request)
+async def org_reader(request: Request, org_id: uuid.UUID, permission: Permission) -> OrgReader:
+    """The reader of the org in the path, for a route that takes the request
+    and `org_id: OrgIdPath` itself and declares `openapi_extra=BEARER`.
 
-        def check(session: Session) -> OrgRequest:
-            return _checked(
-                permission, request, org_id, session, services, credentials, org_as_row=True
-            )
+    Not a dependency: FastAPI solves each dependency level on every request
+    (path, query, header and cookie parameters, its cache key), about 8% of
+    GET org's own time for the two levels this saves (bench/ANALYSIS.md,
+    round 15). No I/O here: the check is made in the hop of `OrgReader.read`.
+    """
+    credentials = await bearer_credentials(request)
+    services = services_of(request)
 
-        return OrgReader(check, request, services)
+    def check(session: Session) -> OrgRequest:
+        return _checked(
+            permission, request, org_id, session, services, credentials, org_as_row=True
+        )
 
-    dependency.__name__ = f"require_{permission.name.lower()}"
-    return dependency
-
-
-def OrgRead(permission: Permission) -> type[OrgReader]:  # noqa: N802 - reads as a type
-    return Annotated[OrgReader, Depends(org_reader(permission))]  # type: ignore[return-value]
+    return OrgReader(check, request, services)
 
 
 def sees_pool_figures(target: OrgRequest) -> bool:

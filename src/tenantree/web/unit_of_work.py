@@ -58,7 +58,7 @@ def in_own_unit(request: Request, services: Services, work: Callable[[Session], 
     """Run `work` in a unit of work of its own, finished and closed before this
     returns (blocking I/O: call it from the thread pool).
 
-    For a route that does all of its I/O in one hop (web.orgs.OrgRead): the
+    For a route that does all of its I/O in one hop (web.orgs.org_reader): the
     session is opened, committed when `work` returns and closed in that hop,
     where the session dependency would close it on the event loop after the
     answer, through a generator dependency (bench/ANALYSIS.md, round 5). Such
