@@ -33,12 +33,15 @@ def install_api(app: FastAPI) -> None:
     """Add the API's routes under /api/v1, the SSO browser flow under /sso, and the
     mapping of errors to JSON answers (the console and SCIM answer theirs themselves)."""
     install_error_handlers(app)
+    # FastAPI asks the routers in this order on every request: the orgs
+    # routes (most requests) first. Nothing else rides on the order: no route
+    # is hidden by one asked before it (tests/api/test_app.py).
     for module in (
+        orgs,
         auth,
         mfa,
         password_reset,
         email_confirmation,
-        orgs,
         users,
         invitations,
         access,
