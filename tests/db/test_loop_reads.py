@@ -1,9 +1,12 @@
 """The connections of reads on the event loop (db.loop_reads.LoopConnections): each
-thread keeps its own checked out between reads, and gives it back when it ends."""
+thread keeps its own checked out between reads, and gives it back when it ends;
+the read lane is one thread of its own."""
 
 from __future__ import annotations
 
+import asyncio
 import threading
+from contextvars import ContextVar
 
 import pytest
 from sqlalchemy import text
@@ -88,3 +91,34 @@ def test_a_replaced_connection_gets_a_session_of_its_own(app, loop_reads) -> Non
     second = loop_reads.session(make)
     assert second is not first
     assert second.get_bind() is loop_reads.connection()
+
+
+def test_reads_in_the_lane_take_turns_on_one_thread_of_their_own(loop_reads) -> None:
+    threads: set[int] = set()
+    another_came_in = threading.Event()
+    overlapped: list[bool] = []
+
+    def read(first: bool) -> None:
+        threads.add(threading.get_ident())
+        if first:
+            # Only a read running beside this one could set it meanwhile.
+            overlapped.append(another_came_in.wait(0.2))
+        else:
+            another_came_in.set()
+
+    async def reads() -> None:
+        await asyncio.gather(*(loop_reads.in_the_lane(read, i == 0) for i in range(4)))
+
+    asyncio.run(reads())
+    assert overlapped == [False]
+    assert len(threads) == 1 and threading.get_ident() not in threads
+
+
+def test_a_read_in_the_lane_sees_its_callers_context(loop_reads) -> None:
+    noted: ContextVar[str] = ContextVar("noted", default="nothing")
+
+    async def read() -> str:
+        noted.set("the caller's")
+        return await loop_reads.in_the_lane(noted.get)
+
+    assert asyncio.run(read()) == "the caller's"

@@ -20,26 +20,38 @@ Any such failure, or any database error at all, even one the work caught
 itself, refuses the attempt (`LoopAttempt.refused`): its caller drops what it
 did (nothing was written) and redoes the whole work in the thread pool, as
 every read was done before.
+
+A read that spends long in SQLite's own code (the sub-orgs page) is not run
+on the loop, which would wait through it, but in the read lane: one thread of
+its own (`LoopConnections.in_the_lane`), with the same guarded connection and
+the same refusals. The lane's one thread overlaps SQLite's work with the
+loop's other requests; more threads only hand the GIL back and forth
+(bench/ANALYSIS.md, round 15).
 """
 
 from __future__ import annotations
 
+import asyncio
 import threading
 import weakref
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
-from contextvars import ContextVar
+from contextvars import ContextVar, copy_context
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Connection, Engine, event
 from sqlalchemy.engine import ExceptionContext
 from sqlalchemy.orm import Session
 from sqlalchemy.pool import ConnectionPoolEntry, QueuePool
 
-# Connections the loop's pool keeps: one per event loop reading at a time; a
-# process serves on one loop (tests run a few, one per client).
-LOOP_POOL_SIZE = 2
+# Connections the loop's pool keeps: one per event loop reading at a time (a
+# process serves on one loop; tests run a few, one per client), and the read
+# lane's thread.
+LOOP_POOL_SIZE = 3
+
+_Done = TypeVar("_Done")
 
 
 @dataclass
@@ -115,6 +127,15 @@ class LoopConnections:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self._held = threading.local()
+        # Its thread starts at the first read in the lane and ends when this
+        # object is dropped with its app.
+        self._lane = ThreadPoolExecutor(max_workers=1, thread_name_prefix="tenantree-read-lane")
+
+    async def in_the_lane(self, read: Callable[..., _Done], *args: Any) -> _Done:
+        """`read(*args)` in the read lane's thread (see module), in the caller's
+        context; reads wait their turn for it."""
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._lane, copy_context().run, read, *args)
 
     def connection(self) -> Connection:
         """This thread's connection; checked out at its first read, or again if it

@@ -17,8 +17,8 @@ from tenantree.identity.accounts import AccountSummary
 from tenantree.identity.errors import InvalidToken
 from tenantree.identity.passkeys import RelyingParty
 from tenantree.web.request_state import noted
-from tenantree.web.services import Services, ServicesDep
-from tenantree.web.unit_of_work import SessionDep
+from tenantree.web.services import Services, ServicesDep, services_of
+from tenantree.web.unit_of_work import Reader, SessionDep
 
 _bearer = HTTPBearer(auto_error=False, description="A token from POST /api/v1/auth/login")
 
@@ -101,6 +101,28 @@ def get_enrolling_caller(
 ) -> Caller:
     """A caller whose session may be limited to enrolling a second factor."""
     return _resolve(request, session, services, credentials, enrolling=True)
+
+
+@dataclass(frozen=True)
+class CallerRequest:
+    """The request's authenticated caller, with its unit of work's session."""
+
+    caller: Caller
+    session: Session
+
+
+async def caller_reader(request: Request) -> Reader[CallerRequest]:
+    """The caller's reader, for a reads-only route that takes the request
+    itself and declares `openapi_extra=BEARER`: the token is authenticated in
+    the read's own unit of work (web.unit_of_work.Reader), where `CallerDep`'s
+    hop and a sync route's would be two."""
+    credentials = await bearer_credentials(request)
+    services = services_of(request)
+
+    def check(session: Session) -> CallerRequest:
+        return CallerRequest(resolve_caller(request, session, services, credentials), session)
+
+    return Reader(check, request, services)
 
 
 CallerDep = Annotated[Caller, Depends(get_caller)]

@@ -7,7 +7,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any
 
 from fastapi import Depends, Path, Request
 from fastapi.concurrency import run_in_threadpool
@@ -27,12 +27,7 @@ from tenantree.web.caller import (
     resolve_caller,
 )
 from tenantree.web.services import Services, ServicesDep, services_of
-from tenantree.web.unit_of_work import (
-    NotOnTheLoop,
-    SessionDep,
-    in_own_unit,
-    read_on_the_loop,
-)
+from tenantree.web.unit_of_work import Reader, SessionDep
 
 
 @dataclass(frozen=True)
@@ -91,51 +86,19 @@ def OrgWith(permission: Permission) -> type[OrgRequest]:  # noqa: N802 - reads a
     return Annotated[OrgRequest, Depends(org_permission(permission))]  # type: ignore[return-value]
 
 
-_Read = TypeVar("_Read")
-
-
-@dataclass(frozen=True)
-class OrgReader:
-    """The org in the path, to be checked and read in one unit of work.
-
-    For a route that reads once the org is authorized (the org itself, a page
-    of its sub-orgs): with `OrgWith` and a sync route that is two hops, the
-    check's and the route's, and each hands the GIL between threads
-    (bench/ANALYSIS.md). `read(work)` authorizes exactly as `OrgWith` does,
-    then runs `work` on the authorized org, both in a unit of work opened and
-    closed around them (no session dependency, nothing of the session left for
-    the event loop); the route takes no `SessionDep`. On SQLite that is done on
-    the event loop itself, with no hop at all, unless the work would write or
-    wait (web.unit_of_work.read_on_the_loop) or the route asks for a thread
-    (`on_the_loop=False`); else, and on PostgreSQL, in one thread-pool hop
-    (web.unit_of_work.in_own_unit). Nothing of the org is
-    reachable otherwise. The org is read as its row (its columns, read-only),
-    not an entity: the ORM's loading cost more than the query
-    (bench/ANALYSIS.md, round 6).
-    """
-
-    _check: Callable[[Session], OrgRequest]
-    _request: Request
-    _services: Services
-
-    async def read(self, work: Callable[[OrgRequest], _Read], *, on_the_loop: bool = True) -> _Read:
-        """`on_the_loop=False`: straight to the thread pool, for work that spends
-        long in the database's own code, which a thread overlaps with other
-        requests and the loop cannot (bench/ANALYSIS.md, round 12)."""
-
-        def checked_work(session: Session) -> _Read:
-            return work(self._check(session))
-
-        if on_the_loop:
-            done = read_on_the_loop(self._request, self._services, checked_work)
-            if not isinstance(done, NotOnTheLoop):
-                return done
-        return await run_in_threadpool(in_own_unit, self._request, self._services, checked_work)
+# The org in the path, checked and read in one unit of work (org_reader).
+OrgReader = Reader[OrgRequest]
 
 
 async def org_reader(request: Request, org_id: uuid.UUID, permission: Permission) -> OrgReader:
-    """The reader of the org in the path, for a route that takes the request
-    and `org_id: OrgIdPath` itself and declares `openapi_extra=BEARER`.
+    """The reader of the org in the path, for a reads-only route that takes the
+    request and `org_id: OrgIdPath` itself and declares `openapi_extra=BEARER`:
+    for a route that reads once the org is authorized (the org itself, a page
+    of its sub-orgs). `read(work)` authorizes exactly as `OrgWith` does, then
+    runs `work` on the authorized org (web.unit_of_work.Reader). Nothing of
+    the org is reachable otherwise. The org is read as its row (its columns,
+    read-only), not an entity: the ORM's loading cost more than the query
+    (bench/ANALYSIS.md, round 6).
 
     Not a dependency: FastAPI solves each dependency level on every request
     (path, query, header and cookie parameters, its cache key), about 8% of
@@ -150,7 +113,7 @@ async def org_reader(request: Request, org_id: uuid.UUID, permission: Permission
             permission, request, org_id, session, services, credentials, org_as_row=True
         )
 
-    return OrgReader(check, request, services)
+    return Reader(check, request, services)
 
 
 def sees_pool_figures(target: OrgRequest) -> bool:

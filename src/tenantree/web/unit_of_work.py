@@ -10,11 +10,13 @@ exception, or an error response a route rendered itself, rolls it back.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable
-from typing import Annotated, Any, TypeVar
+from dataclasses import dataclass
+from typing import Annotated, Any, Generic, TypeVar
 
 import anyio
 import anyio.to_thread
 from fastapi import Depends, Request, Response
+from fastapi.concurrency import run_in_threadpool
 from fastapi.routing import APIRoute
 from sqlalchemy import exc
 from sqlalchemy.orm import Session
@@ -28,6 +30,7 @@ _READS_ONLY = "__tenantree_reads_only__"
 
 _Endpoint = TypeVar("_Endpoint", bound=Callable[..., Any])
 _Done = TypeVar("_Done")
+_Checked = TypeVar("_Checked")
 
 
 def reads_only(endpoint: _Endpoint) -> _Endpoint:
@@ -85,7 +88,8 @@ def read_on_the_loop(
     request: Request, services: Services, work: Callable[[Session], _Done]
 ) -> _Done | NotOnTheLoop:
     """Run a reads-only route's `work` as `in_own_unit` does, but on the event
-    loop itself, on its own read-only connection (db.loop_reads); or answer
+    loop itself (or in the read lane, `read_in_the_lane`), on the thread's own
+    read-only connection (db.loop_reads); or answer
     NOT_ON_THE_LOOP, having written nothing and left the request as it found
     it, when it cannot be (not SQLite, not a reads-only route) or the work
     tried to write or to wait: the caller then runs it with `in_own_unit` in
@@ -121,6 +125,56 @@ def read_on_the_loop(
     state.clear()
     state.update(noted_before)
     return NOT_ON_THE_LOOP
+
+
+async def read_in_the_lane(
+    request: Request, services: Services, work: Callable[[Session], _Done]
+) -> _Done | NotOnTheLoop:
+    """`read_on_the_loop`, run in the read lane's thread (db.loop_reads): for
+    work that spends long in SQLite's own code, which the loop would wait
+    through and the lane overlaps with the loop's other requests. Answers as
+    `read_on_the_loop` does."""
+    loop_reads = services.loop_reads
+    if loop_reads is None or not _reads_only_route(request):
+        return NOT_ON_THE_LOOP
+    return await loop_reads.in_the_lane(read_on_the_loop, request, services, work)
+
+
+@dataclass(frozen=True)
+class Reader(Generic[_Checked]):
+    """A reads-only route's check (its caller, the org in its path) and the
+    read it admits, in one unit of work: for a route that takes no
+    `SessionDep`, where a check's dependency and a sync route would be two
+    thread-pool hops, each handing the GIL between threads (bench/ANALYSIS.md).
+
+    `read(work)` runs `check` then `work` on what it gave, in a unit of work
+    opened and closed around them (nothing of the session left for the event
+    loop). On SQLite on the event loop itself, with no hop at all, or in the
+    read lane's thread when the route asks for a thread (`on_the_loop=False`),
+    unless the work would write or wait (`read_on_the_loop`); else, and on
+    PostgreSQL, in one thread-pool hop (`in_own_unit`).
+    """
+
+    check: Callable[[Session], _Checked]
+    request: Request
+    services: Services
+
+    async def read(self, work: Callable[[_Checked], _Done], *, on_the_loop: bool = True) -> _Done:
+        """`on_the_loop=False`: in the read lane's thread instead, for work that
+        spends long in the database's own code, which a thread overlaps with
+        other requests and the loop cannot (bench/ANALYSIS.md, rounds 12 and
+        15). Either way, a read refused there is done in the thread pool."""
+
+        def checked_work(session: Session) -> _Done:
+            return work(self.check(session))
+
+        if on_the_loop:
+            done = read_on_the_loop(self.request, self.services, checked_work)
+        else:
+            done = await read_in_the_lane(self.request, self.services, checked_work)
+        if not isinstance(done, NotOnTheLoop):
+            return done
+        return await run_in_threadpool(in_own_unit, self.request, self.services, checked_work)
 
 
 async def get_session(request: Request, services: ServicesDep) -> AsyncIterator[Session]:

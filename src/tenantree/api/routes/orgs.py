@@ -8,7 +8,7 @@ from tenantree.access import org_listing
 from tenantree.access.permissions import Permission as P
 from tenantree.api.deps import (
     BEARER,
-    CallerDep,
+    CallerRequest,
     IdentityDep,
     OperatorDep,
     OrgIdPath,
@@ -17,6 +17,7 @@ from tenantree.api.deps import (
     SessionDep,
     TrailDep,
     UnitOfWorkRoute,
+    caller_reader,
     org_reader,
     reads_only,
 )
@@ -72,27 +73,32 @@ Search = Annotated[
 ]
 
 
-@router.get("", response_model=ListResponse[OrgOut], operation_id="list_orgs")
+@router.get("", response_model=ListResponse[OrgOut], operation_id="list_orgs", openapi_extra=BEARER)
 @reads_only
-def list_orgs(
-    caller: CallerDep,
-    session: SessionDep,
+async def list_orgs(
+    request: Request,
     q: Search = None,
     parent_id: uuid.UUID | None = None,
     limit: Limit = None,
     cursor: Cursor = None,
 ) -> Response:
-    page = org_listing.list_orgs(
-        session,
-        caller.actor,
-        q=q,
-        parent_id=parent_id,
-        limit=limit,
-        cursor=cursor,
-        summaries=True,
-        texts=True,
-    )
-    return _org_page(page)
+    def page_of(read: CallerRequest) -> Response:
+        page = org_listing.list_orgs(
+            read.session,
+            read.caller.actor,
+            q=q,
+            parent_id=parent_id,
+            limit=limit,
+            cursor=cursor,
+            summaries=True,
+            texts=True,
+        )
+        return _org_page(page)
+
+    # The caller's token and the page in one unit of work, in a thread, as
+    # the sub-orgs page is read (below).
+    caller = await caller_reader(request)
+    return await caller.read(page_of, on_the_loop=False)
 
 
 @router.post("", response_model=OrgOut, status_code=201, operation_id="create_org")
@@ -192,10 +198,11 @@ async def list_sub_orgs(
         )
         return _org_page(page)
 
-    # The org check and the page in one thread-pool hop (web.orgs.OrgReader),
-    # not on the event loop: a page spends ~550 µs in SQLite's own code, which
-    # a thread overlaps with other requests; on the loop the page's p99 rose
-    # 1.1-3.6x for no gain in throughput (bench/ANALYSIS.md, round 12).
+    # The org check and the page in one unit of work (web.orgs.OrgReader), in
+    # a thread, not on the event loop: a page spends ~550 µs in SQLite's own
+    # code, which a thread overlaps with other requests; on the loop the
+    # page's p99 rose 1.1-3.6x for no gain in throughput (bench/ANALYSIS.md,
+    # round 12). On SQLite that thread is the read lane's (round 15).
     org = await org_reader(request, org_id, P.ORG_SUB_ORGS_READ)
     return await org.read(page_of, on_the_loop=False)
 
