@@ -246,3 +246,39 @@ def test_a_database_error_on_the_loop_is_read_again_in_the_thread_pool(
     response = client.get(f"/api/v1/orgs/{world.S.id}", headers=world.headers("S-A"))
     assert response.status_code == 200, response.text
     assert len(calls) == 2
+
+
+def _listing_failing(monkeypatch, failures: int) -> list[int]:  # type: ignore[no-untyped-def]
+    """The listing fails with a database error its first `failures` times."""
+    calls: list[int] = []
+    list_orgs = org_listing.list_orgs
+
+    def failing(*args, **kwargs):  # type: ignore[no-untyped-def]
+        calls.append(1)
+        if len(calls) <= failures:
+            raise exc.OperationalError("SELECT", {}, Exception("disk I/O error"))
+        return list_orgs(*args, **kwargs)
+
+    monkeypatch.setattr(org_listing, "list_orgs", failing)
+    return calls
+
+
+@pytest.mark.parametrize("path", _LISTINGS)
+def test_a_database_error_in_a_listing_is_answered_503(client, world, monkeypatch, path):
+    _listing_failing(monkeypatch, failures=2)
+    response = client.get(path.format(P=world.P.id), headers=world.headers("P-PA"))
+    assert response.status_code == 503, response.text
+    assert response.json()["error"]["code"] == "database_unavailable"
+
+
+@pytest.mark.parametrize("path", _LISTINGS)
+def test_a_database_error_in_the_lane_is_read_again_in_the_thread_pool(
+    client, world, monkeypatch, backend, path
+):
+    if backend != "sqlite":
+        pytest.skip("only SQLite reads in the lane")
+    calls = _listing_failing(monkeypatch, failures=1)
+    response = client.get(path.format(P=world.P.id), headers=world.headers("P-PA"))
+    assert response.status_code == 200, response.text
+    assert str(world.S.id) in {item["id"] for item in response.json()["items"]}
+    assert len(calls) == 2

@@ -21,7 +21,7 @@ from fastapi.routing import APIRoute
 from sqlalchemy import exc
 from sqlalchemy.orm import Session
 
-from tenantree.db.loop_reads import on_the_loop
+from tenantree.db.loop_reads import LoopConnections, on_the_loop
 from tenantree.db.unit_of_work import UnitOfWork
 from tenantree.web.request_state import noted
 from tenantree.web.services import Services, ServicesDep
@@ -84,6 +84,14 @@ class NotOnTheLoop:
 NOT_ON_THE_LOOP = NotOnTheLoop()
 
 
+def _guarded_reads(request: Request, services: Services) -> LoopConnections | None:
+    """The guarded read-only connections a read may use off the thread pool:
+    on SQLite (none on PostgreSQL), for a reads-only route."""
+    if services.loop_reads is None or not _reads_only_route(request):
+        return None
+    return services.loop_reads
+
+
 def read_on_the_loop(
     request: Request, services: Services, work: Callable[[Session], _Done]
 ) -> _Done | NotOnTheLoop:
@@ -96,8 +104,8 @@ def read_on_the_loop(
     the thread pool. Exceptions of the work's own (refusals, 404s) are raised
     as they would be there.
     """
-    loop_reads = services.loop_reads
-    if loop_reads is None or not _reads_only_route(request):
+    loop_reads = _guarded_reads(request, services)
+    if loop_reads is None:
         return NOT_ON_THE_LOOP
     # What the attempt notes on the request (its caller) is forgotten if it is
     # refused: the attempt in the thread pool starts as this one did.
@@ -134,8 +142,8 @@ async def read_in_the_lane(
     work that spends long in SQLite's own code, which the loop would wait
     through and the lane overlaps with the loop's other requests. Answers as
     `read_on_the_loop` does."""
-    loop_reads = services.loop_reads
-    if loop_reads is None or not _reads_only_route(request):
+    loop_reads = _guarded_reads(request, services)
+    if loop_reads is None:
         return NOT_ON_THE_LOOP
     return await loop_reads.in_the_lane(read_on_the_loop, request, services, work)
 
