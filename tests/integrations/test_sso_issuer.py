@@ -123,6 +123,8 @@ def test_discovery_is_fetched_once_per_issuer_for_a_while(client, world, monkeyp
     monkeypatch.setattr(issuer, "_fetch", counting)
     with run_server_in_thread() as server:
         provider = f"http://localhost:{server.server_port}"
+        # An earlier test's provider on the same port may still be cached.
+        issuer.forget(provider)
         assert _put(client, world, provider).status_code == 200
         for _ in range(3):
             start = client.get(f"/sso/orgs/{world.S.id}/start", follow_redirects=False)
